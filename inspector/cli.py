@@ -1,0 +1,324 @@
+"""The `inspector` console script (see shared/CONTRACT.md).
+
+Every command returns 0 on success and 2 on bad usage or bad input, with a one-line
+reason on stderr and no traceback. With ``--json`` only the JSON document goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+from inspector import __version__
+
+EPILOG = """\
+workflow (每季度抽查):
+  inspector sites import 名录.csv          import the region's site registry (网站名录)
+  inspector sample draw --quarter 2026Q4   draw the quarter's 20 % sample (reproducible with --seed)
+  inspector check 3406000012               crawl and check one sampled site, pre-fill its 15 indicators
+  inspector                                open the TUI: confirm or override each indicator, see evidence
+  inspector bundle export --quarter 2026Q4 the signed submission bundle for the province
+
+The workspace is --workspace DIR, else $INSPECTOR_HOME, else the user data directory.
+"""
+
+
+class UsageError(ValueError):
+    """Bad input from the command line; reported in one line, exit status 2."""
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from inspector.core.checklist import ChecklistError
+    from inspector.core.registry import RegistryError
+    from inspector.core.sampling import SamplingError
+    from inspector.core.store import WorkspaceError
+
+    errors: list[type[BaseException]] = [UsageError, ChecklistError, RegistryError, SamplingError, WorkspaceError]
+    try:
+        from inspector.core.bundle import BundleError
+
+        errors.append(BundleError)
+    except ImportError:  # bundle support not installed in this build
+        pass
+    return tuple(errors)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="inspector",
+        description="政府网站抽查 — quarterly spot-check of government websites against the census checklist.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"inspector {__version__}")
+    p.add_argument("--workspace", metavar="DIR", help="workspace directory (default: $INSPECTOR_HOME or user data dir)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="serve the demo region, prepare a demo workspace, open the TUI")
+    demo.add_argument("--no-tui", action="store_true", help="prepare the demo and print its URLs; don't open the TUI")
+    demo.add_argument("--port", type=int, default=18701, help="first port of the demo sites (default 18701)")
+    demo.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring date the demo content is dated against")
+    demo.set_defaults(func=cmd_demo)
+
+    sites = sub.add_parser("sites", help="the site registry (网站名录)").add_subparsers(dest="sub", metavar="ACTION")
+    imp = sites.add_parser("import", help="import a registry .csv (UTF-8/BOM/GBK/GB18030) or .xlsx; upserts by 网站标识码")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_sites_import)
+    lst = sites.add_parser("list", help="list the registry")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_sites_list)
+
+    sample = sub.add_parser("sample", help="the quarterly sample (季度抽样)").add_subparsers(dest="sub", metavar="ACTION")
+    dr = sample.add_parser("draw", help="draw the quarter's stratified sample")
+    dr.add_argument("--quarter", required=True, help="e.g. 2026Q4")
+    dr.add_argument("--ratio", type=float, default=0.2, help="share of each stratum to draw (default 0.2)")
+    dr.add_argument("--seed", type=int, help="seed; the same seed redraws the same sample (default: random, stored)")
+    dr.add_argument("--include", nargs="+", default=[], metavar="CODE", help="sites added on top (e.g. under rectification)")
+    dr.add_argument("--force", action="store_true", help="redraw even though the quarter has inspections")
+    dr.add_argument("--json", action="store_true")
+    dr.set_defaults(func=cmd_sample_draw)
+    sh = sample.add_parser("show", help="show the drawn sample with its method, seed and population")
+    sh.add_argument("--quarter", required=True)
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(func=cmd_sample_show)
+
+    ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码)")
+    ck.add_argument("target", metavar="URL-or-CODE")
+    ck.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring reference date (default: today)")
+    ck.add_argument("--quarter", help="quarter to store the pre-fill under (default: the current quarter)")
+    ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
+    ck.add_argument("--no-browser", action="store_true", help="no Playwright: no rendered evidence, httpx only")
+    ck.add_argument("--probes", type=int, default=5, help="availability probes of the homepage (default 5)")
+    ck.add_argument("--probe-interval", type=float, default=1.0, metavar="S", help="seconds between probes")
+    ck.add_argument("--timeout", type=float, default=15.0, metavar="S", help="per-request timeout (default 15 s)")
+    ck.add_argument("--max-pages", type=int, default=3000, metavar="N", help="crawl at most N pages (default 3000)")
+    ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
+    ck.set_defaults(func=cmd_check)
+
+    bundle = sub.add_parser("bundle", help="the quarter's submission bundle").add_subparsers(dest="sub", metavar="ACTION")
+    ex = bundle.add_parser("export", help="write the signed submission bundle for the quarter")
+    ex.add_argument("--quarter", required=True)
+    ex.add_argument("-o", "--output", type=Path)
+    ex.add_argument("--key", type=Path, help="minisign secret key (default: the workspace's office key)")
+    ex.set_defaults(func=cmd_bundle_export)
+    vf = bundle.add_parser("verify", help="verify a bundle's structure, hashes, signature and sample")
+    vf.add_argument("file", type=Path)
+    vf.add_argument("--pubkey", type=Path, help="minisign public key of the sending office")
+    vf.set_defaults(func=cmd_bundle_verify)
+
+    keys = sub.add_parser("keys", help="the office's signing key pair").add_subparsers(dest="sub", metavar="ACTION")
+    kg = keys.add_parser("generate", help="create an Ed25519 (minisign) key pair in the workspace")
+    kg.add_argument("--force", action="store_true", help="replace an existing key pair")
+    kg.set_defaults(func=cmd_keys_generate)
+
+    return p
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _workspace(args: argparse.Namespace) -> Any:
+    from inspector.core.store import Workspace, default_workspace
+
+    root = Path(args.workspace) if args.workspace else default_workspace()
+    return Workspace(root)
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def _err(msg: str) -> None:
+    sys.stderr.write(msg + "\n")
+
+
+def _date(text: str | None, flag: str) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag} must be a date like 2026-11-20, got {text!r}") from None
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*headers, show_lines=False)
+    for r in rows:
+        table.add_row(*(Text(str(c)) for c in r))  # registry text is untrusted: never markup
+    console = Console(file=sys.stdout, width=max(100, Console().width))
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_sites_import(args: argparse.Namespace) -> int:
+    from inspector.core.registry import import_registry
+
+    ws = _workspace(args)
+    report = import_registry(ws, args.file)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"{args.file.name} ({report.encoding}): {report.added} added, {report.updated} updated, "
+            f"{len(report.rejected)} rejected"
+        )
+        for row, why in report.rejected:
+            print(f"  row {row}: {why}")
+    return 0 if report.sites or not report.rejected else 2
+
+
+def cmd_sites_list(args: argparse.Namespace) -> int:
+    sites = _workspace(args).sites()
+    if args.json:
+        _print_json(sites)
+        return 0
+    rows = [[s["code"], s["name"], s["level"], s["region"], s["status"] or "", s["url"]] for s in sites]
+    sys.stdout.write(_table(rows, ["网站标识码", "网站名称", "级别", "地区", "运行状态", "首页网址"]))
+    print(f"{len(sites)} sites")
+    return 0
+
+
+def cmd_sample_draw(args: argparse.Namespace) -> int:
+    from inspector.core.sampling import draw
+    from inspector.core.store import utcnow
+
+    ws = _workspace(args)
+    sample = draw(ws.sites(), args.quarter, ratio=args.ratio, seed=args.seed, include=args.include)
+    sample["drawn_at"] = utcnow()
+    ws.save_sample(sample, force=args.force)
+    return _show_sample(ws, sample, args.json)
+
+
+def cmd_sample_show(args: argparse.Namespace) -> int:
+    from inspector.core.sampling import check_quarter
+
+    ws = _workspace(args)
+    sample = ws.sample(check_quarter(args.quarter))
+    if sample is None:
+        raise UsageError(f"no sample drawn for {args.quarter}; run: inspector sample draw --quarter {args.quarter}")
+    return _show_sample(ws, sample, args.json)
+
+
+def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
+    sites = {s["code"]: s for s in ws.sites()}
+    if as_json:
+        doc = dict(sample)
+        doc["sites"] = [sites.get(c, {"code": c}) for c in sample["codes"]]
+        _print_json(doc)
+        return 0
+    print(
+        f"{sample['quarter']}: {sample['size']} of {sample['population_size']} running sites "
+        f"(ratio {sample['ratio']}, seed {sample['seed']}, {sample['method']}, by {sample['stratified_by']})"
+    )
+    for name, info in sample["strata"].items():
+        print(f"  {name}: {info['drawn']} of {info['size']}")
+    rows = [
+        [c, sites.get(c, {}).get("name", "?"), sites.get(c, {}).get("level", ""), "included" if c in sample["included"] else ""]
+        for c in sample["codes"]
+    ]
+    sys.stdout.write(_table(rows, ["网站标识码", "网站名称", "级别", ""]))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from inspector.core.runner import CheckOptions, run_check_cli
+
+    opts = CheckOptions(
+        as_of=_date(args.as_of, "--as-of"),
+        browser=not args.no_browser,
+        probes=args.probes,
+        probe_interval=args.probe_interval,
+        timeout=args.timeout,
+        max_pages=args.max_pages,
+        checklist=args.checklist,
+    )
+    if opts.probes < 1 or opts.max_pages < 1 or opts.timeout <= 0 or opts.probe_interval < 0:
+        raise UsageError("--probes and --max-pages must be at least 1, --timeout positive, --probe-interval >= 0")
+    ws = _workspace(args) if not args.target.startswith(("http://", "https://")) else None
+    doc = run_check_cli(args.target, opts, workspace=ws, quarter=args.quarter, workspace_args=args)
+    if args.json:
+        _print_json(doc)
+    else:
+        from inspector.core.runner import summary_text
+
+        sys.stdout.write(summary_text(doc))
+    return 0
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    from inspector.core.submission import export_quarter
+
+    path = export_quarter(_workspace(args), args.quarter, output=args.output, key=args.key)
+    print(path)
+    return 0
+
+
+def cmd_bundle_verify(args: argparse.Namespace) -> int:
+    from inspector.core.submission import verify
+
+    report = verify(args.file, args.pubkey)
+    if report.ok:
+        print(f"OK: {args.file} is intact" + (" and signed by the given key" if args.pubkey else ""))
+        return 0
+    for reason in report.reasons:
+        _err(f"inspector: {reason}")
+    return 1
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    from inspector.core.submission import generate_office_key
+
+    secret, public = generate_office_key(_workspace(args), force=args.force)
+    print(f"secret key: {secret}\npublic key: {public} (send this one to the province)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from inspector.demo.run import run_demo
+
+    return run_demo(args)
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from inspector.tui.app import make_app
+
+    make_app(_workspace(args)).run()
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        if getattr(args, "command", None):  # e.g. `inspector sites` without an action
+            parser.parse_args([args.command, "--help"])
+        func = cmd_tui
+    try:
+        return func(args)
+    except _user_errors() as exc:
+        _err(f"inspector: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _err("inspector: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,455 @@
+"""Checklists as data: load ``checklists/*.toml`` into typed definitions and score results.
+
+A checklist file defines the indicators (veto or deduction), the rule that turns an
+indicator's measures into a veto or into points, the column categories with their
+keywords and update windows, and every other threshold the checks use. Nothing here
+knows a particular checklist: a second checklist is a new file, not new code.
+
+Scoring follows CHECKLIST.md's result rule:
+- any veto indicator whose effective status is ``fail`` -> the site fails;
+- otherwise score = max_score - sum of deductions, failing below ``fail_below``;
+- a veto indicator still in ``review`` (and no confirmed veto) -> result ``review``.
+An inspector decision always wins over the automated pre-fill.
+"""
+
+from __future__ import annotations
+
+import operator
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from inspector.core.model import Outcome
+
+STATUSES = ("pass", "fail", "review")
+_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ChecklistError(ValueError):
+    """A checklist file is malformed; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    measures: tuple[str, ...]  # summed when more than one
+    op: str
+    value: Any
+
+    def holds(self, measures: Mapping[str, Any]) -> bool | None:
+        """True/False, or None when a measure it needs is missing (cannot decide)."""
+        values = [measures.get(m) for m in self.measures]
+        if any(v is None for v in values):
+            return None
+        total = values[0] if len(values) == 1 else sum(values)
+        return bool(_OPS[self.op](total, self.value))
+
+
+@dataclass(frozen=True)
+class PointTerm:
+    """``per`` term (value × scale × each) or ``when`` term (points if condition holds)."""
+
+    points: float
+    per: str | None = None
+    scale: float = 1.0
+    when: Condition | None = None
+
+    def evaluate(self, measures: Mapping[str, Any]) -> float | None:
+        if self.per is not None:
+            value = measures.get(self.per)
+            if value is None:
+                return None
+            return float(value) * self.scale * self.points
+        assert self.when is not None
+        holds = self.when.holds(measures)
+        if holds is None:
+            return None
+        return self.points if holds else 0.0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    group: str
+    kind: str  # "veto" | "deduction"
+    measures: tuple[str, ...]
+    veto_when: tuple[Condition, ...] = ()
+    points: tuple[PointTerm, ...] = ()
+    mode: str = "sum"  # "sum" | "first"
+    cap: float | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_veto(self) -> bool:
+        return self.kind == "veto"
+
+    def vetoed(self, measures: Mapping[str, Any]) -> bool | None:
+        """Does any veto condition hold? None when it cannot be decided."""
+        undecided = False
+        for cond in self.veto_when:
+            holds = cond.holds(measures)
+            if holds:
+                return True
+            if holds is None:
+                undecided = True
+        return None if undecided else False
+
+    def deduction(self, measures: Mapping[str, Any]) -> float | None:
+        """Points deducted for these measures (None when they cannot be computed)."""
+        total = 0.0
+        for term in self.points:
+            pts = term.evaluate(measures)
+            if pts is None:
+                return None
+            if self.mode == "first" and pts > 0:
+                total = pts
+                break
+            total += pts
+        if self.cap is not None:
+            total = min(total, self.cap)
+        return round(total, 4)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    keywords: tuple[str, ...]
+    window_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    name: str
+    source: str
+    fail_below: float
+    max_score: float
+    lists_date: str
+    indicators: Mapping[str, Indicator]
+    categories: Mapping[str, Category]
+    columns: Mapping[str, Any]
+    path: Path | None = None
+
+    def params(self, indicator_id: str) -> Mapping[str, Any]:
+        return self.indicators[indicator_id].params
+
+    @property
+    def veto_ids(self) -> list[str]:
+        return [i.id for i in self.indicators.values() if i.is_veto]
+
+    @property
+    def deduction_ids(self) -> list[str]:
+        return [i.id for i in self.indicators.values() if not i.is_veto]
+
+    def groups(self) -> dict[str, list[Indicator]]:
+        """Indicators by group, in file order (veto group first as the file lists it)."""
+        out: dict[str, list[Indicator]] = {}
+        for ind in self.indicators.values():
+            out.setdefault(ind.group, []).append(ind)
+        return out
+
+    def classify(self, *texts: str) -> str | None:
+        """Category id for a column, matching its title first, then breadcrumb/URL texts."""
+        for text in texts:
+            if not text:
+                continue
+            for cat in self.categories.values():
+                if any(k and k in text for k in cat.keywords):
+                    return cat.id
+        return None
+
+    def window(self, category: str) -> int | None:
+        cat = self.categories.get(category)
+        return cat.window_days if cat else None
+
+
+# --------------------------------------------------------------------------- loading
+
+CHECKLIST_DIRS = (
+    Path(__file__).resolve().parents[2] / "checklists",  # source checkout / editable install
+    Path(__file__).resolve().parents[1] / "_checklists",  # wheel install (force-included)
+)
+
+
+def available_checklists() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for d in CHECKLIST_DIRS:
+        if d.is_dir():
+            for p in sorted(d.glob("*.toml")):
+                found.setdefault(p.stem, p)
+    return found
+
+
+def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
+    """Load a checklist by id (a file in checklists/) or by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        known = available_checklists()
+        if str(name_or_path) not in known:
+            raise ChecklistError(
+                f"unknown checklist {name_or_path!r} (known: {', '.join(sorted(known)) or 'none'})"
+            )
+        path = known[str(name_or_path)]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ChecklistError(f"checklist file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ChecklistError(f"{path.name}: not valid TOML: {exc}") from None
+    return parse_checklist(data, path)
+
+
+def _req(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in table:
+        raise ChecklistError(f"{where}.{key}: missing")
+    value = table[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+        raise ChecklistError(f"{where}.{key}: expected {_kind_name(kind)}, got {type(value).__name__}")
+    return value
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    return " or ".join(k.__name__ for k in _as_tuple(kind))
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ChecklistError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def _condition(raw: Any, where: str, measures: Iterable[str]) -> Condition:
+    if not isinstance(raw, dict):
+        raise ChecklistError(f"{where}: expected a table like {{measure=..., op=..., value=...}}")
+    m = raw.get("measure", raw.get("when"))
+    names = (m,) if isinstance(m, str) else tuple(m) if isinstance(m, list) else None
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ChecklistError(f"{where}.measure: expected a measure name or a list of them")
+    for n in names:
+        if n not in measures:
+            raise ChecklistError(f"{where}.measure: {n!r} is not one of this indicator's measures")
+    op = raw.get("op")
+    if op not in _OPS:
+        raise ChecklistError(f"{where}.op: expected one of {' '.join(_OPS)}, got {op!r}")
+    if "value" not in raw:
+        raise ChecklistError(f"{where}.value: missing")
+    return Condition(names, op, raw["value"])
+
+
+def _point_term(raw: Any, where: str, measures: tuple[str, ...]) -> PointTerm:
+    if not isinstance(raw, dict):
+        raise ChecklistError(f"{where}: expected a table")
+    if "per" in raw:
+        per = raw["per"]
+        if per not in measures:
+            raise ChecklistError(f"{where}.per: {per!r} is not one of this indicator's measures")
+        each = _req(raw, "each", where, (int, float))
+        scale = raw.get("scale", 1.0)
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+            raise ChecklistError(f"{where}.scale: expected a number")
+        return PointTerm(points=float(each), per=per, scale=float(scale))
+    if "when" in raw:
+        pts = _req(raw, "points", where, (int, float))
+        return PointTerm(points=float(pts), when=_condition(raw, where, measures))
+    raise ChecklistError(f"{where}: a points term needs 'per' or 'when'")
+
+
+def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checklist:
+    head = _req(data, "checklist", "", dict)
+    cid = _req(head, "id", "checklist", str)
+    indicators_raw = _req(data, "indicators", "", dict)
+    if not indicators_raw:
+        raise ChecklistError("indicators: no indicator defined")
+    indicators: dict[str, Indicator] = {}
+    for iid, raw in indicators_raw.items():
+        where = f"indicators.{iid}"
+        if not isinstance(raw, dict):
+            raise ChecklistError(f"{where}: expected a table")
+        kind = _req(raw, "kind", where, str)
+        if kind not in ("veto", "deduction"):
+            raise ChecklistError(f"{where}.kind: expected 'veto' or 'deduction', got {kind!r}")
+        measures = _str_list(_req(raw, "measures", where, list), f"{where}.measures")
+        veto_when: tuple[Condition, ...] = ()
+        points: tuple[PointTerm, ...] = ()
+        if kind == "veto":
+            conds = _req(raw, "veto_when", where, list)
+            veto_when = tuple(_condition(c, f"{where}.veto_when[{i}]", measures) for i, c in enumerate(conds))
+        else:
+            terms = _req(raw, "points", where, list)
+            points = tuple(_point_term(t, f"{where}.points[{i}]", measures) for i, t in enumerate(terms))
+        mode = raw.get("mode", "sum")
+        if mode not in ("sum", "first"):
+            raise ChecklistError(f"{where}.mode: expected 'sum' or 'first', got {mode!r}")
+        cap = raw.get("cap")
+        if cap is not None and (not isinstance(cap, (int, float)) or isinstance(cap, bool)):
+            raise ChecklistError(f"{where}.cap: expected a number")
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            raise ChecklistError(f"{where}.params: expected a table")
+        indicators[iid] = Indicator(
+            id=iid,
+            name=_req(raw, "name", where, str),
+            group=_req(raw, "group", where, str),
+            kind=kind,
+            measures=measures,
+            veto_when=veto_when,
+            points=points,
+            mode=mode,
+            cap=float(cap) if cap is not None else None,
+            params=params,
+        )
+    categories: dict[str, Category] = {}
+    for cat_id, raw in data.get("categories", {}).items():
+        where = f"categories.{cat_id}"
+        if not isinstance(raw, dict):
+            raise ChecklistError(f"{where}: expected a table")
+        window = raw.get("window_days")
+        if window is not None and (not isinstance(window, int) or isinstance(window, bool) or window < 0):
+            raise ChecklistError(f"{where}.window_days: expected a non-negative integer")
+        categories[cat_id] = Category(
+            id=cat_id,
+            name=str(raw.get("name", cat_id)),
+            keywords=_str_list(_req(raw, "keywords", where, list), f"{where}.keywords"),
+            window_days=window,
+        )
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict):
+        raise ChecklistError("columns: expected a table")
+    fail_below = _req(head, "fail_below", "checklist", (int, float))
+    max_score = head.get("max_score", 100.0)
+    return Checklist(
+        id=cid,
+        name=str(head.get("name", cid)),
+        source=str(head.get("source", "")),
+        fail_below=float(fail_below),
+        max_score=float(max_score),
+        lists_date=str(head.get("lists_date", "")),
+        indicators=indicators,
+        categories=categories,
+        columns=columns,
+        path=path,
+    )
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Decision:
+    """An inspector's confirmation or override of one indicator."""
+
+    status: str  # pass | fail | review
+    points: float | None = None  # deduction indicators: points the inspector sets (None = keep computed)
+    note: str = ""
+    by: str = ""
+    at: str = ""  # UTC ISO-8601
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+        if self.points is not None and (self.points < 0 or self.points != self.points):
+            raise ValueError("points must be a non-negative number")
+
+
+def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
+    """The automated pre-fill of one indicator: its status and veto/deduction from the measures."""
+    entry: dict[str, Any] = {
+        "status": "review",
+        "measures": dict(outcome.measures),
+        "findings": [f if isinstance(f, dict) else _finding_dict(f) for f in outcome.findings],
+    }
+    if outcome.note:
+        entry["note"] = outcome.note
+    if indicator.is_veto:
+        vetoed = indicator.vetoed(outcome.measures)
+        entry["veto"] = bool(vetoed)
+        entry["status"] = "review" if vetoed is None else ("fail" if vetoed else "pass")
+    else:
+        pts = indicator.deduction(outcome.measures)
+        entry["deduction"] = pts if pts is not None else 0.0
+        entry["status"] = "review" if pts is None else ("fail" if pts > 0 else "pass")
+    if outcome.status == "review":
+        entry["status"] = "review"
+    return entry
+
+
+def _finding_dict(f: Any) -> dict[str, Any]:
+    from inspector.core.model import to_dict
+
+    return to_dict(f)
+
+
+def effective(indicator: Indicator, pre: Mapping[str, Any] | None, decision: Decision | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Status and points of an indicator once the inspector's decision (if any) is applied."""
+    if isinstance(decision, Mapping):
+        decision = Decision(**{k: decision[k] for k in ("status", "points", "note", "by", "at") if k in decision})
+    pre = pre or {"status": "review", "deduction": 0.0, "veto": False}
+    if decision is not None:
+        status = decision.status
+        source = "inspector"
+    else:
+        status = pre.get("status", "review")
+        source = "auto"
+    out: dict[str, Any] = {"status": status, "source": source}
+    if indicator.is_veto:
+        out["veto"] = status == "fail"
+    else:
+        if decision is not None and decision.points is not None:
+            pts = decision.points
+        elif status == "pass" and decision is not None:
+            pts = 0.0
+        else:
+            pts = float(pre.get("deduction") or 0.0)
+        out["deduction"] = round(pts, 4)
+    return out
+
+
+def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """vetoes, deduction total, score and result (pass / fail / review) by the checklist's rule."""
+    vetoes = [iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status") == "fail"]
+    veto_review = [
+        iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status", "review") == "review"
+    ]
+    total = round(
+        sum(float(effective_by_id.get(iid, {}).get("deduction") or 0.0) for iid in checklist.deduction_ids), 4
+    )
+    score = round(checklist.max_score - total, 4)
+    if vetoes:
+        result = "fail"
+    elif veto_review:
+        result = "review"
+    else:
+        result = "fail" if score < checklist.fail_below else "pass"
+    return {
+        "vetoes": vetoes,
+        "pending_vetoes": veto_review,
+        "deduction_total": total,
+        "score": score,
+        "result": result,
+    }
+
+
+def score_site(
+    checklist: Checklist,
+    prefills: Mapping[str, Mapping[str, Any]],
+    decisions: Mapping[str, Decision | Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Effective per-indicator outcomes and the verdict for one site."""
+    decisions = decisions or {}
+    eff = {
+        iid: effective(ind, prefills.get(iid), decisions.get(iid)) for iid, ind in checklist.indicators.items()
+    }
+    return eff, verdict(checklist, eff)

@@ -1,0 +1,337 @@
+"""The workspace: the only module that touches the TinyDB file.
+
+Layout of a workspace directory::
+
+    inspector.json        TinyDB: meta, sites, samples, inspections, evidence (records people read/edit)
+    .inspector.lock       inter-process write lock
+    runs/<quarter>/<code>/<run>/   bulky machine output: pages.jsonl, links.jsonl, probes.jsonl,
+                                   check.json, evidence files (referenced and hashed from the records)
+
+Writes are transactions: take the lock (waiting briefly), read the current file, apply
+every change in memory, then write once to a temp file, fsync, and ``os.replace`` it over
+the old one (then fsync the directory). A crash at any point leaves either the old or the
+new file, never a torn one. Readers never need the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from tinydb import Query, TinyDB
+from tinydb.storages import MemoryStorage, Storage
+
+SCHEMA_VERSION = 1
+DB_NAME = "inspector.json"
+LOCK_NAME = ".inspector.lock"
+TABLES = ("meta", "sites", "samples", "inspections", "evidence", "monitor")
+
+
+class WorkspaceError(RuntimeError):
+    """A workspace cannot be opened or written (the message is for the user)."""
+
+
+class WorkspaceLocked(WorkspaceError):
+    pass
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- atomic file + lock
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+class FileLock:
+    """An exclusive inter-process lock on a file (fcntl on POSIX, msvcrt on Windows)."""
+
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._fh: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+b")
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                _lock(fh)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    fh.close()
+                    raise WorkspaceLocked(
+                        f"workspace {self.path.parent} is being written by another inspector process; "
+                        "try again in a moment"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                _unlock(self._fh)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> "FileLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that persists with :func:`atomic_write_bytes` (UTF-8, no ``\\u`` escapes)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
+
+    def write(self, data: dict[str, Any]) -> None:
+        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- the workspace
+
+
+@dataclass
+class Workspace:
+    root: Path
+    lock_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).expanduser()
+        self.db_path = self.root / DB_NAME
+        self._check_schema()
+
+    # -- opening -------------------------------------------------------------------------
+    def _check_schema(self) -> None:
+        data = AtomicJSONStorage(self.db_path).read()
+        if data is None:
+            return
+        meta = data.get("meta", {})
+        versions = [rec.get("schema") for rec in meta.values() if isinstance(rec, dict)]
+        version = versions[0] if versions else None
+        if not isinstance(version, int):
+            raise WorkspaceError(f"{self.db_path} has no schema version: not an inspector workspace")
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"workspace {self.root} was written by a newer inspector (schema {version}, this one "
+                f"reads up to {SCHEMA_VERSION}); upgrade inspector to open it"
+            )
+
+    # -- transactions -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        """Lock, load, yield an in-memory TinyDB, and commit it atomically once on success."""
+        with FileLock(self.root / LOCK_NAME, self.lock_timeout):
+            self._check_schema()
+            self._remove_stale_temps()
+            current = AtomicJSONStorage(self.db_path).read() or {}
+            db = TinyDB(storage=MemoryStorage)
+            db.storage.write(current)  # type: ignore[attr-defined]
+            meta = db.table("meta")
+            if not meta.all():
+                meta.insert({"schema": SCHEMA_VERSION, "created_at": utcnow()})
+            yield db
+            AtomicJSONStorage(self.db_path).write(db.storage.read() or {})  # type: ignore[attr-defined]
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files left by a writer that crashed mid-write (we hold the lock: none is live)."""
+        for tmp in self.root.glob(f".{DB_NAME}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def snapshot(self) -> TinyDB:
+        """A read-only in-memory view of the current committed state (no lock needed)."""
+        db = TinyDB(storage=MemoryStorage)
+        db.storage.write(AtomicJSONStorage(self.db_path).read() or {})  # type: ignore[attr-defined]
+        return db
+
+    # -- sites ------------------------------------------------------------------------------
+    def sites(self) -> list[dict[str, Any]]:
+        return sorted((dict(d) for d in self.snapshot().table("sites").all()), key=lambda s: s["code"])
+
+    def site(self, code: str) -> dict[str, Any] | None:
+        found = self.snapshot().table("sites").get(Query().code == code)
+        return dict(found) if found else None
+
+    def upsert_sites(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Insert or update sites by code in one write. Returns (added, updated)."""
+        added = updated = 0
+        with self.transaction() as db:
+            table = db.table("sites")
+            existing = {d["code"]: d.doc_id for d in table.all()}
+            new_docs = []
+            for row in rows:
+                row = {**row, "updated_at": utcnow()}
+                if row["code"] in existing:
+                    table.update(row, doc_ids=[existing[row["code"]]])
+                    updated += 1
+                else:
+                    new_docs.append(row)
+                    existing[row["code"]] = -1
+            if new_docs:
+                table.insert_multiple(new_docs)
+                added = len(new_docs)
+        return added, updated
+
+    # -- samples ----------------------------------------------------------------------------
+    def sample(self, quarter: str) -> dict[str, Any] | None:
+        found = self.snapshot().table("samples").get(Query().quarter == quarter)
+        return dict(found) if found else None
+
+    def samples(self) -> list[dict[str, Any]]:
+        return sorted((dict(d) for d in self.snapshot().table("samples").all()), key=lambda s: s["quarter"])
+
+    def save_sample(self, sample: dict[str, Any], *, force: bool = False) -> None:
+        with self.transaction() as db:
+            q = sample["quarter"]
+            if not force and db.table("inspections").contains(Query().quarter == q):
+                raise WorkspaceError(
+                    f"quarter {q} already has inspections; redrawing would orphan them (use --force to redraw anyway)"
+                )
+            db.table("samples").remove(Query().quarter == q)
+            db.table("samples").insert(sample)
+
+    # -- inspections ------------------------------------------------------------------------
+    def inspection(self, quarter: str, code: str) -> dict[str, Any] | None:
+        q = Query()
+        found = self.snapshot().table("inspections").get((q.quarter == quarter) & (q.code == code))
+        return dict(found) if found else None
+
+    def inspections(self, quarter: str) -> list[dict[str, Any]]:
+        return [dict(d) for d in self.snapshot().table("inspections").search(Query().quarter == quarter)]
+
+    def update_inspection(self, quarter: str, code: str, fn: Any) -> dict[str, Any]:
+        """Apply ``fn(record) -> record`` to the (quarter, code) inspection inside one transaction."""
+        q = Query()
+        cond = (q.quarter == quarter) & (q.code == code)
+        with self.transaction() as db:
+            table = db.table("inspections")
+            current = table.get(cond)
+            record = dict(current) if current else {"quarter": quarter, "code": code, "decisions": {}, "history": []}
+            record = fn(record)
+            if current:
+                table.update(record, cond)
+            else:
+                table.insert(record)
+        return record
+
+    # -- evidence records -------------------------------------------------------------------
+    def add_evidence(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        with self.transaction() as db:
+            db.table("evidence").insert_multiple(records)
+
+    def evidence(self, quarter: str, code: str) -> list[dict[str, Any]]:
+        q = Query()
+        return [dict(d) for d in self.snapshot().table("evidence").search((q.quarter == quarter) & (q.code == code))]
+
+    # -- bulky run output -------------------------------------------------------------------
+    def run_dir(self, quarter: str, code: str, run_id: str) -> Path:
+        safe = "".join(c for c in code if c.isalnum()) or "adhoc"
+        d = self.root / "runs" / quarter / safe / run_id
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+
+def append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    """Append records to a JSONL file and fsync (bulky machine output, never rewritten)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSONL file, ignoring a torn last line left by a crash."""
+    out: list[dict[str, Any]] = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def default_workspace() -> Path:
+    env = os.environ.get("INSPECTOR_HOME")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("inspector", appauthor=False))
