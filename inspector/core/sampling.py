@@ -87,6 +87,11 @@ def draw(
             raise SamplingError(f"--include {code}: no such site in the registry")
         if code not in chosen:
             included.append(code)
+    frame = [
+        {"code": c, "level": all_sites[c].get("level", ""), "region": all_sites[c].get("region", ""),
+         "running": bool(all_sites[c].get("running", True))}
+        for c in population + included
+    ]
     return {
         "quarter": quarter,
         "method": METHOD,
@@ -95,6 +100,7 @@ def draw(
         "stratified_by": key,
         "population": population,
         "population_size": len(population),
+        "population_sites": frame,  # the sampling frame: enough to re-run the draw anywhere
         "strata": strata_info,
         "included": included,
         "codes": sorted(chosen) + included,
@@ -102,13 +108,17 @@ def draw(
     }
 
 
-def redraw_matches(sample: dict[str, Any], sites: Iterable[dict[str, Any]]) -> bool:
-    """Re-run a stored draw from its own parameters and compare the drawn codes."""
-    again = draw(
-        sites,
+def redraw(sample: dict[str, Any], sites: Iterable[dict[str, Any]] | None = None) -> list[str]:
+    """Re-run a stored draw from its own parameters (and frame, unless ``sites`` is given)."""
+    return draw(
+        sites if sites is not None else sample["population_sites"],
         sample["quarter"],
         ratio=sample["ratio"],
         seed=sample["seed"],
         include=sample.get("included", ()),
-    )
-    return again["codes"] == sample["codes"]
+    )["codes"]
+
+
+def redraw_matches(sample: dict[str, Any], sites: Iterable[dict[str, Any]] | None = None) -> bool:
+    """Does re-running the draw give the stored sample?"""
+    return redraw(sample, sites) == sample["codes"]

@@ -1,0 +1,816 @@
+"""The quarter's submission bundle: export and sign (city), verify, strict import and aggregate (province).
+
+A bundle is a zip holding::
+
+    manifest.json             schema "inspector.bundle/1": region, quarter, sampling, inspectors,
+                              tool_version, created_at (UTC), sites (sampled codes) and
+                              files [{path, size, sha256}] for every other member
+    manifest.json.minisig     minisign signature of manifest.json (checks with `minisign -V`)
+    results/<code>.json       one site's result (see below)
+    evidence/<code>/...       evidence files
+    summary.xlsx, summary.csv the quarter summary with the Chinese headers of ``report.HEADERS``
+    report.html               printable report
+
+A site result is a plain dict: code, name, url, 主办单位, checked_at, result (pass/fail/review),
+score, vetoes [ids], deductions {id: points}, problems [str], rectification {status, deadline, note},
+indicators {id: {prefill, decision, note, points}}, optional recheck (a second result dict after
+rectification) and optional screenshots (paths relative to the bundle root, for the report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from inspector import __version__
+from inspector.core import report
+from inspector.core.signing import load_public_key, load_secret_key, sign_bytes, verify_bytes
+
+SCHEMA = "inspector.bundle/1"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.minisig"
+SUMMARY_XLSX = "summary.xlsx"
+SUMMARY_CSV = "summary.csv"
+REPORT_HTML = "report.html"
+GENERATED = (SUMMARY_XLSX, SUMMARY_CSV, REPORT_HTML)
+DEFAULT_MAX_TOTAL = 2 * 1024**3  # bytes uncompressed
+DEFAULT_MAX_FILES = 20_000
+DEFAULT_MAX_RATIO = 200.0  # uncompressed : compressed, per member above _RATIO_FLOOR bytes
+MAX_MANIFEST = 32 * 1024**2
+_RATIO_FLOOR = 1024**2
+_CHUNK = 1024 * 1024
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_STORED_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz", ".xlsx", ".docx", ".pdf", ".7z")
+_IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+Redraw = Callable[[Mapping[str, Any]], Iterable[str]]
+
+
+class BundleError(Exception):
+    """A bundle was refused; ``reasons`` lists every problem found."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass
+class VerifyReport:
+    """Outcome of ``verify_bundle``: ``ok`` is True only when ``reasons`` is empty."""
+
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "signature not checked: no public key given"
+    manifest: dict[str, Any] | None = None
+    signer: str = ""  # key id of the signature, when it verified
+    trusted_comment: str = ""
+
+
+# --------------------------------------------------------------------------- path rules
+
+
+def path_problem(name: str) -> str | None:
+    """Why an archive member name is unsafe to write under a directory, or None if it is safe.
+
+    Safe = relative POSIX path of non-empty components, no ``.``/``..``, no backslash, no drive
+    letter or UNC prefix, no control characters.
+    """
+    shown = repr(report.clean(name)[:200])
+    if not name or "\x00" in name or report.clean(name) != name or any(c in name for c in "\r\n\t"):
+        return f"unsafe path (control characters): {shown}"
+    if name.startswith(("/", "\\")):
+        return f"unsafe path (absolute): {shown}"
+    if re.match(r"^[A-Za-z]:", name) or ":" in name:
+        return f"unsafe path (drive letter or stream): {shown}"
+    if "\\" in name:
+        return f"unsafe path (backslash): {shown}"
+    parts = name.rstrip("/").split("/")
+    if ".." in parts:
+        return f"unsafe path (parent directory): {shown}"
+    if any(part in ("", ".") for part in parts):
+        return f"unsafe path (empty or '.' component): {shown}"
+    return None
+
+
+def _member_kind(info: zipfile.ZipInfo) -> str:
+    """'dir', 'file', 'link' or 'special' from the zip's external attributes."""
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFLNK:
+        return "link"
+    if info.is_dir() or kind == stat.S_IFDIR:
+        return "dir"
+    if kind not in (0, stat.S_IFREG):
+        return "special"
+    return "file"
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_total: int = DEFAULT_MAX_TOTAL
+    max_files: int = DEFAULT_MAX_FILES
+    max_ratio: float = DEFAULT_MAX_RATIO
+
+
+def _scan(archive: zipfile.ZipFile, limits: _Limits) -> tuple[list[str], dict[str, zipfile.ZipInfo]]:
+    """Problems with the archive's entries (no data read) and its regular files by name."""
+    reasons: list[str] = []
+    files: dict[str, zipfile.ZipInfo] = {}
+    seen: set[str] = set()
+    infos = archive.infolist()
+    if len(infos) > limits.max_files:
+        return [f"too many entries: {len(infos)} > {limits.max_files}"], {}
+    for info in infos:
+        reasons.extend(_entry_problems(info, seen, limits))
+        if _member_kind(info) == "file" and info.filename not in files:
+            files[info.filename] = info
+    reasons.extend(_prefix_conflicts(files))
+    total = sum(info.file_size for info in files.values())
+    if total > limits.max_total:
+        reasons.append(f"archive too large: {total} bytes uncompressed > {limits.max_total}")
+    return reasons, files
+
+
+def _entry_problems(info: zipfile.ZipInfo, seen: set[str], limits: _Limits) -> list[str]:
+    name = info.orig_filename
+    problem = path_problem(name)
+    if problem:
+        return [problem]
+    shown = repr(name)
+    kind = _member_kind(info)
+    if kind == "link":
+        return [f"link not allowed: {shown}"]
+    if kind == "special":
+        return [f"special file not allowed: {shown}"]
+    reasons = []
+    key = _fold(name.rstrip("/"))
+    if key in seen:
+        reasons.append(f"duplicate entry: {shown}")
+    seen.add(key)
+    if info.flag_bits & 0x1:
+        reasons.append(f"encrypted entry not allowed: {shown}")
+    if kind == "file" and info.file_size > _RATIO_FLOOR:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_ratio:
+            reasons.append(f"suspicious compression ratio {ratio:.0f}:1 (zip bomb?): {shown}")
+    return reasons
+
+
+def _prefix_conflicts(files: Mapping[str, zipfile.ZipInfo]) -> list[str]:
+    folded = {_fold(name) for name in files}
+    conflicts = []
+    for name in files:
+        parts = _fold(name).split("/")
+        for depth in range(1, len(parts)):
+            if "/".join(parts[:depth]) in folded:
+                conflicts.append(f"path conflict (file used as a directory): {name!r}")
+                break
+    return conflicts
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_bundle(
+    out_path: str | os.PathLike[str],
+    *,
+    manifest_info: Mapping[str, Any],
+    sites: Sequence[Mapping[str, Any]],
+    files: Sequence[tuple[Path, str]],
+    secret_key_path: str | os.PathLike[str],
+    summary_rows: Sequence[Mapping[str, Any]] | None = None,
+    indicator_names: Mapping[str, str] | None = None,
+    created_at: datetime | None = None,
+) -> Path:
+    """Write the signed bundle zip atomically (``out_path`` appears only when complete).
+
+    ``manifest_info``: region, quarter, sampling {method, seed, population, size, ratio, strata,
+    included, population_codes}, inspectors [str], optional tool_version and any extra JSON keys
+    (e.g. checklist). ``sites``: the sampled sites' result dicts (one per sampled site, unique
+    ``code``). ``files``: (source file, path in the zip), e.g. ``evidence/<code>/home.png``.
+    ``summary_rows`` defaults to ``report.summary_rows(sites, indicator_names)``.
+    Raises ValueError on bad input (unsafe names, duplicate codes, missing fields).
+    """
+    _check_export_input(manifest_info, sites, files)
+    secret = load_secret_key(secret_key_path)
+    when = (created_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".part")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            writer = _Writer(archive, when)
+            _write_contents(writer, manifest_info, sites, files, summary_rows, indicator_names)
+            manifest = _manifest(manifest_info, sites, writer.entries, when)
+            manifest_bytes = _json_bytes(manifest)
+            writer.add_bytes(MANIFEST, manifest_bytes)
+            comment = (
+                f"timestamp:{int(when.timestamp())}\tfile:{MANIFEST}\tschema:{SCHEMA}"
+                f"\tregion:{manifest['region']}\tquarter:{manifest['quarter']}"
+            )
+            writer.add_bytes(SIGNATURE, sign_bytes(manifest_bytes, secret, comment).encode("utf-8"))
+        os.replace(partial, out_path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out_path
+
+
+def _check_export_input(
+    info: Mapping[str, Any], sites: Sequence[Mapping[str, Any]], files: Sequence[tuple[Path, str]]
+) -> None:
+    for key in ("region", "quarter"):
+        if not isinstance(info.get(key), str) or not info[key]:
+            raise ValueError(f"manifest_info.{key} must be a non-empty string")
+    if not isinstance(info.get("sampling"), Mapping):
+        raise ValueError("manifest_info.sampling must be a dict")
+    codes = [str(site.get("code", "")) for site in sites]
+    bad = [code for code in codes if not _CODE.match(code)]
+    if bad:
+        raise ValueError(f"invalid site codes: {bad}")
+    dupes = [code for code, n in Counter(codes).items() if n > 1]
+    if dupes:
+        raise ValueError(f"duplicate site codes: {dupes}")
+    reserved = {MANIFEST, SIGNATURE, *GENERATED}
+    names: set[str] = set()
+    for source, name in files:
+        problem = path_problem(name)
+        if problem:
+            raise ValueError(problem)
+        if name in reserved or name.startswith("results/") or _fold(name) in names:
+            raise ValueError(f"file name reserved or repeated: {name!r}")
+        if not Path(source).is_file():
+            raise ValueError(f"not a regular file: {source}")
+        names.add(_fold(name))
+
+
+def _write_contents(
+    writer: _Writer,
+    info: Mapping[str, Any],
+    sites: Sequence[Mapping[str, Any]],
+    files: Sequence[tuple[Path, str]],
+    rows: Sequence[Mapping[str, Any]] | None,
+    names: Mapping[str, str] | None,
+) -> None:
+    for site in sites:
+        writer.add_bytes(f"results/{site['code']}.json", _json_bytes(dict(site)))
+    for source, name in files:
+        with open(source, "rb") as handle:
+            writer.add_stream(name, handle)
+    report_sites = [_with_screenshots(site, files) for site in sites]
+    quarter_info = {**info, "created_at": writer.when_iso}
+    with tempfile.TemporaryDirectory(prefix="inspector-bundle-") as tmp:
+        tmpdir = Path(tmp)
+        table = list(rows) if rows is not None else report.summary_rows(sites, names)
+        report.write_summary_xlsx(tmpdir / SUMMARY_XLSX, table)
+        report.write_summary_csv(tmpdir / SUMMARY_CSV, table)
+        report.write_report_html(tmpdir / REPORT_HTML, quarter_info, report_sites, names)
+        for name in GENERATED:
+            with open(tmpdir / name, "rb") as handle:
+                writer.add_stream(name, handle)
+
+
+def _with_screenshots(site: Mapping[str, Any], files: Sequence[tuple[Path, str]]) -> Mapping[str, Any]:
+    """The site for the report: its own ``screenshots``, else the images under evidence/<code>/."""
+    if site.get("screenshots"):
+        return site
+    prefix = f"evidence/{site['code']}/"
+    shots = [name for _, name in files if name.startswith(prefix) and name.lower().endswith(_IMAGE_EXT)]
+    return {**site, "screenshots": shots}
+
+
+class _Writer:
+    """Adds members to the zip while hashing them; remembers {path, size, sha256}."""
+
+    def __init__(self, archive: zipfile.ZipFile, when: datetime) -> None:
+        self.archive = archive
+        self.date_time = when.timetuple()[:6]
+        self.when_iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.entries: list[dict[str, Any]] = []
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self.date_time)
+        info.external_attr = (stat.S_IFREG | 0o644) << 16
+        stored = name.lower().endswith(_STORED_EXT)
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        return info
+
+    def add_stream(self, name: str, source: BinaryIO) -> None:
+        digest, size = hashlib.sha256(), 0
+        info = self._info(name)
+        info.file_size = os.fstat(source.fileno()).st_size  # lets zipfile decide on ZIP64
+        with self.archive.open(info, "w") as target:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                target.write(chunk)
+        self._record(name, size, digest.hexdigest())
+
+    def add_bytes(self, name: str, data: bytes) -> None:
+        self.archive.writestr(self._info(name), data)
+        self._record(name, len(data), hashlib.sha256(data).hexdigest())
+
+    def _record(self, name: str, size: int, sha256: str) -> None:
+        if name not in (MANIFEST, SIGNATURE):
+            self.entries.append({"path": name, "size": size, "sha256": sha256})
+
+
+def _manifest(
+    info: Mapping[str, Any], sites: Sequence[Mapping[str, Any]], entries: list[dict[str, Any]], when: datetime
+) -> dict[str, Any]:
+    extra = {k: v for k, v in info.items() if k not in ("schema", "created_at", "files", "sites")}
+    return {
+        "schema": SCHEMA,
+        **extra,
+        "region": info["region"],
+        "quarter": info["quarter"],
+        "sampling": dict(info["sampling"]),
+        "inspectors": list(info.get("inspectors") or []),
+        "tool_version": info.get("tool_version") or __version__,
+        "created_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sites": [str(site["code"]) for site in sites],
+        "files": sorted(entries, key=lambda entry: entry["path"]),
+    }
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify_bundle(
+    path: str | os.PathLike[str],
+    pubkey_path: str | os.PathLike[str] | None = None,
+    redraw: Redraw | None = None,
+    *,
+    max_total: int = DEFAULT_MAX_TOTAL,
+    max_files: int = DEFAULT_MAX_FILES,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> VerifyReport:
+    """Check a bundle without extracting it: structure, every size and SHA-256, no extra or missing
+    member, the minisign signature over manifest.json (when ``pubkey_path`` is given) and, when
+    ``redraw`` is given (manifest ``sampling`` -> codes), that the draw re-runs to the bundle's sites.
+    Never raises on a bad bundle: every problem is a reason.
+    """
+    result = VerifyReport(ok=False)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _verify_archive(archive, pubkey_path, redraw, _Limits(max_total, max_files, max_ratio), result)
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        result.reasons.append(f"not a readable zip archive: {exc}")
+    result.ok = not result.reasons
+    return result
+
+
+def _verify_archive(
+    archive: zipfile.ZipFile,
+    pubkey_path: str | os.PathLike[str] | None,
+    redraw: Redraw | None,
+    limits: _Limits,
+    result: VerifyReport,
+) -> None:
+    reasons, members = _scan(archive, limits)
+    result.reasons.extend(reasons)
+    if reasons:
+        return
+    manifest, manifest_bytes = _read_manifest(archive, members, result.reasons)
+    if manifest is None:
+        return
+    result.manifest = manifest
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    result.reasons.extend(_membership_problems(listed, members))
+    for name, entry in listed.items():
+        if name in members:
+            result.reasons.extend(_content_problems(archive, members[name], entry))
+    result.reasons.extend(_structure_problems(archive, manifest, listed, members))
+    _check_signature(archive, members, manifest_bytes, pubkey_path, result)
+    if redraw is not None:
+        result.reasons.extend(_redraw_problems(manifest, redraw))
+
+
+def _read_manifest(
+    archive: zipfile.ZipFile, members: Mapping[str, zipfile.ZipInfo], reasons: list[str]
+) -> tuple[dict[str, Any] | None, bytes]:
+    info = members.get(MANIFEST)
+    if info is None:
+        reasons.append(f"missing file: {MANIFEST}")
+        return None, b""
+    if info.file_size > MAX_MANIFEST:
+        reasons.append(f"{MANIFEST} too large: {info.file_size} bytes")
+        return None, b""
+    try:
+        data = _read_capped(archive, info, MAX_MANIFEST)
+        manifest = json.loads(data.decode("utf-8"))
+    except (BundleError, ValueError) as exc:
+        reasons.append(f"{MANIFEST} unreadable: {exc}")
+        return None, b""
+    problems = manifest_problems(manifest)
+    reasons.extend(problems)
+    return (None if problems else manifest), data
+
+
+def manifest_problems(manifest: Any) -> list[str]:
+    """Schema problems of a parsed manifest (empty when it is well-formed)."""
+    if not isinstance(manifest, dict):
+        return [f"{MANIFEST}: not a JSON object"]
+    if manifest.get("schema") != SCHEMA:
+        return [f"{MANIFEST}: unsupported schema {manifest.get('schema')!r} (expected {SCHEMA})"]
+    problems = [
+        f"{MANIFEST}: field {key!r} missing or wrong type"
+        for key, kind in (("region", str), ("quarter", str), ("sampling", dict), ("sites", list), ("files", list))
+        if not isinstance(manifest.get(key), kind)
+    ]
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for entry in manifest["files"]:
+        problem = _file_entry_problem(entry, seen)
+        if problem:
+            problems.append(f"{MANIFEST}: {problem}")
+    if not all(isinstance(code, str) and _CODE.match(code) for code in manifest["sites"]):
+        problems.append(f"{MANIFEST}: invalid site code in 'sites'")
+    return problems
+
+
+def _file_entry_problem(entry: Any, seen: set[str]) -> str | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        return "malformed file entry"
+    name = entry["path"]
+    if path_problem(name) or name in (MANIFEST, SIGNATURE):
+        return f"bad file path {name!r}"
+    size, digest = entry.get("size"), entry.get("sha256")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return f"bad size for {name!r}"
+    if not isinstance(digest, str) or not _HEX64.match(digest):
+        return f"bad sha256 for {name!r}"
+    if _fold(name) in seen:
+        return f"file listed twice: {name!r}"
+    seen.add(_fold(name))
+    return None
+
+
+def _membership_problems(listed: Mapping[str, Any], members: Mapping[str, zipfile.ZipInfo]) -> list[str]:
+    own = (MANIFEST, SIGNATURE)
+    extra = [f"file not in manifest: {name}" for name in members if name not in listed and name not in own]
+    missing = [f"missing file: {name}" for name in listed if name not in members]
+    return sorted(extra) + sorted(missing)
+
+
+def _content_problems(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: Mapping[str, Any]) -> list[str]:
+    name, size = info.filename, entry["size"]
+    if info.file_size != size:
+        return [f"size mismatch: {name} (manifest {size}, archive {info.file_size})"]
+    digest, read = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                read += len(chunk)
+                if read > size:
+                    return [f"size mismatch: {name} (more data than the manifest's {size} bytes)"]
+                digest.update(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        return [f"corrupt member: {name} ({exc})"]
+    if read != size:
+        return [f"size mismatch: {name} (manifest {size}, read {read})"]
+    if digest.hexdigest() != entry["sha256"]:
+        return [f"hash mismatch: {name}"]
+    return []
+
+
+def _structure_problems(
+    archive: zipfile.ZipFile,
+    manifest: Mapping[str, Any],
+    listed: Mapping[str, Any],
+    members: Mapping[str, zipfile.ZipInfo],
+) -> list[str]:
+    problems = [f"missing required file: {name}" for name in GENERATED if name not in listed]
+    sites = set(manifest["sites"])
+    drawn = manifest["sampling"].get("codes")
+    if isinstance(drawn, list) and set(map(str, drawn)) != sites:
+        problems.append("sites in the bundle differ from the sample recorded in the manifest (sampling.codes)")
+    for code in manifest["sites"]:
+        name = f"results/{code}.json"
+        if name not in listed:
+            problems.append(f"missing required file: {name}")
+        elif name in members:
+            problems.extend(_result_problems(archive, members[name], code))
+    for name in listed:
+        if name.startswith("results/") and name.removeprefix("results/").removesuffix(".json") not in sites:
+            problems.append(f"result for a site not in the sample: {name}")
+    return problems
+
+
+def _result_problems(archive: zipfile.ZipFile, info: zipfile.ZipInfo, code: str) -> list[str]:
+    try:
+        data = json.loads(_read_capped(archive, info, MAX_MANIFEST).decode("utf-8"))
+    except (BundleError, ValueError) as exc:
+        return [f"invalid result file: {info.filename} ({exc})"]
+    if not isinstance(data, dict) or data.get("code") != code:
+        return [f"invalid result file: {info.filename} (code does not match)"]
+    return []
+
+
+def _check_signature(
+    archive: zipfile.ZipFile,
+    members: Mapping[str, zipfile.ZipInfo],
+    manifest_bytes: bytes,
+    pubkey_path: str | os.PathLike[str] | None,
+    result: VerifyReport,
+) -> None:
+    info = members.get(SIGNATURE)
+    if info is None:
+        result.reasons.append(f"missing signature: {SIGNATURE}")
+        return
+    if pubkey_path is None:
+        result.notes.append("signature not checked: no public key given")
+        return
+    try:
+        public = load_public_key(pubkey_path)
+        text = _read_capped(archive, info, 64 * 1024).decode("utf-8")
+    except (BundleError, ValueError, OSError) as exc:
+        result.reasons.append(f"cannot check signature: {exc}")
+        return
+    check = verify_bytes(manifest_bytes, text, public)
+    if not check.ok:
+        result.reasons.append(f"bad signature (signed by another key?): {check.reason}")
+        return
+    result.signer, result.trusted_comment = check.key_id, check.trusted_comment
+
+
+def _redraw_problems(manifest: Mapping[str, Any], redraw: Redraw) -> list[str]:
+    try:
+        drawn = {str(code) for code in redraw(manifest["sampling"])}
+    except Exception as exc:  # noqa: BLE001 - the callable is the caller's; report, never crash
+        return [f"sample re-draw failed: {exc}"]
+    bundled = set(manifest["sites"])
+    if drawn == bundled:
+        return []
+    missing, extra = sorted(drawn - bundled), sorted(bundled - drawn)
+    return [
+        "sample does not match a re-run of the draw: "
+        f"drawn but not in bundle {missing}; in bundle but not drawn {extra}"
+    ]
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise BundleError([f"corrupt member: {info.filename} ({exc})"]) from exc
+    if len(data) > cap:
+        raise BundleError([f"member too large: {info.filename}"])
+    return data
+
+
+# --------------------------------------------------------------------------- import
+
+
+def safe_extract(
+    zip_path: str | os.PathLike[str],
+    dest_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    max_total: int = DEFAULT_MAX_TOTAL,
+    max_files: int = DEFAULT_MAX_FILES,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> Path:
+    """Extract a bundle into ``dest_dir/<name>`` (default name: the zip's file stem); returns it.
+
+    Every check runs before anything is written: unsafe paths (``..``, absolute, drive/UNC,
+    backslash), links and special files, duplicate (also case-folded) names, encrypted members,
+    files not in the manifest or missing from it, size disagreements, total size, entry count and
+    compression ratio. Extraction goes into a hidden temp dir inside ``dest_dir`` (each member's
+    SHA-256 checked while writing), renamed to the final name at the end; on any failure the temp dir
+    is removed. Raises BundleError (with all reasons) and never writes outside ``dest_dir``.
+    Does not check the signature: call ``verify_bundle`` with the city's key first.
+    """
+    zip_path, dest_dir = Path(zip_path), Path(dest_dir)
+    target_name = name if name is not None else zip_path.stem
+    if path_problem(target_name) or "/" in target_name or target_name.startswith("."):
+        raise BundleError([f"bad import name: {target_name!r}"])
+    final = dest_dir / target_name
+    if final.exists():
+        raise BundleError([f"already imported: {final}"])
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            listed, members = _plan_extract(archive, _Limits(max_total, max_files, max_ratio))
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=dest_dir))
+            try:
+                _extract_members(archive, members, listed, staging)
+                os.rename(staging, final)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise BundleError([f"cannot import {zip_path.name}: {exc}"]) from exc
+    return final
+
+
+def _plan_extract(
+    archive: zipfile.ZipFile, limits: _Limits
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, zipfile.ZipInfo]]:
+    reasons, members = _scan(archive, limits)
+    if reasons:
+        raise BundleError(reasons)
+    manifest_reasons: list[str] = []
+    manifest, _ = _read_manifest(archive, members, manifest_reasons)
+    if manifest is None:
+        raise BundleError(manifest_reasons)
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    problems = _membership_problems(listed, members)
+    for entry_name, entry in listed.items():
+        info = members.get(entry_name)
+        if info is not None and info.file_size != entry["size"]:
+            problems.append(f"size mismatch: {entry_name} (manifest {entry['size']}, archive {info.file_size})")
+    if problems:
+        raise BundleError(problems)
+    return listed, members
+
+
+def _extract_members(
+    archive: zipfile.ZipFile,
+    members: Mapping[str, zipfile.ZipInfo],
+    listed: Mapping[str, Mapping[str, Any]],
+    staging: Path,
+) -> None:
+    root = staging.resolve()
+    for member_name, info in members.items():
+        target = root.joinpath(*member_name.split("/"))
+        if not Path(os.path.normpath(target)).is_relative_to(root):  # defence in depth: names were vetted
+            raise BundleError([f"unsafe path: {member_name!r}"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        expected = listed.get(member_name)
+        limit = expected["size"] if expected else MAX_MANIFEST
+        digest = _copy_member(archive, info, target, limit)
+        if expected and digest != expected["sha256"]:
+            raise BundleError([f"hash mismatch: {member_name}"])
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limit: int) -> str:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    digest, written = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as source, os.fdopen(os.open(target, flags, 0o644), "wb") as out:
+            while chunk := source.read(_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise BundleError([f"member larger than declared: {info.filename}"])
+                digest.update(chunk)
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise BundleError([f"corrupt member: {info.filename} ({exc})"]) from exc
+    return digest.hexdigest()
+
+
+def read_extracted(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """``{"manifest": ..., "results": [site dicts]}`` of an extracted bundle (``province_aggregate``'s input)."""
+    directory = Path(directory)
+    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    results = [
+        json.loads((directory / "results" / f"{code}.json").read_text(encoding="utf-8"))
+        for code in manifest.get("sites", [])
+    ]
+    return {"manifest": manifest, "results": results}
+
+
+# --------------------------------------------------------------------------- province aggregate
+
+
+def previous_quarter(quarter: str) -> str | None:
+    """'2026Q1' -> '2025Q4'; None when ``quarter`` is not of the form YYYYQn."""
+    match = _QUARTER.match(quarter)
+    if not match:
+        return None
+    year, number = int(match.group(1)), int(match.group(2))
+    return f"{year - 1}Q4" if number == 1 else f"{year}Q{number - 1}"
+
+
+def indicator_status(entry: Any) -> str:
+    """The effective status of an indicator entry: the inspector's decision, else the pre-fill."""
+    if not isinstance(entry, Mapping):
+        return ""
+    for key in ("decision", "prefill"):
+        value = entry.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("status")
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def province_aggregate(bundles: Sequence[Mapping[str, Any]], quarter: str | None = None) -> dict[str, Any]:
+    """Aggregate cities' bundles (``{"manifest", "results"}`` each) for ``quarter`` (default: latest).
+
+    Per city (region): sites sampled, population, sampling ratio (size / population), passed,
+    failed, pass rate, rectified (failed sites whose re-check passed), fails per indicator id, and
+    the codes failing this quarter that also failed the previous quarter. When a city sent several
+    bundles for one quarter, the most recently created one counts.
+    """
+    latest = _latest_per_city(bundles)
+    quarters = sorted({q for _, q in latest})
+    quarter = quarter or (quarters[-1] if quarters else "")
+    before = previous_quarter(quarter)
+    failed_before = {
+        str(site.get("code"))
+        for (_, q), bundle in latest.items()
+        if q == before
+        for site in _results(bundle)
+        if site.get("result") == "fail"
+    }
+    cities = [
+        _city_summary(bundle, failed_before) for (region, q), bundle in sorted(latest.items()) if q == quarter
+    ]
+    return {"quarter": quarter, "previous_quarter": before, "cities": cities, "totals": _totals(cities)}
+
+
+def _latest_per_city(bundles: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for bundle in bundles:
+        manifest = bundle.get("manifest") or {}
+        key = (str(manifest.get("region", "")), str(manifest.get("quarter", "")))
+        current = latest.get(key)
+        if current is None or str(manifest.get("created_at", "")) >= str(current["manifest"].get("created_at", "")):
+            latest[key] = bundle
+    return latest
+
+
+def _results(bundle: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    results = bundle.get("results") or []
+    items = results.values() if isinstance(results, Mapping) else results
+    return [site for site in items if isinstance(site, Mapping)]
+
+
+def _city_summary(bundle: Mapping[str, Any], failed_before: set[str]) -> dict[str, Any]:
+    manifest = bundle["manifest"]
+    sampling = manifest.get("sampling") or {}
+    sites = _results(bundle)
+    population, size = report.population_count(sampling), sampling.get("size", len(sites))
+    passed = sum(1 for s in sites if s.get("result") == "pass")
+    failed = [s for s in sites if s.get("result") == "fail"]
+    problems: Counter[str] = Counter(
+        indicator
+        for site in sites
+        for indicator, entry in (site.get("indicators") or {}).items()
+        if indicator_status(entry) == "fail"
+    )
+    return {
+        "region": manifest.get("region"),
+        "quarter": manifest.get("quarter"),
+        "created_at": manifest.get("created_at"),
+        "population": population,
+        "sample_size": size,
+        "sampled": len(sites),
+        "ratio": _ratio(size, population),
+        "passed": passed,
+        "failed": len(failed),
+        "review": len(sites) - passed - len(failed),
+        "pass_rate": _ratio(passed, len(sites)),
+        "rectified": sum(1 for s in failed if (s.get("recheck") or {}).get("result") == "pass"),
+        "problems_by_indicator": dict(problems.most_common()),
+        "failing_again": sorted(str(s.get("code")) for s in failed if str(s.get("code")) in failed_before),
+    }
+
+
+def _ratio(part: Any, whole: Any) -> float | None:
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (part, whole))
+    return round(part / whole, 4) if numbers and whole else None
+
+
+def _totals(cities: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    problems: Counter[str] = Counter()
+    for city in cities:
+        problems.update(city["problems_by_indicator"])
+    sampled = sum(city["sampled"] for city in cities)
+    passed = sum(city["passed"] for city in cities)
+    return {
+        "cities": len(cities),
+        "sampled": sampled,
+        "passed": passed,
+        "failed": sum(city["failed"] for city in cities),
+        "pass_rate": _ratio(passed, sampled),
+        "problems_by_indicator": dict(problems.most_common()),
+        "failing_again": sum(len(city["failing_again"]) for city in cities),
+    }

@@ -1,0 +1,491 @@
+"""Rendered evidence: what a citizen's browser showed, captured forensically.
+
+One :class:`EvidenceCapturer` holds one shared Chromium (Playwright, async
+API) and hands out at most ``pool_size`` concurrent pages, each in its own
+browser context (no cookies shared between captures). Every capture writes a
+full-page PNG, an MHTML snapshot (CDP ``Page.captureSnapshot``) and the
+rendered DOM, plus a cropped PNG of the highlighted element when one is asked
+for. Each file is hashed (SHA-256) from the very bytes written, and is never
+overwritten: names carry a UTC timestamp and a short id, and files are opened
+with exclusive creation.
+
+Page problems (timeouts, refused connections, downloads, a crashed tab) never
+raise: the record carries ``error`` and whatever could still be captured.
+Only a missing or unlaunchable browser raises, as :class:`BrowserUnavailable`
+from ``__aenter__``, so callers can note "evidence not captured: <reason>".
+
+An evidence record is a JSON-able dict::
+
+    {"id", "url", "final_url", "redirects", "status", "captured_at_utc",
+     "captured_at_local", "browser", "browser_version", "user_agent",
+     "viewport": {"width", "height"}, "title", "findings",
+     "files": [{"kind", "path", "sha256", "size"}], "page_height", "clipped",
+     "highlight": {"text", "selector", "found"} | None, "error"}
+
+``files[*].path`` is POSIX-style and relative to the capturer's ``root``
+(the workspace), so records stay valid when the workspace moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Response,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+
+from inspector.core.browser import LAUNCH_ARGS, find_chromium
+
+LOCAL_TZ_NAME = "Asia/Shanghai"
+HIGHLIGHT_ATTR = "data-inspector-highlight"
+_HIGHLIGHT_CSS = (
+    f"[{HIGHLIGHT_ATTR}]{{outline:4px solid #e00000 !important;"
+    "outline-offset:2px !important;background-color:rgba(255,230,0,.35) !important}"
+)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
+_SETTLE_STATES: tuple[Literal["load", "networkidle"], ...] = ("load", "networkidle")
+_NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
+_SLUG_RE = re.compile(r"[^A-Za-z0-9]+")
+
+
+class BrowserUnavailable(RuntimeError):  # noqa: N818 (the name callers expect)
+    """No Chromium could be found or launched; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def clean_text(text: str) -> str:
+    """Strip control/bidi characters (C0, C1, ESC, zero-width) and collapse whitespace."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())
+
+
+def _local_tz() -> tzinfo:
+    try:
+        return ZoneInfo(LOCAL_TZ_NAME)
+    except ZoneInfoNotFoundError:  # no tzdata: China has no DST, a fixed offset is exact
+        return timezone(timedelta(hours=8), "CST")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return clean_text(lines[0] if lines else type(error).__name__)[:300]
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    return _SLUG_RE.sub("-", text).strip("-")[:limit].strip("-")
+
+
+def urlhint(url: str) -> str:
+    """A short ASCII file-name hint from a URL (host and path)."""
+    return _slug(re.sub(r"^[a-z]+://", "", url, flags=re.I)) or "page"
+
+
+def write_new(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a file that did not exist before and return its path.
+
+    If ``path`` exists, ``-1``, ``-2``, ... is inserted before the suffix;
+    an existing file is never touched. The data is fsynced.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = path, 0
+    while True:
+        try:
+            with open(candidate, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+
+
+def evidence_entries(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """A record's files in the ``inspector.check/1`` ``evidence`` list shape."""
+    return [
+        {"path": f["path"], "sha256": f["sha256"], "url": record["url"], "kind": f["kind"]}
+        for f in record.get("files", [])
+    ]
+
+
+def _redirect_chain(response: Response | None, final_url: str) -> list[str]:
+    """URLs passed through before ``final_url``: HTTP redirects, then any client-side hop."""
+    if response is None:
+        return []
+    chain: list[str] = []
+    request = response.request.redirected_from
+    while request is not None:
+        chain.append(request.url)
+        request = request.redirected_from
+    chain.reverse()
+    if response.url != final_url:  # meta refresh / script navigation after the document loaded
+        chain.append(response.url)
+    return chain
+
+
+# --------------------------------------------------------------------------- the capturer
+
+
+class EvidenceCapturer:
+    """One shared Chromium and a pool of concurrent pages (async context manager).
+
+    ``root`` is the workspace root; recorded file paths are relative to it and
+    every ``out_dir`` given to :meth:`capture` must lie inside it.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        pool_size: int = 3,
+        viewport: tuple[int, int] = (1366, 900),
+        locale: str = "zh-CN",
+        timezone_id: str = LOCAL_TZ_NAME,
+        nav_timeout: float = 30.0,
+        settle_timeout: float = 8.0,
+        max_height: int = 16000,
+        executable: str | None = None,
+    ) -> None:
+        if pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
+        self.root = Path(root).resolve()
+        self.pool_size = pool_size
+        self.viewport = {"width": viewport[0], "height": viewport[1]}
+        self.locale = locale
+        self.timezone_id = timezone_id
+        self.nav_timeout_ms = nav_timeout * 1000
+        self.settle_timeout_ms = settle_timeout * 1000
+        self.max_height = max_height
+        self.executable = executable
+        self.browser_name = "chromium"
+        self.browser_version = ""
+        self.user_agent = ""
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._slots = asyncio.Semaphore(pool_size)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> EvidenceCapturer:
+        path, how = (self.executable, "given") if self.executable else find_chromium()
+        if path is None:
+            raise BrowserUnavailable(how)
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=path, args=list(LAUNCH_ARGS), timeout=60_000
+            )
+        except PlaywrightError as exc:
+            await self._playwright.stop()
+            self._playwright = None
+            raise BrowserUnavailable(f"could not launch {path} ({how}): {_first_line(exc)}") from exc
+        self.browser_version = self._browser.version
+        self.user_agent = await self._user_agent(self._browser)
+        return self
+
+    @staticmethod
+    async def _user_agent(browser: Browser) -> str:
+        """The browser's default user agent (what every context sends)."""
+        cdp = await browser.new_browser_cdp_session()
+        try:
+            version = await cdp.send("Browser.getVersion")
+        finally:
+            await cdp.detach()
+        return str(version.get("userAgent", ""))
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._browser is not None:
+            with suppress(PlaywrightError):  # already gone (crashed): nothing to release
+                await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    @asynccontextmanager
+    async def _page(self) -> AsyncIterator[tuple[BrowserContext, Page]]:
+        """A fresh context + page from the pool, closed afterwards."""
+        if self._browser is None:
+            raise RuntimeError("EvidenceCapturer used outside 'async with'")
+        async with self._slots:
+            context = await self._browser.new_context(
+                viewport=self.viewport,  # type: ignore[arg-type]
+                locale=self.locale,
+                timezone_id=self.timezone_id,
+                device_scale_factor=1,
+            )
+            try:
+                page = await context.new_page()
+                page.set_default_timeout(self.nav_timeout_ms)
+                yield context, page
+            finally:
+                with suppress(PlaywrightError):  # browser or tab crashed: context already gone
+                    await context.close()
+
+    async def navigate(self, page: Page, url: str) -> tuple[Response | None, str | None]:
+        """Go to ``url`` and let it settle; returns (response, error or None)."""
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded", timeout=self.nav_timeout_ms)
+        except PlaywrightError as exc:
+            error = f"navigation: {_first_line(exc)}"
+            await self._settle_after_failure(page)
+            return None, error
+        for state in _SETTLE_STATES:
+            try:
+                await page.wait_for_load_state(state, timeout=self.settle_timeout_ms)
+            except PlaywrightError:
+                break  # still busy (long polling, slow images): capture what is there
+        return response, None
+
+    async def _settle_after_failure(self, page: Page) -> None:
+        """Let the browser's error page (or a partial page) load, so it can be captured.
+
+        Chromium commits its ``chrome-error://`` page just after ``goto`` fails.
+        """
+        try:
+            if page.url == "about:blank":
+                await page.wait_for_url(
+                    lambda url: url != "about:blank",
+                    wait_until="load",
+                    timeout=min(self.settle_timeout_ms, 3000),
+                )
+            else:
+                await page.wait_for_load_state("load", timeout=self.settle_timeout_ms)
+        except PlaywrightError:
+            pass  # nothing more will arrive: capture what is there
+
+    # ------------------------------------------------------------------ public API
+
+    async def rendered_dom(self, url: str) -> str | None:
+        """The DOM after scripts ran (waits for network idle, capped), or None if unreachable."""
+        try:
+            async with self._page() as (_, page):
+                _, error = await self.navigate(page, url)
+                if error is not None:
+                    return None
+                return await page.content()
+        except PlaywrightError:
+            return None
+
+    async def capture(
+        self,
+        url: str,
+        out_dir: Path,
+        *,
+        findings: Sequence[str] = (),
+        highlight_text: str | None = None,
+        highlight_selector: str | None = None,
+        name_hint: str = "",
+    ) -> dict[str, Any]:
+        """Capture ``url`` into ``out_dir`` and return its evidence record.
+
+        Never raises for page problems; raises ValueError if ``out_dir`` is
+        outside ``root`` (a caller bug) and OSError if files cannot be written.
+        """
+        out_dir = Path(out_dir).resolve()
+        out_dir.relative_to(self.root)  # ValueError when outside the workspace
+        record = self._new_record(url, findings, highlight_text, highlight_selector)
+        capture = _Capture(self, record, out_dir, name_hint or urlhint(url))
+        try:
+            async with self._page() as (context, page):
+                await capture.run(context, page, highlight_text, highlight_selector)
+        except PlaywrightError as exc:  # context creation failed / browser died
+            capture.errors.append(f"browser: {_first_line(exc)}")
+        record["error"] = "; ".join(capture.errors) or None
+        return record
+
+    def _new_record(
+        self,
+        url: str,
+        findings: Sequence[str],
+        highlight_text: str | None,
+        highlight_selector: str | None,
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        wants_highlight = highlight_text is not None or highlight_selector is not None
+        return {
+            "id": uuid.uuid4().hex,
+            "url": url,
+            "final_url": url,
+            "redirects": [],
+            "status": None,
+            "captured_at_utc": now.isoformat(timespec="milliseconds"),
+            "captured_at_local": now.astimezone(_local_tz()).isoformat(timespec="milliseconds"),
+            "browser": self.browser_name,
+            "browser_version": self.browser_version,
+            "user_agent": self.user_agent,
+            "viewport": dict(self.viewport),
+            "title": "",
+            "findings": [str(f) for f in findings],
+            "files": [],
+            "page_height": None,
+            "clipped": False,
+            "highlight": (
+                {"text": highlight_text, "selector": highlight_selector, "found": False}
+                if wants_highlight
+                else None
+            ),
+            "error": None,
+        }
+
+
+class _Capture:
+    """The steps of one capture, accumulating files and errors into a record."""
+
+    def __init__(self, owner: EvidenceCapturer, record: dict[str, Any], out_dir: Path, hint: str):
+        self.owner = owner
+        self.record = record
+        self.out_dir = out_dir
+        stamp = datetime.fromisoformat(record["captured_at_utc"]).strftime("%Y%m%dT%H%M%S%fZ")
+        self.stem = f"{stamp}_{record['id'][:8]}_{_slug(hint) or 'page'}"
+        self.errors: list[str] = []
+
+    async def run(
+        self,
+        context: BrowserContext,
+        page: Page,
+        highlight_text: str | None,
+        highlight_selector: str | None,
+    ) -> None:
+        response, error = await self.owner.navigate(page, self.record["url"])
+        if error:
+            self.errors.append(error)
+        await self._describe(page, response)
+        # DOM and MHTML first: they must show the page as served, without our highlight.
+        await self._step("dom", self._dom(page))
+        await self._step("mhtml", self._mhtml(context, page))
+        target = await self._highlight(page, highlight_text, highlight_selector)
+        await self._step("screenshot", self._screenshot(page))
+        if target is not None:
+            await self._step("crop", self._crop(target))
+
+    async def _step(self, kind: str, action: Awaitable[None]) -> None:
+        try:
+            await action
+        except PlaywrightError as exc:
+            self.errors.append(f"{kind}: {_first_line(exc)}")
+
+    async def _save(self, kind: str, ext: str, data: bytes) -> None:
+        path = await asyncio.to_thread(write_new, self.out_dir / f"{self.stem}_{kind}.{ext}", data)
+        self.record["files"].append(
+            {
+                "kind": kind,
+                "path": path.relative_to(self.owner.root).as_posix(),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
+        )
+
+    async def _describe(self, page: Page, response: Response | None) -> None:
+        """URL, redirects, status and title of what the browser is showing."""
+        record = self.record
+        shows_site = not page.url.startswith(_NOT_THE_SITE)
+        if shows_site:
+            record["final_url"] = page.url
+        record["redirects"] = _redirect_chain(response, record["final_url"])
+        record["status"] = response.status if response is not None else None
+        if not shows_site:
+            return  # the browser's own error page: its title is not the site's
+        try:
+            record["title"] = clean_text(await page.title())
+        except PlaywrightError as exc:
+            self.errors.append(f"title: {_first_line(exc)}")
+
+    async def _dom(self, page: Page) -> None:
+        await self._save("dom", "html", (await page.content()).encode("utf-8"))
+
+    async def _mhtml(self, context: BrowserContext, page: Page) -> None:
+        cdp = await context.new_cdp_session(page)
+        try:
+            snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
+        finally:
+            await cdp.detach()
+        await self._save("mhtml", "mhtml", snapshot["data"].encode("utf-8"))
+
+    async def _highlight(self, page: Page, text: str | None, selector: str | None) -> Locator | None:
+        """Outline the first visible match; returns its locator or None."""
+        if self.record["highlight"] is None:
+            return None
+        try:
+            matches = page.locator(selector) if selector else page.get_by_text(text or "")
+            target = matches.filter(visible=True).first  # skip hidden copies (mobile menus, ...)
+            if not await target.count():
+                return None
+            await page.add_style_tag(content=_HIGHLIGHT_CSS)
+            await target.evaluate(f"e => e.setAttribute('{HIGHLIGHT_ATTR}', '1')")
+        except PlaywrightError as exc:
+            self.errors.append(f"highlight: {_first_line(exc)}")
+            return None
+        self.record["highlight"]["found"] = True
+        return target
+
+    async def _screenshot(self, page: Page) -> None:
+        size = await page.evaluate(
+            "() => { const d = document.documentElement, b = document.body;"
+            " return [Math.max(d.scrollWidth, b ? b.scrollWidth : 0),"
+            "         Math.max(d.scrollHeight, b ? b.scrollHeight : 0)]; }"
+        )
+        width, height = int(size[0]), int(size[1])
+        self.record["page_height"] = height
+        options: dict[str, Any] = {"type": "png", "full_page": True, "animations": "disabled"}
+        if height > self.owner.max_height:
+            self.record["clipped"] = True
+            options["clip"] = {"x": 0, "y": 0, "width": width, "height": self.owner.max_height}
+        await self._save("screenshot", "png", await page.screenshot(**options))
+
+    async def _crop(self, target: Locator) -> None:
+        await self._save("crop", "png", await target.screenshot(type="png", animations="disabled"))
+
+
+# --------------------------------------------------------------------------- sync convenience
+
+
+def capture_many(
+    urls_with_findings: Iterable[tuple[str, Sequence[str]]],
+    out_dir: Path,
+    root: Path,
+    *,
+    pool_size: int = 3,
+) -> list[dict[str, Any]]:
+    """Capture each ``(url, findings)`` with one shared browser; records in input order.
+
+    Runs its own event loop (do not call from inside one). Raises
+    :class:`BrowserUnavailable` when no browser can be used.
+    """
+    jobs = list(urls_with_findings)
+
+    async def run() -> list[dict[str, Any]]:
+        async with EvidenceCapturer(root, pool_size=pool_size) as capturer:
+            return list(
+                await asyncio.gather(*(capturer.capture(url, out_dir, findings=f) for url, f in jobs))
+            )
+
+    return asyncio.run(run())

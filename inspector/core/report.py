@@ -1,0 +1,355 @@
+"""Quarter summary for the province: spreadsheet rows (.xlsx / .csv) and a printable HTML report.
+
+Everything here takes plain data: the per-site result dicts of a bundle (see ``bundle.py``) and a
+``quarter_info`` dict. Site names, problems and notes are untrusted text: control characters are
+stripped, spreadsheet cells never start a formula, and HTML output escapes everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+HEADERS: tuple[str, ...] = (
+    "序号",
+    "网站名称",
+    "网站标识码",
+    "首页网址",
+    "主办单位",
+    "检查时间",
+    "检查结果",
+    "得分",
+    "单项否决项",
+    "扣分明细",
+    "存在问题",
+    "整改情况",
+    "整改时限",
+)
+RESULT_NAMES = {"pass": "合格", "fail": "不合格", "review": "待核定"}
+STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "待核定"}
+RECTIFICATION_NAMES = {
+    "not_required": "无需整改",
+    "pending": "待整改",
+    "in_progress": "整改中",
+    "done": "已整改",
+    "overdue": "逾期未整改",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WIDTHS = {
+    "网站名称": 28,
+    "首页网址": 32,
+    "主办单位": 24,
+    "检查时间": 18,
+    "单项否决项": 24,
+    "扣分明细": 30,
+    "存在问题": 60,
+    "整改情况": 24,
+}
+
+Row = Mapping[str, Any]
+
+
+def clean(value: Any) -> str:
+    """Untrusted value -> display text without control characters (newline and tab kept)."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))
+
+
+def result_name(result: Any) -> str:
+    """pass/fail/review -> 合格/不合格/待核定 (unknown values shown as given)."""
+    return RESULT_NAMES.get(str(result), clean(result))
+
+
+def population_count(sampling: Mapping[str, Any]) -> int | None:
+    """Population size of a sampling record: ``population_size``, or ``population`` as a number or a list."""
+    for value in (sampling.get("population_size"), sampling.get("population")):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, list):
+            return len(value)
+    return None
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def summary_rows(sites: Sequence[Row], indicator_names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One summary row (keyed by ``HEADERS``) per site result, numbered from 1."""
+    names = indicator_names or {}
+    return [_site_row(number, site, names) for number, site in enumerate(sites, start=1)]
+
+
+def _site_row(number: int, site: Row, names: Mapping[str, str]) -> dict[str, Any]:
+    rect = site.get("rectification") or {}
+    return {
+        "序号": number,
+        "网站名称": clean(site.get("name")),
+        "网站标识码": clean(site.get("code")),
+        "首页网址": clean(site.get("url")),
+        "主办单位": clean(site.get("主办单位")),
+        "检查时间": clean(site.get("checked_at")),
+        "检查结果": result_name(site.get("result")),
+        "得分": _score(site.get("score")),
+        "单项否决项": "；".join(names.get(v, clean(v)) for v in site.get("vetoes") or []),
+        "扣分明细": _deductions(site.get("deductions") or {}, names),
+        "存在问题": "；".join(clean(p) for p in site.get("problems") or []),
+        "整改情况": _rectification(rect, site.get("recheck")),
+        "整改时限": clean(rect.get("deadline")),
+    }
+
+
+def _score(score: Any) -> float | str:
+    if isinstance(score, bool) or not isinstance(score, (int, float)):
+        return ""
+    return round(float(score), 2)
+
+
+def _deductions(deductions: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    parts = []
+    for indicator, points in deductions.items():
+        if isinstance(points, (int, float)) and not isinstance(points, bool) and points:
+            parts.append(f"{names.get(indicator, clean(indicator))} 扣{points:g}分")
+    return "；".join(parts)
+
+
+def _rectification(rect: Mapping[str, Any], recheck: Mapping[str, Any] | None) -> str:
+    status = rect.get("status")
+    parts = [RECTIFICATION_NAMES.get(str(status), clean(status))] if status else []
+    if rect.get("note"):
+        parts.append(clean(rect["note"]))
+    if recheck:
+        when = clean(recheck.get("checked_at"))
+        parts.append(f"复查{result_name(recheck.get('result'))}" + (f"（{when}）" if when else ""))
+    return "；".join(parts)
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+
+def _cell(value: Any) -> Any:
+    """Numbers stay numbers; text is cleaned and never starts a formula (CSV/formula injection)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = clean(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _table(rows: Iterable[Row]) -> list[list[Any]]:
+    return [[_cell(row.get(header, "")) for header in HEADERS] for row in rows]
+
+
+def write_summary_csv(path: str | os.PathLike[str], rows: Iterable[Row]) -> Path:
+    """CSV in UTF-8 with BOM (opens correctly in Excel on Chinese Windows), header row first."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        writer.writerows(_table(rows))
+    return path
+
+
+def write_summary_xlsx(path: str | os.PathLike[str], rows: Iterable[Row], title: str = "抽查汇总") -> Path:
+    """An .xlsx with one sheet: bold frozen header row, wrapped problem text."""
+    path = Path(path)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = clean(title)[:31] or "Sheet1"
+    sheet.append(list(HEADERS))
+    for row in _table(rows):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(header, 12)
+    for row_cells in sheet.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------- HTML
+
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif;
+       margin: 2em; color: #111; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.25em; border-bottom: 2px solid #333; padding-bottom: .2em; }
+table { border-collapse: collapse; width: 100%; margin: .8em 0; font-size: .9em; }
+th, td { border: 1px solid #888; padding: .25em .45em; text-align: left; vertical-align: top; }
+th { background: #eee; }
+.pass { color: #0a6b0a; font-weight: bold; } .fail { color: #b00; font-weight: bold; }
+.review { color: #a60; font-weight: bold; }
+.meta td:first-child { width: 9em; background: #f6f6f6; }
+figure { margin: .8em 0; page-break-inside: avoid; }
+figure img { max-width: 100%; border: 1px solid #aaa; }
+figcaption { font-size: .85em; color: #444; }
+.site { break-before: page; page-break-before: always; }
+@media print { body { margin: 0; } a { color: inherit; text-decoration: none; } }
+"""
+_CSP = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'"
+
+
+def _e(value: Any) -> str:
+    return html.escape(clean(value), quote=True)
+
+
+def _status_word(entry: Any) -> str:
+    if isinstance(entry, Mapping):
+        entry = entry.get("status") or entry.get("result")
+    return STATUS_NAMES.get(str(entry), clean(entry)) if entry is not None else ""
+
+
+def _verdict(result: Any) -> str:
+    word = str(result)
+    css = word if word in RESULT_NAMES else "review"
+    return f'<span class="{css}">{_e(result_name(result))}</span>'
+
+
+def safe_relative_src(path: Any) -> str | None:
+    """A relative POSIX path usable as <img src>, URL-quoted; None for anything else."""
+    text = clean(path)
+    pure = PurePosixPath(text)
+    if not text or "\\" in text or ":" in text or pure.is_absolute():
+        return None
+    if any(part in ("..", ".", "") for part in text.split("/")):
+        return None
+    return quote(text, safe="/")
+
+
+def write_report_html(
+    path: str | os.PathLike[str],
+    quarter_info: Row,
+    sites: Sequence[Row],
+    indicator_names: Mapping[str, str] | None = None,
+) -> Path:
+    """A self-contained printable report: quarter summary table, then one page per site.
+
+    ``quarter_info``: region, quarter, title (optional), created_at, inspectors (list),
+    sampling {population, size, ratio, method, seed}. Each site may carry ``screenshots``: a list of
+    relative paths or ``{"path", "caption"}`` dicts (relative to the report), shown as <img>.
+    """
+    names = indicator_names or {}
+    parts = [_head(quarter_info), _summary(quarter_info, sites, names)]
+    parts.extend(_site_page(site, names) for site in sites)
+    parts.append("</body>\n</html>\n")
+    path = Path(path)
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def _head(info: Row) -> str:
+    title = info.get("title") or f"{clean(info.get('region'))} {clean(info.get('quarter'))} 政府网站抽查报告"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n"
+    )
+
+
+def _summary(info: Row, sites: Sequence[Row], names: Mapping[str, str]) -> str:
+    sampling = info.get("sampling") or {}
+    passed = sum(1 for s in sites if s.get("result") == "pass")
+    meta = [
+        ("地区", info.get("region")),
+        ("季度", info.get("quarter")),
+        ("检查人员", "、".join(clean(i) for i in info.get("inspectors") or [])),
+        ("抽查方法", sampling.get("method")),
+        ("随机种子", sampling.get("seed")),
+        ("网站总数", population_count(sampling)),
+        ("抽查数量", sampling.get("size", len(sites))),
+        ("合格数", f"{passed} / {len(sites)}"),
+        ("生成时间", info.get("created_at")),
+    ]
+    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta if v not in (None, ""))
+    body = "".join(_summary_row(row) for row in summary_rows(sites, names))
+    head = "".join(f"<th>{_e(h)}</th>" for h in HEADERS)
+    return (
+        f'<section class="summary">\n<h2>季度汇总</h2>\n<table class="meta">{rows}</table>\n'
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\n</section>\n"
+    )
+
+
+def _summary_row(row: Row) -> str:
+    cells = []
+    for header in HEADERS:
+        value = row.get(header, "")
+        if header == "网站名称":
+            cells.append(f'<td><a href="#site-{_e(row.get("网站标识码"))}">{_e(value)}</a></td>')
+        else:
+            cells.append(f"<td>{_e(value)}</td>")
+    return "<tr>" + "".join(cells) + "</tr>\n"
+
+
+def _site_page(site: Row, names: Mapping[str, str]) -> str:
+    rect = site.get("rectification") or {}
+    meta = [
+        ("网站标识码", site.get("code")),
+        ("首页网址", site.get("url")),
+        ("主办单位", site.get("主办单位")),
+        ("检查时间", site.get("checked_at")),
+        ("得分", _score(site.get("score"))),
+        ("单项否决项", "；".join(names.get(v, clean(v)) for v in site.get("vetoes") or [])),
+        ("整改情况", _rectification(rect, site.get("recheck"))),
+        ("整改时限", rect.get("deadline")),
+    ]
+    rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta if v not in (None, ""))
+    return (
+        f'<section class="site" id="site-{_e(site.get("code"))}">\n'
+        f"<h2>{_e(site.get('name'))} — {_verdict(site.get('result'))}</h2>\n"
+        f'<table class="meta">{rows}</table>\n'
+        f"{_indicator_table(site.get('indicators') or {}, names)}{_problems(site)}{_figures(site)}</section>\n"
+    )
+
+
+def _indicator_table(indicators: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    if not indicators:
+        return ""
+    rows = []
+    for indicator, entry in indicators.items():
+        entry = entry if isinstance(entry, Mapping) else {}
+        points = entry.get("points")
+        rows.append(
+            f"<tr><td>{_e(names.get(indicator, indicator))}</td><td>{_e(_status_word(entry.get('prefill')))}</td>"
+            f"<td>{_e(_status_word(entry.get('decision')))}</td><td>{_e(points if points else '')}</td>"
+            f"<td>{_e(entry.get('note'))}</td></tr>\n"
+        )
+    return (
+        "<h3>指标</h3>\n<table><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
+        f"<th>说明</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
+    )
+
+
+def _problems(site: Row) -> str:
+    problems = site.get("problems") or []
+    if not problems:
+        return ""
+    items = "".join(f"<li>{_e(p)}</li>" for p in problems)
+    return f"<h3>存在问题</h3>\n<ol>{items}</ol>\n"
+
+
+def _figures(site: Row) -> str:
+    figures = []
+    for shot in site.get("screenshots") or []:
+        entry = shot if isinstance(shot, Mapping) else {"path": shot}
+        src = safe_relative_src(entry.get("path"))
+        if src is None:
+            continue
+        caption = entry.get("caption") or PurePosixPath(clean(entry.get("path"))).name
+        figures.append(
+            f'<figure><img src="{html.escape(src, quote=True)}" alt="{_e(caption)}" loading="eager">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>\n"
+        )
+    return "<h3>关键截图</h3>\n" + "".join(figures) if figures else ""
