@@ -105,11 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--quarter", required=True)
     ex.add_argument("-o", "--output", type=Path)
     ex.add_argument("--key", type=Path, help="minisign secret key (default: the workspace's office key)")
+    ex.add_argument("--region", help="the city/region named in the manifest (default: the sampled sites' 地区)")
     ex.set_defaults(func=cmd_bundle_export)
     vf = bundle.add_parser("verify", help="verify a bundle's structure, hashes, signature and sample")
     vf.add_argument("file", type=Path)
     vf.add_argument("--pubkey", type=Path, help="minisign public key of the sending office")
     vf.set_defaults(func=cmd_bundle_verify)
+
+    prov = sub.add_parser("province", help="province side: import city bundles, aggregate").add_subparsers(dest="sub", metavar="ACTION")
+    pi = prov.add_parser("import", help="verify and import city bundles into this (province) workspace")
+    pi.add_argument("files", type=Path, nargs="+", metavar="BUNDLE")
+    pi.add_argument("--pubkey", type=Path, help="the cities' minisign public key")
+    pi.add_argument("--json", action="store_true")
+    pi.set_defaults(func=cmd_province_import)
+    pr = prov.add_parser("report", help="aggregate the imported cities for a quarter")
+    pr.add_argument("--quarter", help="default: the latest imported quarter")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(func=cmd_province_report)
 
     keys = sub.add_parser("keys", help="the office's signing key pair").add_subparsers(dest="sub", metavar="ACTION")
     kg = keys.add_parser("generate", help="create an Ed25519 (minisign) key pair in the workspace")
@@ -234,7 +246,9 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from inspector.core.runner import CheckOptions, run_check_cli
+    from inspector.core.registry import validate_url
+    from inspector.core.runner import CheckOptions, check_adhoc, check_and_store, summary_text
+    from inspector.core.sampling import check_quarter, current_quarter
 
     opts = CheckOptions(
         as_of=_date(args.as_of, "--as-of"),
@@ -247,21 +261,37 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     if opts.probes < 1 or opts.max_pages < 1 or opts.timeout <= 0 or opts.probe_interval < 0:
         raise UsageError("--probes and --max-pages must be at least 1, --timeout positive, --probe-interval >= 0")
-    ws = _workspace(args) if not args.target.startswith(("http://", "https://")) else None
-    doc = run_check_cli(args.target, opts, workspace=ws, quarter=args.quarter, workspace_args=args)
-    if args.json:
-        _print_json(doc)
-    else:
-        from inspector.core.runner import summary_text
+    from inspector.core.checklist import load_checklist
 
-        sys.stdout.write(summary_text(doc))
+    load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
+    ws = _workspace(args)
+    if "://" in args.target:
+        reason = validate_url(args.target)
+        if reason:
+            raise UsageError(reason.replace("首页网址", "URL"))
+        doc = check_adhoc(ws, args.target, opts, _progress_to_stderr)
+    else:
+        quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
+        try:
+            doc = check_and_store(ws, quarter, args.target, opts, _progress_to_stderr)
+        except LookupError as exc:
+            raise UsageError(exc.args[0]) from None
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
     return 0
+
+
+def _progress_to_stderr(event: dict[str, Any]) -> None:
+    """Progress lines on stderr (stdout is reserved for the result), throttled for floods."""
+    if event.get("phase") == "crawl" and "pages" in event and event["pages"] % 100:
+        return
+    sys.stderr.write("  " + " ".join(f"{k}={v}" for k, v in event.items()) + "\n")
+    sys.stderr.flush()
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     from inspector.core.submission import export_quarter
 
-    path = export_quarter(_workspace(args), args.quarter, output=args.output, key=args.key)
+    path = export_quarter(_workspace(args), args.quarter, output=args.output, key=args.key, region=args.region)
     print(path)
     return 0
 
@@ -276,6 +306,37 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
     for reason in report.reasons:
         _err(f"inspector: {reason}")
     return 1
+
+
+def cmd_province_import(args: argparse.Namespace) -> int:
+    from inspector.core.submission import province_import
+
+    imported = province_import(_workspace(args), args.files, args.pubkey)
+    if args.json:
+        _print_json(imported)
+    else:
+        for e in imported:
+            print(f"imported {e['region']} {e['quarter']}: {e['sites']} sites -> {e['dir']}")
+    return 0
+
+
+def cmd_province_report(args: argparse.Namespace) -> int:
+    from inspector.core.submission import province_report
+
+    report = province_report(_workspace(args), args.quarter)
+    if args.json:
+        _print_json(report)
+        return 0
+    print(f"{report['quarter']} (previous {report['previous_quarter']})")
+    rows = [
+        [c["region"], c["sampled"], c["population"], f"{c['ratio']:.0%}" if c["ratio"] is not None else "",
+         f"{c['pass_rate']:.0%}" if c["pass_rate"] is not None else "", c["failed"],
+         ", ".join(f"{k}×{v}" for k, v in sorted(c["problems_by_indicator"].items())),
+         ", ".join(c["failing_again"])]
+        for c in report["cities"]
+    ]
+    sys.stdout.write(_table(rows, ["地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标", "连续不合格"]))
+    return 0
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:

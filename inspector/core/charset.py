@@ -191,12 +191,17 @@ _ANSI = re.compile(
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
 )
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (except \t \n) and C1
-    "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"  # bidi overrides, BOM
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # bidi overrides, BOM, non-characters
 )
 _SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def strip_controls(s: str) -> str:
+    """Remove terminal escape sequences and control characters, keeping \t, \n and \r."""
+    return _CONTROL.sub("", _ANSI.sub("", s))
 
 
 def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
@@ -207,7 +212,7 @@ def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
     """
     if not s:
         return ""
-    s = _CONTROL.sub("", _ANSI.sub("", s.replace("\r\n", "\n").replace("\r", "\n")))
+    s = strip_controls(s.replace("\r\n", "\n").replace("\r", "\n"))
     if not keep_newlines:
         return _ANY_SPACE.sub(" ", s).strip()
     s = _SPACES.sub(" ", s)

@@ -144,6 +144,7 @@ class Finding:
     where: str = ""  # the page it was found on / column name / context
     detail: str = ""  # "404", "latest item 2026-03-02", "missing 办理地点", ...
     evidence: list[str] = field(default_factory=list)  # evidence record ids
+    highlight: str = ""  # text on the page at ``url``/``where`` that shows the problem (outlined in evidence)
 
 
 @dataclass

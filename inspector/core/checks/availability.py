@@ -1,0 +1,48 @@
+"""``site-unreachable`` and ``homepage-availability``: measures from homepage probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Finding, Outcome, ProbeAttempt
+
+
+def check_availability(
+    probes: list[ProbeAttempt], params: dict[str, Any], *, url: str = ""
+) -> dict[str, Outcome]:
+    """Outcomes for both availability indicators; ``status`` is left to the scoring engine.
+
+    ``params`` may carry ``min_attempts`` (the checklist's probe count, e.g.
+    20 a day for a week): with fewer probes the note says the rate is an estimate.
+    ``url`` (the probed homepage) goes into the findings.
+    """
+    attempts = len(probes)
+    failures = sum(1 for p in probes if not p.ok)
+    rate = round(failures / attempts, 4) if attempts else 0.0
+    findings = [
+        Finding(url=url, where=p.at, detail=f"{p.error or p.status} after {p.elapsed:.1f} s")
+        for p in probes
+        if not p.ok
+    ]
+    note = _note(attempts, params)
+    status = "review" if attempts == 0 else None
+    return {
+        "site-unreachable": Outcome(
+            measures={"attempts": attempts, "failures": failures, "failure_rate": rate},
+            findings=findings,
+            status=status,
+            note=note,
+        ),
+        "homepage-availability": Outcome(
+            measures={"failure_rate": rate}, findings=list(findings), status=status, note=note
+        ),
+    }
+
+
+def _note(attempts: int, params: dict[str, Any]) -> str:
+    if attempts == 0:
+        return "no probe was made"
+    required = params.get("min_attempts")
+    if isinstance(required, int) and attempts < required:
+        return f"short probe: {attempts} of the {required} attempts the rule asks for; rate is an estimate"
+    return f"{attempts} probes"

@@ -1,0 +1,35 @@
+"""``link-availability``: broken links on the homepage and on other pages.
+
+Counting (shared/CHECKLIST.md): distinct URLs; a URL broken on the homepage
+counts once as a homepage link and not again for the other pages.
+"""
+
+from __future__ import annotations
+
+from ..model import CrawlResult, Finding, Outcome
+
+
+def check_links(crawl: CrawlResult) -> Outcome:
+    """Measures ``checked``, ``homepage_broken``, ``other_broken``; one finding per counted broken URL."""
+    homepage = {crawl.homepage_url, crawl.start_url}
+    on_homepage: list[Finding] = []
+    elsewhere: list[Finding] = []
+    for url, status in crawl.links.items():
+        sources = crawl.link_sources.get(url, [])
+        if status.ok or not sources:
+            continue  # a URL found on no page (the start URL itself) is not a link
+        detail = status.error or str(status.status)
+        home = next((s for s in sources if s in homepage), None)
+        if home is not None:
+            on_homepage.append(Finding(url=url, where=home, detail=detail))
+        else:
+            elsewhere.append(Finding(url=url, where=sources[0], detail=detail))
+    return Outcome(
+        measures={
+            "checked": len(crawl.links),
+            "homepage_broken": len(on_homepage),
+            "other_broken": len(elsewhere),
+        },
+        findings=sorted(on_homepage, key=lambda f: f.url) + sorted(elsewhere, key=lambda f: f.url),
+        note="; ".join(crawl.errors),
+    )

@@ -1,0 +1,193 @@
+"""Service indicators: `service-guides`, `attachments`, `online-systems`.
+
+- `service-guides`: each guide found (:mod:`inspector.core.extract.guides`) and its key elements
+  that are missing or empty; ``missing_elements`` totals them over all guides.
+- `attachments`: every link whose path ends in an attachment extension (``params.extensions``)
+  or whose checked response has a file content type (``params.file_content_types``, prefixes).
+  A download is broken when its check failed (4xx/5xx, connect, timeout...), when a file URL
+  answers with an HTML page (an error page behind a 200), or when it is empty (length 0).
+- `online-systems`: links whose anchor text holds one of ``params.link_keywords``; unreachable
+  when their check failed.
+
+Only what the crawl checked is judged: a link without a check result is reported in the note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from posixpath import splitext
+from typing import Any, Callable, Iterator, Mapping, Sequence
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from inspector.core.checklist import Checklist
+from inspector.core.extract.guides import find_guides
+from inspector.core.model import Column, CrawlResult, Finding, LinkStatus, Outcome
+
+GUIDES = "service-guides"
+ATTACHMENTS = "attachments"
+ONLINE = "online-systems"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+# --------------------------------------------------------------------------- service guides
+
+
+def _guides_outcome(crawl: CrawlResult, columns: list[Column], checklist: Checklist) -> Outcome:
+    guides = find_guides(crawl, columns, checklist)
+    incomplete = [g for g in guides if g.missing]
+    findings = [
+        Finding(url=g.url, where=g.title, detail="missing: " + ", ".join(g.missing)) for g in incomplete
+    ]
+    has_service = any(c.category == "service" for c in columns)
+    note = "" if guides else (
+        "no service guide found among the crawled pages"
+        + (" (a service column exists: check its guides by hand)" if has_service else "")
+    )
+    return Outcome(
+        measures={
+            "guides_checked": len(guides),
+            "guides_incomplete": len(incomplete),
+            "missing_elements": sum(len(g.missing) for g in guides),
+        },
+        findings=findings,
+        note=note,
+    )
+
+
+# --------------------------------------------------------------------------- links
+
+
+@dataclass(frozen=True)
+class _Link:
+    url: str
+    text: str
+    source: str  # the page it was found on
+
+
+def _links(crawl: CrawlResult, tags: Sequence[str], wanted: Callable[[str, str], bool]) -> Iterator[_Link]:
+    """Each distinct link (of ``tags``, or known only from ``link_sources``) that ``wanted(url, text)``
+    accepts, with the first page it was found on."""
+    seen: set[str] = set()
+    for page in crawl.pages.values():
+        for link in page.links:
+            if link.tag in tags and link.url not in seen and wanted(link.url, link.text):
+                seen.add(link.url)
+                yield _Link(link.url, link.text, page.final_url or page.url)
+    for url, sources in crawl.link_sources.items():
+        if url not in seen and wanted(url, ""):
+            seen.add(url)
+            yield _Link(url, "", sources[0] if sources else "")
+
+
+def _status(crawl: CrawlResult, url: str) -> LinkStatus | None:
+    status = crawl.links.get(url)
+    if status is not None:
+        return status
+    page = crawl.pages.get(url)
+    if page is None:
+        return None
+    ok = page.error is None and page.status is not None and page.status < 400
+    return LinkStatus(
+        url=url,
+        ok=ok,
+        status=page.status,
+        error=None if ok else (page.error or str(page.status)),
+        final_url=page.final_url,
+        content_type=page.content_type,
+        length=len(page.html) if page.html is not None else None,
+    )
+
+
+def _mime(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def has_extension(url: str, extensions: Sequence[str]) -> bool:
+    """Does the URL's path (or a query value such as ``?file=a.pdf``) end in an attachment extension?"""
+    parts = urlsplit(url)
+    names = [unquote(parts.path)] + [v for _, v in parse_qsl(parts.query)]
+    exts = {e.lower().lstrip(".") for e in extensions}
+    return any(splitext(n)[1].lstrip(".").lower() in exts for n in names if n)
+
+
+def is_file_type(content_type: str, file_types: Sequence[str]) -> bool:
+    mime = _mime(content_type)
+    return bool(mime) and any(t and mime.startswith(t.lower()) for t in file_types)
+
+
+def download_problem(status: LinkStatus) -> str | None:
+    """Why a download is broken (failed, HTML page instead of a file, empty), or None."""
+    if not status.ok:
+        return status.error or (str(status.status) if status.status else "failed")
+    if _mime(status.content_type) in _HTML_TYPES:
+        return f"HTML page instead of a file ({status.status or 'no status'})"
+    if status.length == 0:
+        return "empty file (0 bytes)"
+    return None
+
+
+def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
+    extensions = [str(e) for e in params.get("extensions", ())]
+    file_types = [str(t) for t in params.get("file_content_types", ())]
+    checked = broken = 0
+    unchecked: list[str] = []
+    unknown_length: list[str] = []
+    findings = []
+    def is_attachment(url: str, _text: str) -> bool:
+        if has_extension(url, extensions):
+            return True
+        status = _status(crawl, url)
+        return status is not None and status.ok and is_file_type(status.content_type, file_types)
+
+    for link in _links(crawl, ("a", "iframe"), is_attachment):
+        status = _status(crawl, link.url)
+        if status is None:
+            unchecked.append(link.url)
+            continue
+        checked += 1
+        problem = download_problem(status)
+        if problem:
+            broken += 1
+            findings.append(Finding(url=link.url, where=link.source, detail=problem))
+        elif status.length is None:
+            unknown_length.append(link.url)
+    notes = []
+    if unchecked:
+        notes.append(f"{len(unchecked)} attachment link(s) were not checked (e.g. {unchecked[0]})")
+    if unknown_length:
+        notes.append(f"{len(unknown_length)} attachment(s) did not tell their size: not checked for emptiness")
+    return Outcome(measures={"checked": checked, "broken": broken}, findings=findings, note="; ".join(notes))
+
+
+def _online_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
+    keywords = [str(k) for k in params.get("link_keywords", ())]
+    checked = unreachable = 0
+    unchecked: list[str] = []
+    findings = []
+    def is_system(_url: str, text: str) -> bool:
+        return any(k and k in text for k in keywords)
+
+    for link in _links(crawl, ("a",), is_system):
+        status = _status(crawl, link.url)
+        if status is None:
+            unchecked.append(link.url)
+            continue
+        checked += 1
+        if not status.ok:
+            unreachable += 1
+            detail = f"{link.text}: {status.error or status.status or 'unreachable'}"
+            findings.append(Finding(url=link.url, where=link.source, detail=detail, highlight=link.text))
+    note = f"{len(unchecked)} system link(s) were not checked (e.g. {unchecked[0]})" if unchecked else ""
+    return Outcome(measures={"checked": checked, "unreachable": unreachable}, findings=findings, note=note)
+
+
+def check_service(
+    crawl: CrawlResult, columns: list[Column], checklist: Checklist, as_of: date
+) -> dict[str, Outcome]:
+    """Outcomes of `service-guides`, `attachments` and `online-systems` (``as_of`` is not needed yet)."""
+    return {
+        GUIDES: _guides_outcome(crawl, columns, checklist),
+        ATTACHMENTS: _attachments_outcome(crawl, checklist.params(ATTACHMENTS)),
+        ONLINE: _online_outcome(crawl, checklist.params(ONLINE)),
+    }

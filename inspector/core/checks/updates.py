@@ -1,0 +1,138 @@
+"""The four update indicators: site-not-updated, columns-not-updated, homepage-updates, basic-information.
+
+Pure functions of a :class:`SiteAnalysis`; every window comes from the checklist
+(indicator ``params.window_days`` for homepage rules, category ``window_days`` for
+columns). Windows are inclusive: an item dated exactly ``as_of - window`` is in.
+A column is *stale* when it is readable, not exempt, not blank, its category has a
+window, and its latest dated item is older than the window (or it has none).
+Blank columns count as blank, never as stale. ``Outcome.status`` stays ``None``
+(the scoring engine derives it) except ``review`` when the homepage list is built
+by JavaScript and was not rendered by a browser.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from inspector.core.checklist import Checklist
+from inspector.core.extract.site import SiteAnalysis
+from inspector.core.model import Column, Finding, Item, Outcome
+
+SCRIPT_NOTE = "homepage list is rendered by JavaScript: run with a browser"
+MONTH_NOTE = "homepage shows no item dates; items dated by the month in their URLs (last day of the month)"
+
+
+def in_window(d: date | None, as_of: date, window_days: int) -> bool:
+    """Is ``d`` within ``window_days`` before ``as_of`` (boundary inclusive)?"""
+    return d is not None and d >= as_of - timedelta(days=window_days)
+
+
+def _items_in_window(items: list[Item], as_of: date, window_days: int) -> int:
+    return sum(1 for i in items if in_window(i.date, as_of, window_days))
+
+
+def is_stale(column: Column, checklist: Checklist, as_of: date) -> bool:
+    """Should this column have been updated within its category window and was it not?"""
+    window = checklist.window(column.category) if column.category else None
+    if window is None or column.exempt or column.blank or column.error:
+        return False
+    return not in_window(column.latest, as_of, window)
+
+
+def _stale_detail(column: Column, as_of: date) -> str:
+    if column.latest is None:
+        return f"{column.name}: no dated item"
+    return f"{column.name}: latest {column.latest.isoformat()} ({(as_of - column.latest).days} days)"
+
+
+def _latest_detail(items: list[Item], as_of: date, in_win: int) -> str:
+    dated = [i.date for i in items if i.date is not None]
+    if not dated:
+        return f"{len(items)} items, none dated"
+    latest = max(dated)
+    return f"{in_win} of {len(items)} items in window; latest {latest.isoformat()} ({(as_of - latest).days} days)"
+
+
+def _review(outcome: Outcome, analysis: SiteAnalysis) -> Outcome:
+    if analysis.script_rendered_suspect and analysis.homepage_source != "browser":
+        outcome.status = "review"
+        outcome.note = SCRIPT_NOTE
+    elif any(i.raw_date.startswith("URL ") and len(i.raw_date) == 11 for i in analysis.homepage_items):
+        outcome.note = MONTH_NOTE
+    return outcome
+
+
+def _homepage_outcome(analysis: SiteAnalysis, as_of: date, window: int, measures: dict) -> Outcome:
+    in_win = _items_in_window(analysis.homepage_items, as_of, window)
+    where = "second-level columns" if analysis.navigation_only else "homepage"
+    finding = Finding(url=analysis.homepage_url, where=where, detail=_latest_detail(analysis.homepage_items, as_of, in_win))
+    if analysis.error:
+        return Outcome(measures={k: None for k in measures}, findings=[Finding(analysis.homepage_url, "homepage", analysis.error)],
+                       status="review", note=f"homepage not readable: {analysis.error}")
+    return _review(Outcome(measures=measures, findings=[finding]), analysis)
+
+
+def site_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
+    window = int(checklist.params("site-not-updated")["window_days"])
+    items = analysis.homepage_items
+    measures = {
+        "homepage_items": len(items),
+        "homepage_items_in_window": _items_in_window(items, as_of, window),
+        "navigation_only": analysis.navigation_only,
+    }
+    return _homepage_outcome(analysis, as_of, window, measures)
+
+
+def homepage_updates(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
+    window = int(checklist.params("homepage-updates")["window_days"])
+    measures = {"items_in_window": _items_in_window(analysis.homepage_items, as_of, window)}
+    return _homepage_outcome(analysis, as_of, window, measures)
+
+
+def _stale_by_category(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, list[Column]]:
+    out: dict[str, list[Column]] = {cat: [] for cat, c in checklist.categories.items() if c.window_days is not None}
+    for column in analysis.columns:
+        if is_stale(column, checklist, as_of):
+            out[column.category or ""].append(column)
+    return out
+
+
+def _column_findings(columns: list[Column], as_of: date) -> list[Finding]:
+    return [Finding(url=c.url, where=c.name, detail=_stale_detail(c, as_of)) for c in columns]
+
+
+def columns_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
+    stale = _stale_by_category(analysis, checklist, as_of)
+    blank = [c for c in analysis.columns if c.blank and not c.error]
+    every_stale = [c for cols in stale.values() for c in cols]
+    measures = {
+        "stale_news_columns": len(stale.get("news", [])),
+        "stale_notice_columns": len(stale.get("notice", [])),
+        "stale_columns": len(every_stale),
+        "blank_columns": len(blank),
+    }
+    findings = _column_findings(every_stale, as_of) + [
+        Finding(url=c.url, where=c.name, detail=f"blank: {analysis.blank_reasons.get(c.url, 'empty list')}") for c in blank
+    ]
+    if analysis.error:
+        return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
+    return Outcome(measures=measures, findings=findings)
+
+
+def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
+    stale = _stale_by_category(analysis, checklist, as_of)
+    picked = {cat: stale.get(cat, []) for cat in ("news", "notice", "personnel")}
+    measures = {f"stale_{cat}_columns": len(cols) for cat, cols in picked.items()}
+    if analysis.error:
+        return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
+    return Outcome(measures=measures, findings=_column_findings([c for cols in picked.values() for c in cols], as_of))
+
+
+def check_updates(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, Outcome]:
+    """Outcomes of site-not-updated, columns-not-updated, homepage-updates and basic-information."""
+    return {
+        "site-not-updated": site_not_updated(analysis, checklist, as_of),
+        "columns-not-updated": columns_not_updated(analysis, checklist, as_of),
+        "homepage-updates": homepage_updates(analysis, checklist, as_of),
+        "basic-information": basic_information(analysis, checklist, as_of),
+    }

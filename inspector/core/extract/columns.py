@@ -1,0 +1,238 @@
+"""Columns (栏目) of a site: discovered from navigation menus and 更多 links, read from their pages.
+
+A *navigation block* is a container of at least ``MIN_NAV_LINKS`` sibling entries that
+each hold one short link and no date (header menus, side menus, tab strips). Each
+same-site link of such a block that is not an article (no date in its URL) is a
+candidate column; so is every homepage block's 更多 link, named by the block heading.
+A column's items come from its own page in the crawl (the block whose links live
+under the column's path, else every block of the page), following the list's next
+pages only when the first page has nothing inside the category's window and only
+through pages the crawler fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from posixpath import dirname
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from inspector.core.checklist import Checklist
+from inspector.core.extract.dates import date_from_url
+from inspector.core.extract.lists import (
+    MAX_LABEL_LEN,
+    Block,
+    _children,
+    _postorder,
+    _segments,
+    _strong_date,
+    _unit_links,
+    absolute_url,
+    anchor_text,
+    clean_text,
+    dedupe_items,
+    element_text,
+    extract_blocks,
+    more_texts,
+    next_page_url,
+    parse_html,
+    placeholder_in,
+)
+from inspector.core.model import Column, CrawlResult, Item, Page
+
+MIN_NAV_LINKS = 3  # a menu has at least this many entries
+MIN_TITLE_LEN = 5  # a story title is longer than a pagination / 4-character menu label (尾页, 联系我们)
+MAX_NEXT_PAGES = 20  # guard against pagination loops; the crawl bounds it anyway
+EMPTY_LIST_TAGS = ("ul", "ol", "dl", "tbody")
+_FILE_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".7z", ".jpg", ".png", ".gif", ".mp4", ".apk", ".exe")
+
+
+def site_key(url: str) -> str:
+    """Host:port of a URL with a leading ``www.`` ignored (same-site comparisons)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{host}:{port}"
+
+
+def same_site(url: str, home: str) -> bool:
+    return bool(url) and site_key(url) == site_key(home)
+
+
+def find_page(crawl: CrawlResult, url: str) -> Page | None:
+    """The crawled page for ``url`` (as requested, after redirects, or with/without a trailing slash)."""
+    page = crawl.page(url)
+    if page is None:
+        alt = url[:-1] if url.endswith("/") else url + "/"
+        page = crawl.page(alt)
+    return page
+
+
+def _is_column_url(url: str, home: str, as_of: date) -> bool:
+    path = urlsplit(url).path.lower()
+    return (
+        same_site(url, home)
+        and url.rstrip("/") != home.rstrip("/")
+        and not path.endswith(_FILE_EXTENSIONS)
+        and date_from_url(url, as_of) is None
+    )
+
+
+def nav_links(html_or_tree: str | etree._Element | None, page_url: str, as_of: date, checklist: Checklist) -> list[tuple[str, str]]:
+    """``(name, url)`` of the links in a page's navigation-like regions, in document order.
+
+    A navigation region is an element holding at least ``MIN_NAV_LINKS`` links, all of
+    them short (a menu label, not a story title), none of them a 更多 link's only
+    purpose, and printing no date (so a dated list is never a menu). Nested menus
+    (``li > dl > dt + dd > span > a``) qualify as a whole.
+    """
+    root = parse_html(html_or_tree)
+    if root is None:
+        return []
+    body = root.find(".//body")
+    mores = more_texts(checklist)
+    out: dict[str, str] = {}
+    for container in _postorder(body if body is not None else root):
+        if container is body or container is root:
+            continue  # the whole page is not a menu, even when it only holds short links
+        links = _unit_links([container], page_url, mores)
+        if len(links) < MIN_NAV_LINKS or any(len(text) > MAX_LABEL_LEN for _, _, text in links):
+            continue
+        if any(_strong_date(s, as_of) for s in _segments(container, False)):
+            continue
+        for _, url, text in links:
+            out.setdefault(url, text)
+    return _document_order(root, [(text, url) for url, text in out.items()], page_url)
+
+
+def undated_items(html_or_tree: str | etree._Element | None, column_url: str, as_of: date, checklist: Checklist) -> list[Item]:
+    """A column page's list when it prints no dates: the story links under the column's path.
+
+    Menu links, short labels, 更多 / pagination links and the column page itself are left out.
+    """
+    root = parse_html(html_or_tree)
+    if root is None:
+        return []
+    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
+    skip = set(more_texts(checklist)) | {clean_text(t) for t in checklist.columns.get("next_page_texts", ())}
+    own = {column_url, absolute_url(column_url, "./")} | {u for _, u in nav_links(root, column_url, as_of, checklist)}
+    items: list[Item] = []
+    for a in root.iter("a"):
+        url = absolute_url(column_url, a.get("href"))
+        text = anchor_text(a)
+        if not url or url in own or prefix == "/" or len(text) < MIN_TITLE_LEN or text in skip:
+            continue
+        if urlsplit(url).path.startswith(prefix) and site_key(url) == site_key(column_url):
+            items.append(Item(title=text, url=url, date=None))
+    return dedupe_items(items)
+
+
+def _document_order(root: etree._Element, links: list[tuple[str, str]], page_url: str) -> list[tuple[str, str]]:
+    order: dict[str, int] = {}
+    for i, a in enumerate(root.iter("a")):
+        url = absolute_url(page_url, a.get("href"))
+        if url and url not in order:
+            order[url] = i
+    return sorted(links, key=lambda t: order.get(t[1], 0))
+
+
+def has_empty_list(html_or_tree: str | etree._Element | None) -> bool:
+    """Does the page hold an empty list element (``<ul></ul>``, a table body without rows)?"""
+    root = parse_html(html_or_tree)
+    if root is None:
+        return False
+    return any(not _children(el) and not clean_text(el.text) for el in root.iter(*EMPTY_LIST_TAGS))
+
+
+def page_title(html_or_tree: str | etree._Element | None) -> str:
+    """The page's <title> text (used as the breadcrumb text for classification)."""
+    root = parse_html(html_or_tree)
+    if root is None:
+        return ""
+    title = root.find(".//title")
+    return element_text(title) if title is not None else ""
+
+
+def _main_items(blocks: list[Block], column_url: str) -> list[Item]:
+    """The column's own list: the block whose items live under the column's path, else all."""
+    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
+
+    def score(b: Block) -> int:
+        return sum(1 for i in b.items if i.url and urlsplit(i.url).path.startswith(prefix))
+
+    scored = [b for b in blocks if score(b) > 0]
+    if scored and prefix != "/":
+        return dedupe_items(max(scored, key=score).items)
+    return dedupe_items([i for b in blocks for i in b.items])
+
+
+@dataclass
+class ColumnRead:
+    """A column with what its page showed, and why it is blank (the placeholder or "empty list")."""
+
+    column: Column
+    blank_reason: str = ""
+
+
+def read_column(
+    name: str, url: str, source: str, crawl: CrawlResult, checklist: Checklist, as_of: date
+) -> ColumnRead:
+    """Build a :class:`Column` from its crawled page (error when not crawled or unreadable)."""
+    page = find_page(crawl, url)
+    exempt = any(k and k in name for k in checklist.columns.get("exempt_keywords", ()))
+    if page is None or page.html is None:
+        category = checklist.classify(name, urlsplit(url).path)
+        reason = "not crawled" if page is None else (page.error or f"HTTP {page.status}")
+        return ColumnRead(Column(name=name, url=url, category=category, source=source, exempt=exempt, error=reason))
+    page_url = page.final_url or page.url
+    category = checklist.classify(name, page_title(page.html), urlsplit(url).path)
+    items = _main_items(extract_blocks(page.html, page_url, as_of, checklist), url) or undated_items(page.html, page_url, as_of, checklist)
+    items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category)
+    dated = [i.date for i in items if i.date is not None]
+    blank_reason = "" if items else (placeholder_in(page.html, checklist) or ("empty list" if has_empty_list(page.html) else ""))
+    column = Column(
+        name=name,
+        url=url,
+        category=category,
+        source=source,
+        items=items,
+        latest=max(dated) if dated else None,
+        blank=bool(blank_reason),
+        exempt=exempt,
+        error=(page.error or f"HTTP {page.status}") if page.status is not None and page.status >= 400 else None,
+    )
+    return ColumnRead(column, blank_reason)
+
+
+def _follow_pages(
+    items: list[Item], page: Page, page_url: str, crawl: CrawlResult, checklist: Checklist, as_of: date, category: str | None
+) -> list[Item]:
+    """Add the next pages' items while none is inside the category window (crawled pages only)."""
+    window = checklist.window(category) if category else None
+    if window is None or not items:
+        return items
+    start = as_of - timedelta(days=window)
+    seen = {page_url, page.url}
+    html, url = page.html, page_url
+    for _ in range(MAX_NEXT_PAGES):
+        if any(i.date is not None and i.date >= start for i in items):
+            break
+        nxt = next_page_url(html, url, checklist)
+        nxt_page = find_page(crawl, nxt) if nxt and nxt not in seen else None
+        if nxt_page is None or nxt_page.html is None:
+            break
+        seen.add(nxt)
+        url = nxt_page.final_url or nxt_page.url
+        html = nxt_page.html
+        items = dedupe_items(items + _main_items(extract_blocks(html, url, as_of, checklist), page_url))
+    return items
+

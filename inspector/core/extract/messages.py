@@ -1,0 +1,616 @@
+"""Labelled fields of a page, and the messages of a message board (政务咨询 columns).
+
+Government CMSs show a field as a label and a value in many shapes; all of them are read by
+structure and by the checklist's labels, never by class names:
+
+- a table cell holding the label and the next cell the value (``<th>留言时间</th><td>…</td>``),
+- a header row of labels over data rows (``标题 | 留言时间 | 回复时间 | 状态``),
+- a definition list (``<dt>办理地点</dt><dd>…</dd>``),
+- a headed section (``<h3>一、申请条件</h3><p>…</p>``, ``<p><strong>办理流程</strong></p><p>…</p>``),
+- ``label：value`` text, several on one line, or the value on the lines after ``label：``.
+
+:func:`read_fields` and :func:`table_records` take ``groups``: a mapping of a field key to its
+label synonyms (from the checklist), and are shared with :mod:`inspector.core.extract.guides`.
+
+A board's messages (:func:`read_board`) come from the consultation column's list page and its
+next pages (tables of messages, or the column's list items) and from each message's detail
+page: title, submission date, first reply date, replying unit and whether it was answered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import urljoin, urldefrag
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from inspector.core.charset import clean_text
+from inspector.core.checklist import Checklist
+from inspector.core.extract.dates import parse_date
+from inspector.core.model import Column, CrawlResult, Page
+
+INDICATOR = "poor-interaction"
+Groups = Mapping[str, Sequence[str]]
+
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "select", "option", "button", "textarea"}
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "div", "dl", "dt", "fieldset",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_ROW_TAGS = ("tr", "li", "dd", "dt", "p")
+_SPACE = re.compile(r"[\s\u3000\xa0]+")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．)）]|[①-⑳])"
+)
+_BRACKETS = "【】[]〔〕<>《》"
+_GENERIC_LABEL = re.compile(r"(?:^|(?<=[\s|｜丨]))[\u4e00-\u9fff]{2,8}\s*[:：]")
+_MAX_SECTION_LINES = 20
+_MAX_LABEL_CHARS = 14
+_MAX_ROW_CHARS = 400  # longer "rows" are containers of many rows
+
+
+# --------------------------------------------------------------------------- labelled fields
+
+
+def parse_html(html: str | None) -> etree._Element | None:
+    """An lxml document for ``html``, or None when it cannot be parsed."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(html)
+    except (ValueError, etree.ParserError):
+        return None
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace (labels such as ``发 文 日 期`` are spaced out)."""
+    return _SPACE.sub("", text)
+
+
+def label_key(text: str, groups: Groups) -> str | None:
+    """The field key whose synonym ``text`` is (numbering, brackets and a trailing colon ignored)."""
+    label = squash(text).rstrip(":：").strip(_BRACKETS)
+    label = _NUMBERING.sub("", label).rstrip(":：")
+    if not label or len(label) > _MAX_LABEL_CHARS or ":" in label or "：" in label:
+        return None
+    for key, synonyms in groups.items():
+        if label in synonyms:
+            return key
+    for key, synonyms in groups.items():
+        if any(s and label.startswith(s) and len(label) <= len(s) + 4 for s in synonyms):
+            return key
+    return None
+
+
+def _label_pattern(groups: Groups) -> re.Pattern[str]:
+    """``label：`` anywhere in a line; without a colon, ``label value`` at the start of a line or
+    ``label 2026-…`` (a number follows) after a space."""
+    synonyms = sorted({s for syns in groups.values() for s in syns if s}, key=len, reverse=True)
+    alternatives = "|".join(r"[\s\u3000\xa0]*".join(map(re.escape, s)) for s in synonyms) or r"(?!)"
+    return re.compile(
+        r"(?P<label>" + alternatives + r")[\s\u3000\xa0]*[:：]"
+        r"|^[\s\u3000\xa0]*(?P<lead>" + alternatives + r")[\s\u3000\xa0]+(?=\S)"
+        r"|(?<=[\s\u3000\xa0])(?P<numbered>" + alternatives + r")[\s\u3000\xa0]+(?=\d)"
+    )
+
+
+def _matched_label(m: re.Match[str]) -> str:
+    return m.group("label") or m.group("lead") or m.group("numbered") or ""
+
+
+@dataclass
+class _Line:
+    text: str
+    heading: bool
+
+
+def _walk(el: etree._Element, out: list[_Line], buf: list[str], skip: set[etree._Element]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP_TAGS or el in skip or not tag:
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        _flush(buf, out, False)
+    if el.text:
+        buf.append(el.text)
+    for child in el:
+        _walk(child, out, buf, skip)
+        if child.tail:
+            buf.append(child.tail)
+    if block:
+        _flush(buf, out, tag in _HEADINGS)
+
+
+def _flush(buf: list[str], out: list[_Line], heading: bool) -> None:
+    text = clean_text("".join(buf))
+    buf.clear()
+    if text:
+        out.append(_Line(text, heading))
+
+
+def text_lines(root: etree._Element, skip: Iterable[etree._Element] = ()) -> list[_Line]:
+    """The visible text of ``root`` as lines, one per block element (``skip`` subtrees left out)."""
+    out: list[_Line] = []
+    buf: list[str] = []
+    _walk(root, out, buf, set(skip))
+    _flush(buf, out, False)
+    return out
+
+
+def _cells(row: etree._Element) -> list[etree._Element]:
+    return [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    return [r for r in table.iter("tr") if _nearest(r, "table") is table]
+
+
+def _nearest(el: etree._Element, tag: str) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != tag:
+        parent = parent.getparent()
+    return parent
+
+
+def cell_text(el: etree._Element) -> str:
+    return clean_text(el.text_content())
+
+
+@dataclass
+class Record:
+    """One data row of a table whose header row holds labels."""
+
+    values: dict[str, str]  # field key -> cell text
+    row: etree._Element
+
+
+HeaderTable = tuple[etree._Element, int, dict[int, str]]  # table, header row index, {cell index: key}
+
+
+def _header_tables(root: etree._Element, groups: Groups) -> list[HeaderTable]:
+    """Tables whose header row holds at least two labels over rows of values."""
+    found: list[HeaderTable] = []
+    for table in root.iter("table"):
+        rows = _rows(table)
+        for i, row in enumerate(rows[:-1]):
+            cells = _cells(row)
+            keys = {j: k for j, c in enumerate(cells) if (k := label_key(cell_text(c), groups))}
+            if len(keys) < 2:
+                continue
+            following = _cells(rows[i + 1])
+            if len(following) == len(cells) and not any(label_key(cell_text(c), groups) for c in following):
+                found.append((table, i, keys))
+                break
+    return found
+
+
+def table_records(root: etree._Element, groups: Groups) -> list[Record]:
+    """Data rows of every header-row table, keyed by the header's labels."""
+    return _records(_header_tables(root, groups), groups)
+
+
+def _records(tables: list[HeaderTable], groups: Groups) -> list[Record]:
+    records: list[Record] = []
+    for table, header, keys in tables:
+        width = len(_cells(_rows(table)[header]))
+        for row in _rows(table)[header + 1 :]:
+            cells = _cells(row)
+            if len(cells) != width or any(label_key(cell_text(c), groups) for c in cells):
+                continue
+            records.append(Record({k: cell_text(cells[j]) for j, k in keys.items()}, row))
+    return records
+
+
+def _line_fields(lines: list[_Line], groups: Groups, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        key = label_key(line.text, groups)
+        if key is not None:  # the whole line is a label: a headed section
+            value, i = _section(lines, i + 1, groups, pattern)
+            yield key, value
+            continue
+        segments = list(_segments(line.text, groups, pattern))
+        for n, (key, value) in enumerate(segments):
+            if not value and n == len(segments) - 1:  # "label：" then the value on the next lines
+                value, i = _section(lines, i + 1, groups, pattern)
+                yield key, value
+                break
+            yield key, value
+        else:
+            i += 1
+
+
+def _segments(text: str, groups: Groups, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    """``label：value`` pairs within one line (each value ends where the next label starts)."""
+    matches = [
+        (m, key) for m in pattern.finditer(text) if (key := label_key(_matched_label(m), groups))
+    ]
+    starts = sorted({m.start() for m in _GENERIC_LABEL.finditer(text)} | {m.start() for m, _ in matches})
+    for m, key in matches:
+        end = next((s for s in starts if s >= m.end()), len(text))
+        yield key, text[m.end() : end].strip(" |｜丨;；,，")
+
+
+def _section(lines: list[_Line], i: int, groups: Groups, pattern: re.Pattern[str]) -> tuple[str, int]:
+    """The value lines after a label line, up to the next label or heading."""
+    parts: list[str] = []
+    while i < len(lines) and len(parts) < _MAX_SECTION_LINES:
+        line = lines[i]
+        known = label_key(line.text, groups) or _known_label_at_start(line.text, groups, pattern)
+        if line.heading or known or (parts and _GENERIC_LABEL.match(line.text)):
+            break
+        parts.append(line.text)
+        i += 1
+    return " ".join(parts), i
+
+
+def _pair_rows(
+    root: etree._Element, groups: Groups, skip: set[etree._Element]
+) -> tuple[list[tuple[str, str]], list[etree._Element]]:
+    """Label cells and the cell after each (or the next row, for a label alone in its row).
+
+    Returns the pairs and the rows they were read from (left out of the line reading).
+    """
+    pairs: list[tuple[str, str]] = []
+    used: list[etree._Element] = []
+    for table in root.iter("table"):
+        if table in skip:
+            continue
+        rows = _rows(table)
+        for i, row in enumerate(rows):
+            cells = _cells(row)
+            keys = [label_key(cell_text(c), groups) for c in cells]
+            if not any(keys):
+                continue
+            used.append(row)
+            for j, key in enumerate(keys):
+                if key is None:
+                    continue
+                if j + 1 < len(cells):
+                    pairs.append((key, "" if keys[j + 1] else cell_text(cells[j + 1])))
+                elif len(cells) == 1 and i + 1 < len(rows) and not _has_label_cell(rows[i + 1], groups):
+                    pairs.append((key, cell_text(rows[i + 1])))
+                    used.append(rows[i + 1])
+                else:
+                    pairs.append((key, ""))
+    return pairs, used
+
+
+def _dl_pairs(root: etree._Element, groups: Groups) -> tuple[list[tuple[str, str]], list[etree._Element]]:
+    """``<dt>label</dt><dd>value</dd>`` pairs and the lists they were read from."""
+    pairs: list[tuple[str, str]] = []
+    used: list[etree._Element] = []
+    for dl in root.iter("dl"):
+        key: str | None = None
+        values: list[str] = []
+        found = False
+        for child in dl:
+            if child.tag == "dt":
+                if key is not None:
+                    pairs.append((key, " ".join(values)))
+                key, values = label_key(cell_text(child), groups), []
+                found = found or key is not None
+            elif child.tag == "dd" and key is not None:
+                values.append(cell_text(child))
+        if key is not None:
+            pairs.append((key, " ".join(values)))
+        if found:
+            used.append(dl)
+    return pairs, used
+
+
+def _has_label_cell(row: etree._Element, groups: Groups) -> bool:
+    return any(label_key(cell_text(c), groups) for c in _cells(row))
+
+
+def _known_label_at_start(text: str, groups: Groups, pattern: re.Pattern[str]) -> bool:
+    m = pattern.match(text.lstrip())
+    return m is not None and label_key(_matched_label(m), groups) is not None
+
+
+def read_fields(root: etree._Element, groups: Groups) -> dict[str, list[str]]:
+    """Every value found under each field key (empty strings included): tables first, then text."""
+    out: dict[str, list[str]] = {}
+    tables = _header_tables(root, groups)
+    for record in _records(tables, groups):
+        for key, value in record.values.items():
+            out.setdefault(key, []).append(value)
+    header_tables = {table for table, _, _ in tables}
+    pairs, rows = _pair_rows(root, groups, header_tables)
+    dl_pairs, lists = _dl_pairs(root, groups)
+    pattern = _label_pattern(groups)
+    lines = text_lines(root, skip=[*header_tables, *rows, *lists])
+    for key, value in [*pairs, *dl_pairs, *_line_fields(lines, groups, pattern)]:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+# --------------------------------------------------------------------------- message boards
+
+
+@dataclass
+class Message:
+    """One message of a board, as far as the list and detail pages show it."""
+
+    title: str
+    url: str | None
+    submitted: date | None
+    replied: date | None = None  # first reply date
+    unit: str = ""
+    answered: bool | None = None  # None: the pages do not say
+    sources: list[str] = field(default_factory=list)  # pages it was read from
+
+
+@dataclass
+class Board:
+    """What could be read of one consultation column."""
+
+    column: Column
+    messages: list[Message]
+    pages_read: list[str]
+    looks_like_board: bool  # the pages show message labels or list items
+    problem: str = ""  # why nothing could be read, if so
+
+
+def board_groups(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The field groups of a message, from the ``poor-interaction`` params."""
+    return {
+        "submitted": list(params.get("submitted_labels", ())),
+        "replied": list(params.get("replied_labels", ())),
+        "unit": list(params.get("unit_labels", ())),
+        "status": list(params.get("status_labels", ())),
+        "title": list(params.get("title_labels", ())),
+    }
+
+
+def _html_page(crawl: CrawlResult, url: str) -> Page | None:
+    page = crawl.page(url)
+    return page if page is not None and page.html else None
+
+
+def _anchors(root: etree._Element, base: str) -> Iterator[tuple[etree._Element, str]]:
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+            yield a, urldefrag(urljoin(base, href))[0]
+
+
+def list_pages(crawl: CrawlResult, start: str, next_texts: Sequence[str], limit: int = 50) -> list[Page]:
+    """The column page and the next pages reachable by a next-page link, as crawled."""
+    pages: list[Page] = []
+    seen: set[str] = set()
+    url: str | None = start
+    while url and url not in seen and len(pages) < limit:
+        seen.add(url)
+        page = _html_page(crawl, url)
+        if page is None:
+            break
+        pages.append(page)
+        root = parse_html(page.html)
+        url = None
+        if root is not None:
+            base = page.final_url or page.url
+            nexts = (u for a, u in _anchors(root, base) if _is_next(cell_text(a), next_texts) and u not in seen)
+            url = next(nexts, None)
+    return pages
+
+
+def _is_next(text: str, next_texts: Sequence[str]) -> bool:
+    return text in next_texts or text.strip("<>»›[]【】 ") in next_texts
+
+
+def _first_date(values: Iterable[str], as_of: date) -> date | None:
+    dates = [d for v in values if (d := parse_date(v, as_of))]
+    return min(dates) if dates else None
+
+
+def _has_marker(values: Iterable[str], markers: Sequence[str]) -> bool:
+    return any(m and m in v for v in values for m in markers)
+
+
+def _answered(fields: Mapping[str, list[str]], text: str, params: Mapping[str, Any]) -> bool | None:
+    status = fields.get("status", [])
+    unanswered = params.get("unanswered_markers", ())
+    answered = params.get("answered_markers", ())
+    if _has_marker(status, unanswered):
+        return False
+    if _has_marker(status, answered):
+        return True
+    if _has_marker([text], unanswered):
+        return False
+    return None
+
+
+def _message_from_fields(
+    fields: Mapping[str, list[str]], text: str, params: Mapping[str, Any], as_of: date
+) -> Message:
+    units = [clean_text(u) for u in fields.get("unit", []) if clean_text(u)]
+    titles = [clean_text(t) for t in fields.get("title", []) if clean_text(t)]
+    submitted = _first_date(fields.get("submitted", []), as_of)
+    replies = [d for v in fields.get("replied", []) if (d := parse_date(v, as_of))]
+    replied = min((d for d in replies if submitted is None or d >= submitted), default=None)
+    return Message(
+        title=titles[0] if titles else "",
+        url=None,
+        submitted=submitted,
+        replied=replied,
+        unit=units[0] if units else "",
+        answered=True if replied else _answered(fields, text, params),
+    )
+
+
+def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
+    """A detail page of a message: a submission date and a reply, unit or status field."""
+    return msg.submitted is not None and any(fields.get(k) for k in ("replied", "unit", "status"))
+
+
+def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> Message | None:
+    """The message shown on a detail page, or None when the page is not one message (or is a list)."""
+    root = parse_html(page.html)
+    if root is None:
+        return None
+    body = root.find("body")
+    body = body if body is not None else root
+    if table_records(body, groups):
+        return None  # a table of messages: another board's list, not a message
+    fields = read_fields(body, groups)
+    text = " ".join(line.text for line in text_lines(body))
+    msg = _message_from_fields(fields, text, params, as_of)
+    if not _is_message_page(fields, msg):
+        return None
+    if msg.answered is None and msg.replied is None:
+        msg.answered = False  # a message page that shows no reply has not been answered
+    msg.url = page.final_url or page.url
+    if not msg.title:
+        h1 = next(iter(root.iter("h1")), None)
+        msg.title = cell_text(h1) if h1 is not None else clean_text(root.findtext(".//title") or "")
+    msg.sources.append(msg.url)
+    return msg
+
+
+def _row_of(a: etree._Element) -> etree._Element | None:
+    """The list row an anchor stands in (li, tr, dd, p, or a short enclosing element)."""
+    el = a.getparent()
+    while el is not None and el.tag not in _ROW_TAGS:
+        el = el.getparent()
+    if el is None:
+        el = a.getparent()
+    if el is None or len(cell_text(el)) > _MAX_ROW_CHARS:
+        return None
+    return el
+
+
+def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> list[Message]:
+    """Messages whose list row says something: table records, or rows with labelled dates."""
+    root = parse_html(page.html)
+    if root is None:
+        return []
+    base = page.final_url or page.url
+    out: list[Message] = []
+    for record in table_records(root, groups):
+        fields = {k: [v] for k, v in record.values.items()}
+        out.append(_row_message(record.row, fields, base, params, as_of))
+    for a, url in _anchors(root, base):
+        row = _row_of(a)
+        if row is None or (row.tag == "tr" and any(m.url == url for m in out)):
+            continue
+        fields = read_fields(row, groups)
+        if fields.get("submitted") or fields.get("replied"):
+            out.append(_row_message(row, fields, base, params, as_of))
+    return [m for m in out if m.url or m.submitted]
+
+
+def _row_message(
+    row: etree._Element, fields: Mapping[str, list[str]], base: str, params: Mapping[str, Any], as_of: date
+) -> Message:
+    msg = _message_from_fields(fields, cell_text(row), params, as_of)
+    anchor = next(_anchors(row, base), None)
+    if anchor is not None:
+        msg.url = anchor[1]
+        msg.title = msg.title or cell_text(anchor[0])
+    msg.sources.append(base)
+    return msg
+
+
+def _merge(into: Message, other: Message) -> None:
+    """Complete a message with what another page says of it (first reply date wins)."""
+    into.title = into.title or other.title
+    into.submitted = into.submitted or other.submitted
+    if other.replied and (into.replied is None or other.replied < into.replied):
+        into.replied = other.replied
+    into.unit = into.unit or other.unit
+    if into.replied:
+        into.answered = True
+    elif into.answered is None:
+        into.answered = other.answered
+    into.sources.extend(s for s in other.sources if s not in into.sources)
+
+
+def _key(msg: Message) -> tuple[Any, ...]:
+    return ("url", msg.url) if msg.url else ("row", msg.title, msg.submitted)
+
+
+def _looks_like_board(pages: list[Page], column: Column, groups: Groups, params: Mapping[str, Any]) -> bool:
+    if column.items:
+        return True
+    words = [s for k in ("submitted", "replied", "unit") for s in groups.get(k, ()) if s]
+    words += list(params.get("unanswered_markers", ())) + list(params.get("answered_markers", ()))
+    for page in pages:
+        root = parse_html(page.html)
+        text = squash(" ".join(line.text for line in text_lines(root))) if root is not None else ""
+        if any(w in text for w in words):
+            return True
+    return False
+
+
+def read_board(
+    crawl: CrawlResult, column: Column, checklist: Checklist, as_of: date, skip: Iterable[str] = ()
+) -> Board:
+    """Every message of a consultation column that its crawled list and detail pages show.
+
+    ``skip``: URLs never read as a message (the other columns' pages, e.g. a 信访 board linked
+    from the navigation).
+    """
+    params = checklist.params(INDICATOR)
+    groups = board_groups(params)
+    next_texts = list(checklist.columns.get("next_page_texts", ()))
+    pages = list_pages(crawl, column.url, next_texts)
+    if not pages:
+        problem = column.error or "the column page was not fetched"
+        return Board(column, [], [], looks_like_board=False, problem=problem)
+    found: dict[tuple[Any, ...], Message] = {}
+    for page in pages:
+        for msg in _list_messages(page, groups, params, as_of):
+            _add(found, msg)
+    for item in column.items:
+        url = urldefrag(item.url)[0] if item.url else None
+        _add(found, Message(title=item.title, url=url, submitted=item.date, sources=[column.url]))
+    _read_details(crawl, pages, found, groups, params, as_of, set(skip) - {column.url})
+    messages = list(found.values())
+    board = Board(column, messages, [p.final_url or p.url for p in pages], False)
+    board.looks_like_board = bool(messages) or _looks_like_board(pages, column, groups, params)
+    return board
+
+
+def _add(found: dict[tuple[Any, ...], Message], msg: Message) -> None:
+    key = _key(msg)
+    if key in found:
+        _merge(found[key], msg)
+    else:
+        found[key] = msg
+
+
+def _read_details(
+    crawl: CrawlResult,
+    pages: list[Page],
+    found: dict[tuple[Any, ...], Message],
+    groups: Groups,
+    params: Mapping[str, Any],
+    as_of: date,
+    skip: set[str],
+) -> None:
+    """Read the detail page of every listed message, and of any other message linked from the list."""
+    listed = {p.final_url or p.url for p in pages} | {p.url for p in pages} | skip
+    candidates = [m.url for m in found.values() if m.url]
+    for page in pages:
+        root = parse_html(page.html)
+        if root is not None:
+            candidates += [u for _, u in _anchors(root, page.final_url or page.url)]
+    for url in dict.fromkeys(candidates):
+        page = _html_page(crawl, url) if url not in listed else None
+        detail = read_detail(page, groups, params, as_of) if page is not None else None
+        if detail is None:
+            continue
+        key = ("url", url)
+        if key in found:
+            _merge(found[key], detail)
+        else:
+            detail.url = url
+            found[key] = detail

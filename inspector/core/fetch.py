@@ -1,0 +1,470 @@
+"""Polite, bounded HTTP for the whole inspection, on one shared ``httpx.AsyncClient``.
+
+The :class:`Fetcher` owns every limit the crawler and the probes rely on:
+
+- per-host concurrency (a semaphore per ``host:port``) and a minimum interval
+  between request starts per host; a ``Retry-After`` pushes that host's next
+  start back for every request, not only the one that got it;
+- connect / read timeouts and a total deadline per attempt (a server dripping
+  one byte every few seconds cannot hold a worker forever);
+- a size cap per response body, applied while streaming (after decompression,
+  so a gzip bomb is cut off too); the prefix is kept so HTML can still be parsed;
+- redirects followed by hand so the chain is recorded and loops are named;
+- retries with exponential backoff on connection errors and 429/503.
+
+Network problems never raise: they come back as short error strings
+(``"timeout"``, ``"connect"``, ``"reset"``, ``"protocol"``, ``"tls"``,
+``"too-large"``, ``"redirect-loop"``, ``"too-many-redirects"``, ``"scheme"``,
+``"invalid-url"``, ``"blocked"``) or the HTTP status as a string (``"404"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import importlib.util
+import re
+import ssl
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import TracebackType
+from urllib.parse import urljoin
+
+import httpx
+
+from .charset import decode_html
+from .model import LinkStatus, Page
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _mark_sniffio_absent() -> None:
+    """Make httpcore's per-request ``import sniffio`` fail fast when sniffio is not installed.
+
+    httpcore imports sniffio inside every request to tell asyncio from trio;
+    anyio 4.16 no longer pulls sniffio in, and a failed import is not cached,
+    so each request walked ``sys.path`` again (about a third of the client's
+    CPU time in bench/bench_linkcheck.py). ``None`` in ``sys.modules`` is
+    Python's documented "known absent" marker; with sniffio installed this is
+    a no-op.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_mark_sniffio_absent()
+
+DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; inspector/0.1; government website spot-check)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 503})
+RETRY_ERRORS = frozenset({"connect", "reset"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_GENERIC_TYPES = ("", "text/plain", "application/octet-stream")
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
+_HOST = re.compile(r"^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|[0-9A-Fa-f:.]+)$")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def utc_now() -> str:
+    """The current UTC time, ISO-8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def host_key(url: httpx.URL) -> str:
+    """``host:port`` with the scheme's default port made explicit."""
+    return f"{url.host}:{url.port or _DEFAULT_PORTS.get(url.scheme, 0)}"
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """True for an HTML content type, or a missing/generic one whose body looks like HTML."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if "html" in mime:
+        return True
+    if mime not in _GENERIC_TYPES:
+        return False
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return any(marker in head for marker in _HTML_MARKERS)
+
+
+def classify_error(exc: BaseException) -> str:
+    """A network exception as one of the short error strings of this module."""
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "scheme"
+    if isinstance(exc, (httpx.InvalidURL, UnicodeError)):
+        return "invalid-url"
+    causes = _cause_chain(exc)
+    if any(isinstance(c, ssl.SSLError) for c in causes):
+        return "tls"
+    if any(isinstance(c, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)) for c in causes):
+        return "reset"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "reset" if "disconnect" in str(exc).lower() else "protocol"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
+        return "reset"
+    if isinstance(exc, (httpx.ProtocolError, httpx.DecodingError)):
+        return "protocol"
+    if isinstance(exc, OSError):
+        return "connect"
+    return "error"
+
+
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds from now (delta-seconds or an HTTP date); None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def page_link_status(page: Page) -> LinkStatus:
+    """The link-check verdict a fetched page already gives (no second request).
+
+    A page cut at the size cap still answered, so it is not a broken link.
+    """
+    ok = page.status is not None and page.status < 400 and page.error in (None, "too-large")
+    return LinkStatus(
+        url=page.url,
+        ok=ok,
+        status=page.status,
+        error=None if ok else (page.error or str(page.status)),
+        final_url=page.final_url,
+        content_type=page.content_type,
+        length=len(page.html) if page.html is not None else None,
+        elapsed=page.elapsed,
+    )
+
+
+@dataclass
+class _Response:
+    """What one request (with its redirects) produced."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    body: bytes = b""
+    error: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.status is None or self.status >= 400
+
+
+# --------------------------------------------------------------------------- the fetcher
+
+
+class Fetcher:
+    """Shared HTTP client with per-host limits; use as ``async with Fetcher() as f``."""
+
+    def __init__(
+        self,
+        *,
+        per_host: int = 4,
+        min_interval: float = 0.0,
+        connect_timeout: float = 15.0,
+        read_timeout: float = 15.0,
+        total_timeout: float | None = 60.0,
+        max_bytes: int = 5_000_000,
+        max_redirects: int = 10,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_retry_after: float = 10.0,
+        max_connections: int = 100,
+        user_agent: str = DEFAULT_USER_AGENT,
+        verify: bool = True,
+        host_allowed: Callable[[str], bool] | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        """Configure limits; ``host_allowed(host)`` False makes a URL fail with "blocked"."""
+        self.per_host = max(1, per_host)
+        self.min_interval = max(0.0, min_interval)
+        self.total_timeout = total_timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.host_allowed = host_allowed
+        self._sleep = sleep
+        self._client_args = {
+            "follow_redirects": False,
+            "trust_env": False,  # never route through a proxy from the environment
+            "verify": verify,
+            "timeout": httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
+            ),
+            "limits": httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            "headers": {
+                "User-Agent": user_agent,
+                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                "Accept-Language": "zh-CN,zh;q=0.9",
+            },
+        }
+        self._client: httpx.AsyncClient | None = None
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(**self._client_args)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the shared client (idempotent)."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ------------------------------------------------------------------ public
+
+    async def fetch_page(self, url: str, *, retries: int | None = None) -> Page:
+        """GET a page (body capped at ``max_bytes``); HTML is decoded via :mod:`charset`."""
+        fetched_at = utc_now()
+        resp = await self._request(
+            "GET",
+            url,
+            read_limit=self.max_bytes,
+            retries=self.retries if retries is None else retries,
+            retry_errors=RETRY_ERRORS,
+            retry_statuses=RETRY_STATUSES,
+        )
+        page = Page(
+            url=url,
+            final_url=resp.final_url,
+            status=resp.status,
+            content_type=resp.content_type,
+            error=resp.error or (str(resp.status) if resp.failed and resp.status else None),
+            redirects=resp.redirects,
+            elapsed=resp.elapsed,
+            fetched_at=fetched_at,
+        )
+        if resp.body and is_html(page.content_type, resp.body):
+            page.html, page.encoding = decode_html(resp.body, page.content_type)
+        return page
+
+    async def check_link(self, url: str) -> LinkStatus:
+        """HEAD the URL; fall back to a streamed GET (first bytes only) when HEAD looks unsupported."""
+        resp = await self._request(
+            "HEAD",
+            url,
+            read_limit=0,
+            retries=self.retries,
+            retry_errors=frozenset({"connect"}),
+            retry_statuses=frozenset(),
+        )
+        elapsed = resp.elapsed
+        if resp.failed and _head_unsupported(resp):
+            resp = await self._request(
+                "GET",
+                url,
+                read_limit=0,
+                retries=self.retries,
+                retry_errors=RETRY_ERRORS,
+                retry_statuses=RETRY_STATUSES,
+            )
+            elapsed += resp.elapsed
+        return _link_status(resp, elapsed)
+
+    # ------------------------------------------------------------------ internals
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        read_limit: int,
+        retries: int,
+        retry_errors: Collection[str],
+        retry_statuses: Collection[int],
+    ) -> _Response:
+        """One logical request: redirects followed by hand, each hop with retries."""
+        started = time.monotonic()
+        redirects: list[str] = []
+        current = url
+        while True:
+            resp = await self._with_retries(
+                method, current, read_limit, retries, retry_errors, retry_statuses
+            )
+            resp.url, resp.redirects = url, redirects
+            target = _redirect_target(resp)
+            if target is None:
+                break
+            redirects.append(current)
+            if target in redirects:
+                resp.error = "redirect-loop"
+                break
+            if len(redirects) > self.max_redirects:
+                resp.error = "too-many-redirects"
+                break
+            current = target
+        resp.elapsed = time.monotonic() - started
+        return resp
+
+    async def _with_retries(
+        self,
+        method: str,
+        url: str,
+        read_limit: int,
+        retries: int,
+        retry_errors: Collection[str],
+        retry_statuses: Collection[int],
+    ) -> _Response:
+        attempt = 0
+        while True:
+            resp = await self._attempt(method, url, read_limit)
+            by_status = resp.error is None and resp.status in retry_statuses
+            if attempt >= retries or not (by_status or resp.error in retry_errors):
+                return resp
+            delay = self.backoff * 2**attempt
+            if by_status:
+                hinted = retry_after_seconds(resp.headers.get("retry-after"))
+                delay = min(self.max_retry_after, hinted if hinted is not None else delay)
+                self._defer_host(url, delay)  # the whole host waits, not just this request
+            else:
+                await self._sleep(delay)
+            attempt += 1
+
+    async def _attempt(self, method: str, url: str, read_limit: int) -> _Response:
+        """A single HTTP exchange; never raises for network or URL problems."""
+        resp = _Response(url=url, final_url=url)
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, UnicodeError, ValueError, TypeError):
+            resp.error = "invalid-url"
+            return resp
+        resp.error = self._refuse(parsed)
+        if resp.error:
+            return resp
+        assert self._client is not None, "use Fetcher as an async context manager"
+        async with self._slot(host_key(parsed)):
+            try:
+                async with asyncio.timeout(self.total_timeout):
+                    await self._exchange(method, parsed, read_limit, resp)
+            except (httpx.HTTPError, OSError, TimeoutError, UnicodeError, ValueError) as exc:
+                resp.error = classify_error(exc)
+        return resp
+
+    def _refuse(self, url: httpx.URL) -> str | None:
+        if url.scheme not in ("http", "https"):
+            return "scheme"
+        if not _HOST.match(url.raw_host.decode("ascii", "replace")):
+            return "invalid-url"  # e.g. a space in the host: refused before any DNS lookup
+        if self.host_allowed is not None and not self.host_allowed(url.host):
+            return "blocked"
+        return None
+
+    async def _exchange(self, method: str, url: httpx.URL, read_limit: int, resp: _Response) -> None:
+        assert self._client is not None
+        request = self._client.build_request(method, url)
+        response = await self._client.send(request, stream=True)
+        try:
+            resp.status, resp.headers = response.status_code, response.headers
+            if method != "HEAD" and response.status_code not in REDIRECT_STATUSES:
+                resp.body, too_large = await _read_capped(response, read_limit)
+                if too_large and read_limit > 0:
+                    resp.error = "too-large"
+        finally:
+            await response.aclose()
+
+    @asynccontextmanager
+    async def _slot(self, key: str) -> AsyncIterator[None]:
+        """Hold one of the host's concurrency slots, starting no sooner than allowed."""
+        semaphore = self._semaphores.setdefault(key, asyncio.Semaphore(self.per_host))
+        async with semaphore:
+            now = asyncio.get_running_loop().time()
+            start = max(now, self._next_start.get(key, 0.0))
+            self._next_start[key] = start + self.min_interval
+            if start > now:
+                await self._sleep(start - now)
+            yield
+
+    def _defer_host(self, url: str, delay: float) -> None:
+        key = host_key(httpx.URL(url))
+        until = asyncio.get_running_loop().time() + delay
+        self._next_start[key] = max(self._next_start.get(key, 0.0), until)
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes (``0``: just the first chunk); True if more was sent."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            body = b"".join(chunks)
+            return (body[:limit] if limit else body), True
+    return b"".join(chunks), False
+
+
+def _redirect_target(resp: _Response) -> str | None:
+    if resp.error or resp.status not in REDIRECT_STATUSES:
+        return None
+    location = resp.headers.get("location", "").strip()
+    if not location:
+        return None
+    return urljoin(resp.final_url, location)
+
+
+def _head_unsupported(resp: _Response) -> bool:
+    """HEAD answered with an error status or a broken exchange: worth trying GET."""
+    if resp.status is not None and resp.status >= 400:
+        return True
+    return resp.error in ("reset", "protocol")
+
+
+def _link_status(resp: _Response, elapsed: float) -> LinkStatus:
+    ok = not resp.failed
+    length = resp.headers.get("content-length", "")
+    return LinkStatus(
+        url=resp.url,
+        ok=ok,
+        status=resp.status,
+        error=None if ok else (resp.error or str(resp.status)),
+        final_url=resp.final_url,
+        content_type=resp.content_type,
+        length=int(length) if length.isdigit() else None,
+        elapsed=elapsed,
+    )

@@ -1,0 +1,345 @@
+"""One automated check of one site: probe, crawl, render, extract, check, score, capture evidence.
+
+This is the single pipeline that the CLI, the TUI (in a worker) and the tests drive::
+
+    probes ─┐
+    crawl ──┼─> (browser-rendered homepage DOM) ─> analyze_site ─> checks ─> prefill ─> verdict
+            └─> evidence for the homepage and every page that proves a finding
+
+``run_check`` is pure with respect to the workspace: it returns a :class:`CheckRun`.
+``store_check`` writes the bulky output to the run directory (JSONL) and the pre-fill
+and evidence records into the workspace in one transaction each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from inspector import __version__
+from inspector.core.checklist import Checklist, load_checklist, prefill, score_site
+from inspector.core.checks.availability import check_availability
+from inspector.core.checks.errors import check_errors
+from inspector.core.checks.interaction import check_interaction
+from inspector.core.checks.links import check_links
+from inspector.core.checks.service import check_service
+from inspector.core.checks.updates import check_updates
+from inspector.core.crawl import crawl_site
+from inspector.core.extract.site import analyze_site
+from inspector.core.fetch import Fetcher
+from inspector.core.model import CrawlResult, Outcome, ProbeAttempt, to_dict
+from inspector.core.probe import probe
+
+SCHEMA = "inspector.check/1"
+MAX_EVIDENCE_PAGES = 40
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class CheckOptions:
+    as_of: date = field(default_factory=date.today)
+    browser: bool = True
+    probes: int = 5
+    probe_interval: float = 1.0
+    timeout: float = 15.0
+    max_pages: int = 3000
+    max_depth: int = 8
+    per_host: int = 4
+    checklist: str = "census-2015"
+
+
+@dataclass
+class CheckRun:
+    """Everything one check produced: the result document and the bulky facts behind it."""
+
+    doc: dict[str, Any]
+    crawl: CrawlResult
+    probes: list[ProbeAttempt]
+    evidence: list[dict[str, Any]]
+    run_id: str
+
+
+def _emit(progress: Progress | None, **event: Any) -> None:
+    if progress is not None:
+        progress(event)
+
+
+async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
+    """Replace the homepage's static HTML with the browser's DOM (lists built by scripts)."""
+    home = crawl.page(crawl.start_url) or crawl.page(crawl.homepage_url)
+    if home is None or home.html is None:
+        return None
+    dom = await capturer.rendered_dom(home.final_url or home.url)
+    if dom:
+        home.html = dom
+        home.source = "browser"
+        return None
+    return "the browser could not render the homepage; dates read from the static HTML"
+
+
+AVAILABILITY = ("site-unreachable", "homepage-availability")
+
+
+def _homepage_unreadable(crawl: CrawlResult) -> str | None:
+    """Why the homepage could not be read at all (then nothing but availability is measurable)."""
+    home = crawl.page(crawl.start_url)
+    if home is None:
+        return "the homepage was not fetched"
+    if home.html is None or home.status is None or home.status >= 400:
+        return f"the homepage could not be read ({home.error or home.status})"
+    return None
+
+
+def _outcomes(crawl: CrawlResult, probes: list[ProbeAttempt], checklist: Checklist, as_of: date) -> dict[str, Outcome]:
+    outcomes: dict[str, Outcome] = {}
+    outcomes.update(check_availability(probes, checklist.params("site-unreachable")))
+    unreadable = _homepage_unreadable(crawl)
+    if unreadable:
+        note = f"site unreachable: not measurable ({unreadable})"
+        for iid, ind in checklist.indicators.items():
+            if iid not in AVAILABILITY:
+                outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
+        return outcomes
+    analysis = analyze_site(crawl, checklist, as_of)
+    outcomes["link-availability"] = check_links(crawl)
+    outcomes.update(check_updates(analysis, checklist, as_of))
+    outcomes.update(check_interaction(crawl, analysis.columns, checklist, as_of))
+    outcomes.update(check_service(crawl, analysis.columns, checklist, as_of))
+    outcomes["serious-errors"] = check_errors(crawl, checklist, as_of)
+    return outcomes
+
+
+def _proving_pages(indicators: dict[str, dict[str, Any]], crawl: CrawlResult, home: str) -> dict[str, dict[str, Any]]:
+    """Pages of the site to capture, each with the findings it supports (homepage first).
+
+    A finding is proven by its own URL when that is a crawled page (a stale column, an incomplete
+    guide, an overdue message, a page with a serious error), otherwise by the page it was found on
+    (a broken link, attachment or online system).
+    """
+    pages: dict[str, dict[str, Any]] = {home: {"findings": ["homepage"], "highlight": None}}
+    for iid, entry in indicators.items():
+        if entry["status"] == "pass":
+            continue
+        for f in entry.get("findings", []):
+            url, where = f.get("url") or "", f.get("where") or ""
+            if iid != "link-availability" and crawl.page(url) is not None:
+                target = url
+            elif crawl.page(where) is not None:
+                target = where
+            else:
+                continue
+            page = pages.setdefault(target, {"findings": [], "highlight": None})
+            page["findings"].append(f"{iid}: {f.get('detail') or url}")
+            if f.get("highlight") and not page["highlight"]:
+                page["highlight"] = f["highlight"]
+    return dict(list(pages.items())[:MAX_EVIDENCE_PAGES])
+
+
+async def run_check(
+    url: str,
+    opts: CheckOptions,
+    *,
+    evidence_dir: Path | None = None,
+    workspace_root: Path | None = None,
+    progress: Progress | None = None,
+) -> CheckRun:
+    """Run every automated check on the site at ``url``."""
+    checklist = load_checklist(opts.checklist)
+    run_id = new_run_id()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    timeout = checklist.params("site-unreachable").get("timeout_s", opts.timeout)
+    notes: list[str] = []
+    async with Fetcher(per_host=opts.per_host, connect_timeout=opts.timeout, read_timeout=opts.timeout) as fetcher:
+        _emit(progress, phase="crawl", url=url)
+        probe_task = asyncio.create_task(
+            probe(url, attempts=opts.probes, interval=opts.probe_interval, timeout=min(timeout, opts.timeout))
+        )
+        crawl = await crawl_site(
+            url, fetcher=fetcher, max_pages=opts.max_pages, max_depth=opts.max_depth,
+            progress=(lambda c: _emit(progress, phase="crawl", **c)) if progress else None,
+        )
+        probes = await probe_task
+    _emit(progress, phase="analyse", pages=len(crawl.pages), links=len(crawl.links))
+
+    capturer = None
+    browser_note = "evidence not captured: --no-browser" if not opts.browser else ""
+    evidence: list[dict[str, Any]] = []
+    indicators: dict[str, dict[str, Any]] = {}
+    try:
+        if opts.browser:
+            capturer, browser_note = await _open_browser(workspace_root or evidence_dir)
+            if capturer is not None:
+                note = await _render_homepage(crawl, capturer)
+                if note:
+                    notes.append(note)
+        outcomes = _outcomes(crawl, probes, checklist, opts.as_of)
+        for iid, ind in checklist.indicators.items():
+            outcome = outcomes.get(iid) or Outcome(status="review", note="not measured by this version")
+            indicators[iid] = prefill(ind, outcome)
+        if capturer is not None and evidence_dir is not None:
+            home = crawl.homepage_url or crawl.start_url
+            targets = _proving_pages(indicators, crawl, home)
+            _emit(progress, phase="evidence", total=len(targets))
+            evidence = await _capture_all(capturer, targets, evidence_dir, progress)
+            _link_evidence(indicators, evidence)
+    finally:
+        if capturer is not None:
+            await capturer.__aexit__(None, None, None)
+    if browser_note:
+        notes.append(browser_note)
+
+    _, verdict = score_site(checklist, indicators)
+    doc = {
+        "schema": SCHEMA,
+        "url": url,
+        "final_url": crawl.homepage_url or url,
+        "as_of": opts.as_of.isoformat(),
+        "checklist": checklist.id,
+        "indicators": indicators,
+        "verdict": verdict,
+        "evidence": [
+            {"path": f["path"], "sha256": f["sha256"], "url": rec["url"], "kind": f["kind"], "record": rec["id"]}
+            for rec in evidence
+            for f in rec.get("files", [])
+        ],
+        "run": {
+            "id": run_id,
+            "started_at": started,
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "tool": f"inspector {__version__}",
+            "pages": len(crawl.pages),
+            "links_checked": len(crawl.links),
+            "crawl_truncated": crawl.truncated,
+            "crawl_errors": crawl.errors[:50],
+            "probes": {"attempts": len(probes), "interval_s": opts.probe_interval, "kind": "short probe (estimate)"},
+            "browser": {"used": capturer is not None, "note": browser_note},
+            "notes": notes,
+        },
+    }
+    return CheckRun(doc=doc, crawl=crawl, probes=probes, evidence=evidence, run_id=run_id)
+
+
+async def _open_browser(root: Path | None) -> tuple[Any, str]:
+    from inspector.core.evidence import BrowserUnavailable, EvidenceCapturer
+
+    if root is None:
+        return None, "evidence not captured: no workspace to store it in"
+    capturer = EvidenceCapturer(Path(root))
+    try:
+        await capturer.__aenter__()
+    except BrowserUnavailable as exc:
+        return None, f"evidence not captured: {exc}"
+    return capturer, ""
+
+
+async def _capture_all(capturer: Any, targets: dict[str, dict[str, Any]], out_dir: Path, progress: Progress | None) -> list[dict[str, Any]]:
+    done = 0
+
+    async def one(url: str, target: dict[str, Any]) -> dict[str, Any]:
+        nonlocal done
+        rec = await capturer.capture(url, out_dir, findings=target["findings"], highlight_text=target["highlight"])
+        done += 1
+        _emit(progress, phase="evidence", captured=done, total=len(targets))
+        return rec
+
+    return list(await asyncio.gather(*(one(u, f) for u, f in targets.items())))
+
+
+def _link_evidence(indicators: dict[str, dict[str, Any]], evidence: list[dict[str, Any]]) -> None:
+    """Point each finding at the evidence record(s) of the page that proves it."""
+    by_url: dict[str, list[str]] = {}
+    for rec in evidence:
+        for u in {rec.get("url"), rec.get("final_url")}:
+            if u:
+                by_url.setdefault(u, []).append(rec["id"])
+    for entry in indicators.values():
+        for f in entry.get("findings", []):
+            ids = by_url.get(f.get("url") or "", []) + by_url.get(f.get("where") or "", [])
+            if ids:
+                f["evidence"] = sorted(set(ids))
+
+
+# --------------------------------------------------------------------------- storing
+
+
+def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path) -> dict[str, Any]:
+    """Write the run's facts to ``run_dir`` and its pre-fill and evidence into the workspace."""
+    from inspector.core.store import append_jsonl, atomic_write_bytes, utcnow
+
+    pages = [
+        {k: v for k, v in to_dict(p).items() if k != "html"} | {"links": len(p.links)} for p in run.crawl.pages.values()
+    ]
+    append_jsonl(run_dir / "pages.jsonl", pages)
+    append_jsonl(run_dir / "links.jsonl", [to_dict(s) | {"on": run.crawl.link_sources.get(u, [])} for u, s in run.crawl.links.items()])
+    append_jsonl(run_dir / "probes.jsonl", [to_dict(p) for p in run.probes])
+    atomic_write_bytes(run_dir / "check.json", json.dumps(run.doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
+
+    def update(record: dict[str, Any]) -> dict[str, Any]:
+        record["prefill"] = run.doc
+        record["prefill_at"] = utcnow()
+        record["run_dir"] = str(run_dir.relative_to(ws.root))
+        record.setdefault("decisions", {})
+        record.setdefault("runs", []).append(
+            {"id": run.run_id, "at": utcnow(), "result": run.doc["verdict"]["result"], "dir": record["run_dir"]}
+        )
+        if record.get("progress") in (None, "not started"):
+            record["progress"] = "checked"
+        return record
+
+    return ws.update_inspection(quarter, code, update)
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def check_and_store(
+    ws: Any, quarter: str, code: str, opts: CheckOptions, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Check a registry site and store the pre-fill for the quarter (used by the CLI and the TUI)."""
+    site = ws.site(code)
+    if site is None:
+        raise LookupError(f"no site with 网站标识码 {code} in the registry")
+    run_dir = ws.run_dir(quarter, code, new_run_id())
+    run = asyncio.run(
+        run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress)
+    )
+    store_check(ws, quarter, code, run, run_dir)
+    return run.doc
+
+
+def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None = None) -> dict[str, Any]:
+    """Check any URL; evidence goes to the workspace's runs/adhoc, nothing is stored as a pre-fill."""
+    run_dir = ws.run_dir("adhoc", "adhoc", new_run_id())
+    run = asyncio.run(run_check(url, opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress))
+    return run.doc
+
+
+
+
+def summary_text(doc: dict[str, Any]) -> str:
+    """A human-readable summary of a check document."""
+    from inspector.core.checklist import load_checklist
+
+    checklist = load_checklist(doc["checklist"])
+    v = doc["verdict"]
+    result = {"pass": "合格 pass", "fail": "不合格 fail", "review": "待复核 review"}[v["result"]]
+    lines = [f"{doc['url']}  as of {doc['as_of']}  ({checklist.name})"]
+    for group, inds in checklist.groups().items():
+        lines.append(f"[{group}]")
+        for ind in inds:
+            e = doc["indicators"][ind.id]
+            pts = f" -{e['deduction']:g}" if not ind.is_veto and e.get("deduction") else ""
+            measures = ", ".join(f"{k}={v}" for k, v in e["measures"].items())
+            lines.append(f"  {e['status']:<6} {ind.name} ({ind.id}){pts}  {measures}")
+    lines.append(f"vetoes: {', '.join(v['vetoes']) or 'none'}   deductions: {v['deduction_total']:g}   score: {v['score']:g}   result: {result}")
+    for note in doc["run"]["notes"]:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,204 @@
+"""The quarter's submission, both ends: the city exports a signed bundle, the province imports it.
+
+Connects the workspace (sample, inspections, evidence records) to the bundle format of
+:mod:`inspector.core.bundle` and the signing of :mod:`inspector.core.signing`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from inspector import __version__
+from inspector.core import bundle as bundle_fmt
+from inspector.core.bundle import BundleError, VerifyReport
+from inspector.core.inspection import checklist_of, evaluate
+from inspector.core.sampling import check_quarter, redraw
+from inspector.core.signing import generate_keypair
+from inspector.core.store import Workspace, atomic_write_bytes, utcnow
+
+KEY_DIR = "keys"
+SECRET_NAME = "office.key"
+PUBLIC_NAME = "office.pub"
+EVIDENCE_KINDS = ("screenshot", "crop", "mhtml", "dom")
+
+
+def office_key_paths(ws: Workspace) -> tuple[Path, Path]:
+    return ws.root / KEY_DIR / SECRET_NAME, ws.root / KEY_DIR / PUBLIC_NAME
+
+
+def generate_office_key(ws: Workspace, *, force: bool = False) -> tuple[Path, Path]:
+    secret, public = office_key_paths(ws)
+    if secret.exists() and not force:
+        raise BundleError([f"a key pair already exists in {secret.parent} (use --force to replace it)"])
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    generate_keypair(secret, public, comment=f"inspector office key {ws.root.name}", overwrite=force)
+    return secret, public
+
+
+def _region(ws: Workspace, codes: list[str]) -> str:
+    regions = Counter(r for c in codes if (r := ((ws.site(c) or {}).get("region") or "").strip()))
+    return regions.most_common(1)[0][0] if regions else "未填写地区"
+
+
+def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
+    """One sampled site's result as the bundle carries it (pre-fill, decision, note, points)."""
+    site = ws.site(code) or {"code": code, "name": "", "url": ""}
+    record = ws.inspection(quarter, code) or {}
+    prefill = record.get("prefill") or {}
+    checklist = checklist_of(record)
+    effective, verdict = evaluate(record, checklist)
+    decisions = record.get("decisions") or {}
+    indicators: dict[str, Any] = {}
+    problems: list[str] = []
+    for iid, ind in checklist.indicators.items():
+        pre = (prefill.get("indicators") or {}).get(iid)
+        eff = effective[iid]
+        dec = decisions.get(iid)
+        indicators[iid] = {
+            "name": ind.name,
+            "group": ind.group,
+            "kind": ind.kind,
+            "prefill": pre,
+            "decision": dec,
+            "note": (dec or {}).get("note", ""),
+            "status": eff["status"],
+            "points": eff.get("deduction", 0.0),
+        }
+        if eff["status"] == "fail":
+            detail = (dec or {}).get("note") or "; ".join(
+                f.get("detail", "") for f in ((pre or {}).get("findings") or [])[:3] if f.get("detail")
+            )
+            problems.append(f"{ind.name}: {detail}" if detail else ind.name)
+    out = {
+        "code": code,
+        "name": site.get("name", ""),
+        "url": site.get("url", ""),
+        "主办单位": site.get("host_org", ""),
+        "level": site.get("level", ""),
+        "checked_at": record.get("prefill_at", ""),
+        "as_of": prefill.get("as_of", ""),
+        "checklist": checklist.id,
+        "progress": record.get("progress", "not started"),
+        "result": verdict["result"] if prefill else "not checked",
+        "score": verdict["score"] if prefill else None,
+        "vetoes": verdict["vetoes"],
+        "deductions": {iid: e["deduction"] for iid, e in effective.items() if e.get("deduction")},
+        "problems": problems,
+        "rectification": record.get("rectification") or (
+            {"status": "pending", "deadline": "", "note": ""} if verdict["result"] == "fail" else {"status": "not needed"}
+        ),
+        "indicators": indicators,
+        "inspectors": sorted({d.get("by", "") for d in decisions.values() if d.get("by")}),
+    }
+    if record.get("recheck"):
+        recheck = record["recheck"]
+        out["recheck"] = {
+            "checked_at": recheck.get("at", ""),
+            "result": recheck.get("doc", {}).get("verdict", {}).get("result"),
+            "score": recheck.get("doc", {}).get("verdict", {}).get("score"),
+            "vetoes": recheck.get("doc", {}).get("verdict", {}).get("vetoes", []),
+        }
+    return out
+
+
+def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, Any]) -> list[tuple[Path, str]]:
+    """The evidence files of the site's latest run, as (source, name in the zip)."""
+    runs = record.get("runs") or []
+    latest = runs[-1]["id"] if runs else None
+    files: list[tuple[Path, str]] = []
+    for rec in ws.evidence(quarter, code):
+        if latest and rec.get("run") != latest:
+            continue
+        for f in rec.get("files", []):
+            src = ws.root / f["path"]
+            if f.get("kind") in EVIDENCE_KINDS and src.is_file():
+                files.append((src, f"evidence/{code}/{src.name.replace(':', '-')}"))
+    return files
+
+
+def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, key: Path | None = None,
+                   region: str | None = None) -> Path:
+    quarter = check_quarter(quarter)
+    sample = ws.sample(quarter)
+    if sample is None:
+        raise BundleError([f"no sample drawn for {quarter}"])
+    secret = key or office_key_paths(ws)[0]
+    if not Path(secret).is_file():
+        raise BundleError([f"no signing key at {secret}: run `inspector keys generate` first (or pass --key)"])
+    codes = sample["codes"]
+    sites = [site_result(ws, quarter, c) for c in codes]
+    files: list[tuple[Path, str]] = []
+    for c in codes:
+        files.extend(_evidence_files(ws, quarter, c, ws.inspection(quarter, c) or {}))
+    checklist = checklist_of(next((ws.inspection(quarter, c) for c in codes if ws.inspection(quarter, c)), None))
+    region = region or _region(ws, codes)
+    sampling = {k: sample[k] for k in ("method", "seed", "ratio", "stratified_by", "strata", "included",
+                                       "population", "population_size", "population_sites", "codes", "size",
+                                       "drawn_at") if k in sample}
+    sampling["quarter"] = quarter
+    info = {
+        "region": region,
+        "quarter": quarter,
+        "sampling": sampling,
+        "inspectors": sorted({i for s in sites for i in s["inspectors"]}),
+        "tool_version": __version__,
+        "checklist": checklist.id,
+    }
+    out = output or ws.root / "bundles" / f"{quarter}-{date.today():%Y%m%d}.zip"
+    return bundle_fmt.export_bundle(
+        out, manifest_info=info, sites=sites, files=files, secret_key_path=secret,
+        indicator_names={i.id: i.name for i in checklist.indicators.values()},
+    )
+
+
+def _redraw(sampling: dict[str, Any]) -> list[str]:
+    return redraw(sampling)
+
+
+def verify(path: Path, pubkey: Path | None = None) -> VerifyReport:
+    if not Path(path).is_file():
+        raise BundleError([f"no such file: {path}"])
+    return bundle_fmt.verify_bundle(path, pubkey, redraw=_redraw)
+
+
+# --------------------------------------------------------------------------- province side
+
+
+def province_import(ws: Workspace, paths: list[Path], pubkey: Path | None = None) -> list[dict[str, Any]]:
+    """Verify and import city bundles into a province workspace (strict extraction)."""
+    imported = []
+    for path in paths:
+        report = verify(path, pubkey)
+        if not report.ok:
+            raise BundleError([f"{Path(path).name}: {r}" for r in report.reasons])
+        manifest = report.manifest or {}
+        dest = ws.root / "province" / check_quarter(str(manifest.get("quarter", "")))
+        target = bundle_fmt.safe_extract(path, dest)
+        entry = {
+            "region": manifest.get("region", ""),
+            "quarter": manifest.get("quarter", ""),
+            "created_at": manifest.get("created_at", ""),
+            "dir": str(target.relative_to(ws.root)),
+            "signer": report.signer,
+            "imported_at": utcnow(),
+            "sites": len(manifest.get("sites", [])),
+        }
+        with ws.transaction() as db:
+            db.table("province").insert(entry)
+        imported.append(entry)
+    return imported
+
+
+def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]:
+    bundles = [bundle_fmt.read_extracted(ws.root / e["dir"]) for e in ws.snapshot().table("province").all()]
+    if not bundles:
+        raise BundleError(["no bundle imported yet: run `inspector province import BUNDLE...`"])
+    return bundle_fmt.province_aggregate(bundles, check_quarter(quarter) if quarter else None)
+
+
+def write_json(path: Path, doc: Any) -> None:
+    atomic_write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -1,0 +1,226 @@
+"""A small threaded HTTP server on 127.0.0.1 for tests and benches.
+
+Serves a dict ``path -> route`` (or one callable for every request) on an
+ephemeral port, as a context manager::
+
+    with LoopbackServer({"/": html("<a href='/x'>x</a>")}) as srv:
+        srv.url("/")          # "http://127.0.0.1:PORT/"
+        srv.count("/x")       # how many requests reached /x
+
+A route is a reply tuple ``(status, headers, body)``, a behaviour (:class:`Hang`,
+:class:`Reset`, :class:`Slow`) or a callable ``(Request) -> route``.
+Paths are matched with their query string first, then without it; anything
+else answers 404. HTTP/1.1 keep-alive is on, so clients reuse connections.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Union
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the handler passes to a callable route."""
+
+    method: str
+    path: str  # with query string
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Accept the request and never answer (until the server stops)."""
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Abort the connection with a TCP RST instead of answering."""
+
+
+@dataclass(frozen=True)
+class Slow:
+    """Answer ``reply`` after ``delay`` seconds; with ``drip`` send the body a byte at a time."""
+
+    reply: Reply
+    delay: float
+    drip: bool = False
+
+
+Route = Union[Reply, Hang, Reset, Slow, Callable[[Request], "Route"]]
+
+
+def html(
+    text: str | bytes,
+    *,
+    status: int = 200,
+    encoding: str = "utf-8",
+    charset: str | None = "",
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """An HTML reply; ``charset=""`` declares ``encoding`` in the header, ``None`` declares nothing."""
+    body = text if isinstance(text, bytes) else text.encode(encoding)
+    declared = encoding if charset == "" else charset
+    ctype = f"text/html; charset={declared}" if declared else "text/html"
+    return status, {"Content-Type": ctype, **(headers or {})}, body
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    """A redirect reply."""
+    return status, {"Location": location, "Content-Type": "text/html"}, b""
+
+
+def blob(size: int, content_type: str = "application/octet-stream", status: int = 200) -> Reply:
+    """A reply with ``size`` bytes of filler."""
+    return status, {"Content-Type": content_type}, b"x" * size
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: avoid the 40 ms delayed-ACK stall
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._handle()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._handle()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Silence the default stderr access log."""
+
+    def _handle(self) -> None:
+        owner = self.server.owner
+        request = Request(self.command, self.path, dict(self.headers.items()))
+        owner.requests.append((self.command, self.path))
+        route = owner.resolve(request)
+        if owner.delay:
+            time.sleep(owner.delay)
+        try:
+            self._perform(route, request, owner)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client stopped reading: expected for link checks
+
+    def _perform(self, route: Route, request: Request, owner: LoopbackServer) -> None:
+        while callable(route):
+            route = route(request)
+        if isinstance(route, Hang):
+            owner.stopping.wait(60)
+            self.close_connection = True
+        elif isinstance(route, Reset):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif isinstance(route, Slow):
+            time.sleep(route.delay)
+            self._send(route.reply, drip=route.drip)
+        else:
+            self._send(route)
+
+    def _send(self, reply: Reply, *, drip: bool = False) -> None:
+        status, headers, body = reply
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if not any(name.lower() == "content-length" for name in headers):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD" or not body:
+            return
+        if not drip:
+            self.wfile.write(body)
+            return
+        for i in range(len(body)):
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
+            time.sleep(0.05)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: LoopbackServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up early are normal here; keep test output clean."""
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(
+        self,
+        routes: dict[str, Route] | Callable[[Request], Route] | None = None,
+        *,
+        delay: float = 0.0,
+    ) -> None:
+        """``delay`` is added before every response (for benches)."""
+        self.routes: dict[str, Route] = routes if isinstance(routes, dict) else {}
+        self.fallback: Callable[[Request], Route] | None = routes if callable(routes) else None
+        self.delay = delay
+        self.requests: list[tuple[str, str]] = []
+        self.stopping = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        """The absolute URL of ``path`` on this server."""
+        return self.base + path
+
+    def count(self, path: str, method: str | None = None) -> int:
+        """How many requests (of ``method``, if given) reached ``path``."""
+        return sum(1 for m, p in self.requests if p == path and (method is None or m == method))
+
+    def resolve(self, request: Request) -> Route:
+        """The route for a request: exact path+query, then path, then the fallback, else 404."""
+        path = request.path
+        for key in (path, path.split("?", 1)[0]):
+            if key in self.routes:
+                return self.routes[key]
+        if self.fallback is not None:
+            return self.fallback(request)
+        return 404, {"Content-Type": "text/html"}, b"<html><body>not found</body></html>"
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (connections are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -1,0 +1,125 @@
+"""`serious-errors`: leader-name typos, wrong phrasings and forbidden words as candidates."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from inspector.core.checklist import load_checklist, parse_checklist, prefill
+from inspector.core.checks.errors import check_errors, leader_hits, misspelling, visible_text
+from inspector.core.model import CrawlResult, Page
+
+FIXTURES = Path(__file__).parent / "fixtures" / "checks2"
+REALPAGES = Path("/work/shared/realpages")
+CENSUS = load_checklist("census-2015")
+PARAMS = CENSUS.params("serious-errors")
+AS_OF = date(2026, 11, 20)
+
+
+def _crawl(**pages: str) -> CrawlResult:
+    crawl = CrawlResult(start_url="http://127.0.0.1:1/")
+    for name, html in pages.items():
+        url = f"http://127.0.0.1:1/{name}.html"
+        crawl.pages[url] = Page(url=url, final_url=url, status=200, content_type="text/html", html=html)
+    return crawl
+
+
+def _found(text: str) -> list[str]:
+    return [found for _, found, _ in leader_hits(text, PARAMS["leaders"], PARAMS["titles"], PARAMS["name_followers"])]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("学习习进平总书记讲话", ["习进平总书记"]),
+        ("总书记习进平指出", ["总书记习进平"]),
+        ("李墙总理主持会议", ["李墙总理"]),
+        ("赵乐平委员长", ["赵乐平委员长"]),  # 3-character name: any one-character substitution before a title
+        ("李强同志", []),
+        ("习近平总书记", []),
+        ("张强主任", []),  # 主任 is not a title
+        ("副县长李刚书记", []),  # 2-character name, substitution not same-pinyin: a local official
+        ("李强华书记", []),
+        ("王强总理", []),
+        ("县政协主席王一鸣同志", []),  # 王一 after a title continues into a longer name
+        ("政法委书记丁小祥", []),  # after a title: only same-pinyin substitutions
+        ("主席王一指出", ["主席王一"]),
+    ],
+)
+def test_leader_name_windows(text: str, expected: list[str]) -> None:
+    assert _found(text) == expected
+
+
+def test_misspelling_rules() -> None:
+    assert misspelling("李墙", "李强") and not misspelling("李刚", "李强")
+    assert misspelling("习近乎", "习近平") and not misspelling("习近乎", "习近平", any_char=False)
+    assert not misspelling("习近平", "习近平") and not misspelling("李强华", "李强") and not misspelling("李 ", "李强")
+
+
+def test_visible_text_ignores_script_and_style() -> None:
+    text = visible_text((FIXTURES / "article_typo.html").read_text(encoding="utf-8"))
+    assert "var leader" not in text and ".x{" not in text and "县委书记李明" in text
+
+
+def test_typo_article_found_with_context_and_no_false_hit_on_local_names() -> None:
+    crawl = _crawl(
+        typo=(FIXTURES / "article_typo.html").read_text(encoding="utf-8"),
+        clean=(FIXTURES / "article_clean.html").read_text(encoding="utf-8"),
+    )
+    outcome = check_errors(crawl, CENSUS, AS_OF)
+    assert outcome.status == "review"
+    assert outcome.measures == {"hits": 2}
+    by_detail = {f.detail: f for f in outcome.findings}
+    name_hit = by_detail["leader-name: '习进平总书记' -> '习近平总书记'"]
+    assert name_hit.url.endswith("/typo.html")
+    assert "深入学习贯彻习进平" in name_hit.where and "\n" not in name_hit.where
+    phrase = by_detail["wrong-phrase: '中华人民共合国' -> '中华人民共和国'"]
+    assert phrase.url.endswith("/typo.html") and "宪法" in phrase.where
+    assert "2026-11-01" in outcome.note and "9 leader names" in outcome.note
+
+
+def test_no_hit_means_status_left_to_the_rule() -> None:
+    crawl = _crawl(clean=(FIXTURES / "article_clean.html").read_text(encoding="utf-8"))
+    outcome = check_errors(crawl, CENSUS, AS_OF)
+    assert outcome.measures == {"hits": 0} and outcome.status is None and outcome.findings == []
+    assert prefill(CENSUS.indicators["serious-errors"], outcome)["status"] == "pass"
+
+
+def test_forbidden_word_and_control_characters_are_stripped() -> None:
+    crawl = _crawl(bad="<html><body><p>\x1b[31m某网站转载台独言论\x07，已删除。</p></body></html>")
+    outcome = check_errors(crawl, CENSUS, AS_OF)
+    assert outcome.measures["hits"] == 1
+    finding = outcome.findings[0]
+    assert "台独" in finding.detail and "\x1b" not in finding.where and "\x07" not in finding.where
+
+
+def test_lists_come_from_the_checklist() -> None:
+    raw = {
+        "checklist": {"id": "t", "fail_below": 60},
+        "indicators": {
+            "serious-errors": {
+                "name": "x", "group": "g", "kind": "veto", "measures": ["hits"],
+                "veto_when": [{"measure": "hits", "op": ">=", "value": 1}],
+                "params": {"leaders": ["张三丰"], "titles": ["掌门"], "wrong_phrases": [], "forbidden_words": []},
+            }
+        },
+    }
+    custom = parse_checklist(raw)
+    crawl = _crawl(a="<html><body>张三风掌门来了，习进平总书记</body></html>")
+    outcome = check_errors(crawl, custom, AS_OF)
+    assert outcome.measures == {"hits": 1} and "张三丰掌门" in outcome.findings[0].detail
+
+
+def test_malformed_html_does_not_crash() -> None:
+    crawl = _crawl(a="", b="<<<>>>\x00", c="<html><body><p>李墙总理")
+    assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 1}
+
+
+@pytest.mark.skipif(not REALPAGES.is_dir(), reason="shared real-page corpus not present")
+def test_no_false_hit_on_real_government_pages() -> None:
+    pages = {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in REALPAGES.rglob("*.html")}
+    assert pages
+    crawl = _crawl(**pages)
+    assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 0}

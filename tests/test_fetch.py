@@ -1,0 +1,235 @@
+"""The Fetcher against real loopback servers, including hostile ones."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests.httpfixtures import (
+    Hang,
+    LoopbackServer,
+    Request,
+    Reset,
+    Route,
+    Slow,
+    blob,
+    closed_port,
+    html,
+    redirect,
+)
+
+from inspector.core.crawl import extract_links
+from inspector.core.fetch import Fetcher, classify_error, is_html, retry_after_seconds
+from inspector.core.model import Page
+
+
+class SleepRecorder:
+    """An injectable sleep that records what it was asked and returns at once."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def run(coro_fn: Callable[[Fetcher], Awaitable[Any]], **settings: Any) -> Any:
+    async def main() -> Any:
+        async with Fetcher(**settings) as fetcher:
+            return await coro_fn(fetcher)
+
+    return asyncio.run(main())
+
+
+def flaky(first: Route, then: Route, times: int = 1) -> Callable[[Request], Route]:
+    """A route answering ``first`` for the first ``times`` requests, then ``then``."""
+    seen = {"n": 0}
+    lock = threading.Lock()
+
+    def route(_: Request) -> Route:
+        with lock:
+            seen["n"] += 1
+            return first if seen["n"] <= times else then
+
+    return route
+
+
+def test_plain_page_redirect_chain_and_404() -> None:
+    routes = {"/": html("<p>首页</p>"), "/old": redirect("/mid", 301), "/mid": redirect("/")}
+    with LoopbackServer(routes) as srv:
+        home, moved, missing = run(
+            lambda f: asyncio.gather(f.fetch_page(srv.url("/")), f.fetch_page(srv.url("/old")), f.fetch_page(srv.url("/x")))
+        )
+    assert (home.status, home.error, home.html, home.encoding) == (200, None, "<p>首页</p>", "utf-8")
+    assert home.fetched_at.endswith("+00:00")
+    assert moved.final_url == srv.url("/") and moved.status == 200
+    assert moved.redirects == [srv.url("/old"), srv.url("/mid")]
+    assert (missing.status, missing.error) == (404, "404")
+
+
+def test_redirect_loop_and_too_many_redirects_are_named() -> None:
+    routes: dict[str, Route] = {"/a": redirect("/b"), "/b": redirect("/a")}
+    routes.update({f"/r{i}": redirect(f"/r{i + 1}") for i in range(20)})
+    with LoopbackServer(routes) as srv:
+        loop, chain, link = run(
+            lambda f: asyncio.gather(
+                f.fetch_page(srv.url("/a")), f.fetch_page(srv.url("/r0")), f.check_link(srv.url("/a"))
+            ),
+            max_redirects=5,
+        )
+    assert loop.error == "redirect-loop" and loop.redirects == [srv.url("/a"), srv.url("/b")]
+    assert chain.error == "too-many-redirects" and len(chain.redirects) == 6
+    assert (link.ok, link.error) == (False, "redirect-loop")
+
+
+def test_eight_megabyte_page_is_capped_and_its_prefix_parsed() -> None:
+    big = b"<html><body><a href='/first.html'>first</a>" + b"<p>filler</p>" * 700_000
+    with LoopbackServer({"/big": html(big)}) as srv:
+        page = run(lambda f: f.fetch_page(srv.url("/big")))
+    assert len(big) > 8_000_000
+    assert (page.status, page.error) == (200, "too-large")
+    assert page.html is not None and len(page.html) == 5_000_000
+    assert [link.url for link in extract_links(page.html, page.final_url)] == [srv.url("/first.html")]
+
+
+def test_never_answering_server_times_out_without_retry() -> None:
+    with LoopbackServer({"/hang": Hang()}) as srv:
+        page, link = run(
+            lambda f: asyncio.gather(f.fetch_page(srv.url("/hang")), f.check_link(srv.url("/hang"))),
+            read_timeout=0.3,
+        )
+        hits = srv.count("/hang")
+    assert (page.status, page.error) == (None, "timeout")
+    assert (link.ok, link.error) == (False, "timeout")
+    assert hits == 2  # one GET, one HEAD: timeouts are not retried, HEAD timeout is not re-tried as GET
+
+
+def test_dripping_body_hits_the_total_deadline() -> None:
+    with LoopbackServer({"/drip": Slow(html("x" * 200), 0.0, drip=True)}) as srv:
+        page = run(lambda f: f.fetch_page(srv.url("/drip")), total_timeout=0.3)
+    assert page.error == "timeout"
+
+
+def test_connection_reset_is_retried_then_reported() -> None:
+    sleeps = SleepRecorder()
+    with LoopbackServer({"/reset": Reset(), "/once": flaky(Reset(), html("ok"))}) as srv:
+        reset, once = run(
+            lambda f: asyncio.gather(f.fetch_page(srv.url("/reset")), f.fetch_page(srv.url("/once"))),
+            sleep=sleeps,
+        )
+        hits = srv.count("/reset")
+    assert (reset.status, reset.error) == (None, "reset")
+    assert hits == 3  # first try + 2 retries
+    assert (once.status, once.error, once.html) == (200, None, "ok")
+    assert sleeps.calls and all(s > 0 for s in sleeps.calls)
+
+
+def test_429_retry_after_is_honoured_and_capped() -> None:
+    sleeps = SleepRecorder()
+    routes = {
+        "/busy": flaky((429, {"Retry-After": "1"}, b""), html("served")),
+        "/long": flaky((503, {"Retry-After": "3600"}, b""), html("later")),
+        "/down": (503, {}, b"down"),
+    }
+
+
+    async def one_by_one(fetcher: Fetcher) -> list[Page]:
+        return [await fetcher.fetch_page(srv.url(p)) for p in ("/busy", "/long", "/down")]
+
+    with LoopbackServer(routes) as srv:
+        busy, long, down = run(one_by_one, sleep=sleeps, max_retry_after=5.0)
+        down_hits = srv.count("/down")
+    assert (busy.status, busy.html) == (200, "served")
+    assert (long.status, long.html) == (200, "later")
+    assert (down.status, down.error) == (503, "503") and down_hits == 3
+    assert 0.9 < sleeps.calls[0] <= 1.0  # Retry-After: 1
+    assert max(sleeps.calls) <= 5.0  # Retry-After: 3600 capped (the host as a whole waits)
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a past date: now
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_head_falls_back_to_get_only_when_needed() -> None:
+    def head_refused(request: Request) -> Route:
+        return (405, {}, b"") if request.method == "HEAD" else blob(8_000_000, "application/pdf")
+
+    def head_404(request: Request) -> Route:
+        return (404, {}, b"") if request.method == "HEAD" else html("fine")
+
+    routes = {"/doc.pdf": head_refused, "/odd": head_404, "/img.png": blob(10, "image/png")}
+    with LoopbackServer(routes) as srv:
+        doc, odd, img, gone = run(
+            lambda f: asyncio.gather(*(f.check_link(srv.url(p)) for p in ("/doc.pdf", "/odd", "/img.png", "/gone")))
+        )
+        counts = {p: (srv.count(p, "HEAD"), srv.count(p, "GET")) for p in ("/doc.pdf", "/odd", "/img.png", "/gone")}
+    assert (doc.ok, doc.status, doc.length, doc.content_type) == (True, 200, 8_000_000, "application/pdf")
+    assert (odd.ok, img.ok) == (True, True)
+    assert (gone.ok, gone.status, gone.error) == (False, 404, "404")
+    assert counts == {"/doc.pdf": (1, 1), "/odd": (1, 1), "/img.png": (1, 0), "/gone": (1, 1)}
+
+
+def test_bad_urls_and_schemes_never_reach_the_network() -> None:
+    port = closed_port()
+    urls = ["mailto:a@b.cn", "ftp://127.0.0.1/x", "http://exa mple.gov.cn/", "http://[::1", f"http://127.0.0.1:{port}/"]
+    with LoopbackServer({"/to-ftp": redirect("ftp://127.0.0.1/file")}) as srv:
+        results = run(
+            lambda f: asyncio.gather(*(f.check_link(u) for u in urls), f.fetch_page(srv.url("/to-ftp"))),
+            retries=0,
+        )
+    assert [r.error for r in results[:-1]] == ["scheme", "scheme", "invalid-url", "invalid-url", "connect"]
+    assert results[-1].error == "scheme"
+
+
+def test_host_filter_blocks_without_connecting() -> None:
+    with LoopbackServer({"/": html("x")}) as srv:
+        link = run(lambda f: f.check_link(srv.url("/")), host_allowed=lambda host: host != "127.0.0.1")
+        hits = len(srv.requests)
+    assert (link.ok, link.error, hits) == (False, "blocked", 0)
+
+
+def test_per_host_concurrency_limit_is_respected() -> None:
+    state = {"active": 0, "peak": 0}
+    lock = threading.Lock()
+
+    def tracked(_: Request) -> Route:
+        with lock:
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+        threading.Event().wait(0.05)
+        with lock:
+            state["active"] -= 1
+        return html("ok")
+
+    with LoopbackServer(tracked) as srv:
+        pages = run(lambda f: asyncio.gather(*(f.fetch_page(srv.url(f"/{i}")) for i in range(12))), per_host=3)
+    assert all(p.status == 200 for p in pages)
+    assert state["peak"] == 3
+
+
+def test_min_interval_spaces_request_starts() -> None:
+    sleeps = SleepRecorder()
+    with LoopbackServer({"/": html("ok")}) as srv:
+        run(lambda f: asyncio.gather(*(f.fetch_page(srv.url("/")) for _ in range(3))), min_interval=0.5, sleep=sleeps)
+    assert len(sleeps.calls) == 2 and sleeps.calls[0] > 0.4 and sleeps.calls[1] > sleeps.calls[0]
+
+
+def test_html_sniffing() -> None:
+    assert is_html("text/html; charset=gbk", b"")
+    assert is_html("", b"\xef\xbb\xbf\n<!DOCTYPE html><html>")
+    assert is_html("application/octet-stream", b"  <HTML><body>")
+    assert not is_html("application/pdf", b"<html>")
+    assert not is_html("", b"%PDF-1.4")
+    routes = {"/untyped": (200, {}, b"<!doctype html><title>t</title>"), "/pdf": blob(100, "application/pdf")}
+    with LoopbackServer(routes) as srv:
+        untyped, pdf = run(lambda f: asyncio.gather(f.fetch_page(srv.url("/untyped")), f.fetch_page(srv.url("/pdf"))))
+    assert untyped.html == "<!doctype html><title>t</title>" and pdf.html is None and pdf.status == 200
+
+
+def test_classify_error_falls_back_to_generic() -> None:
+    assert classify_error(TimeoutError()) == "timeout"
+    assert classify_error(RuntimeError("?")) == "error"
