@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--timeout", type=float, default=15.0, metavar="S", help="per-request timeout (default 15 s)")
     ck.add_argument("--max-pages", type=int, default=3000, metavar="N", help="crawl at most N pages (default 3000)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
+    ck.add_argument("--recheck", action="store_true", help="re-check after rectification: stored beside the original result")
     ck.set_defaults(func=cmd_check)
 
     bundle = sub.add_parser("bundle", help="the quarter's submission bundle").add_subparsers(dest="sub", metavar="ACTION")
@@ -122,6 +123,23 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--quarter", help="default: the latest imported quarter")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_province_report)
+
+    rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
+    rc.add_argument("code", metavar="CODE")
+    rc.add_argument("--quarter", required=True)
+    rc.add_argument("--status", required=True, choices=["pending", "in progress", "rectified", "overdue", "not needed"])
+    rc.add_argument("--deadline", default="", metavar="YYYY-MM-DD", help="整改时限")
+    rc.add_argument("--note", default="")
+    rc.set_defaults(func=cmd_rectify)
+
+    dc = sub.add_parser("decide", help="confirm or override one indicator of a site (what the TUI does), with a note")
+    dc.add_argument("code", metavar="CODE")
+    dc.add_argument("indicator", metavar="INDICATOR", help="indicator id, e.g. link-availability")
+    dc.add_argument("status", choices=["pass", "fail", "review"])
+    dc.add_argument("--quarter", required=True)
+    dc.add_argument("--points", type=float, help="deduction indicators: the points to deduct")
+    dc.add_argument("--note", default="", help="why (required when overriding the pre-fill)")
+    dc.set_defaults(func=cmd_decide)
 
     keys = sub.add_parser("keys", help="the office's signing key pair").add_subparsers(dest="sub", metavar="ACTION")
     kg = keys.add_parser("generate", help="create an Ed25519 (minisign) key pair in the workspace")
@@ -273,7 +291,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         try:
-            doc = check_and_store(ws, quarter, args.target, opts, _progress_to_stderr)
+            doc = check_and_store(ws, quarter, args.target, opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
             raise UsageError(exc.args[0]) from None
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
@@ -336,6 +354,44 @@ def cmd_province_report(args: argparse.Namespace) -> int:
         for c in report["cities"]
     ]
     sys.stdout.write(_table(rows, ["地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标", "连续不合格"]))
+    return 0
+
+
+def cmd_rectify(args: argparse.Namespace) -> int:
+    from inspector.core.inspection import set_rectification
+    from inspector.core.sampling import check_quarter
+
+    ws = _workspace(args)
+    quarter = check_quarter(args.quarter)
+    if ws.inspection(quarter, args.code) is None:
+        raise UsageError(f"{args.code} has no inspection in {quarter}")
+    if args.deadline:
+        _date(args.deadline, "--deadline")
+    set_rectification(ws, quarter, args.code, args.status, deadline=args.deadline, note=args.note)
+    print(f"{args.code} {quarter}: rectification {args.status}" + (f" by {args.deadline}" if args.deadline else ""))
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from inspector.core.inspection import decide, evaluate
+    from inspector.core.sampling import check_quarter
+
+    ws = _workspace(args)
+    quarter = check_quarter(args.quarter)
+    record = ws.inspection(quarter, args.code)
+    if record is None or not record.get("prefill"):
+        raise UsageError(f"{args.code} has not been checked in {quarter}: run `inspector check {args.code} --quarter {quarter}`")
+    pre = record["prefill"]["indicators"].get(args.indicator)
+    if pre is None:
+        raise UsageError(f"unknown indicator {args.indicator!r}")
+    if args.status != pre["status"] and not args.note.strip():
+        raise UsageError("overriding the pre-fill needs --note saying why")
+    try:
+        record = decide(ws, quarter, args.code, args.indicator, args.status, points=args.points, note=args.note)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    _, v = evaluate(record)
+    print(f"{args.code} {args.indicator}: {args.status} — verdict {v['result']}, score {v['score']:g}")
     return 0
 
 

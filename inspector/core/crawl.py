@@ -201,6 +201,7 @@ class _Crawl:
         if homepage.error and homepage.html is None:
             self.result.errors.append(f"homepage: {homepage.error}")
         self._on_page(self.result.start_url, 0, homepage)
+        self._report()
         try:
             while self.outstanding:
                 depth, outcome = await self.done.get()

@@ -62,6 +62,8 @@ DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; inspector/0.1; government website
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "reset"})
+HEAD_RETRY_ERRORS = frozenset({"connect"})  # a reset HEAD is retried as GET instead
+_DECODE_IN_THREAD_BYTES = 256_000
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream")
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
@@ -281,7 +283,10 @@ class Fetcher:
             fetched_at=fetched_at,
         )
         if resp.body and is_html(page.content_type, resp.body):
-            page.html, page.encoding = decode_html(resp.body, page.content_type)
+            if len(resp.body) > _DECODE_IN_THREAD_BYTES:  # detection on megabytes: keep the loop free
+                page.html, page.encoding = await asyncio.to_thread(decode_html, resp.body, page.content_type)
+            else:
+                page.html, page.encoding = decode_html(resp.body, page.content_type)
         return page
 
     async def check_link(self, url: str) -> LinkStatus:
@@ -291,8 +296,8 @@ class Fetcher:
             url,
             read_limit=0,
             retries=self.retries,
-            retry_errors=frozenset({"connect"}),
-            retry_statuses=frozenset(),
+            retry_errors=HEAD_RETRY_ERRORS,
+            retry_statuses=(),
         )
         elapsed = resp.elapsed
         if resp.failed and _head_unsupported(resp):

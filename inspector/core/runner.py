@@ -268,8 +268,12 @@ def _link_evidence(indicators: dict[str, dict[str, Any]], evidence: list[dict[st
 # --------------------------------------------------------------------------- storing
 
 
-def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path) -> dict[str, Any]:
-    """Write the run's facts to ``run_dir`` and its pre-fill and evidence into the workspace."""
+def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, *, recheck: bool = False) -> dict[str, Any]:
+    """Write the run's facts to ``run_dir`` and its pre-fill and evidence into the workspace.
+
+    With ``recheck`` (a re-check after rectification) the result is stored beside the original
+    pre-fill, which stays what the inspector decided on.
+    """
     from inspector.core.store import append_jsonl, atomic_write_bytes, utcnow
 
     pages = [
@@ -282,13 +286,19 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path) 
     ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
 
     def update(record: dict[str, Any]) -> dict[str, Any]:
-        record["prefill"] = run.doc
-        record["prefill_at"] = utcnow()
-        record["run_dir"] = str(run_dir.relative_to(ws.root))
+        rel = str(run_dir.relative_to(ws.root))
         record.setdefault("decisions", {})
         record.setdefault("runs", []).append(
-            {"id": run.run_id, "at": utcnow(), "result": run.doc["verdict"]["result"], "dir": record["run_dir"]}
+            {"id": run.run_id, "at": utcnow(), "result": run.doc["verdict"]["result"], "dir": rel, "recheck": recheck}
         )
+        if recheck:
+            if not record.get("prefill"):
+                raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+            record["recheck"] = {"at": utcnow(), "doc": run.doc, "run": run.run_id, "run_dir": rel}
+            return record
+        record["prefill"] = run.doc
+        record["prefill_at"] = utcnow()
+        record["run_dir"] = rel
         if record.get("progress") in (None, "not started"):
             record["progress"] = "checked"
         return record
@@ -301,9 +311,9 @@ def new_run_id() -> str:
 
 
 def check_and_store(
-    ws: Any, quarter: str, code: str, opts: CheckOptions, progress: Progress | None = None
+    ws: Any, quarter: str, code: str, opts: CheckOptions, progress: Progress | None = None, *, recheck: bool = False
 ) -> dict[str, Any]:
-    """Check a registry site and store the pre-fill for the quarter (used by the CLI and the TUI)."""
+    """Check a registry site and store the pre-fill (or the re-check) for the quarter (CLI and TUI)."""
     site = ws.site(code)
     if site is None:
         raise LookupError(f"no site with 网站标识码 {code} in the registry")
@@ -311,7 +321,7 @@ def check_and_store(
     run = asyncio.run(
         run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress)
     )
-    store_check(ws, quarter, code, run, run_dir)
+    store_check(ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
 
 

@@ -19,7 +19,10 @@ from inspector.core.extract.site import SiteAnalysis
 from inspector.core.model import Column, Finding, Item, Outcome
 
 SCRIPT_NOTE = "homepage list is rendered by JavaScript: run with a browser"
-MONTH_NOTE = "homepage shows no item dates; items dated by the month in their URLs (last day of the month)"
+MONTH_NOTE = (
+    "homepage shows no item dates; items dated by the month in their URLs (last day of the month): "
+    "an estimate, the inspector confirms against the articles"
+)
 
 
 def in_window(d: date | None, as_of: date, window_days: int) -> bool:
@@ -58,6 +61,7 @@ def _review(outcome: Outcome, analysis: SiteAnalysis) -> Outcome:
         outcome.status = "review"
         outcome.note = SCRIPT_NOTE
     elif any(i.raw_date.startswith("URL ") and len(i.raw_date) == 11 for i in analysis.homepage_items):
+        outcome.status = "review"  # month precision cannot decide a 14-day window
         outcome.note = MONTH_NOTE
     return outcome
 
