@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_province_report)
 
+    from inspector.core.monitor import add_monitor_command
+
+    add_monitor_command(sub)
+
     rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
     rc.add_argument("code", metavar="CODE")
     rc.add_argument("--quarter", required=True)

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import importlib.util
 import re
 import ssl
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
@@ -41,22 +39,6 @@ from .model import LinkStatus, Page
 
 Sleep = Callable[[float], Awaitable[None]]
 
-
-def _mark_sniffio_absent() -> None:
-    """Make httpcore's per-request ``import sniffio`` fail fast when sniffio is not installed.
-
-    httpcore imports sniffio inside every request to tell asyncio from trio;
-    anyio 4.16 no longer pulls sniffio in, and a failed import is not cached,
-    so each request walked ``sys.path`` again (about a third of the client's
-    CPU time in bench/bench_linkcheck.py). ``None`` in ``sys.modules`` is
-    Python's documented "known absent" marker; with sniffio installed this is
-    a no-op.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_mark_sniffio_absent()
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; inspector/0.1; government website spot-check)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

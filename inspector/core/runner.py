@@ -96,9 +96,21 @@ def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     return None
 
 
-def _outcomes(crawl: CrawlResult, probes: list[ProbeAttempt], checklist: Checklist, as_of: date) -> dict[str, Outcome]:
+def _outcomes(
+    crawl: CrawlResult,
+    probes: list[ProbeAttempt],
+    checklist: Checklist,
+    as_of: date,
+    availability: dict[str, Outcome] | None = None,
+) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
-    outcomes.update(check_availability(probes, checklist.params("site-unreachable")))
+    if availability:  # the week-long monitor's attempts beat the short probe
+        outcomes.update(availability)
+    else:
+        short = check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url)
+        for outcome in short.values():
+            outcome.note = "; ".join(filter(None, [outcome.note, f"short probe ({len(probes)} attempts): an estimate, not the week-long monitor"]))
+        outcomes.update(short)
     unreadable = _homepage_unreadable(crawl)
     if unreadable:
         note = f"site unreachable: not measurable ({unreadable})"
@@ -148,8 +160,13 @@ async def run_check(
     evidence_dir: Path | None = None,
     workspace_root: Path | None = None,
     progress: Progress | None = None,
+    availability: dict[str, Outcome] | None = None,
 ) -> CheckRun:
-    """Run every automated check on the site at ``url``."""
+    """Run every automated check on the site at ``url``.
+
+    ``availability``: outcomes of the week-long monitor for the two availability indicators,
+    used instead of the short probe when given.
+    """
     checklist = load_checklist(opts.checklist)
     run_id = new_run_id()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -178,7 +195,7 @@ async def run_check(
                 note = await _render_homepage(crawl, capturer)
                 if note:
                     notes.append(note)
-        outcomes = _outcomes(crawl, probes, checklist, opts.as_of)
+        outcomes = _outcomes(crawl, probes, checklist, opts.as_of, availability)
         for iid, ind in checklist.indicators.items():
             outcome = outcomes.get(iid) or Outcome(status="review", note="not measured by this version")
             indicators[iid] = prefill(ind, outcome)
@@ -217,7 +234,11 @@ async def run_check(
             "links_checked": len(crawl.links),
             "crawl_truncated": crawl.truncated,
             "crawl_errors": crawl.errors[:50],
-            "probes": {"attempts": len(probes), "interval_s": opts.probe_interval, "kind": "short probe (estimate)"},
+            "probes": {
+                "attempts": len(probes),
+                "interval_s": opts.probe_interval,
+                "used_for_availability": "week-long monitor" if availability else "short probe (estimate)",
+            },
             "browser": {"used": capturer is not None, "note": browser_note},
             "notes": notes,
         },
@@ -317,9 +338,13 @@ def check_and_store(
     site = ws.site(code)
     if site is None:
         raise LookupError(f"no site with 网站标识码 {code} in the registry")
+    from inspector.core.monitor import monitor_outcomes
+
     run_dir = ws.run_dir(quarter, code, new_run_id())
+    availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
     run = asyncio.run(
-        run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress)
+        run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
+                  progress=progress, availability=availability)
     )
     store_check(ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
