@@ -11,6 +11,9 @@ A route is a reply tuple ``(status, headers, body)``, a behaviour (:class:`Hang`
 :class:`Reset`, :class:`Slow`) or a callable ``(Request) -> route``.
 Paths are matched with their query string first, then without it; anything
 else answers 404. HTTP/1.1 keep-alive is on, so clients reuse connections.
+Also: :func:`flaky` (a route that misbehaves N times, then answers),
+:func:`closed_port` (connection refused) and :class:`SleepRecorder` (an
+injectable ``sleep`` that returns at once and records the requested delays).
 """
 
 from __future__ import annotations
@@ -224,3 +227,26 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def flaky(first: Route, then: Route, times: int = 1) -> Callable[[Request], Route]:
+    """A route answering ``first`` for the first ``times`` requests, then ``then``."""
+    seen = {"n": 0}
+    lock = threading.Lock()
+
+    def route(_: Request) -> Route:
+        with lock:
+            seen["n"] += 1
+            return first if seen["n"] <= times else then
+
+    return route
+
+
+class SleepRecorder:
+    """An injectable sleep that records what it was asked and returns at once."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)

@@ -5,8 +5,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.httpfixtures import Hang, LoopbackServer, Request, Reset, Route, blob, closed_port, html, redirect
-from tests.test_fetch import SleepRecorder, flaky
+from tests.httpfixtures import (
+    Hang,
+    LoopbackServer,
+    Request,
+    Reset,
+    Route,
+    SleepRecorder,
+    blob,
+    closed_port,
+    flaky,
+    html,
+    redirect,
+)
 
 from inspector.core.checks.links import check_links
 from inspector.core.crawl import crawl_site, extract_links, site_key, start_url_of
@@ -249,7 +260,7 @@ def test_redirected_start_and_offsite_redirects() -> None:
     with LoopbackServer({"/": html('<a href="/secret.html">s</a>')}) as other:
         routes = {
             "/": redirect("/index.html"),
-            "/index.html": html(f'<a href="/">首页</a><a href="/index.html">本页</a><a href="/out">外链</a>'),
+            "/index.html": html('<a href="/">首页</a><a href="/index.html">本页</a><a href="/out">外链</a>'),
             "/out": redirect(other.url("/")),
         }
         with LoopbackServer(routes) as srv:

@@ -13,9 +13,11 @@ from tests.httpfixtures import (
     Request,
     Reset,
     Route,
+    SleepRecorder,
     Slow,
     blob,
     closed_port,
+    flaky,
     html,
     redirect,
 )
@@ -25,35 +27,12 @@ from inspector.core.fetch import Fetcher, classify_error, is_html, retry_after_s
 from inspector.core.model import Page
 
 
-class SleepRecorder:
-    """An injectable sleep that records what it was asked and returns at once."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 def run(coro_fn: Callable[[Fetcher], Awaitable[Any]], **settings: Any) -> Any:
     async def main() -> Any:
         async with Fetcher(**settings) as fetcher:
             return await coro_fn(fetcher)
 
     return asyncio.run(main())
-
-
-def flaky(first: Route, then: Route, times: int = 1) -> Callable[[Request], Route]:
-    """A route answering ``first`` for the first ``times`` requests, then ``then``."""
-    seen = {"n": 0}
-    lock = threading.Lock()
-
-    def route(_: Request) -> Route:
-        with lock:
-            seen["n"] += 1
-            return first if seen["n"] <= times else then
-
-    return route
 
 
 def test_plain_page_redirect_chain_and_404() -> None:

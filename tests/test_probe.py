@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from tests.httpfixtures import Hang, LoopbackServer, Request, Route, html, redirect
-from tests.test_fetch import SleepRecorder
+from tests.httpfixtures import Hang, LoopbackServer, Request, Route, SleepRecorder, html, redirect
 
 from inspector.core.checks.availability import check_availability
 from inspector.core.fetch import Fetcher

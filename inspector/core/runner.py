@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inspector import __version__
+from inspector.core.charset import clean_text
 from inspector.core.checklist import Checklist, load_checklist, prefill, score_site
 from inspector.core.checks.availability import check_availability
 from inspector.core.checks.errors import check_errors
@@ -361,12 +362,10 @@ def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None
 
 def summary_text(doc: dict[str, Any]) -> str:
     """A human-readable summary of a check document."""
-    from inspector.core.checklist import load_checklist
-
     checklist = load_checklist(doc["checklist"])
     v = doc["verdict"]
     result = {"pass": "合格 pass", "fail": "不合格 fail", "review": "待复核 review"}[v["result"]]
-    lines = [f"{doc['url']}  as of {doc['as_of']}  ({checklist.name})"]
+    lines = [f"{clean_text(doc['url'])}  as of {doc['as_of']}  ({checklist.name})"]
     for group, inds in checklist.groups().items():
         lines.append(f"[{group}]")
         for ind in inds:
@@ -375,6 +374,9 @@ def summary_text(doc: dict[str, Any]) -> str:
             measures = ", ".join(f"{k}={v}" for k, v in e["measures"].items())
             lines.append(f"  {e['status']:<6} {ind.name} ({ind.id}){pts}  {measures}")
     lines.append(f"vetoes: {', '.join(v['vetoes']) or 'none'}   deductions: {v['deduction_total']:g}   score: {v['score']:g}   result: {result}")
-    for note in doc["run"]["notes"]:
-        lines.append(f"note: {note}")
+    notes = list(doc["run"]["notes"]) + [
+        f"{iid}: {e['note']}" for iid, e in doc["indicators"].items() if e.get("note")
+    ]
+    for note in notes:
+        lines.append(f"note: {clean_text(str(note))}")  # notes can quote site URLs: never raw to a terminal
     return "\n".join(lines) + "\n"
