@@ -43,8 +43,8 @@ demo: setup
 	$(VENV)/bin/inspector demo
 
 test: setup
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q $(PYTEST_ARGS)
-	$(VENV)/bin/lint-imports
 
 bench: setup
 	$(PY) bench/bench_linkcheck.py
