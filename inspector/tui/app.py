@@ -1,0 +1,149 @@
+"""The inspector's Textual app and :func:`make_app`, the one factory the CLI and the tests use.
+
+Screens: the quarter dashboard (default screen), a site's inspection, evidence, the
+registry, the sample, help. Every action is a binding with an id, shown in the footer and
+offered in the command palette (:class:`BindingsProvider`); sampled sites can be opened
+from the palette too (:class:`SitesProvider`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.screen import Screen
+
+from inspector.core.inspection import quarter_overview
+from inspector.core.sampling import current_quarter
+from inspector.core.store import Workspace
+from inspector.tui.safe import clean
+
+
+class BindingsProvider(Provider):
+    """Every visible, enabled binding of the screen the palette was opened on."""
+
+    def _commands(self) -> list[tuple[str, Any]]:
+        seen: set[str] = set()
+        out = []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.show or not binding.description or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = self.app.get_key_display(binding)
+            label = f"{binding.description} {binding.tooltip}".strip()
+            out.append((f"{label}  [{key}]", partial(active.node.run_action, binding.action)))
+        return out
+
+    async def discover(self) -> Hits:
+        for text, run in self._commands():
+            yield DiscoveryHit(Content(text), run, text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, run in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, Content(text), run, text=text)
+
+
+class SitesProvider(Provider):
+    """打开 open a sampled site's inspection by name or code (names shown as plain text)."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        if not isinstance(app, InspectorApp):
+            return
+        matcher = self.matcher(query)
+        rows = await asyncio.to_thread(quarter_overview, app.ws, app.quarter)
+        for row in rows:
+            text = f"打开 open {clean(row['code'])} {clean(row['name'], 40)}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, Content(text), partial(app.open_site, row["code"]), text=text)
+
+
+class InspectorApp(App[None]):
+    """政府网站抽查: a quarter's sample, one site at a time, through the checklist's indicators."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "政府网站抽查 inspector"
+    COMMANDS = App.COMMANDS | {BindingsProvider, SitesProvider}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "帮助", tooltip="help", id="app.help"),
+        Binding("ctrl+q", "quit", "退出", tooltip="quit", id="app.quit", priority=True, show=False),
+    ]
+
+    def __init__(self, ws: Workspace, quarter: str | None = None, check_options: Any = None) -> None:
+        super().__init__()
+        self.ws = ws
+        samples = ws.samples()
+        self.quarter = quarter or (samples[-1]["quarter"] if samples else current_quarter())
+        self.check_options = check_options
+        self.review_mode = False
+
+    # -- screens ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        from inspector.tui.dashboard import DashboardScreen
+
+        return DashboardScreen()
+
+    @property
+    def dashboard(self) -> Any:
+        return self.screen_stack[0]
+
+    def open_site(self, code: str) -> None:
+        """Push the inspection screen of one sampled site."""
+        from inspector.tui.inspection import InspectionScreen
+
+        self.push_screen(InspectionScreen(code))
+
+    def action_help(self) -> None:
+        from inspector.tui.modals import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # -- state -----------------------------------------------------------------------------
+    def set_quarter(self, quarter: str) -> None:
+        """Switch the dashboard to another quarter (review mode follows its completeness)."""
+        self._enter_quarter(quarter)
+        self.dashboard.reload()
+
+    def _enter_quarter(self, quarter: str) -> None:
+        self.quarter = quarter
+        rows = quarter_overview(self.ws, quarter)
+        self.set_review_mode(bool(rows) and all(r["progress"] == "done" for r in rows))
+
+    def set_review_mode(self, on: bool) -> None:
+        """Review mode (复核模式): read-only, offline; checks and decisions are disabled."""
+        self.review_mode = on
+        self.sub_title = f"{self.quarter}" + ("  ·  复核模式 review (read-only, offline)" if on else "")
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+
+    def on_mount(self) -> None:
+        self._enter_quarter(self.quarter)
+
+    def check_options_or_default(self) -> Any:
+        """The options checks run with (the factory's, else the runner's defaults)."""
+        if self.check_options is None:
+            from inspector.core.runner import CheckOptions
+
+            self.check_options = CheckOptions()
+        return self.check_options
+
+
+def make_app(workspace: Workspace | str | Path, *, quarter: str | None = None, check_options: Any = None) -> InspectorApp:
+    """The app on a workspace (a :class:`Workspace` or its directory), optionally on one quarter.
+
+    ``check_options`` is the runner's ``CheckOptions`` the UI's checks use (default: the runner's).
+    """
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(Path(workspace))
+    return InspectorApp(ws, quarter=quarter, check_options=check_options)

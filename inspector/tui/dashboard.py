@@ -1,0 +1,303 @@
+"""The quarter dashboard (季度抽查): the drawn sample, filters, sorting, and automated checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+
+from inspector.core.inspection import quarter_overview
+from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line
+from inspector.tui.safe import clean, plain, progress_label, result_text
+
+FILTERS: dict[str, tuple[str, Any]] = {
+    "all": ("全部 all", lambda r: True),
+    "todo": ("未完成 to do", lambda r: r["progress"] != "done"),
+    "unchecked": ("未检测 unchecked", lambda r: r["result"] is None),
+    "review": ("待复核 review", lambda r: r["result"] == "review"),
+    "fail": ("不合格 fail", lambda r: r["result"] == "fail"),
+    "pass": ("合格 pass", lambda r: r["result"] == "pass"),
+    "done": ("已完成 done", lambda r: r["progress"] == "done"),
+}
+RESULT_ORDER = {"fail": 0, "review": 1, None: 2, "pass": 3}
+PROGRESS_ORDER = {"not started": 0, "checked": 1, "in review": 2, "done": 3}
+SORTS: dict[str, tuple[str, Any]] = {
+    "code": ("代码 code", lambda r: r["code"]),
+    "name": ("名称 name", lambda r: r["name"]),
+    "result": ("结果 result", lambda r: (RESULT_ORDER.get(r["result"], 2), r["code"])),
+    "score": ("得分 score", lambda r: (r["score"] if r["score"] is not None else 1e9, r["code"])),
+    "progress": ("进度 progress", lambda r: (PROGRESS_ORDER.get(r["progress"], 0), r["code"])),
+}
+COLUMNS = [("sel", " "), ("code", "网站标识码"), ("name", "网站名称 name"), ("level", "级别"), ("progress", "进度"),
+           ("result", "结果 result"), ("score", "得分"), ("vetoes", "否决")]
+
+
+class DashboardScreen(Screen[None]):
+    """The quarter's sample with each site's progress and result."""
+
+    BINDINGS = [
+        Binding("enter", "open", "打开", tooltip="open the site's inspection", id="dashboard.open"),
+        Binding("space", "toggle_select", "选择", tooltip="select the site (for C)", id="dashboard.select"),
+        Binding("c", "check('highlighted')", "检测", tooltip="check the highlighted site", id="dashboard.check"),
+        Binding("C", "check('selected')", "检测所选", tooltip="check the selected sites", id="dashboard.check_selected"),
+        Binding("A", "check('all')", "检测全部", tooltip="check every site shown", id="dashboard.check_all"),
+        Binding("x", "cancel_checks", "取消", tooltip="cancel running checks", id="dashboard.cancel"),
+        Binding("slash", "focus_filter", "筛选", tooltip="filter by name or code", id="dashboard.filter"),
+        Binding("f", "cycle_filter", "状态", tooltip="cycle the status filter", id="dashboard.status_filter"),
+        Binding("s", "cycle_sort", "排序", tooltip="cycle the sort order", id="dashboard.sort"),
+        Binding("o", "pick_quarter", "季度", tooltip="pick a quarter", id="dashboard.quarter"),
+        Binding("g", "registry", "名录", tooltip="site registry (import)", id="dashboard.registry"),
+        Binding("d", "sampling", "抽样", tooltip="draw or show the sample", id="dashboard.sampling"),
+        Binding("v", "toggle_review", "复核模式", tooltip="review mode: read-only, offline", id="dashboard.review"),
+        Binding("r,f5", "reload", "刷新", tooltip="reload from the workspace", id="dashboard.reload", show=False),
+        Binding("escape", "focus_table", "表格", tooltip="back to the table", id="dashboard.focus_table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.selected: set[str] = set()
+        self.filter_key = "all"
+        self.sort_key = "code"
+        self.job: CheckJob | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filterbar"):
+            yield Input(placeholder="/ 筛选 filter: 名称或代码 name or code", id="filter")
+            yield Static(id="filterstate")
+        with Horizontal(id="dash-body"):
+            yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="checkpanel"):
+                yield Static(id="checkstatus")
+                yield ProgressBar(id="checkbar", show_eta=False)
+        yield Static(id="summary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sites", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        self.query_one("#checkpanel").display = False
+        self.reload()
+        table.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 130, "-wide")
+
+    # -- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read the quarter from the workspace and redraw."""
+        self.rows = quarter_overview(self.app.ws, self.app.quarter)
+        self.selected &= {r["code"] for r in self.rows}
+        self.redraw()
+
+    def visible_rows(self) -> list[dict[str, Any]]:
+        text = self.query_one("#filter", Input).value.strip().lower()
+        keep = FILTERS[self.filter_key][1]
+        rows = [r for r in self.rows if keep(r) and (not text or text in f"{r['code']} {clean(r['name'])}".lower())]
+        return sorted(rows, key=SORTS[self.sort_key][1])
+
+    def redraw(self) -> None:
+        table = self.query_one("#sites", DataTable)
+        current = self.highlighted_code()
+        table.clear()
+        for r in self.visible_rows():
+            table.add_row(*self._cells(r), key=r["code"])
+        if current is not None and current in {r["code"] for r in self.visible_rows()}:
+            table.move_cursor(row=table.get_row_index(current))
+        self._show_state()
+
+    def _cells(self, r: dict[str, Any]) -> list[Text]:
+        score = Text("—", style="dim") if r["score"] is None else Text(f"{r['score']:g}", justify="right")
+        vetoes = Text(str(len(r["vetoes"])), style="red") if r["vetoes"] else Text("")
+        return [
+            Text("✓" if r["code"] in self.selected else " ", style="bold cyan"),
+            plain(r["code"]),
+            plain(r["name"], limit=28),
+            plain(r["level"], limit=8),
+            Text(progress_label(r["progress"])),
+            result_text(r["result"]),
+            score,
+            vetoes,
+        ]
+
+    def _show_state(self) -> None:
+        shown = len(self.query_one("#sites", DataTable).rows)
+        state = f"{FILTERS[self.filter_key][0]} · 排序 {SORTS[self.sort_key][0]} · {shown}/{len(self.rows)}"
+        self.query_one("#filterstate", Static).update(Text(state))
+        self.query_one("#summary", Static).update(self._summary())
+
+    def _summary(self) -> Text:
+        if not self.rows:
+            return Text(f"{self.app.quarter}: 尚未抽样 no sample drawn — press d to draw one (抽样)", style="yellow")
+        count = lambda pred: sum(1 for r in self.rows if pred(r))  # noqa: E731
+        out = Text(f"{self.app.quarter} 抽样 {len(self.rows)} 个网站 · ")
+        out.append(f"已完成 done {count(lambda r: r['progress'] == 'done')} · ")
+        out.append(f"合格 {count(lambda r: r['result'] == 'pass')} ", style="green")
+        out.append(f"不合格 {count(lambda r: r['result'] == 'fail')} ", style="red")
+        out.append(f"待复核 {count(lambda r: r['result'] == 'review')} ", style="yellow")
+        out.append(f"未检测 {count(lambda r: r['result'] is None)}", style="dim")
+        if self.selected:
+            out.append(f" · 已选 selected {len(self.selected)}", style="cyan")
+        return out
+
+    def highlighted_code(self) -> str | None:
+        table = self.query_one("#sites", DataTable)
+        if not table.rows:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    # -- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check":
+            return None if self.app.review_mode or self.job is not None else True
+        if action == "cancel_checks":
+            return None if self.job is None else True
+        return True
+
+    @on(DataTable.RowSelected, "#sites")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_site(event.row_key.value)
+
+    def action_open(self) -> None:
+        code = self.highlighted_code()
+        if code:
+            self.app.open_site(code)
+
+    def action_toggle_select(self) -> None:
+        code = self.highlighted_code()
+        if code is None:
+            return
+        self.selected ^= {code}
+        table = self.query_one("#sites", DataTable)
+        table.update_cell(code, "sel", Text("✓" if code in self.selected else " ", style="bold cyan"))
+        self._show_state()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#sites", DataTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.redraw()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.action_focus_table()
+
+    def action_cycle_filter(self) -> None:
+        keys = list(FILTERS)
+        self.filter_key = keys[(keys.index(self.filter_key) + 1) % len(keys)]
+        self.redraw()
+
+    def action_cycle_sort(self) -> None:
+        keys = list(SORTS)
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.redraw()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_pick_quarter(self) -> None:
+        from inspector.tui.modals import QuarterPicker
+
+        quarters = [s["quarter"] for s in self.app.ws.samples()]
+
+        def chosen(quarter: str | None) -> None:
+            if quarter:
+                self.app.set_quarter(quarter)
+
+        self.app.push_screen(QuarterPicker(quarters, self.app.quarter), chosen)
+
+    def action_registry(self) -> None:
+        from inspector.tui.admin import RegistryScreen
+
+        self.app.push_screen(RegistryScreen())
+
+    def action_sampling(self) -> None:
+        from inspector.tui.admin import SamplingScreen
+
+        self.app.push_screen(SamplingScreen())
+
+    def action_toggle_review(self) -> None:
+        self.app.set_review_mode(not self.app.review_mode)
+        self.app.notify("复核模式 review mode: 只读 read-only, checks off" if self.app.review_mode else "复核模式关闭 review mode off")
+
+    # -- checks ----------------------------------------------------------------------------
+    def action_check(self, which: str) -> None:
+        if which == "all":
+            codes = [r["code"] for r in self.visible_rows()]
+        elif which == "selected" and self.selected:
+            codes = [r["code"] for r in self.rows if r["code"] in self.selected]
+        else:
+            code = self.highlighted_code()
+            codes = [code] if code else []
+        self.start_checks(codes)
+
+    def start_checks(self, codes: list[str]) -> bool:
+        """Start checking ``codes`` in a thread worker; False if not possible now."""
+        if not codes or self.job is not None or self.app.review_mode:
+            return False
+        try:
+            options = self.app.check_options_or_default()
+        except Exception as exc:  # runner missing from this build
+            self.app.notify(f"automated checks unavailable: {exc}", severity="error", markup=False)
+            return False
+        self.job = CheckJob(self.app.ws, self.app.quarter, codes, options)
+        panel = self.query_one("#checkpanel")
+        panel.display = True
+        self.query_one("#checkbar", ProgressBar).update(total=len(codes), progress=0)
+        self.query_one("#checkstatus", Static).update(Text(f"检测 checking {len(codes)} 个网站…"))
+        self.refresh_bindings()
+        self._run_job(self.job)
+        return True
+
+    @work(thread=True, exclusive=True, group="checks", name="checks")
+    def _run_job(self, job: CheckJob) -> None:
+        job.run(self.post_message)
+
+    def action_cancel_checks(self) -> None:
+        if self.job is not None:
+            self.job.cancel.set()
+            self.query_one("#checkstatus", Static).update(Text("正在取消 cancelling…", style="yellow"))
+
+    def on_unmount(self) -> None:
+        """Quitting stops a running batch at its next progress event."""
+        if self.job is not None:
+            self.job.cancel.set()
+
+    def on_check_progress(self, message: CheckProgress) -> None:
+        if self.job is None or self.job.cancel.is_set():
+            return
+        name = next((r["name"] for r in self.rows if r["code"] == message.code), "")
+        status = Text(f"检测 {message.index}/{message.total}  ", style="bold")
+        status.append(plain(f"{message.code} {clean(name, 24)}"))
+        status.append("\n" + progress_line(message.event))
+        self.query_one("#checkstatus", Static).update(status)
+        self.query_one("#checkbar", ProgressBar).update(progress=message.index - 1)
+
+    def on_check_finished(self, message: CheckFinished) -> None:
+        self.query_one("#checkbar", ProgressBar).advance(1)
+        if message.error:
+            self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
+                            severity="error", markup=False, timeout=8)
+        self.reload()
+        for screen in self.app.screen_stack:
+            if getattr(screen, "code", None) == message.code and hasattr(screen, "reload"):
+                screen.reload()
+
+    def on_checks_done(self, message: ChecksDone) -> None:
+        self.job = None
+        self.query_one("#checkpanel").display = False
+        self.refresh_bindings()
+        word = "已取消 cancelled" if message.cancelled else "完成 finished"
+        self.app.notify(f"检测{word}: {message.done} checked, {message.failed} failed", markup=False)

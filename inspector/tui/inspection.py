@@ -1,0 +1,288 @@
+"""One site's inspection (网站检查): the indicators, their pre-fill and the inspector's decisions.
+
+Every confirm / override / undo goes straight to ``inspection.decide`` (one workspace
+transaction), then the screen re-reads the record and recomputes the verdict bar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from inspector.core.inspection import checklist_of, decide, evaluate, set_progress, undo_decision
+from inspector.tui.safe import clean, measures_text, number, plain, progress_label, result_text, status_text
+
+INDICATOR_COLUMNS = [("group", "组 group"), ("name", "指标 indicator"), ("status", "状态 status"),
+                     ("points", "扣分"), ("source", "来源"), ("measures", "度量 measures")]
+FINDING_COLUMNS = [("n", "#"), ("detail", "发现 finding"), ("where", "位置 where"), ("evidence", "证据")]
+
+
+def verdict_text(site: dict[str, Any] | None, code: str, verdict: dict[str, Any], names: dict[str, str]) -> Text:
+    """The verdict bar: site, vetoes, pending vetoes, deduction total, score, result."""
+    out = plain(f"{clean((site or {}).get('name'), 20)} {code}", style="bold")
+    out.append("  否决 veto ")
+    out.append(str(len(verdict["vetoes"])), style="bold red" if verdict["vetoes"] else "green")
+    if verdict["vetoes"]:
+        out.append(" " + "、".join(names.get(v, v) for v in verdict["vetoes"]), style="red")
+    if verdict["pending_vetoes"]:
+        out.append(f" · 待定 {len(verdict['pending_vetoes'])}", style="yellow")
+    total = verdict["deduction_total"]
+    out.append(f" · 扣分 {'−' if total else ''}{total:g} · 得分 ")
+    out.append(f"{verdict['score']:g}", style="bold")
+    out.append(" · ")
+    out.append_text(result_text(verdict["result"]))
+    return out
+
+
+class InspectionScreen(Screen[None]):
+    """The checklist's indicators for one sampled site, grouped (单项否决 first)."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "确认", tooltip="confirm the pre-fill as a decision", id="inspection.confirm"),
+        Binding("o", "override", "修改", tooltip="override status/points with a note", id="inspection.override"),
+        Binding("u", "undo", "撤销", tooltip="withdraw the decision", id="inspection.undo"),
+        Binding("e", "evidence", "证据", tooltip="open the finding's evidence", id="inspection.evidence"),
+        Binding("n", "next_open", "下一待定", tooltip="next undecided indicator", id="inspection.next"),
+        Binding("D", "done", "完成", tooltip="mark the site done", id="inspection.done"),
+        Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check"),
+        Binding("escape", "back", "返回", tooltip="back", id="inspection.back"),
+    ]
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.record: dict[str, Any] = {}
+        self.effective: dict[str, dict[str, Any]] = {}
+        self.verdict: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="verdict")
+        with Vertical(id="insp-body"):
+            yield DataTable(id="indicators", cursor_type="row")
+            with VerticalScroll(id="detail-pane"):
+                yield Static(id="detail")
+                yield DataTable(id="findings", cursor_type="row")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#indicators", DataTable)
+        for key, label in INDICATOR_COLUMNS:
+            table.add_column(label, key=key)
+        findings = self.query_one("#findings", DataTable)
+        for key, label in FINDING_COLUMNS:
+            findings.add_column(label, key=key)
+        self.reload()
+        table.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 140, "-wide")
+
+    # -- data ------------------------------------------------------------------------------
+    @property
+    def quarter(self) -> str:
+        return self.app.quarter
+
+    def reload(self) -> None:
+        """Re-read the record, recompute the effective statuses and the verdict, redraw."""
+        self.record = self.app.ws.inspection(self.quarter, self.code) or {}
+        self.checklist = checklist_of(self.record)
+        self.effective, self.verdict = evaluate(self.record, self.checklist)
+        site = self.app.ws.site(self.code)
+        self.sub_title = f"{self.quarter} · {clean((site or {}).get('url'), 60)}"
+        names = {i.id: i.name for i in self.checklist.indicators.values()}
+        self.query_one("#verdict", Static).update(verdict_text(site, self.code, self.verdict, names))
+        self._fill_indicators()
+        self.show_detail()
+
+    def prefill(self, iid: str) -> dict[str, Any]:
+        return ((self.record.get("prefill") or {}).get("indicators") or {}).get(iid) or {}
+
+    def _fill_indicators(self) -> None:
+        table = self.query_one("#indicators", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for group, indicators in self.checklist.groups().items():
+            for i, ind in enumerate(indicators):
+                eff = self.effective[ind.id]
+                decided = ind.id in (self.record.get("decisions") or {})
+                if ind.is_veto:
+                    points = Text("否决 veto", style="bold red") if eff["status"] == "fail" else Text("")
+                else:
+                    points = Text(f"−{eff['deduction']:g}" if eff.get("deduction") else "0", justify="right")
+                table.add_row(
+                    Text(group if i == 0 else "", style="bold"),
+                    Text(ind.name),
+                    status_text(eff["status"]),
+                    points,
+                    Text("人工 ✎" if decided else "自动", style="cyan" if decided else "dim"),
+                    Text(measures_text(self.prefill(ind.id).get("measures"), 60), style="dim"),
+                    key=ind.id,
+                )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def current_id(self) -> str | None:
+        table = self.query_one("#indicators", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowHighlighted, "#indicators")
+    def _highlighted(self) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        iid = self.current_id()
+        if iid is None:
+            return
+        ind = self.checklist.indicators[iid]
+        pre = self.prefill(iid)
+        eff = self.effective[iid]
+        decision = (self.record.get("decisions") or {}).get(iid)
+        text = Text(f"{ind.name}  {ind.id}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
+                    style="bold")
+        text.append("预填 pre-fill: ")
+        if pre:
+            text.append_text(status_text(pre.get("status")))
+            if not ind.is_veto:
+                text.append(f"  扣分 −{number(pre.get('deduction'))}")
+        else:
+            text.append("未检测 not checked yet (press c to run checks)", style="dim")
+        text.append("\n决定 decision: ")
+        if decision:
+            text.append_text(status_text(decision.get("status")))
+            if decision.get("points") is not None:
+                text.append(f"  扣分 −{number(decision['points'])}")
+            text.append(f"  by {clean(decision.get('by'), 20)} at {clean(decision.get('at'), 25)}", style="dim")
+            if decision.get("note"):
+                text.append("\n备注 note: ")
+                text.append_text(plain(decision["note"], limit=400))
+        else:
+            text.append("未决定 none yet — y confirm, o override", style="dim")
+        text.append("\n有效 effective: ")
+        text.append_text(status_text(eff["status"]))
+        measures = pre.get("measures") or {}
+        if measures:
+            text.append("\n度量 measures: " + measures_text(measures))
+        if pre.get("note"):
+            text.append("\n说明 note: ")
+            text.append_text(plain(pre["note"], limit=300))
+        self.query_one("#detail", Static).update(text)
+        self._fill_findings(pre.get("findings") or [])
+
+    def _fill_findings(self, findings: list[dict[str, Any]]) -> None:
+        table = self.query_one("#findings", DataTable)
+        table.clear()
+        for n, f in enumerate(findings[:500], 1):
+            table.add_row(
+                Text(str(n)),
+                plain(f.get("detail") or f.get("url"), limit=60),
+                plain(f.get("where") or f.get("url"), limit=50),
+                Text(str(len(f.get("evidence") or [])) if f.get("evidence") else "—"),
+                key=str(n - 1),
+            )
+        table.display = bool(findings)
+
+    # -- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("confirm", "override", "undo", "done", "check") and self.app.review_mode:
+            return None
+        if action == "check" and getattr(self.app.dashboard, "job", None) is not None:
+            return None
+        return True
+
+    def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:
+        try:
+            decide(self.app.ws, self.quarter, self.code, iid, status, points=points, note=note)
+        except (ValueError, OSError) as exc:
+            self.app.notify(clean(exc, 200), title="未保存 not saved", severity="error", markup=False)
+            return
+        self.reload()
+        self.app.dashboard.reload()
+
+    def action_confirm(self) -> None:
+        iid = self.current_id()
+        if iid is None:
+            return
+        if not self.prefill(iid):
+            self.app.notify("没有预填 no pre-fill to confirm: use o to decide", severity="warning")
+            return
+        eff = self.effective[iid]
+        points = None if self.checklist.indicators[iid].is_veto else eff.get("deduction")
+        self._decide(iid, eff["status"], points, "confirmed pre-fill 确认预填")
+
+    def action_override(self) -> None:
+        from inspector.tui.modals import DecisionModal
+
+        iid = self.current_id()
+        if iid is None:
+            return
+        ind = self.checklist.indicators[iid]
+        eff = self.effective[iid]
+        decision = (self.record.get("decisions") or {}).get(iid) or {}
+
+        def saved(result: tuple[str, float | None, str] | None) -> None:
+            if result is not None:
+                self._decide(iid, *result)
+
+        self.app.push_screen(
+            DecisionModal(ind.name, ind.is_veto, eff["status"], eff.get("deduction"), decision.get("note", "")), saved
+        )
+
+    def action_undo(self) -> None:
+        iid = self.current_id()
+        if iid is None or iid not in (self.record.get("decisions") or {}):
+            return
+        undo_decision(self.app.ws, self.quarter, self.code, iid)
+        self.reload()
+        self.app.dashboard.reload()
+
+    def action_next_open(self) -> None:
+        """Jump to the next indicator without a decision (wrapping around)."""
+        table = self.query_one("#indicators", DataTable)
+        ids = [ind.id for inds in self.checklist.groups().values() for ind in inds]
+        decisions = self.record.get("decisions") or {}
+        start = table.cursor_row
+        for step in range(1, len(ids) + 1):
+            idx = (start + step) % len(ids)
+            if ids[idx] not in decisions:
+                table.move_cursor(row=idx)
+                return
+        self.app.notify("全部已决定 every indicator has a decision — D marks the site done")
+
+    def action_done(self) -> None:
+        set_progress(self.app.ws, self.quarter, self.code, "done")
+        self.reload()
+        self.app.dashboard.reload()
+        self.app.notify(f"{self.code}: {progress_label('done')} done", markup=False)
+
+    def action_check(self) -> None:
+        if self.app.dashboard.start_checks([self.code]):
+            self.app.notify("检测已开始 check started — progress on the dashboard")
+
+    def action_evidence(self) -> None:
+        from inspector.tui.evidence import EvidenceScreen
+
+        iid = self.current_id()
+        if iid is None:
+            return
+        findings = self.prefill(iid).get("findings") or []
+        table = self.query_one("#findings", DataTable)
+        index = table.cursor_row if findings and 0 <= table.cursor_row < len(findings) else 0
+        finding = findings[index] if findings else None
+        self.app.push_screen(EvidenceScreen(self.code, finding, self.checklist.indicators[iid].name))
+
+    @on(DataTable.RowSelected, "#findings")
+    def _finding_selected(self) -> None:
+        self.action_evidence()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,255 @@
+"""Modal dialogs: a decision with a note, the quarter picker, a file path, a sample draw, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from inspector.core.sampling import SamplingError, check_quarter, current_quarter
+from inspector.tui.safe import STATUS, plain
+
+STATUS_ORDER = ("pass", "fail", "review")
+
+
+class DecisionModal(ModalScreen[tuple[str, float | None, str] | None]):
+    """Override an indicator: status, points (deduction indicators) and a note (备注)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", tooltip="cancel", id="decision.cancel"),
+        Binding("ctrl+s", "save", "保存", tooltip="save", id="decision.save"),
+        Binding("1", "status('pass')", "合格", tooltip="pass", id="decision.pass"),
+        Binding("2", "status('fail')", "不合格", tooltip="fail", id="decision.fail"),
+        Binding("3", "status('review')", "待复核", tooltip="review", id="decision.review"),
+    ]
+
+    def __init__(self, name: str, is_veto: bool, status: str, points: float | None, note: str = "") -> None:
+        super().__init__()
+        self.indicator_name, self.is_veto = name, is_veto
+        self.status = status if status in STATUS_ORDER else "review"
+        self.points, self.note = points, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="decision", classes="dialog"):
+            yield Label(Text(f"修改 override · {self.indicator_name}", style="bold"))
+            with RadioSet(id="status"):
+                for key in STATUS_ORDER:
+                    number = STATUS_ORDER.index(key) + 1
+                    yield RadioButton(f"{number} {STATUS[key][0]} {key}", value=key == self.status, id=f"status-{key}")
+            if not self.is_veto:
+                yield Label("扣分 points (empty = computed)")
+                yield Input("" if self.points is None else f"{self.points:g}", id="points", type="number")
+            yield Label("备注 note (why)")
+            yield Input(self.note, id="note", placeholder="说明理由 reason for the decision")
+            yield Static(id="decision-error")
+            with Horizontal(classes="buttons"):
+                yield Button("保存 save (ctrl+s)", id="save", variant="primary")
+                yield Button("取消 cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#status", RadioSet).focus()
+
+    def action_status(self, status: str) -> None:
+        self.query_one(f"#status-{status}", RadioButton).value = True
+
+    def _chosen_status(self) -> str:
+        pressed = self.query_one("#status", RadioSet).pressed_button
+        return (pressed.id or "status-review").removeprefix("status-") if pressed else self.status
+
+    def action_save(self) -> None:
+        points: float | None = None
+        if not self.is_veto:
+            raw = self.query_one("#points", Input).value.strip()
+            try:
+                points = float(raw) if raw else None
+            except ValueError:
+                points = -1.0
+            if points is not None and not (0 <= points <= 100):
+                self.query_one("#decision-error", Static).update(Text("扣分须在 0–100 points must be 0-100", style="red"))
+                return
+        self.dismiss((self._chosen_status(), points, self.query_one("#note", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class QuarterPicker(ModalScreen[str | None]):
+    """Pick a quarter with a sample, or type another (e.g. 2027Q1)."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", tooltip="cancel", id="quarter.cancel")]
+
+    def __init__(self, quarters: list[str], current: str) -> None:
+        super().__init__()
+        self.quarters = sorted(set(quarters) | {current}, reverse=True)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quarter-dialog", classes="dialog"):
+            yield Label(Text("季度 quarter", style="bold"))
+            yield OptionList(*[Option(q, id=q) for q in self.quarters], id="quarters")
+            yield Input(placeholder=f"其他季度 other, e.g. {current_quarter()}", id="quarter-input")
+            yield Static(id="quarter-error")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#quarters", OptionList)
+        options.highlighted = self.quarters.index(self.current)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted)
+    def _typed(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(check_quarter(event.value))
+        except SamplingError as exc:
+            self.query_one("#quarter-error", Static).update(plain(exc, style="red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PathPrompt(ModalScreen[str | None]):
+    """Ask for a file path (registry import)."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", tooltip="cancel", id="path.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.placeholder = title, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"))
+            yield Input(placeholder=self.placeholder, id="path")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DrawModal(ModalScreen[dict[str, Any] | None]):
+    """Parameters of a sample draw: quarter, ratio, seed, included codes, force."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", tooltip="cancel", id="draw.cancel"),
+        Binding("ctrl+s", "save", "抽取", tooltip="draw", id="draw.save"),
+    ]
+
+    def __init__(self, quarter: str) -> None:
+        super().__init__()
+        self.quarter = quarter
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text("抽样 draw the quarter's sample", style="bold"))
+            yield Label("季度 quarter")
+            yield Input(self.quarter, id="draw-quarter")
+            yield Label("比例 ratio (0–1)")
+            yield Input("0.2", id="draw-ratio", type="number")
+            yield Label("种子 seed (empty = random, stored)")
+            yield Input("", id="draw-seed", type="integer")
+            yield Label("加抽 include codes (space-separated)")
+            yield Input("", id="draw-include")
+            yield Checkbox("覆盖已有检查 force redraw", id="draw-force")
+            yield Static(id="draw-error")
+            with Horizontal(classes="buttons"):
+                yield Button("抽取 draw (ctrl+s)", id="save", variant="primary")
+                yield Button("取消 cancel (esc)", id="cancel")
+
+    def action_save(self) -> None:
+        value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
+        try:
+            params = {
+                "quarter": check_quarter(value("#draw-quarter")),
+                "ratio": float(value("#draw-ratio") or 0.2),
+                "seed": int(value("#draw-seed")) if value("#draw-seed") else None,
+                "include": value("#draw-include").split(),
+                "force": self.query_one("#draw-force", Checkbox).value,
+            }
+        except (SamplingError, ValueError) as exc:
+            self.query_one("#draw-error", Static).update(plain(exc, style="red"))
+            return
+        self.dismiss(params)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+HELP_TEXT = (
+    "政府网站抽查 — quarterly spot-check of government websites.\n\n"
+    "Workflow: 抽样 draw the quarter's sample (d) → 检测 run automated checks (c / C / A) → open a site (enter) "
+    "→ for each indicator 确认 confirm the pre-fill (y) or 修改 override it with a note (o) → look at the 证据 "
+    "evidence (e) → 完成 mark the site done (D). Every decision is saved immediately.\n"
+    "复核模式 review mode (v) is read-only and offline. ctrl+p opens the command palette (every action and every "
+    "sampled site); ctrl+q quits."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """帮助: how the app works and the keys of the screen it was opened from."""
+
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "关闭", tooltip="close", id="help.close")]
+
+    def __init__(self, under: Screen[Any]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help", classes="dialog"):
+            yield Static(Text(HELP_TEXT))
+            yield Static(self._keys())
+
+    def _keys(self) -> Table:
+        table = Table(title="按键 keys", show_header=True, expand=True)
+        table.add_column("键 key", style="bold cyan", no_wrap=True)
+        table.add_column("动作 action")
+        table.add_column("id", style="dim")
+        seen = set()
+        for active in self.under.active_bindings.values():
+            b = active.binding
+            if not b.id or not b.description or (b.action, b.description) in seen:
+                continue
+            seen.add((b.action, b.description))
+            table.add_row(Text(self.app.get_key_display(b)), Text(f"{b.description} {b.tooltip}"), Text(b.id or ""))
+        table.add_row(Text("ctrl+p"), Text("命令面板 command palette"), Text(""))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

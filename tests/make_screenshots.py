@@ -1,0 +1,98 @@
+"""Write the README's SVG screenshots of the TUI (screenshots/*.svg) from the demo region.
+
+    .venv/bin/python -m tests.make_screenshots [--no-browser] [--size 120x36]
+
+Serves the demo region on 127.0.0.1, prepares a demo workspace in a temporary directory,
+runs the automated checks on a few sites (with the browser, for evidence, unless
+``--no-browser``), then drives the app with the pilot and saves each main screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from inspector.core.inspection import decide
+from inspector.core.runner import CheckOptions, check_and_store
+from inspector.core.store import Workspace
+from inspector.demo.region import serve_region
+from inspector.demo.run import prepare
+from inspector.tui.app import make_app
+
+OUT = Path(__file__).resolve().parents[1] / "screenshots"
+AS_OF = date(2026, 11, 20)
+CHECKED = ("5399000001", "5399210001", "5399220001")
+
+
+async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int, int]) -> list[Path]:
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    saved: list[Path] = []
+
+    def save(name: str) -> None:
+        path = OUT / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"inspector — {name}"), encoding="utf-8")
+        saved.append(path)
+
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        save("dashboard")
+        await pilot.press("f1")
+        await pilot.pause()
+        save("help")
+        await pilot.press("escape")
+        await pilot.press("A")  # check the rest of the sample: show the live progress, then cancel
+        while app.screen.job is not None and "页面 pages" not in str(app.screen.query_one("#checkstatus").render()):
+            await pilot.pause(0.05)
+        save("checking")
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.open_site(CHECKED[1])
+        await pilot.pause()
+        table: Any = app.screen.query_one("#indicators")
+        ids = [k.value for k in table.rows]
+        failing = [i for i in ids if app.screen.effective[i]["status"] == "fail" and app.screen.prefill(i).get("findings")]
+        target = (failing or [i for i in ids if app.screen.prefill(i).get("findings")] or ids)[0]
+        table.move_cursor(row=ids.index(target))
+        await pilot.pause()
+        save("inspection")
+        await pilot.press("o")
+        await pilot.pause()
+        save("override")
+        await pilot.press("escape", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        save("evidence")
+        await pilot.press("escape", "escape", "d")
+        await pilot.pause()
+        save("sample")
+        await pilot.press("escape", "g")
+        await pilot.pause()
+        save("registry")
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-browser", action="store_true", help="no evidence capture (faster)")
+    parser.add_argument("--size", default="120x36", help="terminal size COLSxROWS (default 120x36)")
+    args = parser.parse_args()
+    size = tuple(int(n) for n in args.size.split("x"))
+    OUT.mkdir(exist_ok=True)
+    with serve_region(AS_OF) as region, tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(Path(tmp) / "demo")
+        quarter = prepare(ws, region, AS_OF)
+        opts = CheckOptions(as_of=AS_OF, browser=not args.no_browser, probes=1, probe_interval=0, timeout=5.0)
+        for code in CHECKED:
+            check_and_store(ws, quarter, code, opts)
+        decide(ws, quarter, CHECKED[1], "link-availability", "fail", points=3.0, note="复核确认 3 个死链")
+        for path in asyncio.run(shoot(ws, quarter, opts, size)):  # type: ignore[arg-type]
+            print(path.relative_to(OUT.parent))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,572 @@
+"""The TUI driven through Textual's pilot at a fixed size, on workspaces prepared from real records.
+
+SVG snapshots: ``tests/snapshots/*.svg``. The first run writes a missing snapshot; later runs
+compare it after :func:`normalise_svg` (Textual's random class/terminal ids and the temporary
+workspace path removed). To accept a deliberate UI change, delete the file(s) and re-run:
+``rm tests/snapshots/*.svg && .venv/bin/python -m pytest tests/test_tui.py -q`` (or set
+``INSPECTOR_UPDATE_SNAPSHOTS=1``), then review the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import struct
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from inspector.core.checklist import load_checklist, prefill, score_site
+from inspector.core.model import Finding, Outcome
+from inspector.core.sampling import draw
+from inspector.core.store import Workspace
+from inspector.tui.app import make_app
+from inspector.tui.preview import PreviewError, decode_png, half_blocks
+
+QUARTER = "2026Q4"
+SIZE = (100, 32)
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+pytestmark = pytest.mark.anyio  # async tests run on anyio's pytest plugin (installed with httpx)
+HOSTILE = "[/][/b][@click=app.quit]恶意\x1b]0;pwned\x07\x1b[31m红\x9b"
+
+# --------------------------------------------------------------------------- workspace fixtures
+
+MEASURES: dict[str, dict[str, Any]] = {
+    "site-unreachable": {"attempts": 5, "failures": 0, "failure_rate": 0.0},
+    "site-not-updated": {"homepage_items": 30, "homepage_items_in_window": 12, "navigation_only": False},
+    "columns-not-updated": {"stale_news_columns": 1, "stale_notice_columns": 0, "stale_columns": 2, "blank_columns": 0},
+    "serious-errors": {"hits": 0},
+    "poor-interaction": {"has_channel": True, "messages_in_year": 14, "overdue_messages": 0},
+    "homepage-availability": {"failure_rate": 0.0},
+    "link-availability": {"checked": 212, "homepage_broken": 2, "other_broken": 5},
+    "homepage-updates": {"items_in_window": 12},
+    "basic-information": {"stale_news_columns": 1, "stale_notice_columns": 0, "stale_personnel_columns": 0},
+    "consultation": {"has_column": True, "messages_in_year": 14},
+    "solicitation": {"has_column": True, "activities_in_year": 7},
+    "interviews": {"has_column": True, "activities_in_year": 2},
+    "service-guides": {"guides_checked": 6, "guides_incomplete": 1, "missing_elements": 2},
+    "attachments": {"checked": 9, "broken": 1},
+    "online-systems": {"checked": 2, "unreachable": 0},
+}
+
+
+def png_bytes(width: int, height: int, pixel: Any, filters: tuple[int, ...] = (0, 1, 2, 3, 4)) -> bytes:
+    """A real RGB PNG, each row filtered with one of ``filters`` in turn (to exercise unfiltering)."""
+    raw = bytearray()
+    prev = bytes(width * 3)
+    for y in range(height):
+        row = bytes(c for x in range(width) for c in pixel(x, y))
+        kind = filters[y % len(filters)]
+        out = bytearray(row)
+        for i in range(len(row)):
+            a = row[i - 3] if i >= 3 else 0
+            b, c = prev[i], (prev[i - 3] if i >= 3 else 0)
+            if kind == 1:
+                out[i] = (row[i] - a) & 0xFF
+            elif kind == 2:
+                out[i] = (row[i] - b) & 0xFF
+            elif kind == 3:
+                out[i] = (row[i] - ((a + b) >> 1)) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                out[i] = (row[i] - (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        raw += bytes([kind]) + out
+        prev = row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(bytes(raw))) + chunk(b"IEND", b"")
+
+
+def gradient(x: int, y: int) -> tuple[int, int, int]:
+    return (x * 7) % 256, (y * 5) % 256, 200 if y < 20 else 30
+
+
+def prefill_doc(code: str, *, hostile: bool = False, veto: str | None = None, evidence_id: str = "") -> dict[str, Any]:
+    """A check document as the runner writes it, built with the core's own pre-fill rules."""
+    checklist = load_checklist("census-2015")
+    detail = f"404 {HOSTILE}" if hostile else "404 Not Found"
+    indicators = {}
+    for iid, ind in checklist.indicators.items():
+        measures = dict(MEASURES[iid])
+        findings: list[Finding] = []
+        if iid == "link-availability":
+            findings = [Finding(url=f"http://127.0.0.1:9/{code}/missing.html", where=f"http://127.0.0.1:9/{code}/",
+                                detail=detail, evidence=[evidence_id] if evidence_id else [])]
+        if iid == veto:
+            measures["failures"], measures["failure_rate"] = 5, 1.0
+        status = "review" if iid == "serious-errors" and hostile else None
+        indicators[iid] = prefill(ind, Outcome(measures=measures, findings=findings, status=status))
+    _, verdict = score_site(checklist, indicators)
+    return {"schema": "inspector.check/1", "url": f"http://127.0.0.1:9/{code}/", "as_of": "2026-11-20",
+            "checklist": checklist.id, "indicators": indicators, "verdict": verdict, "evidence": [],
+            "run": {"id": "run-1", "notes": []}}
+
+
+def add_evidence(ws: Workspace, code: str, title: str) -> str:
+    """A real screenshot file in the workspace and its record; returns the record id."""
+    rel = f"runs/{QUARTER}/{code}/run-1/evidence/home.png"
+    path = ws.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = png_bytes(64, 48, gradient)
+    path.write_bytes(data)
+    rec_id = f"ev-{code}"
+    ws.add_evidence([{
+        "id": rec_id, "quarter": QUARTER, "code": code, "url": f"http://127.0.0.1:9/{code}/",
+        "final_url": f"http://127.0.0.1:9/{code}/", "status": 200, "title": title,
+        "captured_at_utc": "2026-11-20T08:00:00+00:00", "browser_version": "Chromium 140.0",
+        "findings": [f"link-availability: 404 {title}"], "error": None,
+        "files": [{"kind": "screenshot", "path": rel, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}],
+    }])
+    return rec_id
+
+
+def build_workspace(root: Path, *, hostile: bool = False) -> Workspace:
+    """Three sampled sites: one checked with evidence, one with a veto, one not started."""
+    ws = Workspace(root)
+    first = HOSTILE if hostile else "宜春市人民政府"
+    sites = [
+        {"code": "3406000012", "name": first, "url": "http://127.0.0.1:9/3406000012/", "level": "市级", "region": "宜春", "running": True, "status": "正常运行"},
+        {"code": "3406000013", "name": "袁州区人民政府", "url": "http://127.0.0.1:9/3406000013/", "level": "县级", "region": "宜春", "running": True, "status": "正常运行"},
+        {"code": "3406000014", "name": "樟树市人民政府", "url": "http://127.0.0.1:9/3406000014/", "level": "县级", "region": "宜春", "running": True, "status": "正常运行"},
+    ]
+    ws.upsert_sites(sites)
+    ws.save_sample(draw(ws.sites(), QUARTER, ratio=1.0, seed=7))
+    rec_id = add_evidence(ws, "3406000012", HOSTILE if hostile else "宜春市人民政府门户网站")
+    docs = {"3406000012": prefill_doc("3406000012", hostile=hostile, evidence_id=rec_id),
+            "3406000013": prefill_doc("3406000013", veto="site-unreachable")}
+    for code, doc in docs.items():
+        ws.update_inspection(QUARTER, code, lambda r, d=doc: {**r, "prefill": d, "prefill_at": "2026-11-20T08:00:00+00:00",
+                                                                "progress": "checked", "decisions": {}})
+    return ws
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return build_workspace(tmp_path / "ws")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def normalise_svg(svg: str, *replace: str) -> str:
+    """Remove what changes between runs: Textual's generated ids and given strings (tmp paths)."""
+    for text in replace:
+        svg = svg.replace(text, "WS")
+    svg = re.sub(r"terminal-\d+", "terminal", svg)
+    svg = re.sub(r"terminal-[0-9a-f]+-", "terminal-", svg)
+    return svg
+
+
+def assert_snapshot(app: Any, name: str, *replace: str) -> None:
+    svg = normalise_svg(app.export_screenshot(title=name), *replace)
+    path = SNAPSHOTS / f"{name}.svg"
+    if not path.exists() or os.environ.get("INSPECTOR_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8")
+    assert svg == expected, f"{path.name} differs: rm it (or INSPECTOR_UPDATE_SNAPSHOTS=1) to accept the new look"
+
+
+def screen_text(app: Any) -> str:
+    """Everything the current screen shows, as plain text lines (read back from the SVG export)."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text[^>]*?x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()):
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
+    return "\n".join("".join(t for _, t in sorted(row)).replace("\xa0", " ") for _, row in sorted(rows.items()))
+
+
+async def settle(pilot: Any, app: Any) -> None:
+    """Let workers finish and messages drain."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# --------------------------------------------------------------------------- the PNG preview
+
+
+def test_png_preview_undoes_every_filter_and_respects_the_budget():
+    data = png_bytes(40, 30, gradient)
+    image = decode_png(data)
+    assert (image.width, image.height, len(image.rows)) == (40, 30, 30)
+    assert all(image.pixel(x, y) == gradient(x, y) for y in range(30) for x in range(40))
+    top = decode_png(data, budget=40 * 3 * 5)  # five rows' worth of bytes
+    assert len(top.rows) == 5 and top.height == 30
+    text = half_blocks(image, 20)
+    assert text.plain.splitlines()[0] == "▀" * 20 and len(text.plain.splitlines()) == 7
+    with pytest.raises(PreviewError):
+        decode_png(b"GIF89a not a png")
+
+
+# --------------------------------------------------------------------------- the inspection flow
+
+
+async def test_override_with_note_saves_the_decision_and_recomputes_the_verdict(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "宜春市人民政府" in screen_text(app)
+        await pilot.press("enter")  # first row: 3406000012
+        await pilot.pause()
+        assert "得分 88.5" in screen_text(app) and "合格 pass" in screen_text(app)
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("1")  # status: fail -> 1 合格 pass
+        await pilot.press("tab")  # points (selected on focus)
+        await pilot.press(*"1")
+        await pilot.press("tab")
+        await pilot.press(*"核实后仅一个死链 [/b]")
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = ws.inspection(QUARTER, "3406000012")["decisions"]["link-availability"]
+        assert stored["status"] == "pass" and stored["points"] == 1.0
+        assert stored["note"] == "核实后仅一个死链 [/b]" and stored["by"] and stored["at"]
+        text = screen_text(app)
+        assert "扣分 −10" in text and "得分 90" in text  # 11.5 - 2.5 + 1
+        assert "核实后仅一个死链 [/b]" in text and "人工" in text
+        assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
+
+
+async def test_confirm_undo_next_and_done(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "y")  # confirm the first indicator's pre-fill
+        await pilot.pause()
+        decisions = ws.inspection(QUARTER, "3406000012")["decisions"]
+        assert decisions["site-unreachable"]["status"] == "pass"
+        await pilot.press("n")  # next undecided indicator
+        assert app.screen.current_id() == "site-not-updated"
+        await pilot.press("up", "u")
+        await pilot.pause()
+        assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
+        assert ws.inspection(QUARTER, "3406000012")["history"][-1]["status"] == "withdrawn"
+        await pilot.press("D", "escape")
+        await pilot.pause()
+        assert ws.inspection(QUARTER, "3406000012")["progress"] == "done"
+        assert "已完成 done 1" in screen_text(app)
+
+
+async def test_a_veto_fails_the_site_and_the_unchecked_site_says_so(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert "否决 veto 1 站点无法访问" in screen_text(app) and "不合格 fail" in screen_text(app)
+        await pilot.press("escape", "down", "enter")
+        await pilot.pause()
+        assert "未检测 not checked yet" in screen_text(app)
+        await pilot.press("y")  # nothing to confirm: no decision stored
+        await pilot.pause()
+        assert ws.inspection(QUARTER, "3406000014") is None
+
+
+async def test_evidence_screen_shows_the_record_verifies_hashes_and_previews(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.press("e")
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "ev-3406000012" in text and "Chromium 140.0" in text and "✔ 一致" in text
+        assert "▀" in text  # the half-block preview
+        (ws.root / f"runs/{QUARTER}/3406000012/run-1/evidence/home.png").write_bytes(png_bytes(8, 8, gradient))
+        await pilot.press("right_square_bracket")  # same single record, re-verified
+        await settle(pilot, app)
+        assert "✘ 不一致" in screen_text(app)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+async def test_dashboard_filters_sorts_and_selects(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sites = app.screen.query_one("#sites", DataTable)
+        await pilot.press("slash", *"袁州", "enter")
+        assert [k.value for k in sites.rows] == ["3406000013"]
+        await pilot.press("slash", "backspace", "backspace", "enter")
+        assert len(sites.rows) == 3
+        await pilot.press("f", "f")  # 全部 -> 未完成 -> 未检测
+        assert [k.value for k in sites.rows] == ["3406000014"]
+        for _ in range(5):
+            await pilot.press("f")  # back to 全部
+        assert len(sites.rows) == 3
+        await pilot.press("s", "s")  # 代码 -> 名称 -> 结果 (fail first)
+        assert [k.value for k in sites.rows][0] == "3406000013"
+        assert app.screen.highlighted_code() == "3406000012"  # the cursor stays on its site
+        await pilot.press("space")
+        assert app.screen.selected == {"3406000012"}
+        assert "已选 selected 1" in screen_text(app)
+
+
+async def test_review_mode_is_read_only(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        assert app.review_mode and "复核模式" in app.sub_title
+        await pilot.press("c")
+        assert app.screen.job is None
+        await pilot.press("enter", "y", "o")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InspectionScreen"
+        assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
+
+
+async def test_quarter_picker_switches_quarters(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("o", "tab", *"2027Q5", "enter")
+        await pilot.pause()
+        assert "2027Q5" in screen_text(app) and app.quarter == QUARTER  # refused, still open
+        await pilot.press("backspace", "1", "enter")
+        await pilot.pause()
+        assert app.quarter == "2027Q1" and "尚未抽样 no sample drawn" in screen_text(app)
+        await pilot.press("o", "down", "enter")  # back to the quarter with a sample
+        await pilot.pause()
+        assert app.quarter == QUARTER and len(app.screen.query_one("#sites", DataTable).rows) == 3
+
+
+async def test_a_finished_quarter_opens_in_review_mode(ws: Workspace):
+    for code in ("3406000012", "3406000013", "3406000014"):
+        ws.update_inspection(QUARTER, code, lambda r: {**r, "progress": "done"})
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.review_mode
+
+
+async def test_registry_import_and_sample_draw_through_the_ui(ws: Workspace, tmp_path: Path):
+    csv_file = tmp_path / "名录.csv"
+    csv_file.write_bytes("网站标识码,网站名称,首页网址,级别,运行状态\n3406000015,万载县人民政府,http://127.0.0.1:9/wz/,县级,正常运行\n"
+                         "bad,坏行,http://127.0.0.1:9/x/,县级,正常运行\n".encode("gb18030"))
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "i")
+        await pilot.pause()
+        await pilot.press(*str(csv_file), "enter")
+        await settle(pilot, app)
+        assert ws.site("3406000015")["name"] == "万载县人民政府"
+        text = screen_text(app)
+        assert "新增 added 1" in text and "拒绝 rejected 1" in text and "万载县人民政府" in text
+        await pilot.press("escape", "d", "d")  # sampling screen, then its draw dialog
+        await pilot.pause()
+        app.screen.query_one("#draw-quarter").value = "2027Q1"
+        app.screen.query_one("#draw-seed").value = "42"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        sample = ws.sample("2027Q1")
+        assert sample["seed"] == 42 and "3406000015" in sample["population"]
+        assert app.quarter == "2027Q1" and "seed 42" in screen_text(app)
+
+
+async def test_every_shown_binding_has_an_id_and_the_palette_runs_them(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for screen_binding in app.screen.active_bindings.values():
+            if screen_binding.binding.show and screen_binding.binding.description:
+                assert screen_binding.binding.id, screen_binding.binding
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "dashboard.check_all" in screen_text(app)
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"registry")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RegistryScreen"
+        await pilot.press("escape", "ctrl+p", *"3406000013")  # a sampled site, by its code
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InspectionScreen" and app.screen.code == "3406000013"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_small_and_large_terminals(ws: Workspace, size: tuple[int, int]):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "3406000013" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "站点无法访问" in text and "得分 88.5" in text and "预填 pre-fill" in text
+        assert app.screen.has_class("-wide") == (size[0] >= 140)
+
+
+# --------------------------------------------------------------------------- untrusted text
+
+
+async def test_hostile_names_titles_and_findings_are_plain_text(tmp_path: Path):
+    ws = build_workspace(tmp_path / "ws", hostile=True)
+    literal = "[/][/b][@click=app.quit]恶意红"
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert literal in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.pause()
+        assert f"404 {literal}" in screen_text(app)  # the finding
+        assert str(app.screen.query_one("#verdict", Static).render()).startswith("[/][/b][@click=app.…")
+        await pilot.press("e")
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert f"标题 title: {literal}" in text
+        await pilot.click("#record")  # clicking the text must not trigger an embedded @click
+        await pilot.press("escape", "escape", "ctrl+p", *"恶意")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        assert app.is_running
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "pwned" not in svg and "\x9b" not in svg
+    assert app.return_value is None
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+async def test_snapshot_dashboard_and_inspection(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert_snapshot(app, "dashboard", str(ws.root))
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.pause()
+        assert_snapshot(app, "inspection", str(ws.root))
+
+
+# --------------------------------------------------------------------------- real checks on the demo region
+
+
+def _demo() -> Any:
+    try:
+        from inspector.core.runner import CheckOptions
+        from inspector.demo.region import serve_region
+        from inspector.demo.run import prepare
+    except ImportError as exc:  # pragma: no cover - while the runner / demo are being built
+        pytest.skip(f"runner or demo region not available: {exc}")
+    return CheckOptions, serve_region, prepare
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Any:
+    """The demo region served on 127.0.0.1 and a workspace prepared with its registry and sample."""
+    check_options, serve_region, prepare = _demo()
+    as_of = date(2026, 11, 20)
+    region = serve_region(as_of)
+    try:
+        ws = Workspace(tmp_path / "demo-ws")
+        quarter = prepare(ws, region, as_of)
+        opts = check_options(as_of=as_of, browser=False, probes=1, probe_interval=0, timeout=5.0)
+        yield ws, quarter, opts, region
+    finally:
+        region.stop()
+
+
+async def test_run_checks_on_a_demo_site_then_override_through_the_ui(demo: Any):
+    ws, quarter, opts, region = demo
+    code = "5399210001"  # 桐江县人民政府
+    messages: list[Any] = []
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        sites = dashboard.query_one("#sites", DataTable)
+        sites.move_cursor(row=sites.get_row_index(code))
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert dashboard.job is None
+        names = [type(m).__name__ for m in messages]
+        assert "CheckProgress" in names and names.count("CheckFinished") == 1 and "ChecksDone" in names
+        finished = next(m for m in messages if type(m).__name__ == "CheckFinished")
+        assert finished.error == "" and finished.doc["schema"] == "inspector.check/1"
+        record = ws.inspection(quarter, code)
+        assert len(record["prefill"]["indicators"]) == 15 and record["progress"] == "checked"
+        row = next(r for r in dashboard.rows if r["code"] == code)
+        assert row["result"] in ("pass", "fail", "review") and row["score"] is not None
+
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("2", "tab", *"7", "tab", *"人工复核 7 分")
+        await pilot.press("enter")
+        await pilot.pause()
+        record = ws.inspection(quarter, code)
+        assert record["decisions"]["link-availability"]["status"] == "fail"
+        assert record["decisions"]["link-availability"]["points"] == 7.0
+        assert record["decisions"]["link-availability"]["note"] == "人工复核 7 分"
+        from inspector.core.inspection import evaluate
+
+        _, verdict = evaluate(record)
+        assert f"得分 {verdict['score']:g}" in screen_text(app)
+        assert f"扣分 −{verdict['deduction_total']:g}" in screen_text(app)
+
+
+async def test_checks_can_be_cancelled_without_freezing(demo: Any):
+    ws, quarter, opts, region = demo
+    messages: list[Any] = []
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.pause()
+        total = len(app.screen.rows)
+        await pilot.press("A")
+        while not any(type(m).__name__ == "CheckProgress" for m in messages):
+            await pilot.pause(0.01)  # the UI keeps processing while the worker runs
+        await pilot.press("x")
+        await settle(pilot, app)
+        done = next(m for m in messages if type(m).__name__ == "ChecksDone")
+        assert done.cancelled and done.done < total
+        assert app.screen.job is None and app.is_running
+
+
+async def test_quitting_during_checks_stops_the_batch(demo: Any):
+    ws, quarter, opts, region = demo
+    messages: list[Any] = []
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        job = app.screen.job
+        while not any(type(m).__name__ == "CheckProgress" for m in messages):
+            await pilot.pause(0.01)
+        await pilot.press("ctrl+q")
+    assert job is not None and job.cancel.is_set()
+    assert len(ws.inspections(quarter)) < len(ws.sample(quarter)["codes"])
