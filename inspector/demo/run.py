@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
 import threading
 from datetime import date
@@ -67,8 +66,6 @@ def run_demo(args: argparse.Namespace) -> int:
                 if spec.code in region.urls:
                     print(f"  {spec.code}  {region.urls[spec.code]:<28} {spec.name}")
             print("serving on 127.0.0.1 until Ctrl-C", flush=True)
-            if os.environ.get("INSPECTOR_DEMO_EXIT"):  # tests: prepare, print, stop
-                return 0
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
