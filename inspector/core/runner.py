@@ -108,10 +108,8 @@ def _outcomes(
     if availability:  # the week-long monitor's attempts beat the short probe
         outcomes.update(availability)
     else:
-        short = check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url)
-        for outcome in short.values():
-            outcome.note = "; ".join(filter(None, [outcome.note, f"short probe ({len(probes)} attempts): an estimate, not the week-long monitor"]))
-        outcomes.update(short)
+        # the note says when the short probe is only an estimate of the week-long rule
+        outcomes.update(check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url))
     unreadable = _homepage_unreadable(crawl)
     if unreadable:
         note = f"site unreachable: not measurable ({unreadable})"

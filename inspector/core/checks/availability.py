@@ -42,7 +42,7 @@ def check_availability(
 def _note(attempts: int, params: dict[str, Any]) -> str:
     if attempts == 0:
         return "no probe was made"
-    required = params.get("min_attempts")
-    if isinstance(required, int) and attempts < required:
+    required = params.get("min_attempts") or int(params.get("probes_per_day", 0)) * int(params.get("days", 0))
+    if isinstance(required, int) and 0 < attempts < required:
         return f"short probe: {attempts} of the {required} attempts the rule asks for; rate is an estimate"
     return f"{attempts} probes"
