@@ -128,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_monitor_command(sub)
 
+    co = sub.add_parser("columns", help="a checked site's columns and categories; correct a category (re-scores offline)")
+    co.add_argument("code", metavar="CODE")
+    co.add_argument("--quarter", required=True)
+    co.add_argument("--set", nargs=2, metavar=("URL", "CATEGORY"),
+                    help="set the column's category (news, notice, personnel, consultation, solicitation, "
+                         "interview, service, excluded, or none) and re-score")
+    co.add_argument("--json", action="store_true")
+    co.set_defaults(func=cmd_columns)
+
     rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
     rc.add_argument("code", metavar="CODE")
     rc.add_argument("--quarter", required=True)
@@ -358,6 +367,33 @@ def cmd_province_report(args: argparse.Namespace) -> int:
         for c in report["cities"]
     ]
     sys.stdout.write(_table(rows, ["地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标", "连续不合格"]))
+    return 0
+
+
+def cmd_columns(args: argparse.Namespace) -> int:
+    from inspector.core.inspection import evaluate, set_column_category
+    from inspector.core.sampling import check_quarter
+
+    ws = _workspace(args)
+    quarter = check_quarter(args.quarter)
+    record = ws.inspection(quarter, args.code)
+    if not record or not record.get("prefill"):
+        raise UsageError(f"{args.code} has not been checked in {quarter}")
+    if args.set:
+        url, category = args.set
+        try:
+            record = set_column_category(ws, quarter, args.code, url, None if category == "none" else category)
+        except (ValueError, LookupError) as exc:
+            raise UsageError(exc.args[0]) from None
+    columns = record["prefill"].get("columns", [])
+    if args.json:
+        _print_json(columns)
+        return 0
+    rows = [[c["category"] or "—", c["name"], c["latest"] or "—", "blank" if c["blank"] else ("exempt" if c["exempt"] else ""),
+             c["source"], c["url"]] for c in columns]
+    sys.stdout.write(_table(rows, ["类别", "栏目", "最新", "", "来源", "网址"]))
+    _, v = evaluate(record)
+    print(f"verdict {v['result']}, vetoes {', '.join(v['vetoes']) or 'none'}, score {v['score']:g}")
     return 0
 
 

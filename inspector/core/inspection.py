@@ -90,6 +90,32 @@ def undo_decision(ws: Workspace, quarter: str, code: str, indicator: str) -> dic
     return ws.update_inspection(quarter, code, apply)
 
 
+def set_column_category(ws: Workspace, quarter: str, code: str, url: str, category: str | None) -> dict[str, Any]:
+    """Correct a column's category (None: not a scored column) and re-score the site offline."""
+    from inspector.core.runner import rescore
+
+    record = ws.inspection(quarter, code)
+    checklist = checklist_of(record)
+    if category is not None and category not in checklist.categories:
+        raise ValueError(f"unknown category {category!r} (one of {', '.join(checklist.categories)}, or none)")
+    known = {c["url"] for c in ((record or {}).get("prefill") or {}).get("columns", [])}
+    if url not in known:
+        raise ValueError(f"{url} is not a column of {code}'s latest check")
+
+    def apply(rec: dict[str, Any]) -> dict[str, Any]:
+        cats = dict(rec.get("column_categories") or {})
+        cats[url] = category
+        rec["column_categories"] = cats
+        rec.setdefault("history", []).append(
+            {"column": url, "category": category, "by": inspector_name(), "at": utcnow()}
+        )
+        return rec
+
+    ws.update_inspection(quarter, code, apply)
+    rescore(ws, quarter, code)
+    return ws.inspection(quarter, code) or {}
+
+
 def set_progress(ws: Workspace, quarter: str, code: str, progress: str) -> dict[str, Any]:
     if progress not in PROGRESS:
         raise ValueError(f"progress must be one of {', '.join(PROGRESS)}")

@@ -161,3 +161,19 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     status: str | None = None
     note: str = ""  # why review / how it was measured (e.g. "short probe: estimate")
+
+
+def crawl_from_dict(d: dict[str, Any]) -> CrawlResult:
+    """Rebuild a :class:`CrawlResult` written with :func:`to_dict` (a stored run's ``crawl.json.gz``)."""
+    pages = {
+        url: Page(**{**p, "links": [Link(**link) for link in p.get("links", [])]}) for url, p in d.get("pages", {}).items()
+    }
+    return CrawlResult(
+        start_url=d["start_url"],
+        homepage_url=d.get("homepage_url", ""),
+        pages=pages,
+        links={url: LinkStatus(**s) for url, s in d.get("links", {}).items()},
+        link_sources={url: list(v) for url, v in d.get("link_sources", {}).items()},
+        errors=list(d.get("errors", [])),
+        truncated=bool(d.get("truncated", False)),
+    )

@@ -14,6 +14,7 @@ and evidence records into the workspace in one transaction each.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -33,10 +34,11 @@ from inspector.core.checks.updates import check_updates
 from inspector.core.crawl import crawl_site
 from inspector.core.extract.site import analyze_site
 from inspector.core.fetch import Fetcher
-from inspector.core.model import CrawlResult, Outcome, ProbeAttempt, to_dict
+from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
 from inspector.core.probe import probe
 
 SCHEMA = "inspector.check/1"
+CRAWL_FILE = "crawl.json.gz"
 MAX_EVIDENCE_PAGES = 40
 
 Progress = Callable[[dict[str, Any]], None]
@@ -87,6 +89,23 @@ async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
 AVAILABILITY = ("site-unreachable", "homepage-availability")
 
 
+def column_summary(column: Column) -> dict[str, Any]:
+    """A column as the check document lists it (without its items)."""
+    dated = [i.date for i in column.items if i.date]
+    return {
+        "name": column.name,
+        "url": column.url,
+        "category": column.category,
+        "source": column.source,
+        "items": len(column.items),
+        "dated_items": len(dated),
+        "latest": column.latest.isoformat() if column.latest else None,
+        "blank": column.blank,
+        "exempt": column.exempt,
+        "error": column.error,
+    }
+
+
 def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     """Why the homepage could not be read at all (then nothing but availability is measurable)."""
     home = crawl.page(crawl.start_url)
@@ -103,7 +122,14 @@ def _outcomes(
     checklist: Checklist,
     as_of: date,
     availability: dict[str, Outcome] | None = None,
+    categories: dict[str, str | None] | None = None,
+    columns_out: list[dict[str, Any]] | None = None,
 ) -> dict[str, Outcome]:
+    """Outcomes of every indicator from the crawled facts.
+
+    ``categories`` are the inspector's corrections of column categories (URL -> category id or
+    None), applied before anything is scored; ``columns_out`` receives the columns as scored.
+    """
     outcomes: dict[str, Outcome] = {}
     if availability:  # the week-long monitor's attempts beat the short probe
         outcomes.update(availability)
@@ -118,6 +144,12 @@ def _outcomes(
                 outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
         return outcomes
     analysis = analyze_site(crawl, checklist, as_of)
+    for column in analysis.columns:
+        if categories and column.url in categories:
+            column.category = categories[column.url]
+            column.source = "inspector"
+    if columns_out is not None:
+        columns_out.extend(column_summary(c) for c in analysis.columns)
     outcomes["link-availability"] = check_links(crawl)
     outcomes.update(check_updates(analysis, checklist, as_of))
     outcomes.update(check_interaction(crawl, analysis.columns, checklist, as_of))
@@ -160,6 +192,7 @@ async def run_check(
     workspace_root: Path | None = None,
     progress: Progress | None = None,
     availability: dict[str, Outcome] | None = None,
+    categories: dict[str, str | None] | None = None,
 ) -> CheckRun:
     """Run every automated check on the site at ``url``.
 
@@ -186,7 +219,6 @@ async def run_check(
     capturer = None
     browser_note = "evidence not captured: --no-browser" if not opts.browser else ""
     evidence: list[dict[str, Any]] = []
-    indicators: dict[str, dict[str, Any]] = {}
     try:
         if opts.browser:
             capturer, browser_note = await _open_browser(workspace_root or evidence_dir)
@@ -194,10 +226,8 @@ async def run_check(
                 note = await _render_homepage(crawl, capturer)
                 if note:
                     notes.append(note)
-        outcomes = _outcomes(crawl, probes, checklist, opts.as_of, availability)
-        for iid, ind in checklist.indicators.items():
-            outcome = outcomes.get(iid) or Outcome(status="review", note="not measured by this version")
-            indicators[iid] = prefill(ind, outcome)
+        columns: list[dict[str, Any]] = []
+        indicators = _prefills(checklist, _outcomes(crawl, probes, checklist, opts.as_of, availability, categories, columns))
         if capturer is not None and evidence_dir is not None:
             home = crawl.homepage_url or crawl.start_url
             targets = _proving_pages(indicators, crawl, home)
@@ -219,6 +249,7 @@ async def run_check(
         "checklist": checklist.id,
         "indicators": indicators,
         "verdict": verdict,
+        "columns": columns,
         "evidence": [
             {"path": f["path"], "sha256": f["sha256"], "url": rec["url"], "kind": f["kind"], "record": rec["id"]}
             for rec in evidence
@@ -243,6 +274,13 @@ async def run_check(
         },
     }
     return CheckRun(doc=doc, crawl=crawl, probes=probes, evidence=evidence, run_id=run_id)
+
+
+def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, dict[str, Any]]:
+    return {
+        iid: prefill(ind, outcomes.get(iid) or Outcome(status="review", note="not measured by this version"))
+        for iid, ind in checklist.indicators.items()
+    }
 
 
 async def _open_browser(root: Path | None) -> tuple[Any, str]:
@@ -302,6 +340,9 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
     append_jsonl(run_dir / "pages.jsonl", pages)
     append_jsonl(run_dir / "links.jsonl", [to_dict(s) | {"on": run.crawl.link_sources.get(u, [])} for u, s in run.crawl.links.items()])
     append_jsonl(run_dir / "probes.jsonl", [to_dict(p) for p in run.probes])
+    # the whole crawl (with the pages' text, the homepage as rendered) so the site can be
+    # re-scored offline, e.g. after the inspector corrects a column's category
+    atomic_write_bytes(run_dir / CRAWL_FILE, gzip.compress(json.dumps(to_dict(run.crawl), ensure_ascii=False).encode("utf-8"), 6))
     atomic_write_bytes(run_dir / "check.json", json.dumps(run.doc, ensure_ascii=False, indent=1).encode("utf-8"))
     ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
 
@@ -341,12 +382,52 @@ def check_and_store(
 
     run_dir = ws.run_dir(quarter, code, new_run_id())
     availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
+    categories = (ws.inspection(quarter, code) or {}).get("column_categories") or {}
     run = asyncio.run(
         run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
-                  progress=progress, availability=availability)
+                  progress=progress, availability=availability, categories=categories)
     )
     store_check(ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
+
+
+def rescore(ws: Any, quarter: str, code: str) -> dict[str, Any]:
+    """Re-score a site's latest check from its stored crawl, with the inspector's column categories.
+
+    Works offline: nothing is fetched. Availability keeps its stored outcome; evidence stays as
+    captured. The pre-fill is replaced (the inspector's decisions are kept, they always win).
+    """
+    from inspector.core.store import atomic_write_bytes, utcnow
+
+    record = ws.inspection(quarter, code)
+    if not record or not record.get("prefill") or not record.get("run_dir"):
+        raise LookupError(f"{code} has no stored check in {quarter}")
+    run_dir = ws.root / record["run_dir"]
+    try:
+        crawl = crawl_from_dict(json.loads(gzip.decompress((run_dir / CRAWL_FILE).read_bytes())))
+    except FileNotFoundError:
+        raise LookupError(f"{code}: the stored check has no crawl to re-score; run the check again") from None
+    doc = dict(record["prefill"])
+    checklist = load_checklist(doc["checklist"])
+    availability = {
+        iid: Outcome(measures=doc["indicators"][iid]["measures"], note=doc["indicators"][iid].get("note", ""))
+        for iid in AVAILABILITY
+    }
+    columns: list[dict[str, Any]] = []
+    outcomes = _outcomes(crawl, [], checklist, date.fromisoformat(doc["as_of"]), availability,
+                         record.get("column_categories") or {}, columns)
+    indicators = _prefills(checklist, outcomes)
+    for iid, entry in indicators.items():  # keep the links to the evidence already captured
+        old = {(f.get("url"), f.get("detail")): f.get("evidence") for f in doc["indicators"][iid].get("findings", [])}
+        for f in entry.get("findings", []):
+            if old.get((f.get("url"), f.get("detail"))):
+                f["evidence"] = old[(f.get("url"), f.get("detail"))]
+    _, doc["verdict"] = score_site(checklist, indicators)
+    doc["indicators"], doc["columns"] = indicators, columns
+    doc["run"] = {**doc["run"], "rescored_at": utcnow()}
+    atomic_write_bytes(run_dir / "check.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    ws.update_inspection(quarter, code, lambda r: {**r, "prefill": doc})
+    return doc
 
 
 def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None = None) -> dict[str, Any]:

@@ -1,0 +1,54 @@
+"""The inspector corrects a column's category and the site is re-scored offline from the stored crawl."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+from inspector.core.store import Workspace
+from inspector.demo.region import serve_region
+from inspector.demo.run import prepare
+
+AS_OF = date(2026, 11, 20)
+SITE = "5399020001"  # 3 stale news + 2 stale notice columns: the columns-not-updated veto
+
+
+def cli(*args: str, ws) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inspector.cli", "--workspace", str(ws), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_correcting_a_category_rescores_without_the_network(tmp_path):
+    with serve_region(AS_OF) as region:
+        ws = Workspace(tmp_path)
+        quarter = prepare(ws, region, AS_OF)
+        truth = region.truth(SITE)
+        r = cli("check", SITE, "--quarter", quarter, "--no-browser", "--as-of", AS_OF.isoformat(),
+                "--probes", "1", "--probe-interval", "0", "--json", ws=tmp_path)
+        assert r.returncode == 0, r.stderr
+    # the region is gone: everything below is offline
+    before = ws.inspection(quarter, SITE)["prefill"]
+    assert before["verdict"]["vetoes"] == ["columns-not-updated"]
+    stale_news = [c for c in before["columns"] if c["category"] == "news" and c["url"] in truth["expected"]["stale_columns"]]
+    assert len(stale_news) == 3
+    target = stale_news[0]["url"]
+
+    r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", ws=tmp_path)
+    assert r.returncode == 0, r.stderr
+    after = ws.inspection(quarter, SITE)
+    assert after["column_categories"] == {target: None}
+    assert after["history"][-1]["column"] == target and after["history"][-1]["by"]
+    measures = after["prefill"]["indicators"]["columns-not-updated"]["measures"]
+    assert measures["stale_news_columns"] == 2 and measures["stale_notice_columns"] == 2
+    assert "columns-not-updated" not in after["prefill"]["verdict"]["vetoes"]
+    assert next(c for c in after["prefill"]["columns"] if c["url"] == target)["source"] == "inspector"
+    # availability kept its measured outcome; a bad category or an unknown column is a usage error
+    assert after["prefill"]["indicators"]["site-unreachable"]["measures"]["attempts"] == 1
+    bad = cli("columns", SITE, "--quarter", quarter, "--set", target, "sports", ws=tmp_path)
+    assert bad.returncode == 2 and "unknown category" in bad.stderr
+    bad = cli("columns", SITE, "--quarter", quarter, "--set", "http://x.invalid/", "news", ws=tmp_path)
+    assert bad.returncode == 2 and "not a column" in bad.stderr
+    listed = json.loads(cli("columns", SITE, "--quarter", quarter, "--json", ws=tmp_path).stdout)
+    assert any(c["url"] == target and c["category"] is None for c in listed)
