@@ -48,6 +48,10 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_ENTRY_LINKS = 3  # an entry has one title link, maybe a tag/attachment link or two
 MAX_LABEL_LEN = 16  # a block heading / tab label is short
 _DATE_RESIDUE = 6  # characters besides the date a date-only segment may hold ("发布时间：")
+MIN_TITLE_LEN = 5  # a lone dated link shorter than this is a menu label (网站地图, 设为首页), not a story
+# Words beside a date that make it the page's clock (today's date, generation / update time,
+# a lunar-calendar or weekday widget), never an item's publish date.
+_PAGE_CLOCK = ("今天", "今日", "当前", "农历", "星期", "生成", "更新", "访问")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _PUNCT = re.compile(r"[\s\[\]()（）【】<>《》:：,，.。|/\\\-_~·'\"]+")
 _WS = re.compile(r"\s+")
@@ -73,14 +77,36 @@ def clean_text(text: str | None) -> str:
     return _WS.sub(" ", normalize(text or "")).strip()
 
 
+_XML_ISLAND = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?text/xml[^>]*>(.*?)</script\s*>", re.I | re.S)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+
+
+def expand_xml_islands(text: str) -> str:
+    """Markup shipped inside ``<script type="text/xml">`` CDATA records, made part of the page.
+
+    Some CMSs (Hanweb JCMS's "jpage" lists) send a column's first list page as
+    ``<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>…``
+    and let a script paint it; the records are the list a browser shows.
+    """
+
+    def unwrap(m: re.Match[str]) -> str:
+        records = _CDATA.findall(m.group(1))
+        return "<div>" + "".join(records) + "</div>" if records else m.group(0)
+
+    return _XML_ISLAND.sub(unwrap, text) if "CDATA" in text else text
+
+
 def parse_html(html_or_tree: str | bytes | etree._Element | None) -> etree._Element | None:
-    """An lxml root for HTML text (None for empty or unparsable input); trees pass through."""
+    """An lxml root for HTML text (None for empty or unparsable input); trees pass through.
+
+    XML islands holding list records (:func:`expand_xml_islands`) are parsed as markup.
+    """
     if html_or_tree is None:
         return None
     if not isinstance(html_or_tree, (str, bytes)):
         return html_or_tree
     text = html_or_tree.decode("utf-8", "replace") if isinstance(html_or_tree, bytes) else html_or_tree
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = expand_xml_islands(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     if not text.strip():
         return None
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
@@ -172,11 +198,12 @@ class _Entry:
     raw: str
     visible: bool  # the date is printed on the page (not taken from the URL)
     tag: str
+    kind: str = ""  # tag and first class token: repeated entries of a list share it
 
 
 def _date_only(segment: str, raw: str) -> bool:
     rest = _PUNCT.sub("", _TIME.sub("", segment.replace(raw, "", 1)))
-    return len(rest) <= _DATE_RESIDUE
+    return len(rest) <= _DATE_RESIDUE and not any(w in rest for w in _PAGE_CLOCK)
 
 
 def _strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
@@ -220,10 +247,24 @@ def _unit_links(unit: list[etree._Element], page_url: str, mores: tuple[str, ...
     return links
 
 
+def _kind(el: etree._Element) -> str:
+    classes = (el.get("class") or "").split()
+    return f"{_tag(el)}.{classes[0]}" if classes else _tag(el)
+
+
 def _analyze_unit(
     unit: list[etree._Element], page_url: str, as_of: date, mores: tuple[str, ...], month_dates: bool
 ) -> _Entry | None:
     """The entry a group of sibling elements forms, or None if it is not one."""
+    entry = _unit_entry(unit, page_url, as_of, mores, month_dates)
+    if entry is not None:
+        entry.kind = _kind(unit[0])
+    return entry
+
+
+def _unit_entry(
+    unit: list[etree._Element], page_url: str, as_of: date, mores: tuple[str, ...], month_dates: bool
+) -> _Entry | None:
     links = _unit_links(unit, page_url, mores)
     if not links or len({u for _, u, _ in links}) > MAX_ENTRY_LINKS:
         return None
@@ -356,16 +397,23 @@ def _block_entries(container: etree._Element, entries: list[_Entry], url_dated: 
     dated = [e for e in entries if e.date is not None and (url_dated or e.visible)]
     if not dated:
         return []
+    # entries of a semantic list share their tag; elsewhere (div > div, body > div) they also
+    # share their first class, so unlike boxes (a header bar and a footer) never make a list
+    semantic = _tag(container) in SEMANTIC_LISTS
+    key = (lambda e: e.tag) if semantic else (lambda e: e.kind)
     counts: dict[str, int] = {}
     for e in dated:
-        counts[e.tag] = counts.get(e.tag, 0) + 1
-    tag = max(counts, key=lambda t: counts[t])
-    same = [e for e in entries if e.tag == tag]
+        counts[key(e)] = counts.get(key(e), 0) + 1
+    kind = max(counts, key=lambda t: counts[t])
+    same = [e for e in entries if key(e) == kind]
     n_dated = sum(1 for e in same if e.date is not None)
-    # a semantic list, or a wrapper holding nothing but its entries, may list a single story;
-    # elsewhere a lone dated element (a featured headline beside a list) is not a list
-    single_ok = _tag(container) in SEMANTIC_LISTS or _list_wrapper(container)
-    if counts[tag] < (1 if single_ok else 2) or 2 * n_dated < len(same):
+    # a semantic list, or a wrapper holding nothing but its entries, may list a single story
+    # (with a story-like title, not a menu label beside today's date); elsewhere a lone dated
+    # element (a featured headline beside a list) is not a list
+    single_ok = semantic or _list_wrapper(container)
+    if len(same) == 1 and len(same[0].title) < MIN_TITLE_LEN:
+        return []
+    if counts[kind] < (1 if single_ok else 2) or 2 * n_dated < len(same):
         return []
     return same
 
@@ -400,16 +448,27 @@ def _label_texts(el: etree._Element, mores: tuple[str, ...]) -> list[str]:
         text = element_text(h)
         if 0 < len(text) <= MAX_LABEL_LEN:
             return [text]
-    text = element_text(el)
+    tabs = [t for t in (element_text(c) for c in _children(el)) if not is_more_link(t, mores)]
+    if len(tabs) >= 2 and all(0 < len(t) <= MAX_LABEL_LEN for t in tabs):
+        return tabs  # a tab strip of plain labels (<li>要闻</li><li>公告</li>)
+    more_anchors = {a for a in el.iter("a") if is_more_link(anchor_text(a), mores)}
+    text = clean_text(" ".join(_outside_segments(el, {d for a in more_anchors for d in a.iter()})))
     return [text] if 0 < len(text) <= MAX_LABEL_LEN and not is_more_link(text, mores) else []
 
 
-def _peers(el: etree._Element) -> list[etree._Element]:
-    """``el`` and its siblings of the same tag and class (tab panes, repeated boxes)."""
+def _peers(el: etree._Element, blocks: list[etree._Element] | None = None) -> list[etree._Element]:
+    """``el`` and its siblings of the same tag and first class (tab panes, repeated boxes).
+
+    With ``blocks`` (the page's block containers), only siblings holding a block count: a
+    heading table before a list table is not a pane.
+    """
     parent = el.getparent()
     if parent is None:
         return [el]
-    return [c for c in _children(parent) if _tag(c) == _tag(el) and c.get("class") == el.get("class")]
+    peers = [c for c in _children(parent) if _kind(c) == _kind(el)]
+    if blocks is None:
+        return peers
+    return [c for c in peers if c is el or any(b is c or c in b.iterancestors() for b in blocks)]
 
 
 def _heading_and_more(
@@ -428,7 +487,7 @@ def _heading_and_more(
     for _ in range(levels):
         if el.getparent() is None or (el is not container and _holds_other(el, others, pane_set)):
             break
-        peers = _peers(el)
+        peers = _peers(el, [container, *others])
         if panes == 1 and len(peers) > 1:
             index, panes, pane_set = peers.index(el), len(peers), peers
         if more is None:
@@ -622,8 +681,39 @@ def blank_page(html: str | None, checklist: Checklist, as_of: date | None = None
     return not extract_items(html, "http://placeholder.invalid/", ref, checklist) and placeholder_in(html, checklist) is not None
 
 
+_PAGER_CALL = re.compile(
+    r"createPageHTML\s*\(\s*([\w.]+)\s*,\s*([\w.]+)\s*,\s*[\"']([^\"']*)[\"']\s*,\s*[\"']([^\"']*)[\"']"
+)
+
+
+def _script_number(token: str, code: str) -> int | None:
+    """A pager argument: a number, or a ``var name = N`` the script sets."""
+    if token.isdigit():
+        return int(token)
+    m = re.search(r"\b" + re.escape(token) + r"\s*=\s*(\d+)", code)
+    return int(m.group(1)) if m else None
+
+
+def scripted_next_page(root: etree._Element, page_url: str) -> str | None:
+    """The next page a TRS-style pager script would link: ``createPageHTML(count, current, "index", "html")``.
+
+    Page 0 is ``index.html``, page *n* ``index_n.html``, next to the current page; None on the last page.
+    """
+    for script in root.iter("script"):
+        code = script.text or ""
+        m = _PAGER_CALL.search(code)
+        if not m:
+            continue
+        count, current = _script_number(m.group(1), code), _script_number(m.group(2), code)
+        if count is None or current is None or current + 1 >= count:
+            return None
+        return absolute_url(page_url, f"{m.group(3)}_{current + 1}.{m.group(4)}")
+    return None
+
+
 def next_page_url(html: str | None, page_url: str, checklist: Checklist) -> str | None:
-    """The URL of a list's next page (a link whose text is 下一页 / next / > ...), or None."""
+    """The URL of a list's next page (a link whose text is 下一页 / next / > ..., else the one a
+    pager script builds), or None."""
     root = parse_html(html)
     if root is None:
         return None
@@ -634,4 +724,4 @@ def next_page_url(html: str | None, page_url: str, checklist: Checklist) -> str 
             url = absolute_url(page_url, a.get("href"))
             if url and url != absolute_url(page_url, page_url):
                 return url
-    return None
+    return scripted_next_page(root, page_url)

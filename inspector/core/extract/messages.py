@@ -53,6 +53,7 @@ _GENERIC_LABEL = re.compile(r"(?:^|(?<=[\s|｜丨]))[\u4e00-\u9fff]{2,8}\s*[:：
 _MAX_SECTION_LINES = 20
 _MAX_LABEL_CHARS = 14
 _MAX_ROW_CHARS = 400  # longer "rows" are containers of many rows
+_NEGATIONS = ("未", "待", "尚未", "没有")  # a status value opening with these says "not yet"
 
 
 # --------------------------------------------------------------------------- labelled fields
@@ -244,7 +245,7 @@ def _section(lines: list[_Line], i: int, groups: Groups, pattern: re.Pattern[str
     while i < len(lines) and len(parts) < _MAX_SECTION_LINES:
         line = lines[i]
         known = label_key(line.text, groups) or _known_label_at_start(line.text, groups, pattern)
-        if line.heading or known or (parts and _GENERIC_LABEL.match(line.text)):
+        if line.heading or known or (parts and _GENERIC_LABEL.match(_NUMBERING.sub("", line.text.strip()))):
             break
         parts.append(line.text)
         i += 1
@@ -306,12 +307,43 @@ def _dl_pairs(root: etree._Element, groups: Groups) -> tuple[list[tuple[str, str
     return pairs, used
 
 
+def _element_children(el: etree._Element) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str) and c.tag not in _SKIP_TAGS]
+
+
+def _tab_pairs(root: etree._Element, groups: Groups) -> tuple[list[tuple[str, str]], list[etree._Element]]:
+    """Tab strips over panes: the i-th short label (申请条件) names the i-th following pane.
+
+    A strip is an element of at least two short children, two or more of them labels, followed
+    by exactly as many sibling panes of one tag. Returns the pairs and the strips (read here).
+    """
+    pairs: list[tuple[str, str]] = []
+    strips: list[etree._Element] = []
+    for strip in root.iter():
+        if not isinstance(strip.tag, str) or strip.tag in ("table", "thead", "tbody", "tr"):
+            continue  # table header rows are read as header tables
+        tabs = _element_children(strip)
+        if len(tabs) < 2 or any(len(cell_text(t)) > _MAX_LABEL_CHARS for t in tabs):
+            continue
+        keys = [label_key(cell_text(t), groups) for t in tabs]
+        if sum(1 for k in keys if k) < 2:
+            continue
+        panes = _element_children(strip.getparent()) if strip.getparent() is not None else []
+        panes = panes[panes.index(strip) + 1 :]
+        panes = [p for p in panes if p.tag == panes[0].tag] if panes else []
+        if len(panes) != len(tabs):
+            continue
+        pairs += [(k, cell_text(pane)) for k, pane in zip(keys, panes) if k]
+        strips.append(strip)
+    return pairs, strips
+
+
 def _has_label_cell(row: etree._Element, groups: Groups) -> bool:
     return any(label_key(cell_text(c), groups) for c in _cells(row))
 
 
 def _known_label_at_start(text: str, groups: Groups, pattern: re.Pattern[str]) -> bool:
-    m = pattern.match(text.lstrip())
+    m = pattern.match(_NUMBERING.sub("", text.strip()))
     return m is not None and label_key(_matched_label(m), groups) is not None
 
 
@@ -325,9 +357,10 @@ def read_fields(root: etree._Element, groups: Groups) -> dict[str, list[str]]:
     header_tables = {table for table, _, _ in tables}
     pairs, rows = _pair_rows(root, groups, header_tables)
     dl_pairs, lists = _dl_pairs(root, groups)
+    tab_pairs, strips = _tab_pairs(root, groups)
     pattern = _label_pattern(groups)
-    lines = text_lines(root, skip=[*header_tables, *rows, *lists])
-    for key, value in [*pairs, *dl_pairs, *_line_fields(lines, groups, pattern)]:
+    lines = text_lines(root, skip=[*header_tables, *rows, *lists, *strips])
+    for key, value in [*pairs, *dl_pairs, *tab_pairs, *_line_fields(lines, groups, pattern)]:
         out.setdefault(key, []).append(value)
     return out
 
@@ -421,6 +454,8 @@ def _answered(fields: Mapping[str, list[str]], text: str, params: Mapping[str, A
     answered = params.get("answered_markers", ())
     if _has_marker(status, unanswered):
         return False
+    if any(squash(v).startswith(_NEGATIONS) for v in status):
+        return False  # 未答复, 待办理 ...: a status saying "not yet", whatever the verb
     if _has_marker(status, answered):
         return True
     if _has_marker([text], unanswered):
@@ -475,6 +510,20 @@ def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: da
     return msg
 
 
+def _record_of(a: etree._Element, url: str, base: str) -> etree._Element | None:
+    """The largest short ancestor of a link that links to nothing else (a message's whole box).
+
+    Boards print a message as several lines (``<p>标题：…</p><p>留言时间：…</p>``) in one cell or div.
+    """
+    el = a.getparent()
+    best = None
+    while el is not None and el.tag not in ("body", "html"):
+        if len(cell_text(el)) > _MAX_ROW_CHARS or any(u != url for _, u in _anchors(el, base)):
+            break
+        best, el = el, el.getparent()
+    return best
+
+
 def _row_of(a: etree._Element) -> etree._Element | None:
     """The list row an anchor stands in (li, tr, dd, p, or a short enclosing element)."""
     el = a.getparent()
@@ -502,6 +551,10 @@ def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of:
         if row is None or (row.tag == "tr" and any(m.url == url for m in out)):
             continue
         fields = read_fields(row, groups)
+        if not (fields.get("submitted") or fields.get("replied")):
+            record = _record_of(a, url, base)
+            if record is not None and record is not row:
+                row, fields = record, read_fields(record, groups)
         if fields.get("submitted") or fields.get("replied"):
             out.append(_row_message(row, fields, base, params, as_of))
     return [m for m in out if m.url or m.submitted]
