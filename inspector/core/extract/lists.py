@@ -48,7 +48,6 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_ENTRY_LINKS = 3  # an entry has one title link, maybe a tag/attachment link or two
 MAX_LABEL_LEN = 16  # a block heading / tab label is short
 _DATE_RESIDUE = 6  # characters besides the date a date-only segment may hold ("发布时间：")
-MIN_TITLE_LEN = 5  # a lone dated link shorter than this is a menu label (网站地图, 设为首页), not a story
 # Words beside a date that make it the page's clock (today's date, generation / update time,
 # a lunar-calendar or weekday widget), never an item's publish date.
 _PAGE_CLOCK = ("今天", "今日", "当前", "农历", "星期", "生成", "更新", "访问")
@@ -407,12 +406,9 @@ def _block_entries(container: etree._Element, entries: list[_Entry], url_dated: 
     kind = max(counts, key=lambda t: counts[t])
     same = [e for e in entries if key(e) == kind]
     n_dated = sum(1 for e in same if e.date is not None)
-    # a semantic list, or a wrapper holding nothing but its entries, may list a single story
-    # (with a story-like title, not a menu label beside today's date); elsewhere a lone dated
-    # element (a featured headline beside a list) is not a list
+    # a semantic list, or a wrapper holding nothing but its entries, may list a single story;
+    # elsewhere a lone dated element (a featured headline beside a list) is not a list
     single_ok = semantic or _list_wrapper(container)
-    if len(same) == 1 and len(same[0].title) < MIN_TITLE_LEN:
-        return []
     if counts[kind] < (1 if single_ok else 2) or 2 * n_dated < len(same):
         return []
     return same

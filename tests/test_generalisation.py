@@ -1,0 +1,244 @@
+"""Extraction on page sets in CMS styles the extractor was not designed on.
+
+Each ``tests/fixtures/cms/<style>/`` directory is a small site written by hand after the
+markup shapes of a family of government CMS templates (TRS WCM, Hanweb JCMS, PowerEasy,
+Epoint, DedeCMS, hand-made tables): list blocks with dates before/after/inside links or in
+table cells, hidden tabs, 更多 links, menus, marquees, picture news, calendars, weather
+widgets and footers whose dates, years, ICP numbers and phone numbers are not items,
+pagination (共N页, ``createPageHTML``, 下一页), articles, message boards and service guides.
+Some pages are GBK/GB2312 and declare it only in ``<meta>``.
+
+The truth below is what a careful inspector counts by hand on these pages (as of
+``AS_OF``); it is written from the pages, not from the engine. The units are checked on the
+files, the whole pipeline on each site served over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from inspector.core.charset import decode_html
+from inspector.core.checklist import load_checklist
+from inspector.core.extract.guides import read_guide
+from inspector.core.extract.lists import blank_page, detail_date, extract_items, next_page_url
+from inspector.core.extract.messages import board_groups, read_detail
+from inspector.core.model import Page
+from inspector.core.runner import CheckOptions, run_check
+from tests.httpfixtures import LoopbackServer, Request, Route
+
+CMS = Path(__file__).parent / "fixtures" / "cms"
+AS_OF = date(2026, 11, 20)
+WINDOW = AS_OF - timedelta(days=14)
+CL = load_checklist()
+BASE = "http://127.0.0.1:8000"
+
+
+def raw_html(style: str, path: str) -> str:
+    """A fixture page decoded as the fetcher decodes it (no header charset: the <meta> one)."""
+    return decode_html((CMS / style / path).read_bytes(), "text/html")[0]
+
+
+def url_of(path: str) -> str:
+    return f"{BASE}/{path.removesuffix('index.html')}"
+
+
+# --------------------------------------------------------------------------- truth
+
+
+@dataclass
+class ListTruth:
+    """What one list page shows: item count, items dated in the 14-day window, newest date."""
+
+    path: str
+    items: int
+    in_window: int
+    latest: date | None
+
+
+@dataclass
+class SiteTruth:
+    """The pipeline measures an inspector would write down for one site."""
+
+    style: str
+    measures: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+LISTS = [
+    # TRS WCM: dates in <span> after / [MM-DD] before the link, hidden tabs, a table with a
+    # "2026-2030年" title, marquee + picture news repeating stories, calendar, weather, footer dates
+    ListTruth("trs/index.html", 19, 9, date(2026, 11, 19)),
+    ListTruth("trs/xwzx/zwyw/index.html", 5, 3, date(2026, 11, 19)),
+    ListTruth("trs/zwgk/rsxx/index.html", 2, 0, date(2025, 9, 1)),
+    ListTruth("trs/zwgk/ghjh/index.html", 0, 0, None),
+    ListTruth("trs/hdjl/szxx/index.html", 4, 1, date(2026, 11, 10)),
+    # Hanweb JCMS: table rows with [MM-DD] in a cell, "标题&nbsp;2026/11/06" div runs, a header
+    # line with today's date and 农历, footer visitor counter 20261118 and 最后更新; the column
+    # page ships its list as <script type="text/xml"> CDATA records
+    ListTruth("hanweb/index.html", 7, 4, date(2026, 11, 19)),
+    ListTruth("hanweb/col/col1230/index.html", 4, 2, date(2026, 11, 19)),
+    # PowerEasy (GBK, meta only): date before the link, 2026/11/12 in a <td>, an undated <br>
+    # list, weather forecast dates; column list with 2026年11月1日 cells and a 点击 counter
+    ListTruth("powereasy/index.html", 8, 3, date(2026, 11, 19)),
+    ListTruth("powereasy/Category_12/Index.aspx", 3, 2, date(2026, 11, 19)),
+    # Epoint: dates inside the title link, hidden tab pane with "2026-11-18 16:02:45", a
+    # calendar with upcoming events (future dates), header clock, ICP / 公网安备 footer
+    ListTruth("epoint/index.html", 5, 3, date(2026, 11, 19)),
+    # DedeCMS (GBK): dl/dt/dd boxes, <small> dates, 今天是 header, "更新：… 10:30" footer;
+    # list page with 日期：… 点击：… 好评： info lines, intros and thumbnails
+    ListTruth("dedecms/index.html", 5, 3, date(2026, 11, 18)),
+    ListTruth("dedecms/a/xwdt/index.html", 3, 2, date(2026, 11, 18)),
+    # hand-made tables (GB2312 declared, GBK bytes): "·标题（11月18日）<br>" runs, 2026年11月12日
+    # cells, a document.write clock, visitor id 2026111800012, 本站最后更新于
+    ListTruth("handmade/index.htm", 6, 3, date(2026, 11, 18)),
+]
+
+DETAILS = [
+    ("trs/xwzx/zwyw/202611/t20261119_1001.html", date(2026, 11, 19)),
+    ("trs/zwgk/zcwj/202609/t20260901_5003.html", date(2026, 9, 1)),
+    ("dedecms/a/xwdt/2026/1118/231.html", date(2026, 11, 18)),
+    ("hanweb/art/2026/10/8/art_1250_501.html", date(2026, 10, 8)),
+]
+
+BLANK = ["trs/zwgk/ghjh/index.html"]
+NOT_BLANK = ["trs/xwzx/zwyw/index.html", "trs/zwgk/rsxx/index.html"]
+
+NEXT_PAGES = [
+    ("trs/xwzx/zwyw/index.html", "trs/xwzx/zwyw/index_1.html"),
+    ("trs/xwzx/zwyw/index_1.html", "trs/xwzx/zwyw/index_2.html"),
+    ("trs/zwgk/rsxx/index.html", None),  # one page only
+    ("powereasy/Category_12/Index.aspx", "powereasy/Category_12/Index_2.aspx"),
+    ("powereasy/Category_20/Index.aspx", None),  # 下一页 without a link on the last page
+    ("dedecms/a/xwdt/index.html", "dedecms/a/xwdt/list_1_2.html"),
+]
+
+# path -> (submitted, first reply or None, answered)
+MESSAGES = [
+    ("trs/hdjl/szxx/202610/t20261012_9001.html", date(2026, 10, 12), date(2026, 10, 20), True),
+    ("trs/hdjl/szxx/202606/t20260601_9002.html", date(2026, 6, 1), date(2026, 9, 15), True),
+    ("trs/hdjl/szxx/202611/t20261110_9003.html", date(2026, 11, 10), None, False),
+    ("hanweb/art/2026/9/2/art_1240_403.html", date(2026, 9, 2), date(2026, 9, 4), True),  # 问：/答： blocks
+]
+
+# path -> missing elements
+GUIDES = [
+    ("trs/bsfw/bszn/202610/t20261008_7001.html", []),
+    ("trs/bsfw/bszn/202609/t20260915_7002.html", ["办理时间", "联系电话"]),
+    ("hanweb/art/2026/10/8/art_1250_501.html", ["联系电话"]),  # <p><strong>五、办理地点：</strong>…
+    ("epoint/bszn/guide1.html", []),  # tab strip over panes; 申请条件 etc. only as tab labels
+    ("handmade/bszn/qsxk.htm", ["办理时间", "办理流程"]),  # synonyms; 办公时间 "—"
+]
+
+SITES = [
+    SiteTruth("trs", {
+        "site-not-updated": {"homepage_items": 19, "homepage_items_in_window": 9, "navigation_only": False},
+        "homepage-updates": {"items_in_window": 9},
+        "columns-not-updated": {"stale_news_columns": 1, "stale_notice_columns": 0, "stale_columns": 2, "blank_columns": 1},
+        "basic-information": {"stale_news_columns": 1, "stale_notice_columns": 0, "stale_personnel_columns": 1},
+        "poor-interaction": {"has_channel": True, "messages_in_year": 3, "overdue_messages": 1},
+        "service-guides": {"guides_checked": 2, "guides_incomplete": 1, "missing_elements": 2},
+    }),
+    SiteTruth("hanweb", {
+        "site-not-updated": {"homepage_items": 7, "homepage_items_in_window": 4, "navigation_only": False},
+        "columns-not-updated": {"stale_columns": 0, "blank_columns": 0},
+        "poor-interaction": {"has_channel": True, "messages_in_year": 4, "overdue_messages": 1},
+        "service-guides": {"guides_checked": 1, "guides_incomplete": 1, "missing_elements": 1},
+    }),
+    SiteTruth("powereasy", {
+        "site-not-updated": {"homepage_items": 8, "homepage_items_in_window": 3, "navigation_only": False},
+        "columns-not-updated": {"stale_columns": 0, "blank_columns": 0},
+        "poor-interaction": {"has_channel": True, "messages_in_year": 2, "overdue_messages": 1},
+    }),
+    SiteTruth("handmade", {
+        "site-not-updated": {"homepage_items": 6, "homepage_items_in_window": 3, "navigation_only": False},
+        "poor-interaction": {"has_channel": True, "messages_in_year": 2, "overdue_messages": 1},
+        "service-guides": {"guides_checked": 1, "guides_incomplete": 1, "missing_elements": 2},
+    }),
+]
+
+
+# --------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize("truth", LISTS, ids=[t.path for t in LISTS])
+def test_list_pages_items_and_window(truth: ListTruth) -> None:
+    items = extract_items(raw_html(*truth.path.split("/", 1)), url_of(truth.path.split("/", 1)[1]), AS_OF, CL)
+    dated = [i.date for i in items if i.date is not None]
+    got = (len(items), sum(1 for d in dated if d >= WINDOW), max(dated, default=None))
+    assert got == (truth.items, truth.in_window, truth.latest), [(i.title, i.raw_date) for i in items]
+
+
+@pytest.mark.parametrize(("path", "expected"), DETAILS, ids=[p for p, _ in DETAILS])
+def test_article_publish_dates(path: str, expected: date) -> None:
+    style, rel = path.split("/", 1)
+    assert detail_date(raw_html(style, rel), url_of(rel), CL, AS_OF) == expected
+
+
+@pytest.mark.parametrize("path", BLANK + NOT_BLANK)
+def test_blank_columns(path: str) -> None:
+    style, rel = path.split("/", 1)
+    assert blank_page(raw_html(style, rel), CL, AS_OF) is (path in BLANK)
+
+
+@pytest.mark.parametrize(("path", "expected"), NEXT_PAGES, ids=[p for p, _ in NEXT_PAGES])
+def test_next_pages(path: str, expected: str | None) -> None:
+    style, rel = path.split("/", 1)
+    want = url_of(expected.split("/", 1)[1]) if expected else None
+    assert next_page_url(raw_html(style, rel), url_of(rel), CL) == want
+
+
+@pytest.mark.parametrize(("path", "submitted", "replied", "answered"), MESSAGES, ids=[m[0] for m in MESSAGES])
+def test_message_detail_pages(path: str, submitted: date, replied: date | None, answered: bool) -> None:
+    style, rel = path.split("/", 1)
+    params = CL.params("poor-interaction")
+    page = Page(url=url_of(rel), status=200, html=raw_html(style, rel))
+    msg = read_detail(page, board_groups(params), params, AS_OF)
+    assert msg is not None
+    assert (msg.submitted, msg.replied, msg.answered) == (submitted, replied, answered)
+
+
+@pytest.mark.parametrize(("path", "missing"), GUIDES, ids=[g[0] for g in GUIDES])
+def test_service_guides(path: str, missing: list[str]) -> None:
+    style, rel = path.split("/", 1)
+    page = Page(url=url_of(rel), status=200, html=raw_html(style, rel))
+    guide = read_guide(page, CL.params("service-guides"))
+    assert guide is not None
+    assert guide.missing == missing
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def _site_routes(root: Path):
+    """Serve a fixture directory; pages go out as bytes with no charset in the header."""
+
+    def route(request: Request) -> Route:
+        path = request.path.split("?", 1)[0]
+        rel = path.lstrip("/")
+        target = root / rel
+        if path.endswith("/") or target.is_dir():
+            target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
+        if not target.resolve().is_relative_to(root.resolve()) or not target.is_file():
+            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
+        return 200, {"Content-Type": "text/html"}, target.read_bytes()
+
+    return route
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("truth", SITES, ids=[s.style for s in SITES])
+def test_pipeline_measures_match_the_truth(truth: SiteTruth) -> None:
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)
+    with LoopbackServer(_site_routes(CMS / truth.style)) as srv:
+        run = asyncio.run(run_check(srv.url("/"), opts))
+    diffs = []
+    for iid, want in truth.measures.items():
+        got = run.doc["indicators"][iid]["measures"]
+        for name, value in want.items():
+            if got.get(name) != value:
+                diffs.append(f"{iid}.{name}: got {got.get(name)!r}, truth {value!r}")
+    assert not diffs, diffs
