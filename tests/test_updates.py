@@ -79,7 +79,10 @@ def test_column_counts_blank_exempt_and_errors() -> None:
     bi = out["basic-information"]
     assert bi.measures == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_personnel_columns": 1}
     assert prefill(CL.indicators["basic-information"], bi)["deduction"] == 12.0
-    assert prefill(CL.indicators["columns-not-updated"], cnu)["status"] == "pass"
+    # 图片新闻 could not be read: it may be stale too, so neither indicator passes silently
+    assert prefill(CL.indicators["columns-not-updated"], cnu)["status"] == "review"
+    assert bi.status == "review" and "图片新闻: not crawled" in bi.note
+    assert any(f.detail == "not read: not crawled" for f in cnu.findings)
 
 
 def test_column_thresholds_veto() -> None:

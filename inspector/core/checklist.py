@@ -158,13 +158,21 @@ class Checklist:
         return out
 
     def classify(self, *texts: str) -> str | None:
-        """Category id for a column, matching its title first, then breadcrumb/URL texts."""
+        """Category id for a column, matching its title first, then breadcrumb/URL texts.
+
+        Within a text the most specific (longest) matching keyword wins, so 任前公示 is personnel
+        although notice has 公示; on a tie the category listed first in the file wins.
+        """
         for text in texts:
             if not text:
                 continue
+            best: tuple[int, str] | None = None
             for cat in self.categories.values():
-                if any(k and k in text for k in cat.keywords):
-                    return cat.id
+                length = max((len(k) for k in cat.keywords if k and k in text), default=0)
+                if length and (best is None or length > best[0]):
+                    best = (length, cat.id)
+            if best:
+                return best[1]
         return None
 
     def window(self, category: str) -> int | None:

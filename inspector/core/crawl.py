@@ -31,6 +31,7 @@ import lxml.html
 from .charset import clean_text, strip_controls
 from .fetch import Fetcher, page_link_status
 from .model import CrawlResult, Link, LinkStatus, Page
+from .urls import normalize_url, resolve_link
 
 Progress = Callable[[dict[str, int]], None]
 
@@ -46,44 +47,12 @@ MAX_LINKS_PER_PAGE = 5_000
 MAX_TEXT_CHARS = 200
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_URL_WHITESPACE = re.compile(r"[\t\n\r]")
 
 
 # --------------------------------------------------------------------------- URLs
 
 
 @functools.lru_cache(maxsize=65536)  # navigation links repeat on every page of a site
-def normalize_url(url: str) -> str | None:
-    """Absolute http(s) URL without fragment, host lower-cased, default port dropped.
-
-    Returns None for other schemes. A URL httpx cannot parse is returned as is
-    (fragment removed) so that checking it reports ``invalid-url``.
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    raw = urlunsplit(parts._replace(fragment="", path=parts.path or "/"))
-    try:
-        return str(httpx.URL(raw))
-    except (httpx.InvalidURL, UnicodeError, ValueError):
-        return raw
-
-
-def resolve_link(raw: str, base_url: str) -> str | None:
-    """Resolve an attribute value against the page URL; None if it is not a link."""
-    value = _URL_WHITESPACE.sub("", raw).strip()
-    if not value or value.startswith("#"):
-        return None
-    try:
-        joined = urljoin(base_url, value.replace("\\", "/"))
-    except ValueError:
-        return None
-    return normalize_url(joined)
-
-
 @functools.lru_cache(maxsize=65536)
 def site_key(url: str) -> tuple[str, int | None] | None:
     """(host without ``www.``, explicit port) — http/https on default ports are one site."""

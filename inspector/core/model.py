@@ -16,7 +16,7 @@ from typing import Any
 def to_dict(obj: Any) -> Any:
     """Dataclass (or nested structure of them) -> JSON-able value."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
     if isinstance(obj, dict):
         return {str(k): to_dict(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -93,16 +93,28 @@ class CrawlResult:
     link_sources: dict[str, list[str]] = field(default_factory=dict)  # url -> pages it appears on
     errors: list[str] = field(default_factory=list)  # crawl-level problems (limits hit, ...)
     truncated: bool = False  # max_pages reached before the frontier emptied
+    _index: dict[str, Page] = field(default_factory=dict, repr=False, compare=False)
+    _index_size: int = field(default=-1, repr=False, compare=False)
 
     def page(self, url: str) -> Page | None:
-        """The page for a URL, whether requested under that URL or redirected to it."""
+        """The page for a URL: requested under it, redirected to it, or under its normalised form."""
         p = self.pages.get(url)
         if p is not None:
             return p
-        for p in self.pages.values():
-            if p.final_url == url:
-                return p
-        return None
+        if self._index_size != len(self.pages):  # (re)build the lookup index lazily
+            self._index = {}
+            for key, page in self.pages.items():
+                self._index.setdefault(key, page)
+                if page.final_url:
+                    self._index.setdefault(page.final_url, page)
+            self._index_size = len(self.pages)
+        p = self._index.get(url)
+        if p is None:
+            from inspector.core.urls import normalize_url
+
+            normal = normalize_url(url)
+            p = self._index.get(normal) if normal else None
+        return p
 
 
 # --------------------------------------------------------------------------- extraction

@@ -84,7 +84,7 @@ def _status(crawl: CrawlResult, url: str) -> LinkStatus | None:
     status = crawl.links.get(url)
     if status is not None:
         return status
-    page = crawl.pages.get(url)
+    page = crawl.page(url)
     if page is None:
         return None
     ok = page.error is None and page.status is not None and page.status < 400

@@ -101,6 +101,24 @@ def _stale_by_category(analysis: SiteAnalysis, checklist: Checklist, as_of: date
     return out
 
 
+def _unread(analysis: SiteAnalysis, checklist: Checklist, categories: tuple[str, ...] | None = None) -> list[Column]:
+    """Columns that should update but whose page could not be read: they cannot silently pass."""
+    return [
+        c for c in analysis.columns
+        if c.error and not c.exempt and c.category and checklist.window(c.category) is not None
+        and (categories is None or c.category in categories)
+    ]
+
+
+def _unread_review(outcome: Outcome, unread: list[Column], already_failing: bool = False) -> Outcome:
+    """Unreadable columns could change the result: the inspector decides (unless it fails anyway)."""
+    if unread and outcome.status is None and not already_failing:
+        outcome.status = "review"
+        outcome.note = f"{len(unread)} column page(s) could not be read ({unread[0].name}: {unread[0].error}); check them by hand"
+        outcome.findings += [Finding(url=c.url, where=c.name, detail=f"not read: {c.error}") for c in unread]
+    return outcome
+
+
 def _column_findings(columns: list[Column], as_of: date) -> list[Finding]:
     return [Finding(url=c.url, where=c.name, detail=_stale_detail(c, as_of)) for c in columns]
 
@@ -120,7 +138,8 @@ def columns_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: dat
     ]
     if analysis.error:
         return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
-    return Outcome(measures=measures, findings=findings)
+    vetoed = bool(checklist.indicators["columns-not-updated"].vetoed(measures))
+    return _unread_review(Outcome(measures=measures, findings=findings), _unread(analysis, checklist), vetoed)
 
 
 def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
@@ -129,7 +148,8 @@ def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date)
     measures = {f"stale_{cat}_columns": len(cols) for cat, cols in picked.items()}
     if analysis.error:
         return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
-    return Outcome(measures=measures, findings=_column_findings([c for cols in picked.values() for c in cols], as_of))
+    outcome = Outcome(measures=measures, findings=_column_findings([c for cols in picked.values() for c in cols], as_of))
+    return _unread_review(outcome, _unread(analysis, checklist, ("news", "notice", "personnel")))
 
 
 def check_updates(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, Outcome]:

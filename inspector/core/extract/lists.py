@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Iterator
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -41,6 +41,7 @@ from inspector.core.extract.dates import (
     usable,
 )
 from inspector.core.model import Item
+from inspector.core.urls import resolve_link
 
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "textarea"})
 SEMANTIC_LISTS = frozenset({"ul", "ol", "dl", "table", "tbody"})
@@ -116,17 +117,12 @@ def parse_html(html_or_tree: str | bytes | etree._Element | None) -> etree._Elem
 
 
 def absolute_url(page_url: str, href: str | None) -> str | None:
-    """``href`` resolved against the page, fragment removed; None for non-http(s) links."""
+    """``href`` resolved against the page exactly as the crawler keys pages (fragment removed);
+    None for non-http(s) links."""
     href = clean_text(href)
     if not href or href.startswith("#") or href.lower().startswith(_BAD_SCHEMES):
         return None
-    try:
-        parts = urlsplit(urljoin(page_url or "", href))
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    return resolve_link(href, page_url or "")
 
 
 def _tag(el: etree._Element) -> str:
