@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_province_report)
 
-    from inspector.core.monitor import add_monitor_command
+    from inspector.monitor_cli import add_monitor_command
 
     add_monitor_command(sub)
 
@@ -183,10 +183,16 @@ def _err(msg: str) -> None:
 def _date(text: str | None, flag: str) -> date:
     if not text:
         return date.today()
-    try:
-        return date.fromisoformat(text)
+    try:  # strictly YYYY-MM-DD: fromisoformat would also take 2026W471 or 20261120
+        return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(f"{flag} must be a date like 2026-11-20, got {text!r}") from None
+
+
+def _code(text: str) -> str:
+    """A 网站标识码 as the registry stores it (ministry codes in lower case: bm55000001)."""
+    text = text.strip()
+    return text.lower() if text.lower().startswith("bm") else text
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -220,7 +226,10 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
         )
         for row, why in report.rejected:
             print(f"  row {row}: {why}")
-    return 0 if report.sites or not report.rejected else 2
+    if report.rejected and not report.sites:
+        _err(f"inspector: every row of {args.file.name} was rejected; nothing imported")
+        return 2
+    return 0
 
 
 def cmd_sites_list(args: argparse.Namespace) -> int:
@@ -239,7 +248,7 @@ def cmd_sample_draw(args: argparse.Namespace) -> int:
     from inspector.core.store import utcnow
 
     ws = _workspace(args)
-    sample = draw(ws.sites(), args.quarter, ratio=args.ratio, seed=args.seed, include=args.include)
+    sample = draw(ws.sites(), args.quarter, ratio=args.ratio, seed=args.seed, include=[_code(c) for c in args.include])
     sample["drawn_at"] = utcnow()
     ws.save_sample(sample, force=args.force)
     return _show_sample(ws, sample, args.json)
@@ -304,7 +313,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         try:
-            doc = check_and_store(ws, quarter, args.target, opts, _progress_to_stderr, recheck=args.recheck)
+            doc = check_and_store(ws, quarter, _code(args.target), opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
             raise UsageError(exc.args[0]) from None
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
@@ -418,6 +427,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
+    args.code = _code(args.code)
     record = ws.inspection(quarter, args.code)
     if record is None or not record.get("prefill"):
         raise UsageError(f"{args.code} has not been checked in {quarter}: run `inspector check {args.code} --quarter {quarter}`")
@@ -471,6 +481,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except _user_errors() as exc:
         _err(f"inspector: {exc}")
+        return 2
+    except OSError as exc:  # an unwritable workspace, a full disk, a file that vanished
+        where = f": {exc.filename}" if exc.filename else ""
+        _err(f"inspector: {exc.strerror or exc}{where}")
         return 2
     except KeyboardInterrupt:
         _err("inspector: interrupted")

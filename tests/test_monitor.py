@@ -30,7 +30,6 @@ from inspector.core.monitor import (
     Monitor,
     MonitorError,
     MonitorState,
-    add_monitor_command,
     load_state,
     monitor_outcomes,
     monitor_status,
@@ -40,6 +39,7 @@ from inspector.core.monitor import (
 )
 from inspector.core.sampling import draw
 from inspector.core.store import Workspace, read_jsonl
+from inspector.monitor_cli import add_monitor_command
 from tests.httpfixtures import Hang, LoopbackServer, html
 
 QUARTER = "2026Q4"
@@ -335,7 +335,7 @@ def _cli_process(ws: Workspace, *extra: str) -> subprocess.Popen:
     code = textwrap.dedent(
         """
         import argparse, sys
-        from inspector.core.monitor import add_monitor_command
+        from inspector.monitor_cli import add_monitor_command
         p = argparse.ArgumentParser(prog="inspector")
         p.add_argument("--workspace")
         add_monitor_command(p.add_subparsers(dest="command"))

@@ -62,7 +62,11 @@ def test_availability_measures_and_findings() -> None:
     unreachable, homepage = outcomes["site-unreachable"], outcomes["homepage-availability"]
     assert unreachable.measures == {"attempts": 3, "failures": 1, "failure_rate": 0.3333}
     assert homepage.measures == {"failure_rate": 0.3333}
-    assert unreachable.status is None and homepage.status is None
+    # 1 failure in 3 of the 140 attempts the rule asks for cannot decide the veto: the inspector does
+    assert unreachable.status == "review" and homepage.status == "review"
+    assert check_availability(probes, {})["site-unreachable"].status is None  # no week rule: decided
+    all_failed = [ProbeAttempt(at="t", ok=False, error="connect")] * 3
+    assert check_availability(all_failed, {"min_attempts": 140})["site-unreachable"].status is None  # down now
     assert [(f.url, f.where, f.detail) for f in unreachable.findings] == [
         ("http://a.gov.cn/", "2026-11-20T09:00:00+00:00", "timeout after 15.0 s")
     ]

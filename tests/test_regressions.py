@@ -52,3 +52,63 @@ def test_personnel_keywords_beat_the_shorter_notice_keyword():
     assert checklist.classify("干部任前公示") == "personnel"
     assert checklist.classify("公示公告") == "notice"
     assert checklist.classify("网上信访") == "excluded"
+
+
+def test_including_a_site_twice_samples_it_once():
+    from inspector.core.sampling import draw
+
+    sites = [{"code": f"34060000{i:02d}", "level": "县级", "running": True} for i in range(10)]
+    s = draw(sites, "2026Q4", seed=1, include=["3406000009", "3406000009"])
+    assert len(s["codes"]) == len(set(s["codes"])) and len(s["population_sites"]) == 10
+
+
+def test_non_finite_points_are_refused():
+    import math
+
+    import pytest
+
+    from inspector.core.checklist import Decision
+
+    for bad in (math.inf, -1.0, math.nan):
+        with pytest.raises(ValueError):
+            Decision("fail", points=bad)
+
+
+def test_cli_refuses_near_dates_huge_csv_cells_and_unwritable_workspaces(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "inspector.cli", *args], capture_output=True, text=True, timeout=60)
+
+    r = run("--workspace", str(tmp_path), "check", "3406000001", "--as-of", "2026W471")
+    assert r.returncode == 2 and "--as-of must be a date" in r.stderr
+    big = tmp_path / "big.csv"
+    big.write_text("网站标识码,网站名称,首页网址\n3406000001,\"" + "很" * 200_000 + "\",http://a.gov.cn/\n", encoding="utf-8")
+    r = run("--workspace", str(tmp_path / "ws"), "sites", "import", str(big))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    ok = tmp_path / "ok.csv"
+    ok.write_text("网站标识码,网站名称,首页网址\n3406000001,测试,http://a.gov.cn/\n", encoding="utf-8")
+    r = run("--workspace", str(blocker / "ws"), "sites", "import", str(ok))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_bundle_ships_the_evidence_of_the_result_not_of_a_later_recheck(tmp_path):
+    from inspector.core.store import Workspace
+    from inspector.core.submission import _evidence_files
+
+    ws = Workspace(tmp_path)
+    for run in ("run-original", "run-recheck"):
+        f = ws.run_dir("2026Q4", "3406000001", run) / "evidence" / f"{run}.png"
+        f.parent.mkdir(parents=True)
+        f.write_bytes(b"png")
+        ws.add_evidence([{"quarter": "2026Q4", "code": "3406000001", "run": run,
+                          "files": [{"kind": "screenshot", "path": str(f.relative_to(tmp_path)), "sha256": "x"}]}])
+    ws.add_evidence([{"quarter": "2026Q4", "code": "3406000001", "run": "run-original",
+                      "files": [{"kind": "screenshot", "path": "../../etc/passwd", "sha256": "x"}]}])
+    record = {"prefill": {"run": {"id": "run-original"}}, "recheck": {"doc": {"run": {"id": "run-recheck"}}},
+              "runs": [{"id": "run-original"}, {"id": "run-recheck", "recheck": True}]}
+    names = sorted(name for _, name in _evidence_files(ws, "2026Q4", "3406000001", record))
+    assert names == ["evidence/3406000001/recheck/run-recheck.png", "evidence/3406000001/run-original.png"]

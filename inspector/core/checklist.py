@@ -14,6 +14,7 @@ An inspector decision always wins over the automated pre-fill.
 
 from __future__ import annotations
 
+import math
 import operator
 import tomllib
 from dataclasses import dataclass, field
@@ -368,8 +369,8 @@ class Decision:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
-        if self.points is not None and (self.points < 0 or self.points != self.points):
-            raise ValueError("points must be a non-negative number")
+        if self.points is not None and not (math.isfinite(self.points) and 0 <= self.points <= 1000):
+            raise ValueError("points must be a number from 0 to 1000")
 
 
 def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
@@ -383,7 +384,6 @@ def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
         entry["note"] = outcome.note
     if indicator.is_veto:
         vetoed = indicator.vetoed(outcome.measures)
-        entry["veto"] = bool(vetoed)
         entry["status"] = "review" if vetoed is None else ("fail" if vetoed else "pass")
     else:
         pts = indicator.deduction(outcome.measures)
@@ -391,6 +391,8 @@ def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
         entry["status"] = "review" if pts is None else ("fail" if pts > 0 else "pass")
     if outcome.status == "review":
         entry["status"] = "review"
+    if indicator.is_veto:  # a veto counts only once decided: a candidate in review is not (yet) one
+        entry["veto"] = entry["status"] == "fail"
     return entry
 
 
@@ -434,7 +436,7 @@ def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any
     total = round(
         sum(float(effective_by_id.get(iid, {}).get("deduction") or 0.0) for iid in checklist.deduction_ids), 4
     )
-    score = round(checklist.max_score - total, 4)
+    score = round(max(0.0, checklist.max_score - total), 4)  # deductions can exceed the maximum; a score can't go below 0
     if vetoes:
         result = "fail"
     elif veto_review:

@@ -12,6 +12,7 @@ import os
 from dataclasses import asdict
 from typing import Any
 
+from inspector.core.charset import clean_text
 from inspector.core.checklist import Checklist, Decision, load_checklist, score_site
 from inspector.core.store import Workspace, utcnow
 
@@ -61,11 +62,13 @@ def decide(
         raise ValueError(f"unknown indicator {indicator!r}")
     if points is not None and checklist.indicators[indicator].is_veto:
         raise ValueError(f"{indicator} is a veto indicator: it has no points")
-    decision = Decision(status=status, points=points, note=note.strip(), by=by or inspector_name(), at=utcnow())
+    decision = Decision(status=status, points=points, note=clean_text(note, keep_newlines=True),
+                        by=by or inspector_name(), at=utcnow())
 
     def apply(record: dict[str, Any]) -> dict[str, Any]:
         decisions = dict(record.get("decisions") or {})
-        decisions[indicator] = asdict(decision)
+        # which check the decision was made on: a later re-check may change the measures under it
+        decisions[indicator] = asdict(decision) | {"on_run": ((record.get("prefill") or {}).get("run") or {}).get("id")}
         record["decisions"] = decisions
         record.setdefault("history", []).append({"indicator": indicator, **asdict(decision)})
         if record.get("progress") in (None, "not started", "checked"):
@@ -129,7 +132,8 @@ def set_rectification(
         raise ValueError(f"rectification must be one of {', '.join(RECTIFICATION)}")
 
     def apply(record: dict[str, Any]) -> dict[str, Any]:
-        record["rectification"] = {"status": status, "deadline": deadline, "note": note, "by": inspector_name(), "at": utcnow()}
+        record["rectification"] = {"status": status, "deadline": deadline, "note": clean_text(note, keep_newlines=True),
+                                   "by": inspector_name(), "at": utcnow()}
         return record
 
     return ws.update_inspection(quarter, code, apply)

@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from inspector.core.charset import clean_text
@@ -118,7 +118,10 @@ def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [r for _, r in zip(range(MAX_ROWS + 1), csv.reader(io.StringIO(text), dialect))]
+    try:
+        rows = [r for _, r in zip(range(MAX_ROWS + 1), csv.reader(io.StringIO(text), dialect))]
+    except csv.Error as exc:  # e.g. a field over the csv module's limit: not a registry export
+        raise RegistryError(f"{path.name} is not a readable CSV registry: {exc}") from None
     return rows, enc
 
 
@@ -216,14 +219,3 @@ def import_registry(workspace: Any, path: str | Path) -> ImportReport:
     if report.sites:
         report.added, report.updated = workspace.upsert_sites(report.sites)
     return report
-
-
-def registry_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """Render registry rows (canonical keys) as a CSV with the national Chinese headers."""
-    out = io.StringIO()
-    keys = list(HEADERS)
-    writer = csv.writer(out)
-    writer.writerow([HEADERS[k][0] if k != "level" else "级别" for k in keys])
-    for r in rows:
-        writer.writerow([r.get(k, "") for k in keys])
-    return out.getvalue()

@@ -193,6 +193,7 @@ async def run_check(
     progress: Progress | None = None,
     availability: dict[str, Outcome] | None = None,
     categories: dict[str, str | None] | None = None,
+    run_id: str | None = None,
 ) -> CheckRun:
     """Run every automated check on the site at ``url``.
 
@@ -200,11 +201,13 @@ async def run_check(
     used instead of the short probe when given.
     """
     checklist = load_checklist(opts.checklist)
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     timeout = checklist.params("site-unreachable").get("timeout_s", opts.timeout)
     notes: list[str] = []
-    async with Fetcher(per_host=opts.per_host, connect_timeout=opts.timeout, read_timeout=opts.timeout) as fetcher:
+    # --timeout bounds each request as a whole too (a server that drips one byte a second)
+    async with Fetcher(per_host=opts.per_host, connect_timeout=opts.timeout, read_timeout=opts.timeout,
+                       total_timeout=2 * opts.timeout) as fetcher:
         _emit(progress, phase="crawl", url=url)
         probe_task = asyncio.create_task(
             probe(url, attempts=opts.probes, interval=opts.probe_interval, timeout=min(timeout, opts.timeout))
@@ -380,12 +383,16 @@ def check_and_store(
         raise LookupError(f"no site with 网站标识码 {code} in the registry")
     from inspector.core.monitor import monitor_outcomes
 
-    run_dir = ws.run_dir(quarter, code, new_run_id())
+    record = ws.inspection(quarter, code) or {}
+    if recheck and not record.get("prefill"):
+        raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+    run_id = new_run_id()
+    run_dir = ws.run_dir(quarter, code, run_id)
     availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
-    categories = (ws.inspection(quarter, code) or {}).get("column_categories") or {}
     run = asyncio.run(
         run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
-                  progress=progress, availability=availability, categories=categories)
+                  progress=progress, availability=availability,
+                  categories=record.get("column_categories") or {}, run_id=run_id)
     )
     store_check(ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
@@ -432,8 +439,11 @@ def rescore(ws: Any, quarter: str, code: str) -> dict[str, Any]:
 
 def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None = None) -> dict[str, Any]:
     """Check any URL; evidence goes to the workspace's runs/adhoc, nothing is stored as a pre-fill."""
-    run_dir = ws.run_dir("adhoc", "adhoc", new_run_id())
-    run = asyncio.run(run_check(url, opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress))
+    run_id = new_run_id()
+    run_dir = ws.run_dir("adhoc", "adhoc", run_id)
+    run = asyncio.run(
+        run_check(url, opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress, run_id=run_id)
+    )
     return run.doc
 
 

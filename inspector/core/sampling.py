@@ -81,16 +81,16 @@ def draw(
         picked = sorted(codes, key=lambda c: _rank(quarter, seed, c))[:n]
         chosen.extend(picked)
         strata_info[name] = {"size": len(codes), "drawn": n}
-    included = []
+    included: list[str] = []
     for code in include:
         if code not in all_sites:
             raise SamplingError(f"--include {code}: no such site in the registry")
-        if code not in chosen:
+        if code not in chosen and code not in included:
             included.append(code)
     frame = [
         {"code": c, "level": all_sites[c].get("level", ""), "region": all_sites[c].get("region", ""),
          "running": bool(all_sites[c].get("running", True))}
-        for c in population + included
+        for c in population + [c for c in included if c not in population]
     ]
     return {
         "quarter": quarter,

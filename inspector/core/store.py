@@ -154,7 +154,8 @@ class AtomicJSONStorage(Storage):
             raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
 
     def write(self, data: dict[str, Any]) -> None:
-        atomic_write_bytes(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)  # NaN/Infinity are not JSON
+        atomic_write_bytes(self.path, text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- the workspace
@@ -175,7 +176,9 @@ class Workspace:
         data = AtomicJSONStorage(self.db_path).read()
         if data is None:
             return
-        meta = data.get("meta", {})
+        meta = data.get("meta", {}) if isinstance(data, dict) else None
+        if not isinstance(meta, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise WorkspaceError(f"{self.db_path} is not an inspector workspace database (unexpected structure)")
         versions = [rec.get("schema") for rec in meta.values() if isinstance(rec, dict)]
         version = versions[0] if versions else None
         if not isinstance(version, int):
@@ -279,9 +282,8 @@ class Workspace:
             record = dict(current) if current else {"quarter": quarter, "code": code, "decisions": {}, "history": []}
             record = fn(record)
             if current:
-                table.update(record, cond)
-            else:
-                table.insert(record)
+                table.remove(doc_ids=[current.doc_id])  # replace, not merge: a key fn removed stays removed
+            table.insert(record)
         return record
 
     # -- evidence records -------------------------------------------------------------------
@@ -296,9 +298,13 @@ class Workspace:
         return [dict(d) for d in self.snapshot().table("evidence").search((q.quarter == quarter) & (q.code == code))]
 
     # -- bulky run output -------------------------------------------------------------------
+    def site_dir(self, quarter: str, code: str) -> Path:
+        """``runs/<quarter>/<code>``: the site's bulky files (the code reduced to letters and digits)."""
+        safe = "".join(c for c in code if c.isascii() and c.isalnum()) or "adhoc"
+        return self.root / "runs" / quarter / safe
+
     def run_dir(self, quarter: str, code: str, run_id: str) -> Path:
-        safe = "".join(c for c in code if c.isalnum()) or "adhoc"
-        d = self.root / "runs" / quarter / safe / run_id
+        d = self.site_dir(quarter, code) / run_id
         d.mkdir(parents=True, exist_ok=True)
         return d
 

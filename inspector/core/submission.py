@@ -6,7 +6,6 @@ Connects the workspace (sample, inspections, evidence records) to the bundle for
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from inspector.core.bundle import BundleError, VerifyReport
 from inspector.core.inspection import checklist_of, evaluate
 from inspector.core.sampling import check_quarter, redraw
 from inspector.core.signing import generate_keypair
-from inspector.core.store import Workspace, atomic_write_bytes, utcnow
+from inspector.core.store import Workspace, utcnow
 
 KEY_DIR = "keys"
 SECRET_NAME = "office.key"
@@ -106,17 +105,23 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
 
 
 def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, Any]) -> list[tuple[Path, str]]:
-    """The evidence files of the site's latest run, as (source, name in the zip)."""
-    runs = record.get("runs") or []
-    latest = runs[-1]["id"] if runs else None
+    """The evidence behind the site's result (the pre-fill's run) and its re-check, as (source, name in the zip)."""
+    wanted = {((record.get("prefill") or {}).get("run") or {}).get("id"): f"evidence/{code}/"}
+    recheck = ((record.get("recheck") or {}).get("doc") or {}).get("run", {}).get("id")
+    if recheck:
+        wanted[recheck] = f"evidence/{code}/recheck/"
+    root = ws.root.resolve()
     files: list[tuple[Path, str]] = []
     for rec in ws.evidence(quarter, code):
-        if latest and rec.get("run") != latest:
+        prefix = wanted.get(rec.get("run"))
+        if prefix is None:
             continue
         for f in rec.get("files", []):
-            src = ws.root / f["path"]
+            src = (ws.root / f["path"]).resolve()
+            if not src.is_relative_to(root):  # defence in depth: a record can't ship files from outside
+                continue
             if f.get("kind") in EVIDENCE_KINDS and src.is_file():
-                files.append((src, f"evidence/{code}/{src.name.replace(':', '-')}"))
+                files.append((src, prefix + src.name.replace(":", "-")))
     return files
 
 
@@ -149,20 +154,19 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
         "checklist": checklist.id,
     }
     out = output or ws.root / "bundles" / f"{quarter}-{date.today():%Y%m%d}.zip"
-    return bundle_fmt.export_bundle(
-        out, manifest_info=info, sites=sites, files=files, secret_key_path=secret,
-        indicator_names={i.id: i.name for i in checklist.indicators.values()},
-    )
-
-
-def _redraw(sampling: dict[str, Any]) -> list[str]:
-    return redraw(sampling)
+    try:
+        return bundle_fmt.export_bundle(
+            out, manifest_info=info, sites=sites, files=files, secret_key_path=secret,
+            indicator_names={i.id: i.name for i in checklist.indicators.values()},
+        )
+    except ValueError as exc:
+        raise BundleError([f"cannot export {quarter}: {exc}"]) from None
 
 
 def verify(path: Path, pubkey: Path | None = None) -> VerifyReport:
     if not Path(path).is_file():
         raise BundleError([f"no such file: {path}"])
-    return bundle_fmt.verify_bundle(path, pubkey, redraw=_redraw)
+    return bundle_fmt.verify_bundle(path, pubkey, redraw=redraw)
 
 
 # --------------------------------------------------------------------------- province side
@@ -198,7 +202,3 @@ def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]
     if not bundles:
         raise BundleError(["no bundle imported yet: run `inspector province import BUNDLE...`"])
     return bundle_fmt.province_aggregate(bundles, check_quarter(quarter) if quarter else None)
-
-
-def write_json(path: Path, doc: Any) -> None:
-    atomic_write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -26,6 +26,9 @@ def check_availability(
     ]
     note = _note(attempts, params)
     status = "review" if attempts == 0 else None
+    if 0 < failures < attempts and attempts < _required(params):
+        # a few failures in a short probe cannot decide a rule about a week of probes
+        status = "review"
     return {
         "site-unreachable": Outcome(
             measures={"attempts": attempts, "failures": failures, "failure_rate": rate},
@@ -39,10 +42,16 @@ def check_availability(
     }
 
 
+def _required(params: dict[str, Any]) -> int:
+    """How many attempts the checklist's rule asks for (e.g. 24 a day for 7 days)."""
+    required = params.get("min_attempts") or int(params.get("probes_per_day", 0)) * int(params.get("days", 0))
+    return int(required)
+
+
 def _note(attempts: int, params: dict[str, Any]) -> str:
     if attempts == 0:
         return "no probe was made"
-    required = params.get("min_attempts") or int(params.get("probes_per_day", 0)) * int(params.get("days", 0))
-    if isinstance(required, int) and 0 < attempts < required:
+    required = _required(params)
+    if 0 < attempts < required:
         return f"short probe: {attempts} of the {required} attempts the rule asks for; rate is an estimate"
     return f"{attempts} probes"

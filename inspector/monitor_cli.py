@@ -1,0 +1,112 @@
+"""`inspector monitor`: the command-line face of :mod:`inspector.core.monitor`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from inspector.core.checklist import load_checklist
+from inspector.core.monitor import (
+    SHANGHAI,
+    Monitor,
+    load_state,
+    monitor_status,
+    real_clock,
+    run_until_signal,
+)
+from inspector.core.sampling import check_quarter, current_quarter
+from inspector.core.store import Workspace, default_workspace
+
+def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``inspector monitor`` to the console script's subparsers (handler: :func:`cmd_monitor`)."""
+    p = subparsers.add_parser(
+        "monitor",
+        help="probe every sampled site ~24 times a day for a week (long-running; see docs/monitor.md)",
+        description=(
+            "Week-long availability monitor for site-unreachable / homepage-availability. Probes every "
+            "sampled site of the quarter at random times (one per slot, slots splitting each Asia/Shanghai "
+            "day), storing every attempt as it happens. Restart it any time: it resumes the same window "
+            "and schedule; slots that passed while it was down are recorded as missed, not as failures."
+        ),
+    )
+    p.add_argument("--quarter", help="quarter whose sample to monitor (default: the current quarter)")
+    p.add_argument("--status", action="store_true", help="print each site's attempts, failures and last failure, then exit")
+    p.add_argument("--json", action="store_true", help="with --status: print JSON (schema inspector.monitor/1) only")
+    p.add_argument("--days", type=int, help="window length in days when the window is created (default: checklist, 7)")
+    p.add_argument("--per-day", type=int, help="attempts per Asia/Shanghai day when the window is created (default: checklist, 24)")
+    p.set_defaults(func=cmd_monitor)
+    return p
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    """Handler of ``inspector monitor``: 0 when the window is done or stopped by SIGTERM, 130 on Ctrl-C."""
+    ws = Workspace(Path(args.workspace) if getattr(args, "workspace", None) else default_workspace())
+    quarter = check_quarter(args.quarter or current_quarter(real_clock().astimezone(SHANGHAI).date()))
+    if args.status:
+        return _print_status(ws, quarter, args.json)
+    params = load_checklist().params("site-unreachable")
+    monitor = Monitor(
+        ws,
+        quarter,
+        probes_per_day=args.per_day or int(params.get("probes_per_day", 24)),
+        days=args.days or int(params.get("days", 7)),
+        timeout=float(params.get("timeout_s", 15.0)),
+        on_event=_progress,
+    )
+    try:
+        summary = asyncio.run(run_until_signal(monitor))
+    except KeyboardInterrupt:
+        _say("monitor: interrupted; attempts so far are saved, run it again to resume")
+        return 130
+    if summary is None:
+        _say("monitor: stopped (SIGTERM); attempts so far are saved, run it again to resume")
+        return 0
+    state = monitor.state
+    _say(f"monitor: window {state.window_label() if state else ''} done: {summary.attempts} attempts, "
+         f"{summary.failures} failures, {summary.missed} missed in this run")
+    return 0
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _progress(event: dict[str, Any]) -> None:
+    kind = event.get("kind")
+    if kind == "start":
+        _say(f"monitor: window {event['window']}, {event['sites']} sites, {event['planned']} attempts planned, "
+             f"{event['pending']} still to do")
+    elif kind == "attempt":
+        result = "ok" if event["ok"] else f"FAIL {event['error']}"
+        _say(f"{event['at']} {event.get('code', '')} slot {event['slot']}: {result} ({event['elapsed']:.2f} s)")
+    elif kind == "backlog":
+        _say(f"monitor: {event['missed']} slots ended while no monitor was running: recorded as missed")
+    elif kind == "missed" and event["reason"] != "down":
+        _say(f"{event['noted_at']} {event['code']} slot {event['slot']}: missed ({event['reason']})")
+
+
+def _print_status(ws: Workspace, quarter: str, as_json: bool) -> int:
+    rows = monitor_status(ws, quarter)
+    state = load_state(ws, quarter)
+    if as_json:
+        doc = {"schema": "inspector.monitor/1", "quarter": quarter,
+               "window": state.to_record() if state else None, "sites": rows}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if state is None:
+        sys.stdout.write(f"no monitor has run for {quarter} (start one with: inspector monitor --quarter {quarter})\n")
+        return 0
+    lines = [f"{quarter} monitor window {state.window_label()}",
+             f"{'code':<12} {'attempts':>9} {'fail':>5} {'rate':>7} {'missed':>6}  last failure"]
+    for r in rows:
+        last = r["last_failure"]
+        last_text = f"{last['at']} {last['error']}" if last else "-"
+        lines.append(f"{r['code']:<12} {r['attempts']:>4}/{r['planned']:<4} {r['failures']:>5} "
+                     f"{r['failure_rate']:>7.1%} {r['missed']:>6}  {last_text}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
