@@ -306,12 +306,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
     ws = _workspace(args)
     if "://" in args.target:
+        if args.recheck or args.quarter:
+            raise UsageError("--quarter and --recheck need a site code (a URL is checked without storing a pre-fill)")
         reason = validate_url(args.target)
         if reason:
             raise UsageError(reason.replace("首页网址", "URL"))
         doc = check_adhoc(ws, args.target, opts, _progress_to_stderr)
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
+        sample = ws.sample(quarter)
+        if sample is not None and _code(args.target) not in sample["codes"]:
+            _err(f"inspector: note: {_code(args.target)} is not in the {quarter} sample; its result won't be in the bundle")
         try:
             doc = check_and_store(ws, quarter, _code(args.target), opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:

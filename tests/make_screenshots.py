@@ -3,8 +3,9 @@
     .venv/bin/python -m tests.make_screenshots [--no-browser] [--size 120x36]
 
 Serves the demo region on 127.0.0.1, prepares a demo workspace in a temporary directory,
-runs the automated checks on a few sites (with the browser, for evidence, unless
-``--no-browser``), then drives the app with the pilot and saves each main screen.
+runs a simulated day of the availability monitor (fake clock, real probes), runs the
+automated checks on a few sites (with the browser, for evidence, unless ``--no-browser``),
+then drives the app with the pilot and saves each main screen.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from inspector.core.inspection import decide
+from inspector.core.monitor import Monitor
 from inspector.core.runner import CheckOptions, check_and_store
 from inspector.core.store import Workspace
 from inspector.demo.region import serve_region
@@ -25,7 +27,9 @@ from inspector.tui.app import make_app
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 AS_OF = date(2026, 11, 20)
-CHECKED = ("5399000001", "5399210001", "5399220001")
+CHECKED = ("5399000001", "5399210001", "5399220001", "5399020001")
+COLUMNS_SITE = "5399020001"  # stale news and notice columns: the 栏目不更新 veto
+MONITOR_START = datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc)  # 10:00 Asia/Shanghai
 
 
 async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int, int]) -> list[Path]:
@@ -73,7 +77,34 @@ async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int
         await pilot.press("escape", "g")
         await pilot.pause()
         save("registry")
+        await pilot.press("escape", "m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        monitor: Any = app.screen.query_one("#monitor")
+        failed = [r["code"] for r in app.screen.rows if r["failures"]]
+        if failed:
+            monitor.move_cursor(row=monitor.get_row_index(failed[0]))
+            await pilot.pause()
+        save("monitor")
+        await pilot.press("escape")
+        app.open_site(COLUMNS_SITE)
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        columns: Any = app.screen.query_one("#columns")
+        stale = [str(c) for c in columns.get_column("state")].index("✘ 未更新 stale")
+        columns.move_cursor(row=stale)
+        await pilot.pause()
+        save("columns")
     return saved
+
+
+def run_monitor(ws: Workspace, quarter: str) -> None:
+    """A day of the monitor on a fake clock (real probes of the demo region, instantly)."""
+    from tests.test_tui import FakeTime
+
+    fake = FakeTime(MONITOR_START)
+    asyncio.run(Monitor(ws, quarter, clock=fake.clock, sleep=fake.sleep, rng_seed=1, days=1, timeout=5.0).run())
 
 
 def main() -> None:
@@ -87,6 +118,7 @@ def main() -> None:
         ws = Workspace(Path(tmp) / "demo")
         quarter = prepare(ws, region, AS_OF)
         opts = CheckOptions(as_of=AS_OF, browser=not args.no_browser, probes=1, probe_interval=0, timeout=5.0)
+        run_monitor(ws, quarter)
         for code in CHECKED:
             check_and_store(ws, quarter, code, opts)
         decide(ws, quarter, CHECKED[1], "link-availability", "fail", points=3.0, note="复核确认 3 个死链")

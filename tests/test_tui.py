@@ -570,3 +570,219 @@ async def test_quitting_during_checks_stops_the_batch(demo: Any):
         await pilot.press("ctrl+q")
     assert job is not None and job.cancel.is_set()
     assert len(ws.inspections(quarter)) < len(ws.sample(quarter)["codes"])
+
+
+# --------------------------------------------------------------------------- column categories
+
+
+def demo_columns(code: str) -> list[dict[str, Any]]:
+    """Columns as the runner stores them: a fresh news column, a stale one, an exempt topic, a hostile name."""
+    base = f"http://127.0.0.1:9/{code}/"
+    column = {"source": "nav", "items": 3, "dated_items": 3, "blank": False, "exempt": False, "error": None}
+    return [
+        {**column, "name": "政务动态", "url": base + "zwdt/", "category": "news", "latest": "2026-11-19"},
+        {**column, "name": HOSTILE, "url": base + "bmdt/", "category": "news", "latest": "2026-09-01"},
+        {**column, "name": "脱贫攻坚专题", "url": base + "ztzl/", "category": None, "latest": "2025-03-30", "exempt": True},
+    ]
+
+
+async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_literally(tmp_path: Path):
+    ws = build_workspace(tmp_path / "ws")
+    code = "3406000012"
+    ws.update_inspection(QUARTER, code, lambda r: {**r, "prefill": {**r["prefill"], "columns": demo_columns(code)}})
+    literal = "[/][/b][@click=app.quit]恶意红"
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "l")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ColumnsScreen"
+        table = app.screen.query_one("#columns", DataTable)
+        assert table.row_count == 3
+        states = [str(table.get_cell_at((row, 4))) for row in range(3)]
+        assert states == ["✔", "✘ 未更新 stale", "豁免 exempt"]  # 2026-09-01 is 80 days before 2026-11-20 > 14
+        text = screen_text(app)
+        assert "news 动态要闻" in text and "无 not scored" in text and literal[:23] + "…" in text
+        assert "更新要求 window: 14 天 days before 2026-11-20" in text
+        await pilot.press("down")
+        await pilot.pause()
+        assert f"栏目 column {literal}" in screen_text(app)
+        await pilot.press("k")  # the hostile column's picker: its name is in the title
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CategoryPicker" and literal in screen_text(app)
+        await pilot.press("end", "enter")  # 无: this workspace has no stored crawl to re-score
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ColumnsScreen" and not app.screen.saving
+        assert any("no crawl to re-score" in str(n.message) for n in app._notifications)
+        await pilot.click("#col-detail")
+        assert app.is_running
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "pwned" not in svg and "\x9b" not in svg
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "columns.change" in screen_text(app) and "改类别 change the column's category" in screen_text(app)
+
+
+async def test_correct_a_column_category_through_the_ui(demo: Any):
+    """A real check of the demo site with the columns veto; 无 on one stale news column lifts it."""
+    import asyncio
+
+    from inspector.core.inspection import evaluate
+    from inspector.core.runner import check_and_store
+    from inspector.tui.columns import is_stale
+
+    ws, quarter, opts, region = demo
+    code = "5399020001"  # 3 stale news + 2 stale notice columns: 栏目不更新 veto
+    await asyncio.to_thread(check_and_store, ws, quarter, code, opts)
+    before = ws.inspection(quarter, code)
+    assert before["prefill"]["verdict"]["vetoes"] == ["columns-not-updated"]
+    checklist = load_checklist(before["prefill"]["checklist"])
+    as_of = date.fromisoformat(before["prefill"]["as_of"])
+    stale_news = [c["url"] for c in before["prefill"]["columns"]
+                  if c["category"] == "news" and is_stale(c, checklist, as_of)]
+    assert len(stale_news) == 3
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sites = app.screen.query_one("#sites", DataTable)
+        sites.move_cursor(row=sites.get_row_index(code))
+        await pilot.press("enter", "l")
+        await pilot.pause()
+        assert "否决 veto 1 栏目不更新" in screen_text(app)
+        table = app.screen.query_one("#columns", DataTable)
+        assert table.row_count == len(before["prefill"]["columns"])
+        assert screen_text(app).count("✘ 未更新 stale") >= 5
+        table.move_cursor(row=table.get_row_index(stale_news[0]))
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # 无 not scored
+        await settle(pilot, app)
+        record = ws.inspection(quarter, code)
+        assert record["column_categories"] == {stale_news[0]: None}
+        assert record["history"][-1]["column"] == stale_news[0] and record["history"][-1]["by"]
+        _, verdict = evaluate(record)
+        assert verdict["vetoes"] == [] and before["prefill"]["verdict"]["score"] < verdict["score"]
+        text = screen_text(app)
+        assert "否决 veto 0" in text and f"得分 {verdict['score']:g}" in text
+        row = table.get_row(stale_news[0])
+        assert str(row[0]) == "无 not scored" and str(row[5]) == "人工 ✎"
+        await pilot.press("escape")  # the inspection screen below was refreshed too
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InspectionScreen"
+        assert "否决 veto 0" in screen_text(app) and f"得分 {verdict['score']:g}" in screen_text(app)
+        assert next(r for r in app.dashboard.rows if r["code"] == code)["score"] == verdict["score"]
+        app.set_review_mode(True)  # read-only: the key does nothing
+        await pilot.press("l")
+        await pilot.pause()
+        table = app.screen.query_one("#columns", DataTable)
+        table.move_cursor(row=table.get_row_index(stale_news[1]))
+        await pilot.press("k", "enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ColumnsScreen"
+        assert ws.inspection(quarter, code)["column_categories"] == {stale_news[0]: None}
+
+
+# --------------------------------------------------------------------------- the availability monitor
+
+
+class FakeTime:
+    """A clock that only moves when the monitor sleeps (a simulated week takes a second)."""
+
+    def __init__(self, start: Any) -> None:
+        self.now = start
+
+    def clock(self) -> Any:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        import asyncio
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+def every_third_fails() -> Any:
+    """A homepage answering 503 to every third request."""
+    import threading
+
+    from tests.httpfixtures import html
+
+    lock, seen = threading.Lock(), [0]
+
+    def route(_request: Any) -> Any:
+        with lock:
+            seen[0] += 1
+            return html("忙", status=503) if seen[0] % 3 == 0 else html("<html><body>首页</body></html>")
+
+    return route
+
+
+async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_path: Path, monkeypatch: Any):
+    from datetime import datetime, timezone
+
+    from inspector.core.monitor import Monitor, monitor_outcomes, monitor_status
+    from tests.httpfixtures import LoopbackServer, closed_port, html
+
+    monkeypatch.setattr("inspector.tui.monitor.REFRESH_SECONDS", 0.2)
+    literal = "[/][/b][@click=app.quit]恶意红"
+    with LoopbackServer({"/": html("<html><body>首页</body></html>")}) as ok, LoopbackServer(every_third_fails()) as busy:
+        ws = Workspace(tmp_path / "ws")
+        ws.upsert_sites([
+            {"code": "3406000021", "name": "宜春市人民政府", "url": ok.url("/"), "level": "市级", "region": "", "running": True},
+            {"code": "3406000022", "name": HOSTILE, "url": busy.url("/"), "level": "县级", "region": "", "running": True},
+            {"code": "3406000023", "name": "樟树市人民政府", "url": f"http://127.0.0.1:{closed_port()}/",
+             "level": "县级", "region": "", "running": True},
+        ])
+        ws.save_sample(draw(ws.sites(), QUARTER, ratio=1.0, seed=1))
+        app = make_app(ws, quarter=QUARTER)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("m")
+            await settle(pilot, app)
+            assert "尚未监测 the monitor has never run" in screen_text(app)
+            assert "inspector monitor --quarter 2026Q4" in screen_text(app)
+            fake = FakeTime(datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc))
+            await Monitor(ws, QUARTER, clock=fake.clock, sleep=fake.sleep, rng_seed=1, days=1).run()
+            expected = monitor_status(ws, QUARTER)
+            rows = {r["code"]: r for r in expected}
+            assert rows["3406000022"]["failures"] and rows["3406000023"]["failures"] == rows["3406000023"]["attempts"]
+            for _ in range(100):  # no key pressed: the screen's timer reads the finished records
+                if app.screen.rows == expected:
+                    break
+                await pilot.pause(0.1)
+            await settle(pilot, app)
+            text = screen_text(app)
+            assert "监测窗口 window 2026-11-18 10:00 – 2026-11-19 10:00" in text and "已结束 finished" in text
+            table = app.screen.query_one("#monitor", DataTable)
+            for code, row in rows.items():
+                cells = [str(c) for c in table.get_row(code)]
+                assert cells[2] == f"{row['attempts']}/{row['planned']}" and cells[3] == str(row["failures"])
+            busy_cells = [str(c) for c in table.get_row("3406000022")]
+            assert busy_cells[1] == literal[:19] + "…" and "HTTP 503" in busy_cells[6]
+            table.move_cursor(row=table.get_row_index("3406000023"))
+            await pilot.pause()
+            error = rows["3406000023"]["last_failure"]["error"]
+            assert error and "最近失败 last failure: " in screen_text(app) and error[:20] in screen_text(app)
+
+            # the inspection screen says when availability comes from the monitor
+            checklist = load_checklist("census-2015")
+            outcomes = monitor_outcomes(ws, QUARTER, "3406000022", checklist)
+            doc = prefill_doc("3406000022")
+            for iid, outcome in outcomes.items():
+                doc["indicators"][iid] = prefill(checklist.indicators[iid], outcome)
+            ws.update_inspection(QUARTER, "3406000022", lambda r: {**r, "prefill": doc, "progress": "checked"})
+            await pilot.press("escape")
+            app.dashboard.reload()
+            sites = app.screen.query_one("#sites", DataTable)
+            sites.move_cursor(row=sites.get_row_index("3406000022"))
+            await pilot.press("enter")
+            await pilot.pause()
+            text = screen_text(app)
+            indicators = app.screen.query_one("#indicators", DataTable)
+            assert app.screen.current_id() == "site-unreachable"
+            assert str(indicators.get_row("site-unreachable")[4]) == "监测"
+            assert str(indicators.get_row("homepage-availability")[4]) == "监测"
+            assert str(indicators.get_row("link-availability")[4]) == "自动"
+            assert "监测 monitor: monitor 2026-11-18 10:00 – 2026-11-19 10:00" in text
+            assert f"{rows['3406000022']['attempts']} attempts, {rows['3406000022']['failures']} failures" in text

@@ -192,7 +192,7 @@ _ANSI = re.compile(
 )
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
-    "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # bidi overrides, BOM, non-characters
+    "\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # zero-width, bidi, line/para separators, BOM
 )
 _SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")

@@ -53,6 +53,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from inspector.core.browser import LAUNCH_ARGS, find_chromium
+from inspector.core.charset import clean_text
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
 HIGHLIGHT_ATTR = "data-inspector-highlight"
@@ -60,9 +61,9 @@ _HIGHLIGHT_CSS = (
     f"[{HIGHLIGHT_ATTR}]{{outline:4px solid #e00000 !important;"
     "outline-offset:2px !important;background-color:rgba(255,230,0,.35) !important}"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 _SETTLE_STATES: tuple[Literal["load", "networkidle"], ...] = ("load", "networkidle")
 _NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
+MAX_WIDTH = 4096  # px: wider pages are clipped like tall ones
 _SLUG_RE = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -75,11 +76,6 @@ class BrowserUnavailable(RuntimeError):  # noqa: N818 (the name callers expect)
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def clean_text(text: str) -> str:
-    """Strip control/bidi characters (C0, C1, ESC, zero-width) and collapse whitespace."""
-    return " ".join(_CONTROL_RE.sub(" ", text).split())
 
 
 def _local_tz() -> tzinfo:
@@ -456,9 +452,10 @@ class _Capture:
         width, height = int(size[0]), int(size[1])
         self.record["page_height"] = height
         options: dict[str, Any] = {"type": "png", "full_page": True, "animations": "disabled"}
-        if height > self.owner.max_height:
+        max_width = max(self.owner.viewport["width"], MAX_WIDTH)
+        if height > self.owner.max_height or width > max_width:  # a hostile page can be 10^5 px either way
             self.record["clipped"] = True
-            options["clip"] = {"x": 0, "y": 0, "width": width, "height": self.owner.max_height}
+            options["clip"] = {"x": 0, "y": 0, "width": min(width, max_width), "height": min(height, self.owner.max_height)}
         await self._save("screenshot", "png", await page.screenshot(**options))
 
     async def _crop(self, target: Locator) -> None:

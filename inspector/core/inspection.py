@@ -95,7 +95,7 @@ def undo_decision(ws: Workspace, quarter: str, code: str, indicator: str) -> dic
 
 def set_column_category(ws: Workspace, quarter: str, code: str, url: str, category: str | None) -> dict[str, Any]:
     """Correct a column's category (None: not a scored column) and re-score the site offline."""
-    from inspector.core.runner import rescore
+    from inspector.core.runner import CRAWL_FILE, rescore
 
     record = ws.inspection(quarter, code)
     checklist = checklist_of(record)
@@ -104,6 +104,8 @@ def set_column_category(ws: Workspace, quarter: str, code: str, url: str, catego
     known = {c["url"] for c in ((record or {}).get("prefill") or {}).get("columns", [])}
     if url not in known:
         raise ValueError(f"{url} is not a column of {code}'s latest check")
+    if not (ws.root / (record or {}).get("run_dir", "") / CRAWL_FILE).is_file():  # nothing stored unless it can re-score
+        raise LookupError(f"{code}: the stored check has no crawl to re-score; run the check again")
 
     def apply(rec: dict[str, Any]) -> dict[str, Any]:
         cats = dict(rec.get("column_categories") or {})

@@ -41,7 +41,6 @@ import asyncio
 import contextlib
 import os
 import random
-import re
 import secrets
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -53,6 +52,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tinydb import Query
 
+from inspector.core.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import check_availability
 from inspector.core.fetch import Fetcher
@@ -78,7 +78,6 @@ TABLE = "monitor"
 RECORDS_NAME = "monitor.jsonl"
 LOCK_NAME = ".monitor.lock"
 MAX_NAP_S = 60.0  # long waits are cut into naps so a wall-clock jump or a suspend is noticed
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class MonitorError(WorkspaceError):
@@ -597,7 +596,7 @@ def _site_status(ws: Workspace, state: MonitorState, site: dict[str, Any], now: 
     remaining = max(0, len(slots) - len(attempts) - missed)
     return {
         "code": code,
-        "name": _CONTROL.sub("", str(site.get("name") or "")),
+        "name": clean_text(str(site.get("name") or "")),
         "url": site.get("url", ""),
         "window_start": _iso(state.start),
         "window_end": _iso(state.end),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,6 +18,8 @@ from urllib.parse import quote
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from inspector.core.charset import strip_controls
 
 HEADERS: tuple[str, ...] = (
     "序号",
@@ -44,7 +45,6 @@ RECTIFICATION_NAMES = {
     "done": "已整改",
     "overdue": "逾期未整改",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {
     "网站名称": 28,
@@ -64,7 +64,7 @@ def clean(value: Any) -> str:
     """Untrusted value -> display text without control characters (newline and tab kept)."""
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value))
+    return strip_controls(str(value))
 
 
 def result_name(result: Any) -> str:

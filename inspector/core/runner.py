@@ -31,7 +31,7 @@ from inspector.core.checks.interaction import check_interaction
 from inspector.core.checks.links import check_links
 from inspector.core.checks.service import check_service
 from inspector.core.checks.updates import check_updates
-from inspector.core.crawl import crawl_site
+from inspector.core.crawl import MAX_PARSE_CHARS, crawl_site
 from inspector.core.extract.site import analyze_site
 from inspector.core.fetch import Fetcher
 from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
@@ -80,7 +80,7 @@ async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
         return None
     dom = await capturer.rendered_dom(home.final_url or home.url)
     if dom:
-        home.html = dom
+        home.html = dom[:MAX_PARSE_CHARS]  # the rendered DOM obeys the same cap as a fetched page
         home.source = "browser"
         return None
     return "the browser could not render the homepage; dates read from the static HTML"

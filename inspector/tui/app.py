@@ -1,7 +1,7 @@
 """The inspector's Textual app and :func:`make_app`, the one factory the CLI and the tests use.
 
-Screens: the quarter dashboard (default screen), a site's inspection, evidence, the
-registry, the sample, help. Every action is a binding with an id, shown in the footer and
+Screens: the quarter dashboard (default screen), a site's inspection, its columns and
+their categories, evidence, the registry, the sample, the availability monitor, help. Every action is a binding with an id, shown in the footer and
 offered in the command palette (:class:`BindingsProvider`); sampled sites can be opened
 from the palette too (:class:`SitesProvider`).
 """

@@ -54,6 +54,7 @@ class DashboardScreen(Screen[None]):
         Binding("o", "pick_quarter", "季度", tooltip="pick a quarter", id="dashboard.quarter"),
         Binding("g", "registry", "名录", tooltip="site registry (import)", id="dashboard.registry"),
         Binding("d", "sampling", "抽样", tooltip="draw or show the sample", id="dashboard.sampling"),
+        Binding("m", "monitor", "监测", tooltip="the availability monitor's status", id="dashboard.monitor"),
         Binding("v", "toggle_review", "复核模式", tooltip="review mode: read-only, offline", id="dashboard.review"),
         Binding("r,f5", "reload", "刷新", tooltip="reload from the workspace", id="dashboard.reload", show=False),
         Binding("escape", "focus_table", "表格", tooltip="back to the table", id="dashboard.focus_table", show=False),
@@ -227,6 +228,11 @@ class DashboardScreen(Screen[None]):
         from inspector.tui.admin import SamplingScreen
 
         self.app.push_screen(SamplingScreen())
+
+    def action_monitor(self) -> None:
+        from inspector.tui.monitor import MonitorScreen
+
+        self.app.push_screen(MonitorScreen())
 
     def action_toggle_review(self) -> None:
         self.app.set_review_mode(not self.app.review_mode)

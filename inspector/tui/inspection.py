@@ -21,6 +21,7 @@ from inspector.tui.safe import clean, measures_text, number, plain, progress_lab
 
 INDICATOR_COLUMNS = [("group", "组 group"), ("name", "指标 indicator"), ("status", "状态 status"),
                      ("points", "扣分"), ("source", "来源"), ("measures", "度量 measures")]
+MONITOR_NOTE = "monitor "  # how the core's notes of availability measured by the week-long monitor start
 FINDING_COLUMNS = [("n", "#"), ("detail", "发现 finding"), ("where", "位置 where"), ("evidence", "证据")]
 
 
@@ -49,6 +50,7 @@ class InspectionScreen(Screen[None]):
         Binding("o", "override", "修改", tooltip="override status/points with a note", id="inspection.override"),
         Binding("u", "undo", "撤销", tooltip="withdraw the decision", id="inspection.undo"),
         Binding("e", "evidence", "证据", tooltip="open the finding's evidence", id="inspection.evidence"),
+        Binding("l", "columns", "栏目", tooltip="the site's columns and their categories", id="inspection.columns"),
         Binding("n", "next_open", "下一待定", tooltip="next undecided indicator", id="inspection.next"),
         Binding("D", "done", "完成", tooltip="mark the site done", id="inspection.done"),
         Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check"),
@@ -122,12 +124,20 @@ class InspectionScreen(Screen[None]):
                     Text(ind.name),
                     status_text(eff["status"]),
                     points,
-                    Text("人工 ✎" if decided else "自动", style="cyan" if decided else "dim"),
+                    self._source_text(ind.id, decided),
                     Text(measures_text(self.prefill(ind.id).get("measures"), 60), style="dim"),
                     key=ind.id,
                 )
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def _source_text(self, iid: str, decided: bool) -> Text:
+        """人工 (a decision), 监测 (pre-filled from the week-long monitor) or 自动."""
+        if decided:
+            return Text("人工 ✎", style="cyan")
+        if str(self.prefill(iid).get("note") or "").startswith(MONITOR_NOTE):
+            return Text("监测", style="green")
+        return Text("自动", style="dim")
 
     def current_id(self) -> str | None:
         table = self.query_one("#indicators", DataTable)
@@ -173,7 +183,8 @@ class InspectionScreen(Screen[None]):
         if measures:
             text.append("\n度量 measures: " + measures_text(measures))
         if pre.get("note"):
-            text.append("\n说明 note: ")
+            monitored = str(pre["note"]).startswith(MONITOR_NOTE)
+            text.append("\n监测 monitor: " if monitored else "\n说明 note: ", style="green" if monitored else "")
             text.append_text(plain(pre["note"], limit=300))
         self.query_one("#detail", Static).update(text)
         self._fill_findings(pre.get("findings") or [])
@@ -279,6 +290,11 @@ class InspectionScreen(Screen[None]):
         index = table.cursor_row if findings and 0 <= table.cursor_row < len(findings) else 0
         finding = findings[index] if findings else None
         self.app.push_screen(EvidenceScreen(self.code, finding, self.checklist.indicators[iid].name))
+
+    def action_columns(self) -> None:
+        from inspector.tui.columns import ColumnsScreen
+
+        self.app.push_screen(ColumnsScreen(self.code))
 
     @on(DataTable.RowSelected, "#findings")
     def _finding_selected(self) -> None:

@@ -1,4 +1,4 @@
-"""Modal dialogs: a decision with a note, the quarter picker, a file path, a sample draw, help."""
+"""Modal dialogs: a decision with a note, the quarter picker, a column category, a file path, a sample draw, help."""
 
 from __future__ import annotations
 
@@ -130,6 +130,44 @@ class QuarterPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+NO_CATEGORY = "none"  # the picker's option id of 无 (not a scored column)
+
+
+class CategoryPicker(ModalScreen[tuple[str | None] | None]):
+    """Pick a column's category, or 无 not scored; dismisses with ``(category_or_None,)``, None on cancel."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", tooltip="cancel", id="category.cancel")]
+
+    def __init__(self, column: str, choices: list[tuple[str, str]], current: str | None) -> None:
+        """``choices``: (category id, label) in the checklist's order; ``column`` is the (cleaned) column name."""
+        super().__init__()
+        self.column, self.choices, self.current = column, choices, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="category-dialog", classes="dialog"):
+            title = Text("栏目类别 column category · ", style="bold")
+            title.append_text(plain(self.column))
+            yield Label(title)
+            options = [Option(Text(label), id=cid) for cid, label in self.choices]
+            options.append(Option(Text("无 not scored (不计入考核)"), id=NO_CATEGORY))
+            yield OptionList(*options, id="categories")
+            yield Label(Text("enter 选择 choose · esc 取消 cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        options = self.query_one("#categories", OptionList)
+        ids = [cid for cid, _ in self.choices] + [NO_CATEGORY]
+        current = self.current if self.current in ids else NO_CATEGORY
+        options.highlighted = ids.index(current)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss((None if event.option.id == NO_CATEGORY else event.option.id,))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class PathPrompt(ModalScreen[str | None]):
     """Ask for a file path (registry import)."""
 
@@ -217,6 +255,10 @@ HELP_TEXT = (
     "Workflow: 抽样 draw the quarter's sample (d) → 检测 run automated checks (c / C / A) → open a site (enter) "
     "→ for each indicator 确认 confirm the pre-fill (y) or 修改 override it with a note (o) → look at the 证据 "
     "evidence (e) → 完成 mark the site done (D). Every decision is saved immediately.\n"
+    "栏目 columns (l, on a site): the columns the check found, their categories and which are stale (未更新); "
+    "改类别 correct a wrong category (k) — the site is re-scored from the stored crawl, offline.\n"
+    "监测 monitor (m, on the dashboard): the week-long availability monitor's attempts and failures per site "
+    "(start it with `inspector monitor`).\n"
     "复核模式 review mode (v) is read-only and offline. ctrl+p opens the command palette (every action and every "
     "sampled site); ctrl+q quits."
 )

@@ -1,0 +1,191 @@
+"""The week-long availability monitor's status (监测): per site, attempts so far and failures.
+
+``inspector monitor`` runs in another process and appends every attempt to the workspace;
+this screen only reads. ``monitor_status`` runs in a thread worker posting
+:class:`MonitorLoaded`, again every few seconds while the screen is shown (a timer).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static
+
+from inspector.core.monitor import SHANGHAI, load_state, monitor_status
+from inspector.tui.safe import clean, plain
+
+REFRESH_SECONDS = 3.0
+MONITOR_COLUMNS = [("code", "网站标识码"), ("name", "网站名称 name"), ("attempts", "探测 attempts"),
+                   ("failures", "失败 fail"), ("rate", "失败率"), ("missed", "漏测 missed"),
+                   ("last_failure", "最近失败 last failure")]
+
+
+class MonitorLoaded(Message, bubble=False):  # handled by the monitor screen only
+    """A fresh read of the monitor: its window label (None: never ran) and per-site rows, or ``error``."""
+
+    def __init__(self, window: str | None, rows: list[dict[str, Any]], error: str = "") -> None:
+        super().__init__()
+        self.window, self.rows, self.error = window, rows, error
+
+
+def local_time(text: Any) -> str:
+    """An ISO timestamp as ``MM-DD HH:MM`` in Asia/Shanghai; other text cleaned as it is; — for none."""
+    if not text:
+        return "—"
+    try:
+        return f"{datetime.fromisoformat(str(text)).astimezone(SHANGHAI):%m-%d %H:%M}"
+    except (TypeError, ValueError):
+        return clean(text, 20)
+
+
+def failure_text(failure: dict[str, Any] | None, limit: int | None = 40) -> Text:
+    """``11-18 14:07 HTTP 503 error…`` (the error is untrusted), or — when nothing failed."""
+    if not failure:
+        return Text("—", style="dim")
+    out = Text(local_time(failure.get("at")), style="red")
+    status, error = clean(failure.get("status"), 5), clean(failure.get("error"))
+    if status:
+        out.append(f" HTTP {status}", style="red")
+    if error and error != status:
+        out.append(" ")
+        out.append_text(plain(error, limit=limit))
+    return out
+
+
+def never_ran_text(quarter: str) -> Text:
+    return Text(
+        f"{quarter}: 尚未监测 the monitor has never run for this quarter.\n"
+        f"Run `inspector monitor --quarter {quarter}` in a terminal that stays open (it probes every sampled "
+        "site about 24 times a day for a week; restart it any time, it resumes). This screen refreshes by itself.",
+        style="yellow",
+    )
+
+
+class MonitorScreen(Screen[None]):
+    """Per sampled site: attempts so far of the planned ones, failures, rate, missed slots, last failure."""
+
+    BINDINGS = [
+        Binding("r,f5", "refresh_status", "刷新", tooltip="read the monitor's records again", id="monitor.refresh"),
+        Binding("escape", "back", "返回", tooltip="back", id="monitor.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.window: str | None = None
+        self.rows: list[dict[str, Any]] = []
+        self.loaded = False
+        self.timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="monitor-info")
+        yield DataTable(id="monitor", cursor_type="row", zebra_stripes=True)
+        yield Static(id="monitor-detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#monitor", DataTable)
+        for key, label in MONITOR_COLUMNS:
+            table.add_column(label, key=key)
+        self.sub_title = f"{self.app.quarter} · 监测 monitor"
+        self.query_one("#monitor-info", Static).update(Text("读取中 reading the monitor's records…", style="dim"))
+        self.action_refresh_status()
+        self.timer = self.set_interval(REFRESH_SECONDS, self.action_refresh_status)
+        table.focus()
+
+    def on_screen_suspend(self) -> None:
+        if self.timer is not None:
+            self.timer.pause()
+
+    def on_screen_resume(self) -> None:
+        if self.timer is not None:
+            self.timer.resume()
+
+    # -- data ------------------------------------------------------------------------------
+    def action_refresh_status(self) -> None:
+        self._read(self.app.quarter)
+
+    @work(thread=True, exclusive=True, group="monitor-status")
+    def _read(self, quarter: str) -> None:
+        try:
+            state = load_state(self.app.ws, quarter)
+            rows = monitor_status(self.app.ws, quarter) if state is not None else []
+        except Exception as exc:  # a damaged record file must not end the screen
+            self.post_message(MonitorLoaded(None, [], error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(MonitorLoaded(state.window_label() if state else None, rows))
+
+    def on_monitor_loaded(self, message: MonitorLoaded) -> None:
+        if message.error:
+            self.query_one("#monitor-info", Static).update(plain(f"无法读取 cannot read: {message.error}", style="red"))
+            return
+        self.window, self.rows, self.loaded = message.window, message.rows, True
+        self.query_one("#monitor-info", Static).update(self._info())
+        self.query_one("#monitor", DataTable).display = self.window is not None
+        self._fill()
+        self.show_detail()
+
+    def _info(self) -> Text:
+        if self.window is None:
+            return never_ran_text(self.app.quarter)
+        attempts = sum(r["attempts"] for r in self.rows)
+        planned = sum(r["planned"] for r in self.rows)
+        failures = sum(r["failures"] for r in self.rows)
+        done = all(r["finished"] for r in self.rows)
+        out = Text(f"监测窗口 window {clean(self.window)}  ", style="bold")
+        out.append("已结束 finished" if done else "进行中 running", style="green" if done else "yellow")
+        out.append(f"\n{len(self.rows)} 个网站 sites · 探测 attempts {attempts}/{planned} · ")
+        out.append(f"失败 failures {failures}", style="red" if failures else "green")
+        out.append(f" · 每 {REFRESH_SECONDS:g} 秒刷新 refreshes every {REFRESH_SECONDS:g}s", style="dim")
+        return out
+
+    def _fill(self) -> None:
+        table = self.query_one("#monitor", DataTable)
+        current = self.highlighted_code()
+        table.clear()
+        for r in self.rows:
+            rate = float(r.get("failure_rate") or 0.0)
+            table.add_row(
+                plain(r.get("code")),
+                plain(r.get("name"), limit=20),
+                Text(f"{r['attempts']}/{r['planned']}", justify="right"),
+                Text(str(r["failures"]), style="red" if r["failures"] else "", justify="right"),
+                Text(f"{rate:.1%}", style="bold red" if rate >= 0.05 else "", justify="right"),
+                Text(str(r["missed"]), style="yellow" if r["missed"] else "dim", justify="right"),
+                failure_text(r.get("last_failure"), limit=30),
+                key=str(r.get("code")),
+            )
+        codes = [str(r.get("code")) for r in self.rows]
+        if current in codes:
+            table.move_cursor(row=codes.index(current))
+
+    def highlighted_code(self) -> str | None:
+        table = self.query_one("#monitor", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowHighlighted, "#monitor")
+    def show_detail(self) -> None:
+        """The highlighted site's URL, last attempt and full last failure."""
+        code = self.highlighted_code()
+        row = next((r for r in self.rows if str(r.get("code")) == code), None)
+        out = Text()
+        if row is not None:
+            out.append("首页 URL ")
+            out.append_text(plain(row.get("url"), limit=200))
+            out.append(f"\n最近探测 last attempt {local_time(row.get('last_attempt'))} · 剩余 remaining {row['remaining']}")
+            out.append("\n最近失败 last failure: ")
+            out.append_text(failure_text(row.get("last_failure"), limit=300))
+        self.query_one("#monitor-detail", Static).update(out)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
