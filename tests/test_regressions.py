@@ -112,3 +112,27 @@ def test_the_bundle_ships_the_evidence_of_the_result_not_of_a_later_recheck(tmp_
               "runs": [{"id": "run-original"}, {"id": "run-recheck", "recheck": True}]}
     names = sorted(name for _, name in _evidence_files(ws, "2026Q4", "3406000001", record))
     assert names == ["evidence/3406000001/recheck/run-recheck.png", "evidence/3406000001/run-original.png"]
+
+
+def test_with_no_browser_at_all_the_checks_run_and_say_why_there_is_no_evidence(tmp_path):
+    """A machine without Chromium (simulated by pointing INSPECTOR_CHROMIUM at nothing): nothing crashes."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    page = "<html><body><ul>" + "".join(
+        f"<li><a href='/a/{i}.html'>工作动态{i}</a><span>2026-11-{i + 5:02d}</span></li>" for i in range(1, 11)
+    ) + "</ul></body></html>"
+    with LoopbackServer({"/": html(page)}) as server:
+        r = subprocess.run(
+            [sys.executable, "-m", "inspector.cli", "--workspace", str(tmp_path), "check", server.url("/"), "--json",
+             "--as-of", "2026-11-20", "--probes", "1", "--probe-interval", "0", "--timeout", "3"],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "INSPECTOR_CHROMIUM": str(tmp_path / "no-such-chromium")},
+        )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["evidence"] == [] and doc["run"]["browser"]["used"] is False
+    assert any(n.startswith("evidence not captured:") and "no-such-chromium" in n for n in doc["run"]["notes"])
+    assert doc["indicators"]["site-not-updated"]["measures"]["homepage_items_in_window"] == 10
