@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.guides import find_guides
+from inspector.core.fetch import page_link_status
 from inspector.core.model import Column, CrawlResult, Finding, LinkStatus, Outcome
 
 GUIDES = "service-guides"
@@ -85,18 +86,7 @@ def _status(crawl: CrawlResult, url: str) -> LinkStatus | None:
     if status is not None:
         return status
     page = crawl.page(url)
-    if page is None:
-        return None
-    ok = page.error is None and page.status is not None and page.status < 400
-    return LinkStatus(
-        url=url,
-        ok=ok,
-        status=page.status,
-        error=None if ok else (page.error or str(page.status)),
-        final_url=page.final_url,
-        content_type=page.content_type,
-        length=len(page.html) if page.html is not None else None,
-    )
+    return page_link_status(page) if page is not None else None
 
 
 def _mime(content_type: str) -> str:
