@@ -5,7 +5,9 @@
 Serves the demo region on 127.0.0.1, prepares a demo workspace in a temporary directory,
 runs a simulated day of the availability monitor (fake clock, real probes), runs the
 automated checks on a few sites (with the browser, for evidence, unless ``--no-browser``),
-then drives the app with the pilot and saves each main screen.
+records a failed site's rectification and re-check, then drives the app with the pilot and
+saves each main screen; last, exports the quarter's signed bundle, imports it into a province
+workspace and saves the province view.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from inspector.core.inspection import decide
+from inspector.core.inspection import decide, set_rectification
 from inspector.core.monitor import Monitor
 from inspector.core.runner import CheckOptions, check_and_store
 from inspector.core.store import Workspace
+from inspector.core.submission import export_quarter, generate_office_key, province_import
 from inspector.demo.region import serve_region
 from inspector.demo.run import prepare
 from inspector.tui.app import make_app
@@ -96,7 +99,33 @@ async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int
         columns.move_cursor(row=stale)
         await pilot.pause()
         save("columns")
+        await pilot.press("escape")  # the failed site's inspection: its rectification and re-check
+        await pilot.pause()
+        save("rectification")
+        await pilot.press("z")
+        await pilot.pause()
+        save("rectification-modal")
     return saved
+
+
+async def shoot_province(province: Workspace, size: tuple[int, int]) -> Path:
+    """The province view of a workspace with imported bundles (it opens on that view)."""
+    app = make_app(province)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = OUT / "province.svg"
+        path.write_text(app.export_screenshot(title="inspector — province"), encoding="utf-8")
+    return path
+
+
+def make_province(ws: Workspace, quarter: str, root: Path) -> Workspace:
+    """Sign and export the city's bundle, then import it into a new province workspace."""
+    _, public = generate_office_key(ws)
+    bundle = export_quarter(ws, quarter, output=root / f"city-{quarter}.zip")
+    province = Workspace(root / "province")
+    province_import(province, [bundle], public)
+    return province
 
 
 def run_monitor(ws: Workspace, quarter: str) -> None:
@@ -122,7 +151,11 @@ def main() -> None:
         for code in CHECKED:
             check_and_store(ws, quarter, code, opts)
         decide(ws, quarter, CHECKED[1], "link-availability", "fail", points=3.0, note="复核确认 3 个死链")
-        for path in asyncio.run(shoot(ws, quarter, opts, size)):  # type: ignore[arg-type]
+        set_rectification(ws, quarter, COLUMNS_SITE, "in progress", deadline="2026-12-31", note="栏目更新机制已建立")
+        check_and_store(ws, quarter, COLUMNS_SITE, opts, recheck=True)
+        paths = asyncio.run(shoot(ws, quarter, opts, size))  # type: ignore[arg-type]
+        paths.append(asyncio.run(shoot_province(make_province(ws, quarter, Path(tmp)), size)))  # type: ignore[arg-type]
+        for path in paths:
             print(path.relative_to(OUT.parent))
 
 

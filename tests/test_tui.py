@@ -14,6 +14,10 @@ import html
 import os
 import re
 import struct
+import subprocess
+import sys
+import textwrap
+import threading
 import zlib
 from datetime import date
 from pathlib import Path
@@ -786,3 +790,295 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
             assert str(indicators.get_row("link-availability")[4]) == "自动"
             assert "监测 monitor: monitor 2026-11-18 10:00 – 2026-11-19 10:00" in text
             assert f"{rows['3406000022']['attempts']} attempts, {rows['3406000022']['failures']} failures" in text
+
+
+# --------------------------------------------------------------------------- rectification (整改)
+
+
+async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
+    code = "3406000013"  # vetoed: 站点无法访问
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the passing site has no rectification line
+        await pilot.pause()
+        assert "整改 rectification" not in screen_text(app)
+        await pilot.press("escape", "down", "enter")
+        await pilot.pause()
+        assert "整改 rectification: 未设置 not set — z 整改 to set" in screen_text(app)
+        await pilot.press("z")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RectificationModal"
+        await pilot.press("2", "tab", *"2026-02-30", "tab", *"更新机制已建立 [/b]")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RectificationModal"  # no 30 February: refused, still open
+        assert "没有这一天 not a date: 2026-02-30" in screen_text(app)
+        app.screen.query_one("#rect-deadline").value = "12/31/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "deadline must be YYYY-MM-DD" in screen_text(app)
+        app.screen.query_one("#rect-deadline").value = "2026-12-31"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        rect = ws.inspection(QUARTER, code)["rectification"]
+        assert (rect["status"], rect["deadline"], rect["note"]) == ("in progress", "2026-12-31", "更新机制已建立 [/b]")
+        assert rect["by"] and rect["at"]
+        text = screen_text(app)
+        assert "整改 rectification: 整改中 in progress · 时限 deadline 2026-12-31 · 更新机制已建立 [/b]" in text
+        await pilot.press("z")  # the modal opens on the stored values
+        await pilot.pause()
+        assert app.screen.query_one("#rect-deadline").value == "2026-12-31"
+        assert app.screen.query_one("#rect-in-progress").value
+        await pilot.press("escape")
+
+        recheck = prefill_doc(code)  # the re-check after rectification: the site is reachable again
+        ws.update_inspection(QUARTER, code, lambda r: {**r, "recheck": {"at": "2026-12-02T07:30:00+00:00", "doc": recheck,
+                                                                        "run": "run-2", "run_dir": "x"}})
+        app.screen.reload()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "复查 re-check 12-02 15:30: 合格 pass 得分 88.5 否决 0  (原 original 不合格 fail" in text
+        assert "否决 veto 1 站点无法访问" in text  # the original verdict is unchanged
+
+        app.set_review_mode(True)  # read-only: z does nothing
+        await pilot.press("z")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InspectionScreen"
+
+
+def test_deadline_check():
+    from inspector.tui.modals import check_deadline
+
+    assert check_deadline(" 2027-01-05 ") == "2027-01-05" and check_deadline("") == ""
+    for bad in ("2027-1-5", "2027-13-01", "2027-02-29", "tomorrow", "2027-01-05x"):
+        with pytest.raises(ValueError):
+            check_deadline(bad)
+
+
+# --------------------------------------------------------------------------- the province view
+
+
+def cli(*args: str, ws: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "inspector.cli", "--workspace", str(ws), *args],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def city_bundles(tmp_path_factory: Any) -> dict[str, Any]:
+    """Two real signed bundles made with the CLI from one checked demo city: its own 地区, then a hostile one."""
+    _, serve_region, prepare = _demo()
+    root = tmp_path_factory.mktemp("city")
+    as_of = date(2026, 11, 20)
+    with serve_region(as_of) as region:
+        ws = Workspace(root)
+        quarter = prepare(ws, region, as_of)
+        flags = ["--as-of", as_of.isoformat(), "--probes", "1", "--probe-interval", "0", "--timeout", "3"]
+        for code in ("5399000001", "5399000013"):  # a passing site and one vetoed for not updating
+            cli("check", code, "--no-browser", "--quarter", quarter, *flags, ws=root)
+    cli("keys", "generate", ws=root)
+    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "city.zip"), ws=root)
+    ws.upsert_sites([{**s, "region": HOSTILE} for s in ws.sites()])
+    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "hostile.zip"), ws=root)
+    return {"quarter": quarter, "city": root / "out" / "city.zip", "hostile": root / "out" / "hostile.zip",
+            "pub": root / "keys" / "office.pub"}
+
+
+async def test_province_view_aggregates_imports_and_shows_hostile_regions_literally(city_bundles: Any, tmp_path: Path):
+    from inspector.core.submission import province_import, province_report
+
+    literal = "[/][/b][@click=app.quit]恶意红"
+    prov = Workspace(tmp_path / "province")
+    province_import(prov, [city_bundles["city"]], city_bundles["pub"])
+    expected = province_report(prov)["cities"][0]
+    assert expected["failed"] >= 1 and expected["problems_by_indicator"]["site-not-updated"] == 1
+    app = make_app(prov)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ProvinceScreen"  # a province workspace opens on its view
+        table = app.screen.query_one("#cities", DataTable)
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[0] == expected["region"] == "云溪市"
+        assert cells[1] == f"{expected['sampled']}/{expected['population']}"
+        assert cells[2] == f"{expected['ratio']:.0%}" and cells[3] == f"{expected['pass_rate']:.0%}"
+        assert cells[4] == str(expected["failed"]) and cells[5] == str(expected["rectified"]) and cells[6] == "0"
+        text = screen_text(app)
+        assert f"{city_bundles['quarter']} · 1 个地区 cities" in text
+        assert "问题 problems by indicator: " in text and "网站不更新 1" in text  # the checklist's Chinese name
+        assert "site-not-updated" not in text
+
+        async def import_(path: Path, pub: Path) -> str:
+            await pilot.press("i")
+            await pilot.pause()
+            await pilot.press(*str(path), "enter", *str(pub), "enter")
+            await settle(pilot, app)
+            return screen_text(app)
+
+        text = await import_(city_bundles["hostile"], city_bundles["pub"])
+        assert "已导入 imported 1:" in text and f"{literal[:20]}" in text
+        regions = [str(table.get_row_at(r)[0]) for r in range(table.row_count)]
+        assert sorted(regions) == sorted(["云溪市", literal[:13] + "…"])
+        table.move_cursor(row=regions.index(literal[:13] + "…"))
+        await pilot.pause()
+        assert literal in screen_text(app)  # the detail has the whole name, as text
+        await pilot.click("#city-detail")  # an embedded @click must not run
+        assert app.is_running
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "pwned" not in svg and "\x9b" not in svg
+
+        text = await import_(city_bundles["city"], city_bundles["pub"])
+        assert "拒绝导入 refused:" in text and "already imported" in text
+        text = await import_(tmp_path / "nothing.zip", city_bundles["pub"])
+        assert "no such file" in text and table.row_count == 2
+
+        await pilot.press("o", "tab", *"2026Q3", "enter")  # a quarter no city sent
+        await settle(pilot, app)
+        assert "该季度没有数据包 no bundle for this quarter" in screen_text(app) and table.row_count == 0
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("home", "enter")  # the imported quarter, the latest, is listed first
+        await settle(pilot, app)
+        assert table.row_count == 2
+
+        await pilot.press("escape")  # the dashboard below: no sample in a province workspace
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen" and "尚未抽样" in screen_text(app)
+        await pilot.press("ctrl+p", *"province")  # the palette offers it too
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ProvinceScreen" and app.screen.query_one("#cities").row_count == 2
+        app.set_review_mode(True)
+        await pilot.press("i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ProvinceScreen"
+
+
+async def test_the_province_view_without_bundles_says_how_to_import(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"  # a city workspace opens on its sample
+        await pilot.press("p")
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "尚无汇总 nothing to aggregate: no bundle imported yet" in text and "i 导入 import" in text
+
+
+# --------------------------------------------------------------------------- the TUI beside a running monitor
+
+MONITOR_DRIVER = textwrap.dedent(
+    """
+    # The availability monitor on its own FakeTime: SPEED times faster than real time (a day in seconds).
+    import asyncio, sys, time
+    from datetime import datetime, timedelta
+    from inspector.core.monitor import Monitor
+    from inspector.core.store import Workspace
+
+    root, quarter, start, speed = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3]), float(sys.argv[4])
+
+    class FakeTime:
+        def __init__(self):
+            self.t0 = time.monotonic()
+
+        def clock(self):
+            return start + timedelta(seconds=(time.monotonic() - self.t0) * speed)
+
+        async def sleep(self, seconds):
+            await asyncio.sleep(seconds / speed)
+
+    def printed(event):
+        if "slot" in event:
+            print("REC", event["code"], event["slot"], flush=True)
+
+    fake = FakeTime()
+    asyncio.run(Monitor(Workspace(root), quarter, clock=fake.clock, sleep=fake.sleep, probes_per_day=48, days=1,
+                        timeout=5.0, rng_seed=2, on_event=printed).run())
+    print("DONE", flush=True)
+    """
+)
+
+
+class MonitorProcess:
+    """The driver in a subprocess; a thread collects its stdout lines."""
+
+    def __init__(self, script: Path, ws: Workspace, seconds_per_day: float) -> None:
+        root = Path(__file__).resolve().parents[1]
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), str(ws.root), QUARTER, "2026-11-18T02:00:00+00:00", str(86400 / seconds_per_day)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        self.reader = threading.Thread(target=lambda: self.lines.extend(line.strip() for line in self.proc.stdout),
+                                       daemon=True)
+        self.reader.start()
+
+    def records(self) -> int:
+        return sum(line.startswith("REC") for line in self.lines)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+
+
+async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_a_decision(tmp_path: Path):
+    """Issue 8: a real monitor process writes its attempts while ~20 decisions are made through the UI."""
+    import asyncio
+
+    from inspector.core.monitor import monitor_status, records_path
+    from inspector.core.store import read_jsonl
+    from tests.httpfixtures import LoopbackServer, html
+
+    ws = build_workspace(tmp_path / "ws")
+    script = tmp_path / "monitor.py"
+    script.write_text(MONITOR_DRIVER, encoding="utf-8")
+    made: list[tuple[str, str, str]] = []  # (code, indicator, status) of every decision, in order
+    with LoopbackServer({"/": html("<html><body>首页</body></html>")}) as server:
+        ws.upsert_sites([{**site, "url": server.url("/")} for site in ws.sites()])
+        monitor = MonitorProcess(script, ws, seconds_per_day=12)
+        try:
+            while monitor.records() == 0:
+                assert monitor.proc.poll() is None, monitor.proc.stderr.read()
+                await asyncio.sleep(0.05)
+            app = make_app(ws, quarter=QUARTER)
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                before = monitor.records()
+                sites = app.screen.query_one("#sites", DataTable)
+                for code, key, count in (("3406000012", "y", 8), ("3406000013", "y", 8), ("3406000014", "o", 4)):
+                    sites.move_cursor(row=sites.get_row_index(code))
+                    await pilot.press("enter")
+                    await pilot.pause()
+                    for _ in range(count):
+                        iid = app.screen.current_id()
+                        if key == "y":  # confirm the pre-fill
+                            made.append((code, iid, app.screen.effective[iid]["status"]))
+                            await pilot.press("y")
+                        else:  # no pre-fill: override, 2 不合格 fail
+                            made.append((code, iid, "fail"))
+                            await pilot.press("o", "2", "ctrl+s")
+                        await pilot.pause()
+                        await pilot.press("down")
+                    await pilot.press("escape")
+                    await pilot.pause()
+                during = monitor.records() - before
+            assert during > 0, "the monitor wrote nothing while the decisions were made"
+            await asyncio.to_thread(monitor.proc.wait, 60)
+            monitor.reader.join(10)
+            assert monitor.proc.returncode == 0 and monitor.lines[-1] == "DONE", monitor.proc.stderr.read()
+        finally:
+            monitor.stop()
+    assert len(made) == 20 and len(set(made)) == 20
+    reopened = Workspace(ws.root)  # the database opens and holds every decision
+    for code in ("3406000012", "3406000013", "3406000014"):
+        record = reopened.inspection(QUARTER, code)
+        mine = [(iid, status) for c, iid, status in made if c == code]
+        assert {iid: d["status"] for iid, d in record["decisions"].items()} == dict(mine)
+        assert [(h["indicator"], h["status"]) for h in record["history"]] == mine
+    for row in monitor_status(reopened, QUARTER):
+        slots = [r["slot"] for r in read_jsonl(records_path(reopened, QUARTER, row["code"]))]
+        assert len(slots) == len(set(slots)) == row["planned"]  # every slot once, none twice
+    assert len(reopened.snapshot().table("monitor").all()) == 1
+    assert sum(1 for line in monitor.lines if line.startswith("REC")) == sum(r["planned"] for r in monitor_status(reopened, QUARTER))

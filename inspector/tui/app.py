@@ -1,7 +1,8 @@
 """The inspector's Textual app and :func:`make_app`, the one factory the CLI and the tests use.
 
 Screens: the quarter dashboard (default screen), a site's inspection, its columns and
-their categories, evidence, the registry, the sample, the availability monitor, help. Every action is a binding with an id, shown in the footer and
+their categories, evidence, the registry, the sample, the availability monitor, the province
+view (opened at start in a province workspace: bundles imported, no sample), help. Every action is a binding with an id, shown in the footer and
 offered in the command palette (:class:`BindingsProvider`); sampled sites can be opened
 from the palette too (:class:`SitesProvider`).
 """
@@ -129,7 +130,11 @@ class InspectorApp(App[None]):
             screen.refresh_bindings()
 
     def on_mount(self) -> None:
+        from inspector.tui.province import ProvinceScreen, is_province_workspace
+
         self._enter_quarter(self.quarter)
+        if is_province_workspace(self.ws):
+            self.push_screen(ProvinceScreen())
 
     def check_options_or_default(self) -> Any:
         """The options checks run with (the factory's, else the runner's defaults)."""

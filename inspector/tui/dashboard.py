@@ -55,6 +55,7 @@ class DashboardScreen(Screen[None]):
         Binding("g", "registry", "名录", tooltip="site registry (import)", id="dashboard.registry"),
         Binding("d", "sampling", "抽样", tooltip="draw or show the sample", id="dashboard.sampling"),
         Binding("m", "monitor", "监测", tooltip="the availability monitor's status", id="dashboard.monitor"),
+        Binding("p", "province", "省级", tooltip="province view: imported city bundles", id="dashboard.province"),
         Binding("v", "toggle_review", "复核模式", tooltip="review mode: read-only, offline", id="dashboard.review"),
         Binding("r,f5", "reload", "刷新", tooltip="reload from the workspace", id="dashboard.reload", show=False),
         Binding("escape", "focus_table", "表格", tooltip="back to the table", id="dashboard.focus_table", show=False),
@@ -233,6 +234,11 @@ class DashboardScreen(Screen[None]):
         from inspector.tui.monitor import MonitorScreen
 
         self.app.push_screen(MonitorScreen())
+
+    def action_province(self) -> None:
+        from inspector.tui.province import ProvinceScreen
+
+        self.app.push_screen(ProvinceScreen())
 
     def action_toggle_review(self) -> None:
         self.app.set_review_mode(not self.app.review_mode)

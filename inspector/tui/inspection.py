@@ -1,23 +1,39 @@
 """One site's inspection (网站检查): the indicators, their pre-fill and the inspector's decisions.
 
 Every confirm / override / undo goes straight to ``inspection.decide`` (one workspace
-transaction), then the screen re-reads the record and recomputes the verdict bar.
+transaction), then the screen re-reads the record and recomputes the verdict bar. A failed
+site's rectification (整改: status, deadline, note) is set in a modal and saved by a thread
+worker posting :class:`RectificationSaved`; the verdict bar shows it, and a re-check after
+rectification beside the original result.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inspector.core.inspection import checklist_of, decide, evaluate, set_progress, undo_decision
-from inspector.tui.safe import clean, measures_text, number, plain, progress_label, result_text, status_text
+from inspector.core.inspection import checklist_of, decide, evaluate, set_progress, set_rectification, undo_decision
+from inspector.core.store import WorkspaceError
+from inspector.tui.monitor import local_time
+from inspector.tui.safe import (
+    clean,
+    measures_text,
+    number,
+    plain,
+    progress_label,
+    rectification_text,
+    result_text,
+    status_text,
+)
 
 INDICATOR_COLUMNS = [("group", "组 group"), ("name", "指标 indicator"), ("status", "状态 status"),
                      ("points", "扣分"), ("source", "来源"), ("measures", "度量 measures")]
@@ -42,6 +58,54 @@ def verdict_text(site: dict[str, Any] | None, code: str, verdict: dict[str, Any]
     return out
 
 
+def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: date | None = None) -> Text | None:
+    """整改 status and deadline (failed sites, or any site with a stored one) and the re-check beside the result.
+
+    None when there is nothing to say (a site that did not fail and has no rectification or re-check).
+    """
+    rect = record.get("rectification") or {}
+    recheck = record.get("recheck") or {}
+    if verdict.get("result") != "fail" and not rect and not recheck:
+        return None
+    out = Text("整改 rectification: ")
+    out.append_text(rectification_text(rect.get("status")))
+    deadline = clean(rect.get("deadline"), 10)
+    if deadline:
+        out.append(f" · 时限 deadline {deadline}")
+        if rect.get("status") in ("pending", "in progress") and deadline < (today or date.today()).isoformat():
+            out.append(" 已过期 past deadline", style="bold red")
+    if rect.get("note"):
+        out.append(" · ")
+        out.append_text(plain(rect["note"], limit=60))
+    if not rect:
+        out.append(" — z 整改 to set", style="dim")
+    if recheck:
+        out.append_text(recheck_text(recheck, verdict))
+    return out
+
+
+def recheck_text(recheck: dict[str, Any], original: dict[str, Any]) -> Text:
+    """`` · 复查 re-check 12-02 15:30: 合格 pass 得分 95 否决 0 (原 was 不合格 fail 88.5)``."""
+    v = (recheck.get("doc") or {}).get("verdict") or {}
+    out = Text(f"\n复查 re-check {local_time(recheck.get('at'))}: ")
+    out.append_text(result_text(v.get("result")))
+    if isinstance(v.get("score"), (int, float)):
+        out.append(f" 得分 {v['score']:g}")
+    out.append(f" 否决 {len(v.get('vetoes') or [])}", style="red" if v.get("vetoes") else "")
+    out.append("  (原 original ")
+    out.append_text(result_text(original.get("result")))
+    out.append(f" {original.get('score', 0):g})")
+    return out
+
+
+class RectificationSaved(Message, bubble=False):  # handled by the inspection screen only
+    """The rectification worker finished: ``error`` is empty on success."""
+
+    def __init__(self, status: str, error: str = "") -> None:
+        super().__init__()
+        self.status, self.error = status, error
+
+
 class InspectionScreen(Screen[None]):
     """The checklist's indicators for one sampled site, grouped (单项否决 first)."""
 
@@ -54,6 +118,7 @@ class InspectionScreen(Screen[None]):
         Binding("n", "next_open", "下一待定", tooltip="next undecided indicator", id="inspection.next"),
         Binding("D", "done", "完成", tooltip="mark the site done", id="inspection.done"),
         Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check"),
+        Binding("z", "rectify", "整改", tooltip="rectification status, deadline, note", id="inspection.rectify"),
         Binding("escape", "back", "返回", tooltip="back", id="inspection.back"),
     ]
 
@@ -100,7 +165,12 @@ class InspectionScreen(Screen[None]):
         site = self.app.ws.site(self.code)
         self.sub_title = f"{self.quarter} · {clean((site or {}).get('url'), 60)}"
         names = {i.id: i.name for i in self.checklist.indicators.values()}
-        self.query_one("#verdict", Static).update(verdict_text(site, self.code, self.verdict, names))
+        bar = verdict_text(site, self.code, self.verdict, names)
+        rect = rectification_line(self.record, self.verdict)
+        if rect is not None:
+            bar.append("\n")
+            bar.append_text(rect)
+        self.query_one("#verdict", Static).update(bar)
         self._fill_indicators()
         self.show_detail()
 
@@ -204,7 +274,7 @@ class InspectionScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("confirm", "override", "undo", "done", "check") and self.app.review_mode:
+        if action in ("confirm", "override", "undo", "done", "check", "rectify") and self.app.review_mode:
             return None
         if action == "check" and getattr(self.app.dashboard, "job", None) is not None:
             return None
@@ -278,6 +348,35 @@ class InspectionScreen(Screen[None]):
     def action_check(self) -> None:
         if self.app.dashboard.start_checks([self.code]):
             self.app.notify("检测已开始 check started — progress on the dashboard")
+
+    def action_rectify(self) -> None:
+        from inspector.tui.modals import RectificationModal
+
+        site = self.app.ws.site(self.code) or {}
+
+        def chosen(result: tuple[str, str, str] | None) -> None:
+            if result is not None:
+                self._save_rectification(*result)
+
+        name = f"{clean(site.get('name'), 30)} {self.code}"
+        self.app.push_screen(RectificationModal(name, self.record.get("rectification")), chosen)
+
+    @work(thread=True, exclusive=True, group="rectification")
+    def _save_rectification(self, status: str, deadline: str, note: str) -> None:
+        try:
+            set_rectification(self.app.ws, self.quarter, self.code, status, deadline=deadline, note=note)
+        except (ValueError, OSError, WorkspaceError) as exc:
+            self.post_message(RectificationSaved(status, error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(RectificationSaved(status))
+
+    def on_rectification_saved(self, message: RectificationSaved) -> None:
+        if message.error:
+            self.app.notify(clean(message.error, 200), title="未保存 not saved", severity="error", markup=False)
+            return
+        self.reload()
+        self.app.dashboard.reload()
+        self.app.notify(f"{self.code}: 整改 {rectification_text(message.status).plain}", markup=False)
 
     def action_evidence(self) -> None:
         from inspector.tui.evidence import EvidenceScreen

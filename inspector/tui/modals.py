@@ -1,7 +1,11 @@
-"""Modal dialogs: a decision with a note, the quarter picker, a column category, a file path, a sample draw, help."""
+"""Modal dialogs: a decision with a note, a rectification, the quarter picker, a column category, a file path,
+a bundle import, a sample draw, help."""
 
 from __future__ import annotations
 
+import re
+import shlex
+from datetime import date
 from typing import Any
 
 from rich.table import Table
@@ -15,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioBut
 from textual.widgets.option_list import Option
 
 from inspector.core.sampling import SamplingError, check_quarter, current_quarter
-from inspector.tui.safe import STATUS, plain
+from inspector.tui.safe import RECTIFICATION, STATUS, plain
 
 STATUS_ORDER = ("pass", "fail", "review")
 
@@ -76,6 +80,90 @@ class DecisionModal(ModalScreen[tuple[str, float | None, str] | None]):
                 self.query_one("#decision-error", Static).update(Text("扣分须在 0–100 points must be 0-100", style="red"))
                 return
         self.dismiss((self._chosen_status(), points, self.query_one("#note", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_deadline(text: str) -> str:
+    """A deadline as ``YYYY-MM-DD`` (a real calendar date), or "" for none; ValueError otherwise."""
+    text = text.strip()
+    if not text:
+        return ""
+    if not DATE.fullmatch(text):
+        raise ValueError("时限格式 deadline must be YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"没有这一天 not a date: {text}") from None
+
+
+class RectificationModal(ModalScreen[tuple[str, str, str] | None]):
+    """整改 a failed site's rectification: status, deadline (YYYY-MM-DD) and a note; dismisses (status, deadline, note)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", tooltip="cancel", id="rectification.cancel"),
+        Binding("ctrl+s", "save", "保存", tooltip="save", id="rectification.save"),
+        *[Binding(str(n), f"status({key!r})", RECTIFICATION[key][0], tooltip=key, id=f"rectification.{n}")
+          for n, key in enumerate(RECTIFICATION, 1)],
+    ]
+
+    def __init__(self, site: str, current: dict[str, Any] | None) -> None:
+        """``site``: the site's (cleaned) name and code; ``current``: the stored rectification, if any."""
+        super().__init__()
+        self.site, self.current = site, current or {}
+
+    def compose(self) -> ComposeResult:
+        status = self.current.get("status") if self.current.get("status") in RECTIFICATION else "pending"
+        with Vertical(id="rectification", classes="dialog"):
+            title = Text("整改 rectification · ", style="bold")
+            title.append_text(plain(self.site))
+            yield Label(title)
+            with RadioSet(id="rect-status"):
+                for n, (key, (label, _)) in enumerate(RECTIFICATION.items(), 1):
+                    yield RadioButton(f"{n} {label} {key}", value=key == status, id=f"rect-{key.replace(' ', '-')}")
+            yield Label("整改时限 deadline (YYYY-MM-DD)")
+            yield Input(plain(self.current.get("deadline"), limit=10).plain, id="rect-deadline", placeholder="2026-12-31")
+            yield Label("说明 note")
+            yield Input(plain(self.current.get("note"), limit=400).plain, id="rect-note", placeholder="整改措施 what was done")
+            yield Static(id="rect-error")
+            with Horizontal(classes="buttons"):
+                yield Button("保存 save (ctrl+s)", id="save", variant="primary")
+                yield Button("取消 cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#rect-status", RadioSet).focus()
+
+    def action_status(self, status: str) -> None:
+        self.query_one(f"#rect-{status.replace(' ', '-')}", RadioButton).value = True
+
+    def _chosen_status(self) -> str:
+        pressed = self.query_one("#rect-status", RadioSet).pressed_button
+        ids = {f"rect-{key.replace(' ', '-')}": key for key in RECTIFICATION}
+        return ids.get(pressed.id or "", "pending") if pressed else "pending"
+
+    def action_save(self) -> None:
+        try:
+            deadline = check_deadline(self.query_one("#rect-deadline", Input).value)
+        except ValueError as exc:
+            self.query_one("#rect-error", Static).update(plain(exc, style="red"))
+            return
+        self.dismiss((self._chosen_status(), deadline, self.query_one("#rect-note", Input).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -190,6 +278,45 @@ class PathPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class BundleImportModal(ModalScreen[tuple[list[str], str] | None]):
+    """导入 city bundles: one or more .zip paths (shell-quoted when they hold spaces) and an optional public key."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", tooltip="cancel", id="bundle_import.cancel"),
+        Binding("ctrl+s", "save", "导入", tooltip="import", id="bundle_import.save"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text("导入 import city bundles (verified, then extracted)", style="bold"))
+            yield Label("数据包 bundle .zip path(s), space-separated")
+            yield Input(placeholder="/path/to/city-2026Q4.zip", id="bundle-paths")
+            yield Label("公钥 the city's public key (office.pub; empty = no signature check)")
+            yield Input(placeholder="/path/to/office.pub", id="bundle-pubkey")
+            yield Static(id="bundle-error")
+
+    def action_save(self) -> None:
+        try:
+            paths = shlex.split(self.query_one("#bundle-paths", Input).value)
+        except ValueError as exc:
+            self.query_one("#bundle-error", Static).update(plain(f"路径 paths: {exc}", style="red"))
+            return
+        if not paths:
+            self.query_one("#bundle-error", Static).update(Text("请输入数据包路径 give a bundle path", style="red"))
+            return
+        self.dismiss((paths, self.query_one("#bundle-pubkey", Input).value.strip()))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "bundle-paths":
+            self.query_one("#bundle-pubkey", Input).focus()
+        else:
+            self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class DrawModal(ModalScreen[dict[str, Any] | None]):
     """Parameters of a sample draw: quarter, ratio, seed, included codes, force."""
 
@@ -259,6 +386,7 @@ HELP_TEXT = (
     "改类别 correct a wrong category (k) — the site is re-scored from the stored crawl, offline.\n"
     "监测 monitor (m, on the dashboard): the week-long availability monitor's attempts and failures per site "
     "(start it with `inspector monitor`).\n"
+    "整改 rectification (z, on a failed site): status, deadline, note. 省级 province (p): city bundles, 导入 import (i).\n"
     "复核模式 review mode (v) is read-only and offline. ctrl+p opens the command palette (every action and every "
     "sampled site); ctrl+q quits."
 )

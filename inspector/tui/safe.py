@@ -32,6 +32,13 @@ PROGRESS = {
     "in review": "审核中",
     "done": "已完成",
 }
+RECTIFICATION = {  # the core's rectification (整改) statuses, in the order the modal offers them
+    "pending": ("待整改", "yellow"),
+    "in progress": ("整改中", "yellow"),
+    "rectified": ("已整改", "green"),
+    "overdue": ("逾期", "bold red"),
+    "not needed": ("无需整改", "dim"),
+}
 
 
 def clean(value: Any, limit: int | None = None) -> str:
@@ -55,6 +62,14 @@ def status_text(status: str | None) -> Text:
 def result_text(result: str | None) -> Text:
     label, style = RESULT.get(result, RESULT[None])
     return Text(label, style=style)
+
+
+def rectification_text(status: str | None) -> Text:
+    """``整改中 in progress`` in its colour; an unknown stored status is shown cleaned, unstyled."""
+    if status not in RECTIFICATION:
+        return plain(status or "未设置 not set", style="dim")
+    label, style = RECTIFICATION[status]
+    return Text(f"{label} {status}", style=style)
 
 
 def progress_label(progress: str | None) -> str:
