@@ -5,6 +5,15 @@ http(s) URL with its fragment removed, taken from ``a[href]``, ``img[src]``,
 ``link[href]``, ``script[src]`` and ``iframe[src]``; ``mailto:``, ``tel:``,
 ``javascript:`` and in-page ``#...`` anchors are not links.
 
+Two more ways lead from a page to another one without being links: the frames of a
+``<frameset>`` (``frame[src]``, Link tag ``frame``) and a client-side redirect of a small
+page (``<meta http-equiv="refresh">`` or ``location.href = "..."``, Link tag ``refresh``).
+Both are listed in ``Page.links`` and crawled as pages of the site, but they are no links
+for link-availability: they get no ``link_sources`` and their fetch is not a link check
+(``CrawlResult.links``) unless a real link leads there too. The homepage is the page the
+start URL's client-side redirects (bounded) and frameset lead to: its main frame, the
+one with the most text. The hops are prepended to that page's ``Page.redirects``.
+
 The crawl is breadth-first: every discovered URL becomes a task at once and
 the :class:`~inspector.core.fetch.Fetcher`'s per-host FIFO semaphores keep
 the order roughly by depth while links to other hosts are checked in
@@ -22,7 +31,7 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 from posixpath import splitext
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 import lxml.etree
@@ -35,8 +44,13 @@ from .urls import normalize_url, resolve_link
 
 Progress = Callable[[dict[str, int]], None]
 
-LINK_ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src", "iframe": "src"}
-PAGE_TAGS = frozenset({"a", "iframe"})  # links that may lead to another page of the site
+LINK_ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src", "iframe": "src", "frame": "src"}
+NOT_LINK_TAGS = frozenset({"frame", "refresh"})  # lead to a page, but are no links (CHECKLIST.md)
+PAGE_TAGS = frozenset({"a", "iframe", *NOT_LINK_TAGS})  # may lead to another page of the site
+MAX_CLIENT_HOPS = 3  # client-side redirects / frames followed in a row
+MAX_REFRESH_DELAY = 30  # seconds: a longer meta refresh is a periodic reload, not a redirect
+MAX_STUB_TEXT = 300  # characters of visible text of a page whose script redirects it
+MAX_STUB_ANCHORS = 5
 NON_PAGE_EXTENSIONS = frozenset(
     """pdf doc docx xls xlsx ppt pptx wps et dps ofd ceb cebx txt csv rtf xml json
     zip rar 7z gz tgz tar bz2 xz jpg jpeg png gif bmp webp svg ico tif tiff
@@ -47,6 +61,14 @@ MAX_LINKS_PER_PAGE = 5_000
 MAX_TEXT_CHARS = 200
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_REFRESH_CONTENT = re.compile(r"^\s*(\d*)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.I | re.S)
+_JS_LOCATION = re.compile(
+    r"""(?:\b(?:window|self|top|parent|document)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=(?!=)\s*(['"])([^'"\n]{1,500})\1"""
+    r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])([^'"\n]{1,500})\3\s*\)"""
+)
+_MAYBE_REDIRECT = re.compile(r"refresh|location", re.I)
+_MOBILE_URL = re.compile(r"(?:^|[/.])(?:m|wap|mobile|sj|phone|h5)(?:[/.]|$)|[?&](?:m|mobile|wap)=", re.I)
+_INVISIBLE = ("script", "style", "noscript", "template", "title")
 
 
 # --------------------------------------------------------------------------- URLs
@@ -106,7 +128,9 @@ def _link_text(element: lxml.html.HtmlElement, tag: str) -> str:
 def extract_links(html: str, base_url: str) -> list[Link]:
     """Distinct links of a page, in document order (first occurrence wins, a later text fills a blank one).
 
-    Robust to invalid or hostile HTML: anything unparsable yields no links.
+    Frames come as tag ``frame`` (a counting tag wins over it for the same URL), and a
+    client-side redirect of the page (:func:`client_redirect`) as one last Link of tag
+    ``refresh``. Robust to invalid or hostile HTML: anything unparsable yields no links.
     """
     root = _parse(html)
     if root is None:
@@ -124,12 +148,112 @@ def extract_links(html: str, base_url: str) -> list[Link]:
             if len(found) >= MAX_LINKS_PER_PAGE:
                 break
             found[url] = Link(url=url, tag=tag, text=_link_text(element, tag))
-        elif not known.text:
-            known.text = _link_text(element, tag)
+        else:
+            if known.tag == "frame" and tag != "frame":
+                known.tag = tag
+            if not known.text:
+                known.text = _link_text(element, tag)
+    target = _client_redirect(root, base, base_url)
+    if target is not None and target not in found:
+        found[target] = Link(url=target, tag="refresh")
     return list(found.values())
 
 
+@functools.lru_cache(maxsize=1024)  # the analysis asks again for the same pages
+def client_redirect(html: str | None, page_url: str) -> str | None:
+    """Where the page sends the browser on load, if it is a client-side redirect.
+
+    A ``<meta http-equiv="refresh" content="N;url=...">`` (N at most ``MAX_REFRESH_DELAY``,
+    any case, spacing or quotes, not inside ``<noscript>``), or, on a small page (little
+    visible text, few links), an inline script assigning ``location`` / ``location.href`` /
+    ``top.location`` or calling ``location.replace(...)`` with a literal URL; a mobile
+    target (``/m/``, ``wap.``) is skipped for another one. None when the page stays.
+    """
+    if not html or not _MAYBE_REDIRECT.search(html):
+        return None
+    root = _parse(html)
+    return _client_redirect(root, _base_url(root, page_url), page_url) if root is not None else None
+
+
+def _client_redirect(root: lxml.html.HtmlElement, base: str, page_url: str) -> str | None:
+    target = _meta_refresh(root, base) or _script_redirect(root, base)
+    if target is None or target == normalize_url(page_url):
+        return None
+    return target
+
+
+def _inside(element: lxml.html.HtmlElement, tag: str) -> bool:
+    return any(parent.tag == tag for parent in element.iterancestors())
+
+
+def _meta_refresh(root: lxml.html.HtmlElement, base: str) -> str | None:
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh" or _inside(meta, "noscript"):
+            continue
+        m = _REFRESH_CONTENT.match(meta.get("content") or "")
+        if m is None or (m.group(1) and int(m.group(1)[:6]) > MAX_REFRESH_DELAY):
+            continue
+        raw = m.group(2).strip().strip("'\"").strip()
+        target = resolve_link(raw, base) if raw else None
+        if target is not None:
+            return target
+    return None
+
+
+def _small_page(root: lxml.html.HtmlElement) -> bool:
+    """Little visible text and few links: a page that only exists to send the browser on."""
+    body = root.find("body")
+    if body is None:
+        return True
+    if sum(1 for a in body.iter("a") if a.get("href")) > MAX_STUB_ANCHORS:
+        return False
+    hidden = sum(len(clean_text(el.text_content())) for el in body.iter(*_INVISIBLE))
+    return len(clean_text(body.text_content())) - hidden <= MAX_STUB_TEXT
+
+
+def _script_redirect(root: lxml.html.HtmlElement, base: str) -> str | None:
+    code = "\n".join(s.text or "" for s in root.iter("script") if not s.get("src"))
+    if "location" not in code or not _small_page(root):
+        return None
+    for m in _JS_LOCATION.finditer(code):
+        raw = m.group(2) or m.group(4) or ""
+        target = resolve_link(raw, base)
+        if target is not None and not _MOBILE_URL.search(target.split("://", 1)[-1]):
+            return target
+    return None
+
+
 # --------------------------------------------------------------------------- crawl
+
+
+def _text_length(page: Page) -> int:
+    root = _parse(page.html or "")
+    body = root.find("body") if root is not None else None
+    if body is None:
+        return 0
+    hidden = sum(len(clean_text(el.text_content())) for el in body.iter(*_INVISIBLE))
+    return len(clean_text(body.text_content())) - hidden
+
+
+def _readable(page: Page | None, site: tuple[str, int | None] | None) -> bool:
+    return (
+        page is not None and page.html is not None and page.status is not None and page.status < 400
+        and site_key(page.final_url or page.url) == site
+    )
+
+
+def _entry_target(page: Page, crawl: CrawlResult) -> Page | None:
+    """The crawled page a start page leads to: its client-side redirect, else its main frame."""
+    site = site_key(page.final_url or page.url)
+    kinds = {link.tag for link in page.links}
+    if "refresh" in kinds or "frame" not in kinds:
+        target = client_redirect(page.html, page.final_url or page.url)
+        found = crawl.page(target) if target else None
+        return found if _readable(found, site) and found is not page else None
+    frames = [crawl.page(link.url) for link in page.links if link.tag == "frame"]
+    readable = [f for f in frames if f is not None and f is not page and _readable(f, site)]
+    # a nested frameset leads on to its own main frame; otherwise the frame with the most text
+    return max(readable, key=lambda f: (any(link.tag == "frame" for link in f.links), _text_length(f)), default=None)
 
 
 class _Crawl:
@@ -162,6 +286,9 @@ class _Crawl:
         self.done: asyncio.Queue[tuple[int, Page | LinkStatus]] = asyncio.Queue()
         self.tasks: set[asyncio.Task[None]] = set()
         self.outstanding = 0  # spawned, result not yet handled
+        self.not_links: set[str] = set()  # reached only by frames / client-side redirects so far
+        self.held: dict[str, LinkStatus] = {}  # their fetch verdicts, no link checks (yet)
+        self.hops: dict[str, int] = {}  # frames / client-side redirects in a row that led to a URL
 
     async def run(self) -> CrawlResult:
         homepage = await self.fetcher.fetch_page(self.result.start_url)
@@ -182,7 +309,23 @@ class _Crawl:
                 self._report()
         finally:
             await self._cancel_all()
+        self._resolve_homepage()
         return self.result
+
+    def _resolve_homepage(self) -> None:
+        """Follow the start page's client-side redirects and frameset to the real homepage."""
+        page = self.result.pages.get(self.result.start_url)
+        passed: list[str] = []
+        for _ in range(MAX_CLIENT_HOPS):
+            target = _entry_target(page, self.result) if page is not None else None
+            if target is None or page is None:
+                break
+            passed += [*page.redirects, page.final_url or page.url]
+            page = target
+        if page is None or not passed:
+            return
+        page.redirects = [u for u in dict.fromkeys([*passed, *page.redirects]) if u != page.final_url]
+        self.result.homepage_url = page.final_url or page.url
 
     # ------------------------------------------------------------------ results
 
@@ -190,7 +333,10 @@ class _Crawl:
         page.depth = depth
         self.result.pages[url] = page
         status = page_link_status(page)
-        self.result.links[url] = status
+        if url in self.not_links:
+            self.held[url] = status
+        else:
+            self.result.links[url] = status
         final = page.final_url or url
         if final != url:
             self.aliases.setdefault(final, status)
@@ -199,8 +345,29 @@ class _Crawl:
         self.processed.add(final)
         page.links = extract_links(page.html or "", final)
         for link in page.links:
+            if link.tag in NOT_LINK_TAGS:
+                self._discover_not_link(link, depth, self.hops.get(url, 0) + 1)
+                continue
             self.result.link_sources.setdefault(link.url, []).append(final)
             self._discover(link, depth + 1)
+
+    def _discover_not_link(self, link: Link, depth: int, hops: int) -> None:
+        """A frame or client-side redirect target: crawled as a page, never checked as a link."""
+        url = link.url
+        if url in self.seen or hops > MAX_CLIENT_HOPS or not self._is_page(link, depth):
+            return
+        self.seen.add(url)
+        self.not_links.add(url)
+        self.hops[url] = hops
+        alias = self.aliases.get(url)
+        if alias is not None:
+            self.held[url] = dataclasses.replace(alias, url=url)
+        elif self.pages_scheduled < self.max_pages:
+            self.pages_scheduled += 1
+            self._spawn(self._fetch_page(url, depth))
+        else:
+            self._limit_hit("max_pages")
+            self.result.truncated = True
 
     def _parseable(self, page: Page) -> bool:
         on_site = site_key(page.final_url or page.url) in self.site
@@ -208,6 +375,10 @@ class _Crawl:
 
     def _discover(self, link: Link, depth: int) -> None:
         url = link.url
+        if url in self.not_links:  # a real link leads there too: its fetch is now a link check
+            self.not_links.discard(url)
+            if url in self.held:
+                self.result.links[url] = self.held.pop(url)
         if url in self.seen:
             return
         self.seen.add(url)

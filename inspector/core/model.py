@@ -34,7 +34,7 @@ class Link:
     """One link found on a page (CHECKLIST.md counting conventions)."""
 
     url: str  # absolute http(s) URL, fragment removed
-    tag: str  # a | img | link | script | iframe
+    tag: str  # a | img | link | script | iframe (counted links); frame | refresh (followed, not counted)
     text: str = ""  # anchor text / alt / title, whitespace-collapsed, control chars stripped
 
 

@@ -75,7 +75,7 @@ def _emit(progress: Progress | None, **event: Any) -> None:
 
 async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
     """Replace the homepage's static HTML with the browser's DOM (lists built by scripts)."""
-    home = crawl.page(crawl.start_url) or crawl.page(crawl.homepage_url)
+    home = crawl.page(crawl.homepage_url) or crawl.page(crawl.start_url)  # the real homepage behind a redirect stub
     if home is None or home.html is None:
         return None
     dom = await capturer.rendered_dom(home.final_url or home.url)

@@ -2,8 +2,9 @@
 
 - `service-guides`: each guide found (:mod:`inspector.core.extract.guides`) and its key elements
   that are missing or empty; ``missing_elements`` totals them over all guides.
-- `attachments`: every link whose path ends in an attachment extension (``params.extensions``)
-  or whose checked response has a file content type (``params.file_content_types``, prefixes).
+- `attachments`: every link whose path ends in an attachment extension (``params.extensions``),
+  whose text names such a file (``附件3：登记表.xls`` on a ``download.jsp?id=13`` link), or whose
+  checked response has a file content type (``params.file_content_types``, prefixes).
   A download is broken when its check failed (4xx/5xx, connect, timeout...), when a file URL
   answers with an HTML page (an error page behind a 200), or when it is empty (length 0).
 - `online-systems`: links whose anchor text holds one of ``params.link_keywords``; unreachable
@@ -14,6 +15,7 @@ Only what the crawl checked is judged: a link without a check result is reported
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from posixpath import splitext
@@ -101,6 +103,16 @@ def has_extension(url: str, extensions: Sequence[str]) -> bool:
     return any(splitext(n)[1].lstrip(".").lower() in exts for n in names if n)
 
 
+def names_file(text: str, extensions: Sequence[str]) -> bool:
+    """Does a link's text name a file with an attachment extension (``附件3：登记表.xls（25KB）``)?
+
+    Download scripts (``download.jsp?id=13``) carry no extension in their URL; their anchor
+    text often does.
+    """
+    exts = "|".join(re.escape(e.lower().lstrip(".")) for e in extensions if e)
+    return bool(exts) and re.search(r"\.(?:" + exts + r")(?![a-z0-9])", text.lower()) is not None
+
+
 def is_file_type(content_type: str, file_types: Sequence[str]) -> bool:
     mime = _mime(content_type)
     return bool(mime) and any(t and mime.startswith(t.lower()) for t in file_types)
@@ -124,8 +136,8 @@ def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outco
     unchecked: list[str] = []
     unknown_length: list[str] = []
     findings = []
-    def is_attachment(url: str, _text: str) -> bool:
-        if has_extension(url, extensions):
+    def is_attachment(url: str, text: str) -> bool:
+        if has_extension(url, extensions) or names_file(text, extensions):
             return True
         status = _status(crawl, url)
         return status is not None and status.ok and is_file_type(status.content_type, file_types)

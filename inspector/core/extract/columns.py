@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from inspector.core.checklist import Checklist
+from inspector.core.crawl import MAX_CLIENT_HOPS, client_redirect
 from inspector.core.extract.dates import date_from_url
 from inspector.core.extract.lists import (
     MAX_LABEL_LEN,
@@ -69,7 +70,25 @@ def same_site(url: str, home: str) -> bool:
 
 
 def find_page(crawl: CrawlResult, url: str) -> Page | None:
-    """The crawled page for ``url`` (as requested, after redirects, or with/without a trailing slash)."""
+    """The crawled page for ``url`` (as requested, after redirects, or with/without a trailing slash).
+
+    A small page that only sends the browser on (meta refresh, ``location.href = …``) stands
+    for the same-site page it leads to, when that was crawled (at most ``MAX_CLIENT_HOPS``).
+    """
+    page = _lookup(crawl, url)
+    for _ in range(MAX_CLIENT_HOPS):
+        if page is None or not page.html:
+            break
+        here = page.final_url or page.url
+        target = client_redirect(page.html, here)
+        found = _lookup(crawl, target) if target and same_site(target, here) else None
+        if found is None or found is page or not found.html or (found.status or 0) >= 400:
+            break
+        page = found
+    return page
+
+
+def _lookup(crawl: CrawlResult, url: str) -> Page | None:
     page = crawl.page(url)
     if page is None:
         alt = url[:-1] if url.endswith("/") else url + "/"

@@ -30,7 +30,7 @@ from lxml import html as lxml_html
 
 from inspector.core.charset import clean_text
 from inspector.core.checklist import Checklist
-from inspector.core.extract.dates import parse_date
+from inspector.core.extract.dates import find_dates, parse_date, usable
 from inspector.core.model import Column, CrawlResult, Page
 
 INDICATOR = "poor-interaction"
@@ -54,6 +54,7 @@ _MAX_SECTION_LINES = 20
 _MAX_LABEL_CHARS = 14
 _MAX_ROW_CHARS = 400  # longer "rows" are containers of many rows
 _NEGATIONS = ("未", "待", "尚未", "没有")  # a status value opening with these says "not yet"
+_NO_REPLY = (*_NEGATIONS, "暂无", "暂未", "无")  # a reply block opening with these holds no reply
 
 
 # --------------------------------------------------------------------------- labelled fields
@@ -392,6 +393,10 @@ class Board:
     problem: str = ""  # why nothing could be read, if so
 
 
+#: Headings of the block holding the reply itself, when the checklist names none (``reply_labels``).
+DEFAULT_REPLY_LABELS = ("回复内容", "答复内容", "办理结果")  # only if a checklist lacks reply_labels
+
+
 def board_groups(params: Mapping[str, Any]) -> dict[str, list[str]]:
     """The field groups of a message, from the ``poor-interaction`` params."""
     return {
@@ -401,6 +406,15 @@ def board_groups(params: Mapping[str, Any]) -> dict[str, list[str]]:
         "status": list(params.get("status_labels", ())),
         "title": list(params.get("title_labels", ())),
     }
+
+
+def detail_groups(groups: Groups, params: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A detail page's groups: the board's, plus ``reply``, the reply's own block (回复内容 …).
+
+    The reply block's text gives the reply date when no labelled one exists (a signature line
+    such as ``XX局 2026-03-02``).
+    """
+    return {**{k: list(v) for k, v in groups.items()}, "reply": list(params.get("reply_labels", DEFAULT_REPLY_LABELS))}
 
 
 def _html_page(crawl: CrawlResult, url: str) -> Page | None:
@@ -471,19 +485,38 @@ def _message_from_fields(
     submitted = _first_date(fields.get("submitted", []), as_of)
     replies = [d for v in fields.get("replied", []) if (d := parse_date(v, as_of))]
     replied = min((d for d in replies if submitted is None or d >= submitted), default=None)
+    reply_text = [v for v in fields.get("reply", []) if clean_text(v) and not squash(v).startswith(_NO_REPLY)]
+    if replied is None and not replies:
+        replied = _signed_date(reply_text, submitted, as_of)
+    answered = _answered(fields, text, params)
+    if answered is None and reply_text and not _has_marker(reply_text, params.get("unanswered_markers", ())):
+        answered = True  # a reply block with words in it
     return Message(
         title=titles[0] if titles else "",
         url=None,
         submitted=submitted,
         replied=replied,
         unit=units[0] if units else "",
-        answered=True if replied else _answered(fields, text, params),
+        answered=True if replied else answered,
     )
+
+
+def _signed_date(reply_blocks: Sequence[str], submitted: date | None, as_of: date) -> date | None:
+    """The date a reply block is signed with: its last date between the submission and ``as_of``.
+
+    Dates quoted inside the reply (a regulation "自2026年1月1日起施行") come before the signature
+    and before the submission; the signature line (``XX局 2026-03-02``) ends the block.
+    """
+    dates = [
+        d for block in reply_blocks for d, _ in find_dates(block, as_of)
+        if usable(d, as_of) and (submitted is None or d >= submitted)
+    ]
+    return dates[-1] if dates else None
 
 
 def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
     """A detail page of a message: a submission date and a reply, unit or status field."""
-    return msg.submitted is not None and any(fields.get(k) for k in ("replied", "unit", "status"))
+    return msg.submitted is not None and any(fields.get(k) for k in ("replied", "unit", "status", "reply"))
 
 
 def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> Message | None:
@@ -495,7 +528,7 @@ def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: da
     body = body if body is not None else root
     if table_records(body, groups):
         return None  # a table of messages: another board's list, not a message
-    fields = read_fields(body, groups)
+    fields = read_fields(body, detail_groups(groups, params))
     text = " ".join(line.text for line in text_lines(body))
     msg = _message_from_fields(fields, text, params, as_of)
     if not _is_message_page(fields, msg):

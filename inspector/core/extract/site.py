@@ -3,7 +3,11 @@
 ``analyze_site`` turns a :class:`CrawlResult` into a :class:`SiteAnalysis`, the input
 of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
 
-- Homepage items are the homepage list blocks' items, each story once.
+- The homepage is what the inspector sees at the start URL: the page its client-side
+  redirects lead to (meta refresh, ``location.href = …``), or the frames of a frameset,
+  plus the pages of its same-site iframes (:func:`homepage_pages`).
+- Homepage items are the homepage list blocks' items (frames and iframes included), each
+  story once.
 - Columns come from the homepage navigation and from its blocks' 更多 links; one
   column per URL, the navigation's name winning; only same-site columns.
 - A homepage without dated items of its own is *navigation-only*: the columns are
@@ -26,17 +30,20 @@ from inspector.core.checklist import Checklist
 from inspector.core.extract.columns import (
     ColumnRead,
     _is_column_url,
+    same_site,
     find_page,
     nav_links,
     read_column,
 )
 from inspector.core.extract.dates import find_dates
 from inspector.core.extract.lists import Block, _children, clean_text, dedupe_items, extract_blocks, parse_html
-from inspector.core.model import Column, CrawlResult, Item
+from inspector.core.model import Column, CrawlResult, Item, Page
 
 _DOM_BUILDERS = re.compile(r"document\.write|innerHTML|appendChild|createElement|insertAdjacentHTML|\.html\(|\.append\(")
 _DATA_CALLS = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|\baxios\b|\.load\s*\(")
 _LIST_CONTAINERS = ("ul", "ol", "tbody", "table", "div", "dl")
+_EMBED_TAGS = ("frame", "iframe")
+MAX_EMBED_LEVELS = 2  # frames within frames / iframes within frames
 
 
 @dataclass
@@ -58,11 +65,12 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
     """Homepage items and blocks, navigation-only flag, columns and script suspicion of a crawl."""
     home_url = crawl.homepage_url or crawl.start_url
     home = find_page(crawl, home_url) or find_page(crawl, crawl.start_url)
-    if home is None or home.html is None:
+    if home is None or home.html is None or (home.status or 0) >= 400:
         reason = "not fetched" if home is None else (home.error or f"HTTP {home.status}")
         return SiteAnalysis(homepage_url=home_url, error=reason)
     home_url = home.final_url or home.url
-    blocks = extract_blocks(home.html, home_url, as_of, checklist)
+    views = [(page.html or "", page.final_url or page.url) for page in homepage_pages(crawl, home)]
+    blocks = [b for html, url in views for b in extract_blocks(html, url, as_of, checklist)]
     items = dedupe_items([i for b in blocks for i in b.items])
     has_dated = any(i.date is not None for i in items)
     suspect = script_rendered_suspect(home.html, as_of, has_dated) and home.source != "browser"
@@ -74,7 +82,7 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
         script_rendered_suspect=suspect,
         homepage_source=home.source,
     )
-    reads = _discover(crawl, checklist, as_of, home_url, home.html, blocks, analysis.navigation_only)
+    reads = _discover(crawl, checklist, as_of, home_url, views, blocks, analysis.navigation_only)
     analysis.columns = [r.column for r in reads]
     analysis.blank_reasons = {r.column.url: r.blank_reason for r in reads if r.column.blank}
     if analysis.navigation_only:
@@ -82,20 +90,56 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
     return analysis
 
 
+def homepage_pages(crawl: CrawlResult, home: Page) -> list[Page]:
+    """The pages whose content the inspector sees on the homepage, ``home`` first.
+
+    ``home`` and the same-site pages of its iframes; when the start URL leads to a frameset
+    (the crawl then names its main frame the homepage), every frame of it too. A frameset
+    page itself shows nothing of its own and is left out.
+    """
+    out: list[Page] = []
+    seen: set[int] = set()
+
+    def visit(page: Page, level: int) -> None:
+        if id(page) in seen:
+            return
+        seen.add(id(page))
+        links = [link for link in page.links if link.tag in _EMBED_TAGS]
+        if not any(link.tag == "frame" for link in links):
+            out.append(page)
+        if level >= MAX_EMBED_LEVELS:
+            return
+        here = page.final_url or page.url
+        for link in links:
+            child = find_page(crawl, link.url)
+            if child is not None and child.html and (child.status or 0) < 400 and same_site(link.url, here):
+                visit(child, level + 1)
+
+    visit(home, 0)
+    start = find_page(crawl, crawl.start_url)
+    if start is not None and start is not home and any(link.tag == "frame" for link in start.links):
+        visit(start, 0)
+    return out or [home]
+
+
 def _discover(
     crawl: CrawlResult,
     checklist: Checklist,
     as_of: date,
     home_url: str,
-    home_html: str,
+    views: list[tuple[str, str]],
     blocks: list[Block],
     navigation_only: bool,
 ) -> list[ColumnRead]:
-    """Columns from the navigation (name wins) then from 更多 links; second-level menus if nav-only."""
+    """Columns from the navigation (name wins) then from 更多 links; second-level menus if nav-only.
+
+    ``views``: ``(html, url)`` of the pages shown as the homepage (frames, iframes).
+    """
     candidates: dict[str, tuple[str, str]] = {}
-    for name, url in nav_links(home_html, home_url, as_of, checklist):
-        if _is_column_url(url, home_url, as_of):
-            candidates.setdefault(url, (name, "nav"))
+    for html, url in views:
+        for name, link in nav_links(html, url, as_of, checklist):
+            if _is_column_url(link, home_url, as_of):
+                candidates.setdefault(link, (name, "nav"))
     for block in blocks:
         if block.more_url and _is_column_url(block.more_url, home_url, as_of):
             candidates.setdefault(block.more_url, (block.heading or block.more_url, "more"))
