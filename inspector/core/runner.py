@@ -73,6 +73,24 @@ def _emit(progress: Progress | None, **event: Any) -> None:
         progress(event)
 
 
+MAX_RENDERED_COLUMNS = 30
+
+
+async def _render_script_columns(crawl: CrawlResult, checklist: Checklist, as_of: date, capturer: Any) -> int:
+    """Render the column pages whose list a script fills in, so they are read as the inspector sees them."""
+    from inspector.core.extract.columns import SCRIPT_LIST, find_page
+
+    targets = [c.url for c in analyze_site(crawl, checklist, as_of).columns if c.error == SCRIPT_LIST]
+    rendered = 0
+    for url in targets[:MAX_RENDERED_COLUMNS]:
+        page = find_page(crawl, url)
+        dom = await capturer.rendered_dom(page.final_url or page.url) if page is not None else None
+        if page is not None and dom:
+            page.html, page.source = dom[:MAX_PARSE_CHARS], "browser"
+            rendered += 1
+    return rendered
+
+
 async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
     """Replace the homepage's static HTML with the browser's DOM (lists built by scripts)."""
     home = crawl.page(crawl.homepage_url) or crawl.page(crawl.start_url)  # the real homepage behind a redirect stub
@@ -229,6 +247,10 @@ async def run_check(
                 note = await _render_homepage(crawl, capturer)
                 if note:
                     notes.append(note)
+                if not _homepage_unreadable(crawl):
+                    rendered = await _render_script_columns(crawl, checklist, opts.as_of, capturer)
+                    if rendered:
+                        notes.append(f"{rendered} column page(s) whose list is built by script were read from the browser")
         columns: list[dict[str, Any]] = []
         indicators = _prefills(checklist, _outcomes(crawl, probes, checklist, opts.as_of, availability, categories, columns))
         if capturer is not None and evidence_dir is not None:

@@ -202,6 +202,16 @@ class ColumnRead:
     blank_reason: str = ""
 
 
+SCRIPT_LIST = "list built by script (run with a browser)"
+
+
+def list_built_by_script(html: str, as_of: date) -> bool:
+    """Is this page's (empty) list filled in by an inline script? Then an empty static list proves nothing."""
+    from inspector.core.extract.site import script_rendered_suspect  # site imports this module
+
+    return script_rendered_suspect(html, as_of, has_dated_items=False)
+
+
 def read_column(
     name: str, url: str, source: str, crawl: CrawlResult, checklist: Checklist, as_of: date
 ) -> ColumnRead:
@@ -218,6 +228,9 @@ def read_column(
     items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category)
     dated = [i.date for i in items if i.date is not None]
     blank_reason = "" if items else (placeholder_in(page.html, checklist) or ("empty list" if has_empty_list(page.html) else ""))
+    script_list = blank_reason == "empty list" and page.source != "browser" and list_built_by_script(page.html, as_of)
+    if script_list:  # an empty list a script fills in: not blank, just unread without a browser
+        blank_reason = ""
     column = Column(
         name=name,
         url=url,
@@ -227,7 +240,8 @@ def read_column(
         latest=max(dated) if dated else None,
         blank=bool(blank_reason),
         exempt=exempt,
-        error=(page.error or f"HTTP {page.status}") if page.status is not None and page.status >= 400 else None,
+        error=(page.error or f"HTTP {page.status}") if page.status is not None and page.status >= 400
+        else (SCRIPT_LIST if script_list else None),
     )
     return ColumnRead(column, blank_reason)
 
