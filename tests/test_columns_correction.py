@@ -44,11 +44,28 @@ def test_correcting_a_category_rescores_without_the_network(tmp_path):
     assert measures["stale_news_columns"] == 2 and measures["stale_notice_columns"] == 2
     assert "columns-not-updated" not in after["prefill"]["verdict"]["vetoes"]
     assert next(c for c in after["prefill"]["columns"] if c["url"] == target)["source"] == "inspector"
-    # availability kept its measured outcome; a bad category or an unknown column is a usage error
-    assert after["prefill"]["indicators"]["site-unreachable"]["measures"]["attempts"] == 1
+    # availability kept its measured entries whole (status, findings, note); bad input is a usage error
+    for iid in ("site-unreachable", "homepage-availability"):
+        assert after["prefill"]["indicators"][iid] == before["indicators"][iid]
     bad = cli("columns", SITE, "--quarter", quarter, "--set", target, "sports", ws=tmp_path)
     assert bad.returncode == 2 and "unknown category" in bad.stderr
     bad = cli("columns", SITE, "--quarter", quarter, "--set", "http://x.invalid/", "news", ws=tmp_path)
     assert bad.returncode == 2 and "not a column" in bad.stderr
     listed = json.loads(cli("columns", SITE, "--quarter", quarter, "--json", ws=tmp_path).stdout)
     assert any(c["url"] == target and c["category"] is None for c in listed)
+
+
+def test_a_damaged_stored_crawl_stores_nothing(tmp_path):
+    with serve_region(AS_OF) as region:
+        ws = Workspace(tmp_path)
+        quarter = prepare(ws, region, AS_OF)
+        r = cli("check", SITE, "--quarter", quarter, "--no-browser", "--as-of", AS_OF.isoformat(),
+                "--probes", "1", "--probe-interval", "0", ws=tmp_path)
+        assert r.returncode == 0, r.stderr
+    record = ws.inspection(quarter, SITE)
+    crawl = tmp_path / record["run_dir"] / "crawl.json.gz"
+    crawl.write_bytes(crawl.read_bytes()[:100])  # truncated
+    target = record["prefill"]["columns"][0]["url"]
+    r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", ws=tmp_path)
+    assert r.returncode == 2 and "damaged" in r.stderr and "Traceback" not in r.stderr
+    assert ws.inspection(quarter, SITE) == record

@@ -617,7 +617,7 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         await pilot.press("end", "enter")  # 无: this workspace has no stored crawl to re-score
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ColumnsScreen" and not app.screen.saving
-        assert any("no crawl to re-score" in str(n.message) for n in app._notifications)
+        assert any("re-score" in str(n.message) for n in app._notifications)
         await pilot.click("#col-detail")
         assert app.is_running
         svg = app.export_screenshot()

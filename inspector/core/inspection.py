@@ -94,31 +94,37 @@ def undo_decision(ws: Workspace, quarter: str, code: str, indicator: str) -> dic
 
 
 def set_column_category(ws: Workspace, quarter: str, code: str, url: str, category: str | None) -> dict[str, Any]:
-    """Correct a column's category (None: not a scored column) and re-score the site offline."""
-    from inspector.core.runner import CRAWL_FILE, rescore
+    """Correct a column's category (None: not a scored column) and re-score the site offline.
 
-    record = ws.inspection(quarter, code)
+    The re-scored pre-fill is computed first and stored together with the correction in one
+    transaction, so a damaged crawl stores nothing and a check finishing meanwhile is not overwritten.
+    """
+    import json
+
+    from inspector.core.runner import rescored_doc
+    from inspector.core.store import atomic_write_bytes
+
+    record = ws.inspection(quarter, code) or {}
     checklist = checklist_of(record)
     if category is not None and category not in checklist.categories:
         raise ValueError(f"unknown category {category!r} (one of {', '.join(checklist.categories)}, or none)")
-    known = {c["url"] for c in ((record or {}).get("prefill") or {}).get("columns", [])}
-    if url not in known:
+    if url not in {c["url"] for c in (record.get("prefill") or {}).get("columns", [])}:
         raise ValueError(f"{url} is not a column of {code}'s latest check")
-    if not (ws.root / (record or {}).get("run_dir", "") / CRAWL_FILE).is_file():  # nothing stored unless it can re-score
-        raise LookupError(f"{code}: the stored check has no crawl to re-score; run the check again")
+    categories = {**(record.get("column_categories") or {}), url: category}
+    doc = rescored_doc(ws, record, categories)
+    run_id = record["prefill"]["run"]["id"]
 
     def apply(rec: dict[str, Any]) -> dict[str, Any]:
-        cats = dict(rec.get("column_categories") or {})
-        cats[url] = category
-        rec["column_categories"] = cats
-        rec.setdefault("history", []).append(
-            {"column": url, "category": category, "by": inspector_name(), "at": utcnow()}
-        )
+        if ((rec.get("prefill") or {}).get("run") or {}).get("id") != run_id:
+            raise LookupError(f"{code} was re-checked meanwhile; correct the category on the new check")
+        rec["column_categories"] = categories
+        rec["prefill"] = doc
+        rec.setdefault("history", []).append({"column": url, "category": category, "by": inspector_name(), "at": utcnow()})
         return rec
 
-    ws.update_inspection(quarter, code, apply)
-    rescore(ws, quarter, code)
-    return ws.inspection(quarter, code) or {}
+    updated = ws.update_inspection(quarter, code, apply)
+    atomic_write_bytes(ws.root / record["run_dir"] / "check.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    return updated
 
 
 def set_progress(ws: Workspace, quarter: str, code: str, progress: str) -> dict[str, Any]:

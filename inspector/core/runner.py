@@ -420,32 +420,32 @@ def check_and_store(
     return run.doc
 
 
-def rescore(ws: Any, quarter: str, code: str) -> dict[str, Any]:
-    """Re-score a site's latest check from its stored crawl, with the inspector's column categories.
+def rescored_doc(ws: Any, record: dict[str, Any], categories: dict[str, str | None]) -> dict[str, Any]:
+    """The record's check document re-scored from its stored crawl with these column categories.
 
-    Works offline: nothing is fetched. Availability keeps its stored outcome; evidence stays as
-    captured. The pre-fill is replaced (the inspector's decisions are kept, they always win).
+    Works offline: nothing is fetched, nothing is stored. Availability keeps its stored entries
+    (status, findings, note) as measured; findings keep their links to the evidence captured.
+    Raises LookupError when the stored crawl is missing or unreadable.
     """
-    from inspector.core.store import atomic_write_bytes, utcnow
+    from inspector.core.store import utcnow
 
-    record = ws.inspection(quarter, code)
-    if not record or not record.get("prefill") or not record.get("run_dir"):
-        raise LookupError(f"{code} has no stored check in {quarter}")
-    run_dir = ws.root / record["run_dir"]
+    if not record.get("prefill") or not record.get("run_dir"):
+        raise LookupError(f"{record.get('code')} has no stored check to re-score")
     try:
-        crawl = crawl_from_dict(json.loads(gzip.decompress((run_dir / CRAWL_FILE).read_bytes())))
+        raw = gzip.decompress((ws.root / record["run_dir"] / CRAWL_FILE).read_bytes())
+        crawl = crawl_from_dict(json.loads(raw))
     except FileNotFoundError:
-        raise LookupError(f"{code}: the stored check has no crawl to re-score; run the check again") from None
+        raise LookupError(f"{record.get('code')}: the stored check has no crawl to re-score; run the check again") from None
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # truncated / damaged file
+        raise LookupError(f"{record.get('code')}: the stored crawl is damaged ({exc}); run the check again") from None
     doc = dict(record["prefill"])
     checklist = load_checklist(doc["checklist"])
-    availability = {
-        iid: Outcome(measures=doc["indicators"][iid]["measures"], note=doc["indicators"][iid].get("note", ""))
-        for iid in AVAILABILITY
-    }
+    availability = {iid: Outcome(measures=doc["indicators"][iid]["measures"]) for iid in AVAILABILITY}
     columns: list[dict[str, Any]] = []
-    outcomes = _outcomes(crawl, [], checklist, date.fromisoformat(doc["as_of"]), availability,
-                         record.get("column_categories") or {}, columns)
+    outcomes = _outcomes(crawl, [], checklist, date.fromisoformat(doc["as_of"]), availability, categories, columns)
     indicators = _prefills(checklist, outcomes)
+    for iid in AVAILABILITY:  # measured by the probes / monitor, not by the crawl: keep them whole
+        indicators[iid] = doc["indicators"][iid]
     for iid, entry in indicators.items():  # keep the links to the evidence already captured
         old = {(f.get("url"), f.get("detail")): f.get("evidence") for f in doc["indicators"][iid].get("findings", [])}
         for f in entry.get("findings", []):
@@ -454,8 +454,6 @@ def rescore(ws: Any, quarter: str, code: str) -> dict[str, Any]:
     _, doc["verdict"] = score_site(checklist, indicators)
     doc["indicators"], doc["columns"] = indicators, columns
     doc["run"] = {**doc["run"], "rescored_at": utcnow()}
-    atomic_write_bytes(run_dir / "check.json", json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
-    ws.update_inspection(quarter, code, lambda r: {**r, "prefill": doc})
     return doc
 
 
