@@ -136,3 +136,64 @@ def test_with_no_browser_at_all_the_checks_run_and_say_why_there_is_no_evidence(
     assert doc["evidence"] == [] and doc["run"]["browser"]["used"] is False
     assert any(n.startswith("evidence not captured:") and "no-such-chromium" in n for n in doc["run"]["notes"])
     assert doc["indicators"]["site-not-updated"]["measures"]["homepage_items_in_window"] == 10
+
+
+# ----------------------------------------------------------------------------- second review
+
+
+def test_a_search_handler_in_a_script_is_not_a_redirect_but_an_onload_one_is():
+    from inspector.core.crawl import client_redirect
+
+    search = "<html><body><script>function go(){ location.href = '/search/index.jsp?q=' + q; }</script></body></html>"
+    assert client_redirect(search, "http://a.gov.cn/") is None
+    onload = "<html><body><script>window.onload = function(){ location.href = '/portal/'; }</script></body></html>"
+    assert client_redirect(onload, "http://a.gov.cn/") == "http://a.gov.cn/portal/"
+
+
+def test_https_columns_of_an_http_homepage_are_the_same_site():
+    from inspector.core.extract.columns import same_site
+
+    assert same_site("https://www.a.gov.cn/xw/", "http://a.gov.cn/")
+    assert not same_site("http://b.gov.cn/xw/", "http://a.gov.cn/")
+
+
+def test_a_date_inside_the_reply_text_is_not_the_reply_date():
+    from inspector.core.extract.messages import _signed_date
+
+    asked = date(2026, 3, 1)
+    assert _signed_date(["您好，该路段计划于2026年9月30日前完工，届时恢复通行。"], asked, AS_OF) is None
+    assert _signed_date(["您好，已转交处理。\n某某县交通运输局\n2026年3月12日"], asked, AS_OF) == date(2026, 3, 12)
+
+
+def test_an_article_titled_after_a_file_is_not_an_attachment():
+    from inspector.core.checks.service import _page_url, names_file
+
+    assert names_file("2026年部门预算公开表.xlsx", ["xlsx"]) and _page_url("http://a.gov.cn/zwgk/202611/t20261118_1.html")
+    assert not _page_url("http://a.gov.cn/download.jsp?id=13")
+
+
+def test_a_column_listing_undated_stories_beside_an_empty_sidebar_is_not_blank():
+    from inspector.core.extract.columns import read_column
+    from inspector.core.model import CrawlResult, Link, Page
+
+    home = "http://a.gov.cn/"
+    column = "http://a.gov.cn/xxgk/gzjh/index.html"
+    stories = "".join(f"<li><a href='/art/2026/{i}.html'>二〇二六年第{i}季度工作计划安排</a></li>" for i in range(1, 4))
+    html_page = f"<html><body><div class='side'><ul id='hot'></ul></div><ul>{stories}</ul></body></html>"
+    crawl = CrawlResult(start_url=home, homepage_url=home, pages={
+        home: Page(url=home, final_url=home, status=200, html="<html></html>", links=[Link(url=column, tag="a", text="工作计划")]),
+        column: Page(url=column, final_url=column, status=200, html=html_page),
+    })
+    read = read_column("工作计划", column, "nav", crawl, load_checklist(), AS_OF)
+    assert not read.column.blank and len(read.column.items) == 3 and read.column.latest is None
+
+
+def test_a_start_page_handing_over_to_another_host_is_followed():
+    body = "".join(f"<li><a href='/xw/{i}.html'>要闻{i}</a><span>2026-11-{10 + i}</span></li>" for i in range(1, 6))
+    with LoopbackServer({"/portal/": html(f"<html><body><ul>{body}</ul></body></html>")}) as portal:
+        stub = f"<html><head><meta http-equiv='refresh' content='0;url={portal.url('/portal/')}'></head><body></body></html>"
+        with LoopbackServer({"/": html(stub)}) as old:
+            run = asyncio.run(run_check(old.url("/"), CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)))
+    assert run.doc["final_url"] == portal.url("/portal/")
+    assert run.doc["indicators"]["site-not-updated"]["measures"]["homepage_items"] == 5
+    assert run.doc["indicators"]["site-not-updated"]["status"] == "pass"

@@ -40,7 +40,7 @@ import lxml.html
 from .charset import clean_text, strip_controls
 from .fetch import Fetcher, page_link_status
 from .model import CrawlResult, Link, LinkStatus, Page
-from .urls import normalize_url, resolve_link
+from .urls import normalize_url, resolve_link, site_key
 
 Progress = Callable[[dict[str, int]], None]
 
@@ -67,23 +67,17 @@ _JS_LOCATION = re.compile(
     r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])([^'"\n]{1,500})\3\s*\)"""
 )
 _MAYBE_REDIRECT = re.compile(r"refresh|location", re.I)
+_JS_CONCAT = re.compile(r"\s*\+")
+_FUNCTION_HEAD = re.compile(r"(?:\bfunction\b[^{;]*\)|(?:\([^()]*\)|\w+)\s*=>)\s*$")
+_ON_LOAD = re.compile(
+    r"(?:(?:\$|jQuery)\s*\(\s*(?:document\s*\)\s*\.\s*ready\s*\(\s*)?|\bonload\s*=\s*"
+    r"|addEventListener\s*\(\s*['\"](?:load|DOMContentLoaded)['\"]\s*,\s*|setTimeout\s*\(\s*)$"
+)
 _MOBILE_URL = re.compile(r"(?:^|[/.])(?:m|wap|mobile|sj|phone|h5)(?:[/.]|$)|[?&](?:m|mobile|wap)=", re.I)
 _INVISIBLE = ("script", "style", "noscript", "template", "title")
 
 
 # --------------------------------------------------------------------------- URLs
-
-
-@functools.lru_cache(maxsize=65536)  # navigation links repeat on every page of a site
-@functools.lru_cache(maxsize=65536)
-def site_key(url: str) -> tuple[str, int | None] | None:
-    """(host without ``www.``, explicit port) — http/https on default ports are one site."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, UnicodeError, ValueError):
-        return None
-    host = parsed.host.lower().rstrip(".")
-    return host.removeprefix("www."), parsed.port
 
 
 def looks_like_file(url: str) -> bool:
@@ -159,7 +153,7 @@ def extract_links(html: str, base_url: str) -> list[Link]:
     return list(found.values())
 
 
-@functools.lru_cache(maxsize=1024)  # the analysis asks again for the same pages
+@functools.lru_cache(maxsize=32)  # the analysis asks again for the same few stubs; small: it holds page texts
 def client_redirect(html: str | None, page_url: str) -> str | None:
     """Where the page sends the browser on load, if it is a client-side redirect.
 
@@ -211,11 +205,30 @@ def _small_page(root: lxml.html.HtmlElement) -> bool:
     return len(clean_text(body.text_content())) - hidden <= MAX_STUB_TEXT
 
 
+def _in_function(code: str, pos: int) -> bool:
+    """Is ``pos`` inside a function body (so it runs on some event, not on load)?"""
+    depth, i = 0, pos
+    while i > 0:
+        i -= 1
+        if code[i] == "}":
+            depth += 1
+        elif code[i] == "{":
+            if depth == 0:
+                head = _FUNCTION_HEAD.search(code, max(0, i - 200), i)
+                if head and not _ON_LOAD.search(code, max(0, head.start() - 80), head.start()):
+                    return True  # a function that runs on load / after a delay still redirects
+            else:
+                depth -= 1
+    return False
+
+
 def _script_redirect(root: lxml.html.HtmlElement, base: str) -> str | None:
     code = "\n".join(s.text or "" for s in root.iter("script") if not s.get("src"))
     if "location" not in code or not _small_page(root):
         return None
     for m in _JS_LOCATION.finditer(code):
+        if _in_function(code, m.start()) or _JS_CONCAT.match(code, m.end()):
+            continue  # a search/login handler, or a URL built at run time: not a redirect on load
         raw = m.group(2) or m.group(4) or ""
         target = resolve_link(raw, base)
         if target is not None and not _MOBILE_URL.search(target.split("://", 1)[-1]):
@@ -235,16 +248,15 @@ def _text_length(page: Page) -> int:
     return len(clean_text(body.text_content())) - hidden
 
 
-def _readable(page: Page | None, site: tuple[str, int | None] | None) -> bool:
+def _readable(page: Page | None, site: set[tuple[str, int | None]]) -> bool:
     return (
         page is not None and page.html is not None and page.status is not None and page.status < 400
-        and site_key(page.final_url or page.url) == site
+        and site_key(page.final_url or page.url) in site
     )
 
 
-def _entry_target(page: Page, crawl: CrawlResult) -> Page | None:
+def _entry_target(page: Page, crawl: CrawlResult, site: set[tuple[str, int | None]]) -> Page | None:
     """The crawled page a start page leads to: its client-side redirect, else its main frame."""
-    site = site_key(page.final_url or page.url)
     kinds = {link.tag for link in page.links}
     if "refresh" in kinds or "frame" not in kinds:
         target = client_redirect(page.html, page.final_url or page.url)
@@ -317,7 +329,7 @@ class _Crawl:
         page = self.result.pages.get(self.result.start_url)
         passed: list[str] = []
         for _ in range(MAX_CLIENT_HOPS):
-            target = _entry_target(page, self.result) if page is not None else None
+            target = _entry_target(page, self.result, self.site) if page is not None else None
             if target is None or page is None:
                 break
             passed += [*page.redirects, page.final_url or page.url]
@@ -346,6 +358,10 @@ class _Crawl:
         page.links = extract_links(page.html or "", final)
         for link in page.links:
             if link.tag in NOT_LINK_TAGS:
+                if depth == 0 and (key := site_key(link.url)):
+                    # the start page hands over to another host (a portal on a new domain, like an
+                    # HTTP redirect would): that host is the site too
+                    self.site.add(key)
                 self._discover_not_link(link, depth, self.hops.get(url, 0) + 1)
                 continue
             self.result.link_sources.setdefault(link.url, []).append(final)

@@ -47,3 +47,14 @@ def resolve_link(raw: str, base_url: str) -> str | None:
     except ValueError:
         return None
     return normalize_url(joined)
+
+
+@functools.lru_cache(maxsize=65536)  # navigation links repeat on every page of a site
+def site_key(url: str) -> tuple[str, int | None] | None:
+    """(host without ``www.``, explicit port) — http/https on default ports are one site."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        return None
+    host = parsed.host.lower().rstrip(".")
+    return host.removeprefix("www."), parsed.port

@@ -103,6 +103,12 @@ def has_extension(url: str, extensions: Sequence[str]) -> bool:
     return any(splitext(n)[1].lstrip(".").lower() in exts for n in names if n)
 
 
+def _page_url(url: str) -> bool:
+    """A static page address (an article about a file, not the file): .html/.htm/.shtml or a directory."""
+    path = urlsplit(url).path.lower()
+    return path.endswith(("/", ".html", ".htm", ".shtml", ".xhtml"))
+
+
 def names_file(text: str, extensions: Sequence[str]) -> bool:
     """Does a link's text name a file with an attachment extension (``附件3：登记表.xls（25KB）``)?
 
@@ -137,7 +143,7 @@ def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outco
     unknown_length: list[str] = []
     findings = []
     def is_attachment(url: str, text: str) -> bool:
-        if has_extension(url, extensions) or names_file(text, extensions):
+        if has_extension(url, extensions) or (names_file(text, extensions) and not _page_url(url)):
             return True
         status = _status(crawl, url)
         return status is not None and status.ok and is_file_type(status.content_type, file_types)

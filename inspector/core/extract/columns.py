@@ -41,6 +41,7 @@ from inspector.core.extract.lists import (
     parse_html,
     placeholder_in,
 )
+from inspector.core.urls import site_key
 from inspector.core.model import Column, CrawlResult, Item, Page
 
 MIN_NAV_LINKS = 3  # a menu has at least this many entries
@@ -50,23 +51,8 @@ EMPTY_LIST_TAGS = ("ul", "ol", "dl", "tbody")
 _FILE_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".7z", ".jpg", ".png", ".gif", ".mp4", ".apk", ".exe")
 
 
-def site_key(url: str) -> str:
-    """Host:port of a URL with a leading ``www.`` ignored (same-site comparisons)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return ""
-    return f"{host}:{port}"
-
-
 def same_site(url: str, home: str) -> bool:
-    return bool(url) and site_key(url) == site_key(home)
+    return bool(url) and site_key(url) is not None and site_key(url) == site_key(home)
 
 
 def find_page(crawl: CrawlResult, url: str) -> Page | None:
@@ -133,22 +119,35 @@ def nav_links(html_or_tree: str | etree._Element | None, page_url: str, as_of: d
     return _document_order(root, [(text, url) for url, text in out.items()], page_url)
 
 
-def undated_items(html_or_tree: str | etree._Element | None, column_url: str, as_of: date, checklist: Checklist) -> list[Item]:
+def undated_items(
+    html_or_tree: str | etree._Element | None,
+    column_url: str,
+    as_of: date,
+    checklist: Checklist,
+    *,
+    template_links: set[str] | None = None,
+) -> list[Item]:
     """A column page's list when it prints no dates: the story links under the column's path.
 
     Menu links, short labels, 更多 / pagination links and the column page itself are left out.
+    With ``template_links`` (the links the homepage shows: menus, sidebars, footers shared by
+    every page) story links anywhere on the site count, less those template links.
     """
     root = parse_html(html_or_tree)
     if root is None:
         return []
-    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
+    prefix = "/" if template_links is not None else dirname(urlsplit(column_url).path).rstrip("/") + "/"
     skip = set(more_texts(checklist)) | {clean_text(t) for t in checklist.columns.get("next_page_texts", ())}
-    own = {column_url, absolute_url(column_url, "./")} | {u for _, u in nav_links(root, column_url, as_of, checklist)}
+    own = {column_url, absolute_url(column_url, "./")}
+    if template_links is None:  # (with template links, the site's menus are already among them)
+        own |= {u for _, u in nav_links(root, column_url, as_of, checklist)}
     items: list[Item] = []
     for a in root.iter("a"):
         url = absolute_url(column_url, a.get("href"))
         text = anchor_text(a)
-        if not url or url in own or prefix == "/" or len(text) < MIN_TITLE_LEN or text in skip:
+        if not url or url in own or len(text) < MIN_TITLE_LEN or text in skip:
+            continue
+        if (template_links is None and prefix == "/") or (template_links is not None and url in template_links):
             continue
         if urlsplit(url).path.startswith(prefix) and site_key(url) == site_key(column_url):
             items.append(Item(title=text, url=url, date=None))
@@ -203,6 +202,7 @@ class ColumnRead:
 
 
 SCRIPT_LIST = "list built by script (run with a browser)"
+MIN_STORIES = 2  # undated story links that make a column page with an empty <ul> not blank
 
 
 def list_built_by_script(html: str, as_of: date) -> bool:
@@ -210,6 +210,18 @@ def list_built_by_script(html: str, as_of: date) -> bool:
     from inspector.core.extract.site import script_rendered_suspect  # site imports this module
 
     return script_rendered_suspect(html, as_of, has_dated_items=False)
+
+
+def _template_links(crawl: CrawlResult) -> set[str]:
+    """The links of the homepage: the site's menus, sidebars and footers that every page repeats."""
+    home = crawl.page(crawl.homepage_url or crawl.start_url)
+    if home is None:
+        return set()
+    if home.links:
+        return {link.url for link in home.links}
+    root = parse_html(home.html)
+    base = home.final_url or home.url
+    return {u for a in (root.iter("a") if root is not None else ()) if (u := absolute_url(base, a.get("href")))}
 
 
 def read_column(
@@ -231,6 +243,10 @@ def read_column(
     script_list = blank_reason == "empty list" and page.source != "browser" and list_built_by_script(page.html, as_of)
     if script_list:  # an empty list a script fills in: not blank, just unread without a browser
         blank_reason = ""
+    elif blank_reason == "empty list":  # an empty <ul> somewhere (a sidebar) while stories are listed undated
+        stories = undated_items(page.html, page_url, as_of, checklist, template_links=_template_links(crawl))
+        if len(stories) >= MIN_STORIES:
+            items, blank_reason = stories, ""
     column = Column(
         name=name,
         url=url,

@@ -501,17 +501,24 @@ def _message_from_fields(
     )
 
 
-def _signed_date(reply_blocks: Sequence[str], submitted: date | None, as_of: date) -> date | None:
-    """The date a reply block is signed with: its last date between the submission and ``as_of``.
+_TRAILING_TIME = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
+_SIGNATURE_TAIL = " \t\r\n。.，,；;）)]】」』\u3000"
 
-    Dates quoted inside the reply (a regulation "自2026年1月1日起施行") come before the signature
-    and before the submission; the signature line (``XX局 2026-03-02``) ends the block.
+
+def _signed_date(reply_blocks: Sequence[str], submitted: date | None, as_of: date) -> date | None:
+    """The date a reply block is signed with: a date that ends the block (the signature line).
+
+    Dates inside the reply's sentences ("计划于2026年9月30日前完工", a regulation "自2026年1月1日起施行")
+    have words after them; the signature (``XX局 2026-03-02``) has nothing but punctuation after it.
+    Without such a date the reply date stays unknown (and an old message is left to the inspector).
     """
-    dates = [
-        d for block in reply_blocks for d, _ in find_dates(block, as_of)
-        if usable(d, as_of) and (submitted is None or d >= submitted)
-    ]
-    return dates[-1] if dates else None
+    for block in reversed(reply_blocks):
+        text = _TRAILING_TIME.sub("", block.rstrip(_SIGNATURE_TAIL)).rstrip(_SIGNATURE_TAIL)
+        for d, raw in reversed(find_dates(text, as_of)):
+            end = text.rfind(raw) + len(raw)
+            if end == len(text) and usable(d, as_of) and (submitted is None or d >= submitted):
+                return d
+    return None
 
 
 def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
