@@ -197,3 +197,13 @@ def test_a_start_page_handing_over_to_another_host_is_followed():
     assert run.doc["final_url"] == portal.url("/portal/")
     assert run.doc["indicators"]["site-not-updated"]["measures"]["homepage_items"] == 5
     assert run.doc["indicators"]["site-not-updated"]["status"] == "pass"
+
+
+def test_a_redirect_loop_start_page_is_review_not_a_veto():
+    a_to_b = "<html><head><meta http-equiv='refresh' content='0;url=/b.html'></head><body></body></html>"
+    b_to_a = "<html><head><meta http-equiv='refresh' content='0;url=/a.html'></head><body></body></html>"
+    with LoopbackServer({"/": html(a_to_b.replace("/b.html", "/a.html")), "/a.html": html(a_to_b), "/b.html": html(b_to_a)}) as srv:
+        run = asyncio.run(run_check(srv.url("/"), CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)))
+    snu = run.doc["indicators"]["site-not-updated"]
+    assert snu["status"] == "review" and "only redirects" in snu["note"]
+    assert "site-not-updated" not in run.doc["verdict"]["vetoes"]

@@ -134,6 +134,15 @@ def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     return None
 
 
+def _redirect_stub(crawl: CrawlResult) -> str | None:
+    """Why the homepage is still a client-side redirect stub (its target unreadable or a loop), if it is."""
+    home = crawl.page(crawl.homepage_url or crawl.start_url)
+    target = next((link.url for link in home.links if link.tag == "refresh"), None) if home is not None else None
+    if target is None:
+        return None
+    return f"the homepage only redirects (to {target}) and its target could not be read: check it by hand"
+
+
 def _outcomes(
     crawl: CrawlResult,
     probes: list[ProbeAttempt],
@@ -170,6 +179,11 @@ def _outcomes(
         columns_out.extend(column_summary(c) for c in analysis.columns)
     outcomes["link-availability"] = check_links(crawl)
     outcomes.update(check_updates(analysis, checklist, as_of))
+    stub = _redirect_stub(crawl)
+    if stub:  # the page we ended on only sends the browser elsewhere: its emptiness proves nothing
+        for iid in ("site-not-updated", "homepage-updates"):
+            outcomes[iid].status = "review"
+            outcomes[iid].note = stub
     outcomes.update(check_interaction(crawl, analysis.columns, checklist, as_of))
     outcomes.update(check_service(crawl, analysis.columns, checklist, as_of))
     outcomes["serious-errors"] = check_errors(crawl, checklist, as_of)
