@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--probe-interval", type=float, default=1.0, metavar="S", help="seconds between probes")
     ck.add_argument("--timeout", type=float, default=15.0, metavar="S", help="per-request timeout (default 15 s)")
     ck.add_argument("--max-pages", type=int, default=3000, metavar="N", help="crawl at most N pages (default 3000)")
+    ck.add_argument("--per-host", type=int, default=4, metavar="N", help="concurrent requests to one host (default 4)")
+    ck.add_argument("--interval", type=float, default=0.05, metavar="S",
+                    help="seconds between request starts to one host (default 0.05: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
     ck.add_argument("--recheck", action="store_true", help="re-check after rectification: stored beside the original result")
     ck.set_defaults(func=cmd_check)
@@ -297,10 +300,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         probe_interval=args.probe_interval,
         timeout=args.timeout,
         max_pages=args.max_pages,
+        per_host=args.per_host,
+        min_interval=args.interval,
         checklist=args.checklist,
     )
-    if opts.probes < 1 or opts.max_pages < 1 or opts.timeout <= 0 or opts.probe_interval < 0:
-        raise UsageError("--probes and --max-pages must be at least 1, --timeout positive, --probe-interval >= 0")
+    if opts.probes < 1 or opts.max_pages < 1 or opts.per_host < 1 or opts.timeout <= 0 or opts.probe_interval < 0 \
+            or opts.min_interval < 0:
+        raise UsageError("--probes, --max-pages and --per-host must be at least 1, --timeout positive, "
+                         "--probe-interval and --interval >= 0")
     from inspector.core.checklist import load_checklist
 
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling

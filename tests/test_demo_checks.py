@@ -30,7 +30,7 @@ def region():
 def check_json(url: str, *extra: str, workspace) -> dict:
     r = subprocess.run(
         [sys.executable, "-m", "inspector.cli", "--workspace", str(workspace), "check", url, "--json",
-         "--as-of", AS_OF.isoformat(), "--probes", "2", "--probe-interval", "0", "--timeout", "3", *extra],
+         "--as-of", AS_OF.isoformat(), "--probes", "2", "--probe-interval", "0", "--timeout", "3", "--interval", "0", *extra],
         capture_output=True, text=True, timeout=300,
     )
     assert r.returncode == 0, r.stderr[-2000:]

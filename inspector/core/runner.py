@@ -54,6 +54,7 @@ class CheckOptions:
     max_pages: int = 3000
     max_depth: int = 8
     per_host: int = 4
+    min_interval: float = 0.0  # seconds between request starts to one host (the CLI's default is polite)
     checklist: str = "census-2015"
 
 
@@ -238,8 +239,8 @@ async def run_check(
     timeout = checklist.params("site-unreachable").get("timeout_s", opts.timeout)
     notes: list[str] = []
     # --timeout bounds each request as a whole too (a server that drips one byte a second)
-    async with Fetcher(per_host=opts.per_host, connect_timeout=opts.timeout, read_timeout=opts.timeout,
-                       total_timeout=2 * opts.timeout) as fetcher:
+    async with Fetcher(per_host=opts.per_host, min_interval=opts.min_interval, connect_timeout=opts.timeout,
+                       read_timeout=opts.timeout, total_timeout=2 * opts.timeout) as fetcher:
         _emit(progress, phase="crawl", url=url)
         probe_task = asyncio.create_task(
             probe(url, attempts=opts.probes, interval=opts.probe_interval, timeout=min(timeout, opts.timeout))
