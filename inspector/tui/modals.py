@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.table import Table
 from rich.text import Text
@@ -24,7 +24,32 @@ from inspector.tui.safe import RECTIFICATION, STATUS, plain
 STATUS_ORDER = ("pass", "fail", "review")
 
 
-class DecisionModal(ModalScreen[tuple[str, float | None, str] | None]):
+T = TypeVar("T")
+
+
+class _FormModal(ModalScreen[T]):
+    """A dialog with a form: enter or the save button saves (``action_save``), cancel dismisses."""
+
+    def action_save(self) -> None:  # pragma: no cover - every form overrides it
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class DecisionModal(_FormModal[tuple[str, float | None, str] | None]):
     """Override an indicator: status, points (deduction indicators) and a note (备注)."""
 
     BINDINGS = [
@@ -81,20 +106,7 @@ class DecisionModal(ModalScreen[tuple[str, float | None, str] | None]):
                 return
         self.dismiss((self._chosen_status(), points, self.query_one("#note", Input).value))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -113,7 +125,7 @@ def check_deadline(text: str) -> str:
         raise ValueError(f"没有这一天 not a date: {text}") from None
 
 
-class RectificationModal(ModalScreen[tuple[str, str, str] | None]):
+class RectificationModal(_FormModal[tuple[str, str, str] | None]):
     """整改 a failed site's rectification: status, deadline (YYYY-MM-DD) and a note; dismisses (status, deadline, note)."""
 
     BINDINGS = [
@@ -165,20 +177,7 @@ class RectificationModal(ModalScreen[tuple[str, str, str] | None]):
             return
         self.dismiss((self._chosen_status(), deadline, self.query_one("#rect-note", Input).value))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class QuarterPicker(ModalScreen[str | None]):
@@ -317,7 +316,7 @@ class BundleImportModal(ModalScreen[tuple[list[str], str] | None]):
         self.dismiss(None)
 
 
-class DrawModal(ModalScreen[dict[str, Any] | None]):
+class DrawModal(_FormModal[dict[str, Any] | None]):
     """Parameters of a sample draw: quarter, ratio, seed, included codes, force."""
 
     BINDINGS = [
@@ -361,20 +360,7 @@ class DrawModal(ModalScreen[dict[str, Any] | None]):
             return
         self.dismiss(params)
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
 
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 HELP_TEXT = (
