@@ -544,6 +544,27 @@ async def test_run_checks_on_a_demo_site_then_override_through_the_ui(demo: Any)
         assert f"扣分 −{verdict['deduction_total']:g}" in screen_text(app)
 
 
+async def test_a_recheck_after_rectification_keeps_the_original_result(demo: Any):
+    ws, quarter, opts, region = demo
+    code = "5399000013"  # 云溪市应急管理局: vetoed for not updating
+    app = make_app(ws, quarter=quarter, check_options=opts)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sites = app.screen.query_one("#sites", DataTable)
+        sites.move_cursor(row=sites.get_row_index(code))
+        await pilot.press("c")
+        await settle(pilot, app)
+        original = ws.inspection(quarter, code)["prefill"]
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("R")  # 复查: re-check after rectification
+        await settle(pilot, app)
+        record = ws.inspection(quarter, code)
+        assert record["prefill"] == original  # what the inspector decided on stays
+        assert record["recheck"]["doc"]["verdict"]["result"] == "fail"
+        assert record["recheck"]["run"] != original["run"]["id"] and record["runs"][-1]["recheck"] is True
+
+
 async def test_checks_can_be_cancelled_without_freezing(demo: Any):
     ws, quarter, opts, region = demo
     messages: list[Any] = []

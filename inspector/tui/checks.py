@@ -58,6 +58,7 @@ class CheckJob:
     quarter: str
     codes: list[str]
     options: Any
+    recheck: bool = False  # a re-check after rectification: stored beside the original result
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def run(self, post: Callable[[Message], Any]) -> None:
@@ -75,7 +76,8 @@ class CheckJob:
                 break
             post(CheckProgress(code, index, len(self.codes), {"phase": "start"}))
             try:
-                doc = check_and_store(self.ws, self.quarter, code, self.options, progress=self._progress(post, code, index))
+                doc = check_and_store(self.ws, self.quarter, code, self.options,
+                                      progress=self._progress(post, code, index), recheck=self.recheck)
             except CheckCancelled:
                 post(CheckFinished(code, None, cancelled=True))
                 break

@@ -255,8 +255,11 @@ class DashboardScreen(Screen[None]):
             codes = [code] if code else []
         self.start_checks(codes)
 
-    def start_checks(self, codes: list[str]) -> bool:
-        """Start checking ``codes`` in a thread worker; False if not possible now."""
+    def start_checks(self, codes: list[str], *, recheck: bool = False) -> bool:
+        """Start checking ``codes`` in a thread worker; False if not possible now.
+
+        ``recheck``: a re-check after rectification, stored beside the original result.
+        """
         if not codes or self.job is not None or self.app.review_mode:
             return False
         try:
@@ -264,7 +267,7 @@ class DashboardScreen(Screen[None]):
         except Exception as exc:  # runner missing from this build
             self.app.notify(f"automated checks unavailable: {exc}", severity="error", markup=False)
             return False
-        self.job = CheckJob(self.app.ws, self.app.quarter, codes, options)
+        self.job = CheckJob(self.app.ws, self.app.quarter, codes, options, recheck=recheck)
         panel = self.query_one("#checkpanel")
         panel.display = True
         self.query_one("#checkbar", ProgressBar).update(total=len(codes), progress=0)

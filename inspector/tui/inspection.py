@@ -118,6 +118,8 @@ class InspectionScreen(Screen[None]):
         Binding("n", "next_open", "下一待定", tooltip="next undecided indicator", id="inspection.next"),
         Binding("D", "done", "完成", tooltip="mark the site done", id="inspection.done"),
         Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check"),
+        Binding("R", "recheck", "复查", tooltip="re-check after rectification (kept beside the original result)",
+                id="inspection.recheck"),
         Binding("z", "rectify", "整改", tooltip="rectification status, deadline, note", id="inspection.rectify"),
         Binding("escape", "back", "返回", tooltip="back", id="inspection.back"),
     ]
@@ -274,9 +276,9 @@ class InspectionScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("confirm", "override", "undo", "done", "check", "rectify") and self.app.review_mode:
+        if action in ("confirm", "override", "undo", "done", "check", "recheck", "rectify") and self.app.review_mode:
             return None
-        if action == "check" and getattr(self.app.dashboard, "job", None) is not None:
+        if action in ("check", "recheck") and getattr(self.app.dashboard, "job", None) is not None:
             return None
         return True
 
@@ -348,6 +350,10 @@ class InspectionScreen(Screen[None]):
     def action_check(self) -> None:
         if self.app.dashboard.start_checks([self.code]):
             self.app.notify("检测已开始 check started — progress on the dashboard")
+
+    def action_recheck(self) -> None:
+        if self.app.dashboard.start_checks([self.code], recheck=True):
+            self.app.notify("整改复查已开始 re-check started — the original result is kept")
 
     def action_rectify(self) -> None:
         from inspector.tui.modals import RectificationModal
