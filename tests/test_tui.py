@@ -1103,3 +1103,19 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
         assert len(slots) == len(set(slots)) == row["planned"]  # every slot once, none twice
     assert len(reopened.snapshot().table("monitor").all()) == 1
     assert sum(1 for line in monitor.lines if line.startswith("REC")) == sum(r["planned"] for r in monitor_status(reopened, QUARTER))
+
+
+async def test_a_decision_made_on_an_earlier_check_is_flagged(ws: Workspace):
+    code, quarter = next((r["code"], r["quarter"]) for r in ws.snapshot().table("inspections").all() if r.get("prefill"))
+    ws.update_inspection(quarter, code, lambda r: {**r, "decisions": {"link-availability": {
+        "status": "pass", "points": None, "note": "旧检测", "by": "张三", "at": "2026-11-01T00:00:00+00:00",
+        "on_run": "an-older-run"}}})
+    app = make_app(ws, quarter=quarter)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_site(code)
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
+        await pilot.pause()
+        assert "decided on an earlier check" in screen_text(app)

@@ -244,6 +244,10 @@ class InspectionScreen(Screen[None]):
             if decision.get("points") is not None:
                 text.append(f"  扣分 −{number(decision['points'])}")
             text.append(f"  by {clean(decision.get('by'), 20)} at {clean(decision.get('at'), 25)}", style="dim")
+            current_run = ((self.record.get("prefill") or {}).get("run") or {}).get("id")
+            if decision.get("on_run") and current_run and decision["on_run"] != current_run:
+                text.append("\n⚠ 决定早于本次检测 decided on an earlier check: the measures may have changed",
+                            style="bold yellow")
             if decision.get("note"):
                 text.append("\n备注 note: ")
                 text.append_text(plain(decision["note"], limit=400))
