@@ -32,19 +32,14 @@ class UsageError(ValueError):
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input or a refused operation (exit 2, one line), not a bug."""
+    from inspector.core.bundle import BundleError
     from inspector.core.checklist import ChecklistError
     from inspector.core.registry import RegistryError
     from inspector.core.sampling import SamplingError
     from inspector.core.store import WorkspaceError
 
-    errors: list[type[BaseException]] = [UsageError, ChecklistError, RegistryError, SamplingError, WorkspaceError]
-    try:
-        from inspector.core.bundle import BundleError
-
-        errors.append(BundleError)
-    except ImportError:  # bundle support not installed in this build
-        pass
-    return tuple(errors)
+    return UsageError, ChecklistError, RegistryError, SamplingError, WorkspaceError, BundleError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_monitor_command(sub)
 
     co = sub.add_parser("columns", help="a checked site's columns and categories; correct a category (re-scores offline)")
-    co.add_argument("code", metavar="CODE")
+    co.add_argument("code", metavar="CODE", type=_code)
     co.add_argument("--quarter", required=True)
     co.add_argument("--set", nargs=2, metavar=("URL", "CATEGORY"),
                     help="set the column's category (news, notice, personnel, consultation, solicitation, "
@@ -141,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.set_defaults(func=cmd_columns)
 
     rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
-    rc.add_argument("code", metavar="CODE")
+    rc.add_argument("code", metavar="CODE", type=_code)
     rc.add_argument("--quarter", required=True)
     rc.add_argument("--status", required=True, choices=["pending", "in progress", "rectified", "overdue", "not needed"])
     rc.add_argument("--deadline", default="", metavar="YYYY-MM-DD", help="整改时限")
@@ -149,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(func=cmd_rectify)
 
     dc = sub.add_parser("decide", help="confirm or override one indicator of a site (what the TUI does), with a note")
-    dc.add_argument("code", metavar="CODE")
+    dc.add_argument("code", metavar="CODE", type=_code)
     dc.add_argument("indicator", metavar="INDICATOR", help="indicator id, e.g. link-availability")
     dc.add_argument("status", choices=["pass", "fail", "review"])
     dc.add_argument("--quarter", required=True)
@@ -321,11 +316,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         doc = check_adhoc(ws, args.target, opts, _progress_to_stderr)
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
-        sample = ws.sample(quarter)
-        if sample is not None and _code(args.target) not in sample["codes"]:
-            _err(f"inspector: note: {_code(args.target)} is not in the {quarter} sample; its result won't be in the bundle")
+        code, sample = _code(args.target), ws.sample(quarter)
+        if sample is not None and code not in sample["codes"]:
+            _err(f"inspector: note: {code} is not in the {quarter} sample; its result won't be in the bundle")
         try:
-            doc = check_and_store(ws, quarter, _code(args.target), opts, _progress_to_stderr, recheck=args.recheck)
+            doc = check_and_store(ws, quarter, code, opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
             raise UsageError(exc.args[0]) from None
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
@@ -439,7 +434,6 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
-    args.code = _code(args.code)
     record = ws.inspection(quarter, args.code)
     if record is None or not record.get("prefill"):
         raise UsageError(f"{args.code} has not been checked in {quarter}: run `inspector check {args.code} --quarter {quarter}`")
