@@ -10,9 +10,10 @@ import pytest
 from inspector.core.checklist import load_checklist, parse_checklist, prefill
 from inspector.core.checks.errors import check_errors, leader_hits, misspelling, visible_text
 from inspector.core.model import CrawlResult, Page
+from tests.realpages import realpages_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks2"
-REALPAGES = Path("/work/shared/realpages")
+REALPAGES = realpages_dir()
 CENSUS = load_checklist("census-2015")
 PARAMS = CENSUS.params("serious-errors")
 AS_OF = date(2026, 11, 20)
@@ -117,7 +118,6 @@ def test_malformed_html_does_not_crash() -> None:
     assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 1}
 
 
-@pytest.mark.skipif(not REALPAGES.is_dir(), reason="shared real-page corpus not present")
 def test_no_false_hit_on_real_government_pages() -> None:
     pages = {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in REALPAGES.rglob("*.html")}
     assert pages

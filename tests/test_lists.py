@@ -13,8 +13,9 @@ from inspector.core.extract.lists import (
     extract_items,
     next_page_url,
 )
+from tests.realpages import realpages_dir
 
-REAL = Path("/work/shared/realpages")
+REAL = realpages_dir()
 FIX = Path(__file__).parent / "fixtures" / "extract"
 BASE = "http://127.0.0.1:8000/x/index.html"
 AS_OF = date(2026, 11, 20)
