@@ -25,7 +25,7 @@ import email.utils
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,6 +45,18 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "reset"})
 HEAD_RETRY_ERRORS = frozenset({"connect"})  # a reset HEAD is retried as GET instead
+
+
+@dataclass(frozen=True)
+class _RetryOn:
+    """Which failures of one request are worth another attempt."""
+
+    errors: frozenset[str]
+    statuses: frozenset[int] = frozenset()
+
+
+GET_RETRY = _RetryOn(RETRY_ERRORS, RETRY_STATUSES)
+HEAD_RETRY = _RetryOn(HEAD_RETRY_ERRORS)
 _DECODE_IN_THREAD_BYTES = 256_000
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream")
@@ -251,8 +263,7 @@ class Fetcher:
             url,
             read_limit=self.max_bytes,
             retries=self.retries if retries is None else retries,
-            retry_errors=RETRY_ERRORS,
-            retry_statuses=RETRY_STATUSES,
+            retry_on=GET_RETRY,
         )
         page = Page(
             url=url,
@@ -278,8 +289,7 @@ class Fetcher:
             url,
             read_limit=0,
             retries=self.retries,
-            retry_errors=HEAD_RETRY_ERRORS,
-            retry_statuses=(),
+            retry_on=HEAD_RETRY,
         )
         elapsed = resp.elapsed
         if resp.failed and _head_unsupported(resp):
@@ -288,8 +298,7 @@ class Fetcher:
                 url,
                 read_limit=0,
                 retries=self.retries,
-                retry_errors=RETRY_ERRORS,
-                retry_statuses=RETRY_STATUSES,
+                retry_on=GET_RETRY,
             )
             elapsed += resp.elapsed
         return _link_status(resp, elapsed)
@@ -303,17 +312,14 @@ class Fetcher:
         *,
         read_limit: int,
         retries: int,
-        retry_errors: Collection[str],
-        retry_statuses: Collection[int],
+        retry_on: _RetryOn,
     ) -> _Response:
         """One logical request: redirects followed by hand, each hop with retries."""
         started = time.monotonic()
         redirects: list[str] = []
         current = url
         while True:
-            resp = await self._with_retries(
-                method, current, read_limit, retries, retry_errors, retry_statuses
-            )
+            resp = await self._with_retries(method, current, read_limit, retries, retry_on)
             resp.url, resp.redirects = url, redirects
             target = _redirect_target(resp)
             if target is None:
@@ -335,14 +341,13 @@ class Fetcher:
         url: str,
         read_limit: int,
         retries: int,
-        retry_errors: Collection[str],
-        retry_statuses: Collection[int],
+        retry_on: _RetryOn,
     ) -> _Response:
         attempt = 0
         while True:
             resp = await self._attempt(method, url, read_limit)
-            by_status = resp.error is None and resp.status in retry_statuses
-            if attempt >= retries or not (by_status or resp.error in retry_errors):
+            by_status = resp.error is None and resp.status in retry_on.statuses
+            if attempt >= retries or not (by_status or resp.error in retry_on.errors):
                 return resp
             delay = self.backoff * 2**attempt
             if by_status:
