@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test bench browser clean
+.PHONY: setup demo test test-fast bench browser clean
 
 setup: $(VENV)/bin/inspector browser
 
@@ -45,6 +45,10 @@ demo: setup
 test: setup
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# the quick loop while working: no browser, nothing marked slow
+test-fast: $(VENV)/bin/inspector
+	$(PY) -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/bench_linkcheck.py

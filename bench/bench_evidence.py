@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from inspector.core.evidence import EvidenceCapturer
+from inspector.core.web.evidence import EvidenceCapturer
 
 
 def page_html(n: int) -> bytes:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspector.core.crawl import crawl_site  # noqa: E402
-from inspector.core.fetch import Fetcher  # noqa: E402
+from inspector.core.web.crawl import crawl_site  # noqa: E402
+from inspector.core.web.fetch import Fetcher  # noqa: E402
 from tests.httpfixtures import LoopbackServer, Request, Route, blob, html  # noqa: E402
 
 IMAGES = 20

@@ -33,13 +33,21 @@ class UsageError(ValueError):
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """The errors that mean bad input or a refused operation (exit 2, one line), not a bug."""
-    from inspector.core.bundle import BundleError
+    from inspector.core.submission.bundle import BundleError
     from inspector.core.checklist import ChecklistError
-    from inspector.core.registry import RegistryError
-    from inspector.core.sampling import SamplingError
+    from inspector.core.quarter.registry import RegistryError
+    from inspector.core.quarter.sampling import SamplingError
+    from inspector.core.settings import SettingsError
     from inspector.core.store import WorkspaceError
 
-    return UsageError, ChecklistError, RegistryError, SamplingError, WorkspaceError, BundleError
+    return UsageError, ChecklistError, RegistryError, SamplingError, SettingsError, WorkspaceError, BundleError
+
+
+def _check_defaults() -> Any:
+    """The check's defaults, as the core's settings give them (one place for CLI, TUI and core)."""
+    from inspector.core.runner import CheckOptions
+
+    return CheckOptions()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,13 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--quarter", help="quarter to store the pre-fill under (default: the current quarter)")
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
     ck.add_argument("--no-browser", action="store_true", help="no Playwright: no rendered evidence, httpx only")
-    ck.add_argument("--probes", type=int, default=5, help="availability probes of the homepage (default 5)")
-    ck.add_argument("--probe-interval", type=float, default=1.0, metavar="S", help="seconds between probes")
-    ck.add_argument("--timeout", type=float, default=15.0, metavar="S", help="per-request timeout (default 15 s)")
-    ck.add_argument("--max-pages", type=int, default=3000, metavar="N", help="crawl at most N pages (default 3000)")
-    ck.add_argument("--per-host", type=int, default=4, metavar="N", help="concurrent requests to one host (default 4)")
-    ck.add_argument("--interval", type=float, default=0.05, metavar="S",
-                    help="seconds between request starts to one host (default 0.05: gentle on small government servers)")
+    d = _check_defaults()
+    ck.add_argument("--probes", type=int, default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
+    ck.add_argument("--probe-interval", type=float, default=d.probe_interval, metavar="S",
+                    help=f"seconds between probes (default {d.probe_interval:g})")
+    ck.add_argument("--timeout", type=float, default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
+    ck.add_argument("--max-pages", type=int, default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
+    ck.add_argument("--per-host", type=int, default=d.per_host, metavar="N",
+                    help=f"concurrent requests to one host (default {d.per_host})")
+    ck.add_argument("--interval", type=float, default=d.min_interval, metavar="S",
+                    help=f"seconds between request starts to one host (default {d.min_interval:g}: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
     ck.add_argument("--recheck", action="store_true", help="re-check after rectification: stored beside the original result")
     ck.set_defaults(func=cmd_check)
@@ -211,7 +222,7 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def cmd_sites_import(args: argparse.Namespace) -> int:
-    from inspector.core.registry import import_registry
+    from inspector.core.quarter.registry import import_registry
 
     ws = _workspace(args)
     report = import_registry(ws, args.file)
@@ -242,7 +253,7 @@ def cmd_sites_list(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_draw(args: argparse.Namespace) -> int:
-    from inspector.core.sampling import draw
+    from inspector.core.quarter.sampling import draw
     from inspector.core.store import utcnow
 
     ws = _workspace(args)
@@ -253,7 +264,7 @@ def cmd_sample_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_show(args: argparse.Namespace) -> int:
-    from inspector.core.sampling import check_quarter
+    from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     sample = ws.sample(check_quarter(args.quarter))
@@ -284,9 +295,9 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from inspector.core.registry import validate_url
+    from inspector.core.quarter.registry import validate_url
     from inspector.core.runner import CheckOptions, check_adhoc, check_and_store, summary_text
-    from inspector.core.sampling import check_quarter, current_quarter
+    from inspector.core.quarter.sampling import check_quarter, current_quarter
 
     opts = CheckOptions(
         as_of=_date(args.as_of, "--as-of"),
@@ -336,7 +347,7 @@ def _progress_to_stderr(event: dict[str, Any]) -> None:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from inspector.core.submission import export_quarter
+    from inspector.core.submission.exchange import export_quarter
 
     path = export_quarter(_workspace(args), args.quarter, output=args.output, key=args.key, region=args.region)
     print(path)
@@ -344,7 +355,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
-    from inspector.core.submission import verify
+    from inspector.core.submission.exchange import verify
 
     report = verify(args.file, args.pubkey)
     if report.ok:
@@ -356,7 +367,7 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_province_import(args: argparse.Namespace) -> int:
-    from inspector.core.submission import province_import
+    from inspector.core.submission.exchange import province_import
 
     imported = province_import(_workspace(args), args.files, args.pubkey)
     if args.json:
@@ -368,7 +379,7 @@ def cmd_province_import(args: argparse.Namespace) -> int:
 
 
 def cmd_province_report(args: argparse.Namespace) -> int:
-    from inspector.core.submission import province_report
+    from inspector.core.submission.exchange import province_report
 
     report = province_report(_workspace(args), args.quarter)
     if args.json:
@@ -387,8 +398,8 @@ def cmd_province_report(args: argparse.Namespace) -> int:
 
 
 def cmd_columns(args: argparse.Namespace) -> int:
-    from inspector.core.inspection import evaluate, set_column_category
-    from inspector.core.sampling import check_quarter
+    from inspector.core.quarter.inspection import evaluate, set_column_category
+    from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
@@ -414,8 +425,8 @@ def cmd_columns(args: argparse.Namespace) -> int:
 
 
 def cmd_rectify(args: argparse.Namespace) -> int:
-    from inspector.core.inspection import set_rectification
-    from inspector.core.sampling import check_quarter
+    from inspector.core.quarter.inspection import set_rectification
+    from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
@@ -429,8 +440,8 @@ def cmd_rectify(args: argparse.Namespace) -> int:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from inspector.core.inspection import decide, evaluate
-    from inspector.core.sampling import check_quarter
+    from inspector.core.quarter.inspection import decide, evaluate
+    from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
@@ -452,7 +463,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
-    from inspector.core.submission import generate_office_key
+    from inspector.core.submission.exchange import generate_office_key
 
     secret, public = generate_office_key(_workspace(args), force=args.force)
     print(f"secret key: {secret}\npublic key: {public} (send this one to the province)")
@@ -476,7 +487,13 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    from inspector.core.settings import SettingsError
+
+    try:
+        parser = build_parser()  # its defaults come from the INSPECTOR_* settings
+    except SettingsError as exc:
+        _err(f"inspector: {exc}")
+        return 2
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

@@ -1,4 +1,4 @@
-"""`inspector monitor`: the command-line face of :mod:`inspector.core.monitor`."""
+"""`inspector monitor`: the command-line face of :mod:`inspector.core.quarter.monitor`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core.checklist import load_checklist
-from inspector.core.monitor import (
+from inspector.core.quarter.monitor import (
     SHANGHAI,
     Monitor,
     load_state,
@@ -18,7 +18,7 @@ from inspector.core.monitor import (
     real_clock,
     run_until_signal,
 )
-from inspector.core.sampling import check_quarter, current_quarter
+from inspector.core.quarter.sampling import check_quarter, current_quarter
 from inspector.core.store import Workspace, default_workspace
 
 def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:

@@ -250,3 +250,11 @@ class SleepRecorder:
 
     async def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child that a test stops with SIGINT: a shell's background job inherits
+    SIGINT ignored, and Python then installs no KeyboardInterrupt handler."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -19,11 +19,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from inspector.core.inspection import decide, set_rectification
-from inspector.core.monitor import Monitor
+from inspector.core.quarter.inspection import decide, set_rectification
+from inspector.core.quarter.monitor import Monitor
 from inspector.core.runner import CheckOptions, check_and_store
 from inspector.core.store import Workspace
-from inspector.core.submission import export_quarter, generate_office_key, province_import
+from inspector.core.submission.exchange import export_quarter, generate_office_key, province_import
 from inspector.demo.region import serve_region
 from inspector.demo.run import prepare
 from inspector.tui.app import make_app

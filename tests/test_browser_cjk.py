@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from inspector.core.browser import find_chromium
-from inspector.core.evidence import EvidenceCapturer
+from inspector.core.web.browser import find_chromium
+from inspector.core.web.evidence import EvidenceCapturer
 
 CHROMIUM, WHY = find_chromium()
 TEXT = "政府网站抽查"

@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from inspector.core import bundle, report, signing
+from inspector.core.submission import bundle, report, signing
 
 POPULATION = [f"34060000{n:02d}" for n in range(10, 30)]
 MINISIGN = shutil.which("minisign")

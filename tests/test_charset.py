@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from tests.httpfixtures import LoopbackServer, html
 
-from inspector.core.charset import clean_text, decode_html, meta_charset, normalize_encoding
-from inspector.core.fetch import Fetcher
+from inspector.core.web.charset import clean_text, decode_html, meta_charset, normalize_encoding
+from inspector.core.web.fetch import Fetcher
 
 BODY = (
     "<title>某某县人民政府门户网站</title></head><body><ul>"

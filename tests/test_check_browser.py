@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from inspector.core.browser import find_chromium
+from inspector.core.web.browser import find_chromium
 from inspector.core.store import Workspace
 from inspector.demo.region import serve_region
 from inspector.demo.run import prepare

@@ -20,8 +20,8 @@ from tests.httpfixtures import (
 )
 
 from inspector.core.checks.links import check_links
-from inspector.core.crawl import crawl_site, extract_links, site_key, start_url_of
-from inspector.core.fetch import Fetcher
+from inspector.core.web.crawl import crawl_site, extract_links, site_key, start_url_of
+from inspector.core.web.fetch import Fetcher
 from inspector.core.model import CrawlResult, LinkStatus
 
 BASE = "http://www.example.gov.cn/news/list.html"

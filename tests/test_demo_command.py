@@ -9,13 +9,14 @@ import sys
 import httpx
 
 from inspector.core.store import Workspace
+from tests.httpfixtures import interruptible
 
 
 def test_demo_prepares_a_workspace_and_serves_until_interrupted(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "inspector.cli", "--workspace", str(tmp_path), "demo", "--no-tui", "--port", "0",
          "--as-of", "2026-11-20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible,
     )
     try:
         lines = []

@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from inspector.core.browser import find_chromium
-from inspector.core.evidence import (
+from inspector.core.settings import reload_settings
+
+from inspector.core.web.browser import find_chromium
+from inspector.core.web.evidence import (
     BrowserUnavailable,
     EvidenceCapturer,
     capture_many,
@@ -168,6 +170,7 @@ def test_find_chromium_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     fake = tmp_path / "my-chrome"
     fake.write_text("#!/bin/sh\nexit 1\n")
     monkeypatch.setenv("INSPECTOR_CHROMIUM", str(fake))
+    reload_settings()
     path, why = find_chromium()
     assert path is None and "not an executable" in why
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
@@ -176,8 +179,10 @@ def test_find_chromium_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_find_chromium_prefers_playwright_then_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSPECTOR_CHROMIUM", raising=False)
+    reload_settings()
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "pw"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    reload_settings()
     path, why = find_chromium()
     assert path is None and "no Chromium found" in why and "INSPECTOR_CHROMIUM" in why
 
@@ -198,12 +203,14 @@ def test_find_chromium_prefers_playwright_then_path(tmp_path: Path, monkeypatch:
 
 def test_unavailable_browser_raises_specific_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECTOR_CHROMIUM", str(tmp_path / "absent"))
+    reload_settings()
     with pytest.raises(BrowserUnavailable, match="not an executable"):
         with_capturer(tmp_path, lambda c: asyncio.sleep(0))
     broken = tmp_path / "broken-chrome"
     broken.write_text("#!/bin/sh\nexit 3\n")
     broken.chmod(0o755)
     monkeypatch.setenv("INSPECTOR_CHROMIUM", str(broken))
+    reload_settings()
     with pytest.raises(BrowserUnavailable, match="could not launch") as info:
         with_capturer(tmp_path, lambda c: asyncio.sleep(0))
     assert str(broken) in info.value.reason

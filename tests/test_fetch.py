@@ -22,8 +22,8 @@ from tests.httpfixtures import (
     redirect,
 )
 
-from inspector.core.crawl import extract_links
-from inspector.core.fetch import Fetcher, classify_error, is_html, retry_after_seconds
+from inspector.core.web.crawl import extract_links
+from inspector.core.web.fetch import Fetcher, classify_error, is_html, retry_after_seconds
 from inspector.core.model import Page
 
 

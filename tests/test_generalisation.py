@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.charset import decode_html
+from inspector.core.web.charset import decode_html
 from inspector.core.checklist import load_checklist
 from inspector.core.extract.guides import read_guide
 from inspector.core.extract.lists import blank_page, detail_date, extract_items, next_page_url

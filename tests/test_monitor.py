@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from inspector.core.checklist import load_checklist, prefill
-from inspector.core.monitor import (
+from inspector.core.quarter.monitor import (
     SHANGHAI,
     Monitor,
     MonitorError,
@@ -37,10 +37,10 @@ from inspector.core.monitor import (
     records_path,
     schedule,
 )
-from inspector.core.sampling import draw
+from inspector.core.quarter.sampling import draw
 from inspector.core.store import Workspace, read_jsonl
 from inspector.monitor_cli import add_monitor_command
-from tests.httpfixtures import Hang, LoopbackServer, html
+from tests.httpfixtures import Hang, LoopbackServer, html, interruptible
 
 QUARTER = "2026Q4"
 START = datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai: a slot boundary
@@ -346,6 +346,7 @@ def _cli_process(ws: Workspace, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", code, "--workspace", str(ws.root), "monitor", "--quarter", QUARTER, *extra],
         stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=interruptible,
     )
 
 
@@ -368,7 +369,7 @@ DRIVER = textwrap.dedent(
     # A monitor whose clock runs SPEED times faster than real time, counted from T0.
     import asyncio, sys, time
     from datetime import datetime, timedelta
-    from inspector.core.monitor import Monitor
+    from inspector.core.quarter.monitor import Monitor
     from inspector.core.store import Workspace
 
     root, quarter, base, t0, speed, per_day, days = sys.argv[1:8]
@@ -473,7 +474,7 @@ DECIDER = textwrap.dedent(
     """
     # Inspection decisions in a loop, as the TUI makes them; prints how many were saved.
     import sys, time
-    from inspector.core.inspection import decide
+    from inspector.core.quarter.inspection import decide
     from inspector.core.store import Workspace
 
     ws, quarter, seconds = Workspace(sys.argv[1]), sys.argv[2], float(sys.argv[3])

@@ -8,9 +8,9 @@ import threading
 from tests.httpfixtures import Hang, LoopbackServer, Request, Route, SleepRecorder, html, redirect
 
 from inspector.core.checks.availability import check_availability
-from inspector.core.fetch import Fetcher
+from inspector.core.web.fetch import Fetcher
 from inspector.core.model import ProbeAttempt
-from inspector.core.probe import probe
+from inspector.core.web.probe import probe
 
 
 def scripted(*routes: Route) -> tuple[Route, list[int]]:

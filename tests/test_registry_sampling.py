@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.registry import RegistryError, import_registry, parse_registry
-from inspector.core.sampling import SamplingError, draw, redraw_matches
+from inspector.core.quarter.registry import RegistryError, import_registry, parse_registry
+from inspector.core.quarter.sampling import SamplingError, draw, redraw_matches
 from inspector.core.store import DB_NAME, Workspace
 
 HEADER = "网站标识码,网站名称,首页网址,主办单位,主管单位,地区,级别,运行状态,ICP备案号"

@@ -55,7 +55,7 @@ def test_personnel_keywords_beat_the_shorter_notice_keyword():
 
 
 def test_including_a_site_twice_samples_it_once():
-    from inspector.core.sampling import draw
+    from inspector.core.quarter.sampling import draw
 
     sites = [{"code": f"34060000{i:02d}", "level": "县级", "running": True} for i in range(10)]
     s = draw(sites, "2026Q4", seed=1, include=["3406000009", "3406000009"])
@@ -97,7 +97,7 @@ def test_cli_refuses_near_dates_huge_csv_cells_and_unwritable_workspaces(tmp_pat
 
 def test_the_bundle_ships_the_evidence_of_the_result_not_of_a_later_recheck(tmp_path):
     from inspector.core.store import Workspace
-    from inspector.core.submission import _evidence_files
+    from inspector.core.submission.exchange import _evidence_files
 
     ws = Workspace(tmp_path)
     for run in ("run-original", "run-recheck"):
@@ -142,7 +142,7 @@ def test_with_no_browser_at_all_the_checks_run_and_say_why_there_is_no_evidence(
 
 
 def test_a_search_handler_in_a_script_is_not_a_redirect_but_an_onload_one_is():
-    from inspector.core.crawl import client_redirect
+    from inspector.core.web.crawl import client_redirect
 
     search = "<html><body><script>function go(){ location.href = '/search/index.jsp?q=' + q; }</script></body></html>"
     assert client_redirect(search, "http://a.gov.cn/") is None

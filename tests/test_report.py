@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 
-from inspector.core import report
+from inspector.core.submission import report
 
 HOSTILE_NAME = '<script>alert(1)</script>[/b][@click=app.quit]"示例局"\x1b[31m'
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from inspector.core.browser import find_chromium
+from inspector.core.web.browser import find_chromium
 from inspector.core.runner import CheckOptions, run_check
 from tests.httpfixtures import LoopbackServer, html
 

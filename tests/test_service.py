@@ -10,8 +10,8 @@ import pytest
 
 from inspector.core.checklist import load_checklist, prefill
 from inspector.core.checks.service import check_service, download_problem, has_extension, is_file_type
-from inspector.core.crawl import crawl_site
-from inspector.core.fetch import Fetcher
+from inspector.core.web.crawl import crawl_site
+from inspector.core.web.fetch import Fetcher
 from inspector.core.model import Column, CrawlResult, Item, LinkStatus
 from tests.httpfixtures import LoopbackServer, blob, closed_port, html
 

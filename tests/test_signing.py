@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector.core import signing
+from inspector.core.submission import signing
 
 MINISIGN = shutil.which("minisign")
 needs_minisign = pytest.mark.skipif(MINISIGN is None, reason="the minisign binary is not installed (apt install minisign)")

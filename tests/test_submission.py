@@ -107,8 +107,8 @@ def test_province_imports_and_aggregates(city, tmp_path):
 
 
 def test_the_html_report_renders_in_chromium(city, tmp_path):
-    from inspector.core.browser import find_chromium
-    from inspector.core.evidence import capture_many
+    from inspector.core.web.browser import find_chromium
+    from inspector.core.web.evidence import capture_many
 
     if find_chromium()[0] is None:
         pytest.skip(f"no Chromium: {find_chromium()[1]}")

@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Static
 
 from inspector.core.checklist import load_checklist, prefill, score_site
 from inspector.core.model import Finding, Outcome
-from inspector.core.sampling import draw
+from inspector.core.quarter.sampling import draw
 from inspector.core.store import Workspace
 from inspector.tui.app import make_app
 from inspector.tui.preview import PreviewError, decode_png, half_blocks
@@ -537,7 +537,7 @@ async def test_run_checks_on_a_demo_site_then_override_through_the_ui(demo: Any)
         assert record["decisions"]["link-availability"]["status"] == "fail"
         assert record["decisions"]["link-availability"]["points"] == 7.0
         assert record["decisions"]["link-availability"]["note"] == "人工复核 7 分"
-        from inspector.core.inspection import evaluate
+        from inspector.core.quarter.inspection import evaluate
 
         _, verdict = evaluate(record)
         assert f"得分 {verdict['score']:g}" in screen_text(app)
@@ -652,7 +652,7 @@ async def test_correct_a_column_category_through_the_ui(demo: Any):
     """A real check of the demo site with the columns veto; 无 on one stale news column lifts it."""
     import asyncio
 
-    from inspector.core.inspection import evaluate
+    from inspector.core.quarter.inspection import evaluate
     from inspector.core.runner import check_and_store
     from inspector.tui.columns import is_stale
 
@@ -746,7 +746,7 @@ def every_third_fails() -> Any:
 async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_path: Path, monkeypatch: Any):
     from datetime import datetime, timezone
 
-    from inspector.core.monitor import Monitor, monitor_outcomes, monitor_status
+    from inspector.core.quarter.monitor import Monitor, monitor_outcomes, monitor_status
     from tests.httpfixtures import LoopbackServer, closed_port, html
 
     monkeypatch.setattr("inspector.tui.monitor.REFRESH_SECONDS", 0.2)
@@ -907,7 +907,7 @@ def city_bundles(tmp_path_factory: Any) -> dict[str, Any]:
 
 
 async def test_province_view_aggregates_imports_and_shows_hostile_regions_literally(city_bundles: Any, tmp_path: Path):
-    from inspector.core.submission import province_import, province_report
+    from inspector.core.submission.exchange import province_import, province_report
 
     literal = "[/][/b][@click=app.quit]恶意红"
     prov = Workspace(tmp_path / "province")
@@ -994,7 +994,7 @@ MONITOR_DRIVER = textwrap.dedent(
     # The availability monitor on its own FakeTime: SPEED times faster than real time (a day in seconds).
     import asyncio, sys, time
     from datetime import datetime, timedelta
-    from inspector.core.monitor import Monitor
+    from inspector.core.quarter.monitor import Monitor
     from inspector.core.store import Workspace
 
     root, quarter, start, speed = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3]), float(sys.argv[4])
@@ -1048,7 +1048,7 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
     """Issue 8: a real monitor process writes its attempts while ~20 decisions are made through the UI."""
     import asyncio
 
-    from inspector.core.monitor import monitor_status, records_path
+    from inspector.core.quarter.monitor import monitor_status, records_path
     from inspector.core.store import read_jsonl
     from tests.httpfixtures import LoopbackServer, html
 

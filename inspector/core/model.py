@@ -110,7 +110,7 @@ class CrawlResult:
             self._index_size = len(self.pages)
         p = self._index.get(url)
         if p is None:
-            from inspector.core.urls import normalize_url
+            from inspector.core.web.urls import normalize_url
 
             normal = normalize_url(url)
             p = self._index.get(normal) if normal else None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inspector import __version__
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist, load_checklist, prefill, score_site
 from inspector.core.checks.availability import check_availability
 from inspector.core.checks.errors import check_errors
@@ -31,11 +31,12 @@ from inspector.core.checks.interaction import check_interaction
 from inspector.core.checks.links import check_links
 from inspector.core.checks.service import check_service
 from inspector.core.checks.updates import check_updates
-from inspector.core.crawl import MAX_PARSE_CHARS, crawl_site
+from inspector.core.web.crawl import MAX_PARSE_CHARS, crawl_site
 from inspector.core.extract.site import analyze_site
-from inspector.core.fetch import Fetcher
+from inspector.core.web.fetch import Fetcher
+from inspector.core.settings import settings
 from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
-from inspector.core.probe import probe
+from inspector.core.web.probe import probe
 
 SCHEMA = "inspector.check/1"
 CRAWL_FILE = "crawl.json.gz"
@@ -44,17 +45,23 @@ MAX_EVIDENCE_PAGES = 40
 Progress = Callable[[dict[str, Any]], None]
 
 
+def _setting(name: str) -> Any:
+    return field(default_factory=lambda: getattr(settings(), name))
+
+
 @dataclass
 class CheckOptions:
+    """How one check runs; every default comes from :mod:`inspector.core.settings` (CLI, TUI and demo alike)."""
+
     as_of: date = field(default_factory=date.today)
     browser: bool = True
-    probes: int = 5
-    probe_interval: float = 1.0
-    timeout: float = 15.0
-    max_pages: int = 3000
+    probes: int = _setting("probes")
+    probe_interval: float = _setting("probe_interval")
+    timeout: float = _setting("timeout")
+    max_pages: int = _setting("max_pages")
     max_depth: int = 8
-    per_host: int = 4
-    min_interval: float = 0.0  # seconds between request starts to one host (the CLI's default is polite)
+    per_host: int = _setting("per_host")
+    min_interval: float = _setting("interval")  # seconds between request starts to one host: polite by default
     checklist: str = "census-2015"
 
 
@@ -324,7 +331,7 @@ def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, d
 
 
 async def _open_browser(root: Path | None) -> tuple[Any, str]:
-    from inspector.core.evidence import BrowserUnavailable, EvidenceCapturer
+    from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
     if root is None:
         return None, "evidence not captured: no workspace to store it in"
@@ -418,7 +425,7 @@ def check_and_store(
     site = ws.site(code)
     if site is None:
         raise LookupError(f"no site with 网站标识码 {code} in the registry")
-    from inspector.core.monitor import monitor_outcomes
+    from inspector.core.quarter.monitor import monitor_outcomes
 
     record = ws.inspection(quarter, code) or {}
     if recheck and not record.get("prefill"):

@@ -335,9 +335,10 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def default_workspace() -> Path:
-    env = os.environ.get("INSPECTOR_HOME")
-    if env:
-        return Path(env)
+    from inspector.core.settings import settings
+
+    if settings().home:
+        return Path(settings().home)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("inspector", appauthor=False))

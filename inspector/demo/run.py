@@ -15,8 +15,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from inspector.core.registry import import_registry
-from inspector.core.sampling import current_quarter, draw
+from inspector.core.quarter.registry import import_registry
+from inspector.core.quarter.sampling import current_quarter, draw
 from inspector.core.store import Workspace, default_workspace, utcnow
 from inspector.demo.region import SITES, DemoRegion, registry_rows, serve_region
 

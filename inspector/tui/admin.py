@@ -75,7 +75,7 @@ class RegistryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def _import(self, path: Path) -> None:
-        from inspector.core.registry import RegistryError, import_registry
+        from inspector.core.quarter.registry import RegistryError, import_registry
         from inspector.core.store import WorkspaceError
 
         try:
@@ -157,7 +157,7 @@ class SamplingScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="draw")
     def _draw(self, params: dict[str, Any]) -> None:
-        from inspector.core.sampling import SamplingError, draw
+        from inspector.core.quarter.sampling import SamplingError, draw
         from inspector.core.store import WorkspaceError
 
         ws = self.app.ws

@@ -20,8 +20,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
 
-from inspector.core.inspection import quarter_overview
-from inspector.core.sampling import current_quarter
+from inspector.core.quarter.inspection import quarter_overview
+from inspector.core.quarter.sampling import current_quarter
 from inspector.core.store import Workspace
 from inspector.tui.safe import clean
 

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from inspector.core.checklist import Checklist
 from inspector.core.checks.updates import in_window
-from inspector.core.inspection import checklist_of, evaluate, set_column_category
+from inspector.core.quarter.inspection import checklist_of, evaluate, set_column_category
 from inspector.tui.inspection import verdict_text
 from inspector.tui.safe import clean, plain
 

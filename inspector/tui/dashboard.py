@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 
-from inspector.core.inspection import quarter_overview
+from inspector.core.quarter.inspection import quarter_overview
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line
 from inspector.tui.safe import clean, plain, progress_label, result_text
 

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inspector.core.inspection import checklist_of, decide, evaluate, set_progress, set_rectification, undo_decision
+from inspector.core.quarter.inspection import checklist_of, decide, evaluate, set_progress, set_rectification, undo_decision
 from inspector.core.store import WorkspaceError
 from inspector.tui.monitor import local_time
 from inspector.tui.safe import (

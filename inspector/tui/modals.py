@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from inspector.core.sampling import SamplingError, check_quarter, current_quarter
+from inspector.core.quarter.sampling import SamplingError, check_quarter, current_quarter
 from inspector.tui.safe import RECTIFICATION, STATUS, plain
 
 STATUS_ORDER = ("pass", "fail", "review")

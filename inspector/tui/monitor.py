@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inspector.core.monitor import SHANGHAI, load_state, monitor_status
+from inspector.core.quarter.monitor import SHANGHAI, load_state, monitor_status
 from inspector.tui.safe import clean, plain
 
 REFRESH_SECONDS = 3.0

@@ -111,8 +111,8 @@ class ProvinceScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="province-report")
     def _aggregate(self, quarter: str | None) -> None:
-        from inspector.core.bundle import BundleError
-        from inspector.core.submission import province_report
+        from inspector.core.submission.bundle import BundleError
+        from inspector.core.submission.exchange import province_report
 
         try:
             quarters = sorted({str(e.get("quarter", "")) for e in imported_bundles(self.app.ws)}, reverse=True)
@@ -229,8 +229,8 @@ class ProvinceScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="province-import")
     def _import(self, paths: list[str], pubkey: str) -> None:
-        from inspector.core.bundle import BundleError
-        from inspector.core.submission import province_import
+        from inspector.core.submission.bundle import BundleError
+        from inspector.core.submission.exchange import province_import
 
         key = Path(pubkey).expanduser() if pubkey else None
         try:

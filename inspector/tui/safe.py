@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 
 STATUS = {
     "pass": ("✔ 合格", "green"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Finding, Outcome, ProbeAttempt
+from inspector.core.model import Finding, Outcome, ProbeAttempt
 
 
 def check_availability(

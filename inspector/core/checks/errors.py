@@ -29,7 +29,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pypinyin import Style, pinyin
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.model import CrawlResult, Finding, Outcome
 

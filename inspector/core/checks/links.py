@@ -6,7 +6,7 @@ counts once as a homepage link and not again for the other pages.
 
 from __future__ import annotations
 
-from ..model import CrawlResult, Finding, Outcome
+from inspector.core.model import CrawlResult, Finding, Outcome
 
 
 def check_links(crawl: CrawlResult) -> Outcome:

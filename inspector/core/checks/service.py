@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.guides import find_guides
-from inspector.core.fetch import page_link_status
+from inspector.core.web.fetch import page_link_status
 from inspector.core.model import Column, CrawlResult, Finding, LinkStatus, Outcome
 
 GUIDES = "service-guides"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from inspector.core.checklist import Checklist
-from inspector.core.crawl import MAX_CLIENT_HOPS, client_redirect
+from inspector.core.web.crawl import MAX_CLIENT_HOPS, client_redirect
 from inspector.core.extract.dates import date_from_url
 from inspector.core.extract.lists import (
     MAX_LABEL_LEN,
@@ -41,7 +41,7 @@ from inspector.core.extract.lists import (
     parse_html,
     placeholder_in,
 )
-from inspector.core.urls import site_key
+from inspector.core.web.urls import site_key
 from inspector.core.model import Column, CrawlResult, Item, Page
 
 MIN_NAV_LINKS = 3  # a menu has at least this many entries

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.extract.messages import parse_html, read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Iterator
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -41,7 +40,7 @@ from inspector.core.extract.dates import (
     usable,
 )
 from inspector.core.model import Item
-from inspector.core.urls import resolve_link
+from inspector.core.web.urls import resolve_link
 
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "textarea"})
 SEMANTIC_LISTS = frozenset({"ul", "ol", "dl", "table", "tbody"})

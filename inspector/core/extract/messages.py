@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urldefrag
 from lxml import etree
 from lxml import html as lxml_html
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.extract.dates import find_dates, parse_date, usable
 from inspector.core.model import Column, CrawlResult, Page

@@ -52,8 +52,8 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from inspector.core.browser import LAUNCH_ARGS, find_chromium
-from inspector.core.charset import clean_text
+from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+from inspector.core.web.charset import clean_text
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
 HIGHLIGHT_ATTR = "data-inspector-highlight"

@@ -8,12 +8,12 @@ record's history, so an override can always be traced and nothing is lost.
 from __future__ import annotations
 
 import getpass
-import os
 from dataclasses import asdict
 from typing import Any
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist, Decision, load_checklist, score_site
+from inspector.core.settings import settings
 from inspector.core.store import Workspace, utcnow
 
 PROGRESS = ("not started", "checked", "in review", "done")
@@ -22,9 +22,9 @@ RECTIFICATION = ("not needed", "pending", "in progress", "rectified", "overdue")
 
 def inspector_name() -> str:
     """Who is deciding: $INSPECTOR_USER, else the login name."""
-    env = os.environ.get("INSPECTOR_USER")
-    if env:
-        return env
+    configured = settings().user
+    if configured:
+        return configured
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers, odd Windows set-ups)

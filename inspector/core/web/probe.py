@@ -12,8 +12,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from .fetch import Fetcher, utc_now
-from .model import ProbeAttempt
+from inspector.core.web.fetch import Fetcher, utc_now
+from inspector.core.model import ProbeAttempt
 
 Sleep = Callable[[float], Awaitable[None]]
 

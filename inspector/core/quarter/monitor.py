@@ -52,13 +52,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tinydb import Query
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import check_availability
-from inspector.core.fetch import Fetcher
+from inspector.core.web.fetch import Fetcher
 from inspector.core.model import Outcome, ProbeAttempt
-from inspector.core.probe import probe_once
-from inspector.core.sampling import check_quarter
+from inspector.core.web.probe import probe_once
+from inspector.core.quarter.sampling import check_quarter
 from inspector.core.store import (
     FileLock,
     Workspace,

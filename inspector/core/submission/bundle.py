@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from inspector import __version__
-from inspector.core import report
-from inspector.core.signing import load_public_key, load_secret_key, sign_bytes, verify_bytes
+from inspector.core.submission import report
+from inspector.core.submission.signing import load_public_key, load_secret_key, sign_bytes, verify_bytes
 
 SCHEMA = "inspector.bundle/1"
 MANIFEST = "manifest.json"

@@ -34,8 +34,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .charset import decode_html
-from .model import LinkStatus, Page
+from inspector.core.web.charset import decode_html
+from inspector.core.model import LinkStatus, Page
 
 Sleep = Callable[[float], Awaitable[None]]
 

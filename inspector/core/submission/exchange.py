@@ -1,7 +1,7 @@
 """The quarter's submission, both ends: the city exports a signed bundle, the province imports it.
 
 Connects the workspace (sample, inspections, evidence records) to the bundle format of
-:mod:`inspector.core.bundle` and the signing of :mod:`inspector.core.signing`.
+:mod:`inspector.core.submission.bundle` and the signing of :mod:`inspector.core.submission.signing`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from inspector import __version__
-from inspector.core import bundle as bundle_fmt
-from inspector.core.bundle import BundleError, VerifyReport
-from inspector.core.inspection import checklist_of, evaluate
-from inspector.core.sampling import check_quarter, redraw
-from inspector.core.signing import generate_keypair
+from inspector.core.submission import bundle as bundle_fmt
+from inspector.core.submission.bundle import BundleError, VerifyReport
+from inspector.core.quarter.inspection import checklist_of, evaluate
+from inspector.core.quarter.sampling import check_quarter, redraw
+from inspector.core.submission.signing import generate_keypair
 from inspector.core.store import Workspace, utcnow
 
 KEY_DIR = "keys"

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from inspector.core.charset import strip_controls
+from inspector.core.web.charset import strip_controls
 
 HEADERS: tuple[str, ...] = (
     "序号",

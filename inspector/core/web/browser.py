@@ -18,6 +18,8 @@ import re
 import shutil
 from pathlib import Path
 
+from inspector.core.settings import settings
+
 ENV_VAR = "INSPECTOR_CHROMIUM"
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -72,7 +74,7 @@ def find_chromium() -> tuple[str | None, str]:
 
     Returns ``(path, how it was found)`` or ``(None, why none is usable)``.
     """
-    configured = os.environ.get(ENV_VAR, "").strip()
+    configured = settings().chromium or ""
     if configured:
         path = Path(configured).expanduser()
         if _is_executable(path):

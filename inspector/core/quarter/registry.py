@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector.core.charset import clean_text
+from inspector.core.web.charset import clean_text
 
 # canonical field -> accepted headers (normalised: no spaces, lower-case)
 HEADERS: dict[str, tuple[str, ...]] = {

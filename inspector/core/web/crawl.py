@@ -15,7 +15,7 @@ start URL's client-side redirects (bounded) and frameset lead to: its main frame
 one with the most text. The hops are prepended to that page's ``Page.redirects``.
 
 The crawl is breadth-first: every discovered URL becomes a task at once and
-the :class:`~inspector.core.fetch.Fetcher`'s per-host FIFO semaphores keep
+the :class:`~inspector.core.web.fetch.Fetcher`'s per-host FIFO semaphores keep
 the order roughly by depth while links to other hosts are checked in
 parallel. Each distinct URL is requested once: a same-site HTML page is
 fetched with GET (and its fetch is its link check); everything else gets
@@ -33,14 +33,13 @@ from typing import Any
 from posixpath import splitext
 from urllib.parse import urlsplit
 
-import httpx
 import lxml.etree
 import lxml.html
 
-from .charset import clean_text, strip_controls
-from .fetch import Fetcher, page_link_status
-from .model import CrawlResult, Link, LinkStatus, Page
-from .urls import normalize_url, resolve_link, site_key
+from inspector.core.web.charset import clean_text, strip_controls
+from inspector.core.web.fetch import Fetcher, page_link_status
+from inspector.core.model import CrawlResult, Link, LinkStatus, Page
+from inspector.core.web.urls import normalize_url, resolve_link, site_key
 
 Progress = Callable[[dict[str, int]], None]
 

@@ -1,0 +1,1 @@
+"""The submission: bundle format, signing, reports, export at the city and import at the province."""
