@@ -19,15 +19,25 @@ import pytest
 from tests.test_tui import build_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _tmux_installed():
+    # `make setup` installs tmux: its absence is a broken set-up, not a reason to skip
+    assert shutil.which("tmux"), "tmux is not installed (make setup installs it)"
+
+
+# a server of this test's own: sessions of other tests (or of the user) on the default server
+# could impose their window size on ours
+SOCKET = f"inspector-test-{os.getpid()}"
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True, timeout=20).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True, timeout=20).stdout
 
 
 def alive(session: str) -> bool:
-    return subprocess.run(["tmux", "has-session", "-t", session], capture_output=True, timeout=20).returncode == 0
+    return subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", session], capture_output=True, timeout=20).returncode == 0
 
 
 def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
@@ -48,7 +58,7 @@ def test_inspection_screen_in_a_real_terminal(tmp_path: Path):
     env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
     command = f"{sys.executable} -m inspector.cli --workspace {ws.root}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
+        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],
         check=True, env=env, cwd=ROOT, timeout=20,
     )
     try:
@@ -68,4 +78,4 @@ def test_inspection_screen_in_a_real_terminal(tmp_path: Path):
             time.sleep(0.2)
         assert not alive(session), "ctrl+q did not quit the app"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, timeout=20)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True, timeout=20)
