@@ -26,6 +26,11 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
+#: the error of a request stopped by an anti-bot challenge nobody passed (web/challenge.py): not the
+#: site's answer, so never a probe failure, a broken link or a page of the site
+CHALLENGE = "challenge"
+
+
 # --------------------------------------------------------------------------- crawl facts
 
 
@@ -93,8 +98,23 @@ class CrawlResult:
     link_sources: dict[str, list[str]] = field(default_factory=dict)  # url -> pages it appears on
     errors: list[str] = field(default_factory=list)  # crawl-level problems (limits hit, ...)
     truncated: bool = False  # max_pages reached before the frontier emptied
+    scope: dict[str, Any] = field(default_factory=dict)  # the site's scope as crawled (web/scope.py Scope.to_json)
     _index: dict[str, Page] = field(default_factory=dict, repr=False, compare=False)
     _index_size: int = field(default=-1, repr=False, compare=False)
+    _scope: Any = field(default=None, repr=False, compare=False)
+
+    def in_scope(self, url: str) -> bool:
+        """Is ``url`` a page address of the site (its host, or its directory for a sub-site)?
+
+        A crawl stored before scopes were recorded has none: everything it crawled was the site's.
+        """
+        if not self.scope:
+            return True
+        if self._scope is None:
+            from inspector.core.web.scope import Scope
+
+            self._scope = Scope.from_json(self.scope, self.start_url)
+        return bool(self._scope.contains(url))
 
     def page(self, url: str) -> Page | None:
         """The page for a URL: requested under it, redirected to it, or under its normalised form."""
@@ -188,4 +208,5 @@ def crawl_from_dict(d: dict[str, Any]) -> CrawlResult:
         link_sources={url: list(v) for url, v in d.get("link_sources", {}).items()},
         errors=list(d.get("errors", [])),
         truncated=bool(d.get("truncated", False)),
+        scope=dict(d.get("scope") or {}),
     )

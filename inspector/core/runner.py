@@ -17,6 +17,7 @@ import asyncio
 import gzip
 import json
 import uuid
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -31,11 +32,13 @@ from inspector.core.checks.interaction import check_interaction
 from inspector.core.checks.links import check_links
 from inspector.core.checks.service import check_service
 from inspector.core.checks.updates import check_updates
-from inspector.core.web.crawl import MAX_PARSE_CHARS, crawl_site
+from inspector.core.web.challenge import ChallengeGate
+from inspector.core.web.crawl import MAX_PARSE_CHARS, OFF_SCOPE, crawl_site, start_url_of
+from inspector.core.web.scope import AddressPolicy, Resolver, Scope
 from inspector.core.extract.site import analyze_site
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
-from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
+from inspector.core.model import CHALLENGE, Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
 from inspector.core.web.probe import probe
 
 SCHEMA = "inspector.check/1"
@@ -63,6 +66,8 @@ class CheckOptions:
     per_host: int = _setting("per_host")
     min_interval: float = _setting("interval")  # seconds between request starts to one host: polite by default
     checklist: str = "census-2015"
+    scope: str | None = None  # URL prefix of the site's pages (--scope); default: the 首页网址's own
+    resolver: Resolver | None = None  # name resolution for the private-address rule (tests inject one)
 
 
 @dataclass
@@ -132,11 +137,25 @@ def column_summary(column: Column) -> dict[str, Any]:
     }
 
 
+CHALLENGE_NOTE = (
+    "站点启用了反爬虫验证，本次检查没有浏览器通过验证（--no-browser、没有可用的 Chromium，或浏览器也被拦住）："
+    "验证页不是站点的页面，其后的内容无法检查，不作否决；请用浏览器复核，或装好 Chromium 后重新检查"
+)
+OFF_SCOPE_NOTE = (
+    "首页网址跳转到了站点范围之外（{target}）：那里不是本站的页面，不作检查；"
+    "请核对名录中的首页网址，或用 --scope / 名录的站点范围指明本站的范围后重新检查"
+)
+
+
 def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     """Why the homepage could not be read at all (then nothing but availability is measurable)."""
     home = crawl.page(crawl.start_url)
     if home is None:
         return "the homepage was not fetched"
+    if home.error == CHALLENGE:
+        return CHALLENGE_NOTE
+    if home.error == OFF_SCOPE:
+        return OFF_SCOPE_NOTE.format(target=home.final_url)
     if home.html is None or home.status is None or home.status >= 400:
         return f"the homepage could not be read ({home.error or home.status})"
     return None
@@ -173,7 +192,9 @@ def _outcomes(
         outcomes.update(check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url))
     unreadable = _homepage_unreadable(crawl)
     if unreadable:
-        note = f"site unreachable: not measurable ({unreadable})"
+        home = crawl.page(crawl.start_url)
+        hidden = home is not None and home.error in (CHALLENGE, OFF_SCOPE)  # the site answered; we could not look
+        note = unreadable if hidden else f"site unreachable: not measurable ({unreadable})"
         for iid, ind in checklist.indicators.items():
             if iid not in AVAILABILITY:
                 outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
@@ -224,6 +245,30 @@ def _proving_pages(indicators: dict[str, dict[str, Any]], crawl: CrawlResult, ho
     return dict(list(pages.items())[:MAX_EVIDENCE_PAGES])
 
 
+@dataclass
+class _Check:
+    """One check on its way through the steps of :func:`run_check`."""
+
+    url: str
+    opts: CheckOptions
+    checklist: Checklist
+    run_id: str
+    scope: Scope
+    progress: Progress | None
+    gate: ChallengeGate
+    started: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    capturer: Any = None
+    browser_note: str = ""
+    notes: list[str] = field(default_factory=list)
+    crawl: CrawlResult = field(default_factory=lambda: CrawlResult(start_url=""))
+    probes: list[ProbeAttempt] = field(default_factory=list)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verdict: dict[str, Any] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
 async def run_check(
     url: str,
     opts: CheckOptions,
@@ -234,77 +279,154 @@ async def run_check(
     availability: dict[str, Outcome] | None = None,
     categories: dict[str, str | None] | None = None,
     run_id: str | None = None,
+    scope: Scope | None = None,
+    capturer: Any = None,
 ) -> CheckRun:
-    """Run every automated check on the site at ``url``.
+    """Run every automated check on the site at ``url``, in named steps:
+
+    open the browser -> probe + crawl -> render -> analyse -> score -> capture evidence -> document.
 
     ``availability``: outcomes of the week-long monitor for the two availability indicators,
-    used instead of the short probe when given.
+    used instead of the short probe when given. ``scope``: the site's pages (default: ``opts.scope``,
+    else the 首页网址's own). ``capturer``: an open, shared
+    :class:`~inspector.core.web.evidence.EvidenceCapturer` (many checks on one browser; it is
+    left open), else one is opened for this check when ``opts.browser`` and a workspace are given.
     """
     checklist = load_checklist(opts.checklist)
-    run_id = run_id or new_run_id()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if scope is None:
+        scope = Scope.explicit(opts.scope, "option") if opts.scope else Scope.of_homepage(url)
     timeout = checklist.params("site-unreachable").get("timeout_s", opts.timeout)
-    notes: list[str] = []
+    check = _Check(url=url, opts=opts, checklist=checklist, run_id=run_id or new_run_id(), scope=scope,
+                   progress=progress, gate=ChallengeGate(timeout=float(timeout)))
+    async with AsyncExitStack() as stack:
+        # the browser first: a challenge in front of the site needs it before the crawl can start
+        await _open_browser_step(check, stack, workspace_root or evidence_dir, capturer)
+        await _probe_and_crawl(check)
+        await _render(check)
+        _analyse(check, availability, categories)
+        _score(check)
+        await _capture_evidence(check, evidence_dir)
+    return CheckRun(doc=_document(check, availability), crawl=check.crawl, probes=check.probes,
+                    evidence=check.evidence, run_id=check.run_id)
+
+
+async def _open_browser_step(check: _Check, stack: AsyncExitStack, root: Path | None, shared: Any) -> None:
+    """The shared Chromium for challenges, rendering and evidence (or the note why there is none)."""
+    if not check.opts.browser:
+        check.browser_note = "evidence not captured: --no-browser"
+        return
+    if shared is not None:
+        check.capturer = shared
+    else:
+        check.capturer, check.browser_note = await _open_browser(stack, root)
+    if check.capturer is not None:
+        check.gate.solver = check.capturer.pass_challenge
+
+
+async def _probe_and_crawl(check: _Check) -> None:
+    """Availability probes beside the crawl, both through the check's challenge gate."""
+    opts = check.opts
+    timeout = check.checklist.params("site-unreachable").get("timeout_s", opts.timeout)
+    policy = await AddressPolicy.for_site(start_url_of(check.url), opts.resolver)
     # --timeout bounds each request as a whole too (a server that drips one byte a second)
     async with Fetcher(per_host=opts.per_host, min_interval=opts.min_interval, connect_timeout=opts.timeout,
-                       read_timeout=opts.timeout, total_timeout=2 * opts.timeout) as fetcher:
-        _emit(progress, phase="crawl", url=url)
+                       read_timeout=opts.timeout, total_timeout=2 * opts.timeout,
+                       gate=check.gate, address_policy=policy) as fetcher:
+        _emit(check.progress, phase="crawl", url=check.url)
         probe_task = asyncio.create_task(
-            probe(url, attempts=opts.probes, interval=opts.probe_interval, timeout=min(timeout, opts.timeout))
+            probe(check.url, attempts=opts.probes, interval=opts.probe_interval, timeout=min(timeout, opts.timeout),
+                  gate=check.gate, address_policy=policy)
         )
-        crawl = await crawl_site(
-            url, fetcher=fetcher, max_pages=opts.max_pages, max_depth=opts.max_depth,
-            progress=(lambda c: _emit(progress, phase="crawl", **c)) if progress else None,
-        )
-        probes = await probe_task
-    _emit(progress, phase="analyse", pages=len(crawl.pages), links=len(crawl.links))
+        try:
+            check.crawl = await crawl_site(
+                check.url, fetcher=fetcher, max_pages=opts.max_pages, max_depth=opts.max_depth, scope=check.scope,
+                progress=(lambda c: _emit(check.progress, phase="crawl", **c)) if check.progress else None,
+            )
+            check.probes = await probe_task
+        finally:
+            probe_task.cancel()
+    _emit(check.progress, phase="analyse", pages=len(check.crawl.pages), links=len(check.crawl.links))
 
-    capturer = None
-    browser_note = "evidence not captured: --no-browser" if not opts.browser else ""
-    evidence: list[dict[str, Any]] = []
-    try:
-        if opts.browser:
-            capturer, browser_note = await _open_browser(workspace_root or evidence_dir)
-            if capturer is not None:
-                note = await _render_homepage(crawl, capturer)
-                if note:
-                    notes.append(note)
-                if not _homepage_unreadable(crawl):
-                    rendered = await _render_script_columns(crawl, checklist, opts.as_of, capturer)
-                    if rendered:
-                        notes.append(f"{rendered} column page(s) whose list is built by script were read from the browser")
-        columns: list[dict[str, Any]] = []
-        indicators = _prefills(checklist, _outcomes(crawl, probes, checklist, opts.as_of, availability, categories, columns))
-        if capturer is not None and evidence_dir is not None:
-            home = crawl.homepage_url or crawl.start_url
-            targets = _proving_pages(indicators, crawl, home)
-            _emit(progress, phase="evidence", total=len(targets))
-            evidence = await _capture_all(capturer, targets, evidence_dir, progress)
-            _link_evidence(indicators, evidence)
-    finally:
-        if capturer is not None:
-            await capturer.__aexit__(None, None, None)
-    if browser_note:
-        notes.append(browser_note)
 
-    _, verdict = score_site(checklist, indicators)
+async def _render(check: _Check) -> None:
+    """Read the homepage (and script-built column lists) as the browser shows them."""
+    if check.capturer is None:
+        return
+    note = await _render_homepage(check.crawl, check.capturer)
+    if note:
+        check.notes.append(note)
+    if not _homepage_unreadable(check.crawl):
+        rendered = await _render_script_columns(check.crawl, check.checklist, check.opts.as_of, check.capturer)
+        if rendered:
+            check.notes.append(f"{rendered} column page(s) whose list is built by script were read from the browser")
+
+
+def _analyse(check: _Check, availability: dict[str, Outcome] | None, categories: dict[str, str | None] | None) -> None:
+    """Every indicator's outcome from the crawled facts (and the monitor's, when given)."""
+    check.outcomes = _outcomes(check.crawl, check.probes, check.checklist, check.opts.as_of, availability, categories,
+                               check.columns)
+
+
+def _score(check: _Check) -> None:
+    """Pre-fill every indicator and the verdict from the outcomes."""
+    check.indicators = _prefills(check.checklist, check.outcomes)
+    _, check.verdict = score_site(check.checklist, check.indicators)
+
+
+async def _capture_evidence(check: _Check, evidence_dir: Path | None) -> None:
+    """Screenshots/MHTML/DOM of the homepage and every page that proves a finding, linked to them."""
+    if check.capturer is None or evidence_dir is None:
+        return
+    home = check.crawl.homepage_url or check.crawl.start_url
+    targets = _proving_pages(check.indicators, check.crawl, home)
+    _emit(check.progress, phase="evidence", total=len(targets))
+    check.evidence = await _capture_all(check.capturer, targets, evidence_dir, check.progress)
+    _link_evidence(check.indicators, check.evidence)
+
+
+def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[str]]:
+    """The challenges met, as the document records them, and the notes an inspector reads."""
+    records = [p.to_json() for p in gate.passes]
+    notes = []
+    for host, kind in gate.met.items():
+        passes = [p for p in gate.passes if p.host == host]
+        passed = [p for p in passes if p.passed]
+        if passed:
+            notes.append(f"{host} 启用了反爬虫验证（{kind}），已用浏览器通过（首次用时 {passed[0].elapsed:.1f} 秒，"
+                         f"共通过 {len(passed)} 次），检查按浏览器看到的页面进行")
+        else:
+            why = gate.stuck.get(host, "") or "no browser"
+            if not passes:  # no browser to try with: the record says so
+                records.append({"host": host, "kind": kind, "url": "", "at": "", "passed": False, "elapsed_s": 0.0,
+                                "error": why})
+            reason = "没有使用浏览器" if not passes else f"浏览器也未能通过（{why}）"
+            notes.append(f"{host} 启用了反爬虫验证（{kind}），{reason}：验证页后面的内容未检查，请用浏览器复核")
+    return records, notes
+
+
+def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[str, Any]:
+    """The ``inspector.check/1`` document of the check (fields beyond the contract are additive)."""
+    crawl, opts = check.crawl, check.opts
+    challenges, challenge_notes = _challenge_notes(check.gate)
+    notes = check.notes + challenge_notes + ([check.browser_note] if check.browser_note else [])
     doc = {
         "schema": SCHEMA,
-        "url": url,
-        "final_url": crawl.homepage_url or url,
+        "url": check.url,
+        "final_url": crawl.homepage_url or check.url,
         "as_of": opts.as_of.isoformat(),
-        "checklist": checklist.id,
-        "indicators": indicators,
-        "verdict": verdict,
-        "columns": columns,
+        "checklist": check.checklist.id,
+        "indicators": check.indicators,
+        "verdict": check.verdict,
+        "columns": check.columns,
         "evidence": [
             {"path": f["path"], "sha256": f["sha256"], "url": rec["url"], "kind": f["kind"], "record": rec["id"]}
-            for rec in evidence
+            for rec in check.evidence
             for f in rec.get("files", [])
         ],
+        "scope": crawl.scope or check.scope.to_json(),
         "run": {
-            "id": run_id,
-            "started_at": started,
+            "id": check.run_id,
+            "started_at": check.started,
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "tool": f"inspector {__version__}",
             "pages": len(crawl.pages),
@@ -312,15 +434,16 @@ async def run_check(
             "crawl_truncated": crawl.truncated,
             "crawl_errors": crawl.errors[:50],
             "probes": {
-                "attempts": len(probes),
+                "attempts": len(check.probes),
                 "interval_s": opts.probe_interval,
                 "used_for_availability": "week-long monitor" if availability else "short probe (estimate)",
             },
-            "browser": {"used": capturer is not None, "note": browser_note},
+            "browser": {"used": check.capturer is not None, "note": check.browser_note},
+            "challenges": challenges,
             "notes": notes,
         },
     }
-    return CheckRun(doc=doc, crawl=crawl, probes=probes, evidence=evidence, run_id=run_id)
+    return doc
 
 
 def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, dict[str, Any]]:
@@ -330,14 +453,14 @@ def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, d
     }
 
 
-async def _open_browser(root: Path | None) -> tuple[Any, str]:
+async def _open_browser(stack: AsyncExitStack, root: Path | None) -> tuple[Any, str]:
+    """A capturer entered on ``stack`` (closed with it), or None and the reason."""
     from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
     if root is None:
         return None, "evidence not captured: no workspace to store it in"
-    capturer = EvidenceCapturer(Path(root))
     try:
-        await capturer.__aenter__()
+        capturer = await stack.enter_async_context(EvidenceCapturer(Path(root)))
     except BrowserUnavailable as exc:
         return None, f"evidence not captured: {exc}"
     return capturer, ""

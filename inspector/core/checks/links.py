@@ -6,7 +6,7 @@ counts once as a homepage link and not again for the other pages.
 
 from __future__ import annotations
 
-from inspector.core.model import CrawlResult, Finding, Outcome
+from inspector.core.model import CHALLENGE, CrawlResult, Finding, Outcome
 
 
 def check_links(crawl: CrawlResult) -> Outcome:
@@ -14,10 +14,14 @@ def check_links(crawl: CrawlResult) -> Outcome:
     homepage = {crawl.homepage_url, crawl.start_url}
     on_homepage: list[Finding] = []
     elsewhere: list[Finding] = []
+    challenged: list[str] = []
     for url, status in crawl.links.items():
         sources = crawl.link_sources.get(url, [])
         if status.ok or not sources:
             continue  # a URL found on no page (the start URL itself) is not a link
+        if status.error == CHALLENGE:  # stopped by an anti-bot challenge nobody passed: not judged
+            challenged.append(url)
+            continue
         detail = status.error or str(status.status)
         home = next((s for s in sources if s in homepage), None)
         if home is not None:
@@ -31,5 +35,6 @@ def check_links(crawl: CrawlResult) -> Outcome:
             "other_broken": len(elsewhere),
         },
         findings=sorted(on_homepage, key=lambda f: f.url) + sorted(elsewhere, key=lambda f: f.url),
-        note="; ".join(crawl.errors),
+        note="; ".join(crawl.errors + ([f"{len(challenged)} 个链接停在反爬虫验证页上，未判定（例如 {challenged[0]}）"]
+                                       if challenged else [])),
     )

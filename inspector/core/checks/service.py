@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from inspector.core.checklist import Checklist
 from inspector.core.extract.guides import find_guides
 from inspector.core.web.fetch import page_link_status
-from inspector.core.model import Column, CrawlResult, Finding, LinkStatus, Outcome
+from inspector.core.model import CHALLENGE, Column, CrawlResult, Finding, LinkStatus, Outcome
 
 GUIDES = "service-guides"
 ATTACHMENTS = "attachments"
@@ -84,11 +84,12 @@ def _links(crawl: CrawlResult, tags: Sequence[str], wanted: Callable[[str, str],
 
 
 def _status(crawl: CrawlResult, url: str) -> LinkStatus | None:
+    """The check result of a link; None when unchecked or stopped by an anti-bot challenge."""
     status = crawl.links.get(url)
-    if status is not None:
-        return status
-    page = crawl.page(url)
-    return page_link_status(page) if page is not None else None
+    if status is None:
+        page = crawl.page(url)
+        status = page_link_status(page) if page is not None else None
+    return None if status is not None and status.error == CHALLENGE else status
 
 
 def _mime(content_type: str) -> str:

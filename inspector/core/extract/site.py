@@ -9,7 +9,8 @@ of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
 - Homepage items are the homepage list blocks' items (frames and iframes included), each
   story once.
 - Columns come from the homepage navigation and from its blocks' 更多 links; one
-  column per URL, the navigation's name winning; only same-site columns.
+  column per URL, the navigation's name winning; only same-site columns, and only those in
+  the site's scope (a sub-site's link to its platform's portal is no column of its own).
 - A homepage without dated items of its own is *navigation-only*: the columns are
   then the second-level pages (those its navigation links to, plus the menu links
   of those pages), and the homepage items for the update rules are theirs.
@@ -152,7 +153,11 @@ def _discover(
                 if _is_column_url(sub, home_url, as_of) and find_page(crawl, sub) is not None:
                     candidates.setdefault(sub, (name, "second-level"))
         candidates = {u: (n, "second-level" if s == "nav" else s) for u, (n, s) in candidates.items()}
-    return [read_column(name, url, source, crawl, checklist, as_of) for url, (name, source) in candidates.items()]
+    return [
+        read_column(name, url, source, crawl, checklist, as_of)
+        for url, (name, source) in candidates.items()
+        if crawl.in_scope(url)
+    ]
 
 
 def script_rendered_suspect(html: str, as_of: date, has_dated_items: bool) -> bool:

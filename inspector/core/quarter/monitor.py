@@ -56,7 +56,7 @@ from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import check_availability
 from inspector.core.web.fetch import Fetcher
-from inspector.core.model import Outcome, ProbeAttempt
+from inspector.core.model import CHALLENGE, Outcome, ProbeAttempt
 from inspector.core.web.probe import probe_once
 from inspector.core.quarter.sampling import check_quarter
 from inspector.core.store import (
@@ -558,7 +558,7 @@ class Monitor:
     def _count(self, rec: dict[str, Any]) -> None:
         if rec["kind"] == "attempt":
             self._summary.attempts += 1
-            self._summary.failures += 0 if rec["ok"] else 1
+            self._summary.failures += 0 if rec["ok"] or rec.get("error") == CHALLENGE else 1
         else:
             self._summary.missed += 1
 
@@ -591,7 +591,7 @@ def _site_status(ws: Workspace, state: MonitorState, site: dict[str, Any], now: 
         1 for sl in slots if sl.slot_id not in recs.attempts and (sl.slot_id in recs.missed or sl.end <= now)
     )
     attempts = recs.probe_attempts()
-    failed = [a for a in attempts if not a.ok]
+    failed = [a for a in attempts if not a.ok and a.error != CHALLENGE]  # a challenge page is not a failure
     last_failure = failed[-1] if failed else None
     remaining = max(0, len(slots) - len(attempts) - missed)
     return {
@@ -640,11 +640,12 @@ def monitor_outcomes(
         note += f", {status['missed']} slots missed while the monitor was down (not counted)"
     if not status["finished"]:
         note += f"; window still running ({status['planned']} attempts planned)"
+    challenged = any(a.error == CHALLENGE for a in attempts)
     for outcome in outcomes.values():
-        outcome.note = note
+        outcome.note = note if not challenged else f"{outcome.note.split('; ', 1)[0]}; {note}"
         if not status["finished"] and status["failures"]:
             outcome.status = "review"  # the week is not over: failures so far cannot decide it
-        elif status["finished"] and outcome.status == "review" and status["attempts"]:
+        elif status["finished"] and outcome.status == "review" and status["attempts"] and not challenged:
             outcome.status = None  # a full week decides, whatever the short-probe rule said
     return outcomes
 

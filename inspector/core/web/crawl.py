@@ -14,6 +14,13 @@ for link-availability: they get no ``link_sources`` and their fetch is not a lin
 start URL's client-side redirects (bounded) and frameset lead to: its main frame, the
 one with the most text. The hops are prepended to that page's ``Page.redirects``.
 
+Only pages in the site's :class:`~inspector.core.web.scope.Scope` are crawled (its host, or
+its directory for a sub-site on a shared platform): a link out of the scope, and a redirect
+that leaves it, are checked like outside links and their pages are not the site's
+(``CrawlResult.pages`` holds in-scope pages only). The start URL's own hand-over (HTTP
+redirect, meta refresh, frames) widens an implicit scope (:meth:`Scope.extend`); an explicit
+one is kept, and a homepage that leaves it is recorded as ``off-scope``.
+
 The crawl is breadth-first: every discovered URL becomes a task at once and
 the :class:`~inspector.core.web.fetch.Fetcher`'s per-host FIFO semaphores keep
 the order roughly by depth while links to other hosts are checked in
@@ -39,7 +46,8 @@ import lxml.html
 from inspector.core.web.charset import clean_text, strip_controls
 from inspector.core.web.fetch import Fetcher, page_link_status
 from inspector.core.model import CrawlResult, Link, LinkStatus, Page
-from inspector.core.web.urls import normalize_url, resolve_link, site_key
+from inspector.core.web.scope import Scope
+from inspector.core.web.urls import normalize_url, resolve_link, site_key  # noqa: F401 (re-exported)
 
 Progress = Callable[[dict[str, int]], None]
 
@@ -58,6 +66,7 @@ NON_PAGE_EXTENSIONS = frozenset(
 MAX_PARSE_CHARS = 6_000_000  # the fetcher caps bodies at 5 MB; never parse more than this
 MAX_LINKS_PER_PAGE = 5_000
 MAX_TEXT_CHARS = 200
+OFF_SCOPE = "off-scope"  # the homepage redirected out of an explicit scope
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _REFRESH_CONTENT = re.compile(r"^\s*(\d*)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.I | re.S)
@@ -247,14 +256,14 @@ def _text_length(page: Page) -> int:
     return len(clean_text(body.text_content())) - hidden
 
 
-def _readable(page: Page | None, site: set[tuple[str, int | None]]) -> bool:
+def _readable(page: Page | None, site: Scope) -> bool:
     return (
         page is not None and page.html is not None and page.status is not None and page.status < 400
-        and site_key(page.final_url or page.url) in site
+        and site.contains(page.final_url or page.url)
     )
 
 
-def _entry_target(page: Page, crawl: CrawlResult, site: set[tuple[str, int | None]]) -> Page | None:
+def _entry_target(page: Page, crawl: CrawlResult, site: Scope) -> Page | None:
     """The crawled page a start page leads to: its client-side redirect, else its main frame."""
     kinds = {link.tag for link in page.links}
     if "refresh" in kinds or "frame" not in kinds:
@@ -280,6 +289,7 @@ class _Crawl:
         max_links: int,
         check_links: bool,
         progress: Progress | None,
+        scope: Scope,
     ) -> None:
         self.fetcher = fetcher
         self.max_pages = max_pages
@@ -288,7 +298,7 @@ class _Crawl:
         self.check_links = check_links
         self.progress = progress
         self.result = CrawlResult(start_url=start_url, homepage_url=start_url)
-        self.site: set[tuple[str, int | None]] = set()
+        self.site = scope
         self.seen: set[str] = {start_url}
         self.processed: set[str] = set()  # final URLs whose links were extracted
         self.aliases: dict[str, LinkStatus] = {}  # redirect targets already answered
@@ -304,8 +314,13 @@ class _Crawl:
     async def run(self) -> CrawlResult:
         homepage = await self.fetcher.fetch_page(self.result.start_url)
         self.result.homepage_url = homepage.final_url or self.result.start_url
-        self.site = {k for k in (site_key(self.result.start_url), site_key(homepage.final_url)) if k}
-        if homepage.error and homepage.html is None:
+        self.site.extend(self.result.start_url)  # the 首页网址 itself (an implicit scope always holds it)
+        if homepage.final_url:
+            self.site.extend(homepage.final_url)  # the 首页网址's HTTP redirect hands over to the portal
+        if homepage.html is not None and not self.site.contains(homepage.final_url or self.result.start_url):
+            homepage.html, homepage.error = None, OFF_SCOPE
+            self.result.errors.append(f"homepage: redirected out of the site's scope to {homepage.final_url}")
+        if homepage.error and homepage.html is None and homepage.error != OFF_SCOPE:
             self.result.errors.append(f"homepage: {homepage.error}")
         self._on_page(self.result.start_url, 0, homepage)
         self._report()
@@ -321,6 +336,7 @@ class _Crawl:
         finally:
             await self._cancel_all()
         self._resolve_homepage()
+        self.result.scope = self.site.to_json()
         return self.result
 
     def _resolve_homepage(self) -> None:
@@ -342,7 +358,6 @@ class _Crawl:
 
     def _on_page(self, url: str, depth: int, page: Page) -> None:
         page.depth = depth
-        self.result.pages[url] = page
         status = page_link_status(page)
         if url in self.not_links:
             self.held[url] = status
@@ -351,16 +366,19 @@ class _Crawl:
         final = page.final_url or url
         if final != url:
             self.aliases.setdefault(final, status)
+        if depth > 0 and not self.site.contains(final):
+            return  # redirected out of the scope: an outside link, checked, not a page of the site
+        self.result.pages[url] = page
         if not self._parseable(page) or final in self.processed:
             return
         self.processed.add(final)
         page.links = extract_links(page.html or "", final)
         for link in page.links:
             if link.tag in NOT_LINK_TAGS:
-                if depth == 0 and (key := site_key(link.url)):
-                    # the start page hands over to another host (a portal on a new domain, like an
-                    # HTTP redirect would): that host is the site too
-                    self.site.add(key)
+                if depth == 0:
+                    # the start page hands over to another address (a portal on a new domain, like an
+                    # HTTP redirect would): an implicit scope takes it in
+                    self.site.extend(link.url)
                 self._discover_not_link(link, depth, self.hops.get(url, 0) + 1)
                 continue
             self.result.link_sources.setdefault(link.url, []).append(final)
@@ -385,7 +403,7 @@ class _Crawl:
             self.result.truncated = True
 
     def _parseable(self, page: Page) -> bool:
-        on_site = site_key(page.final_url or page.url) in self.site
+        on_site = self.site.contains(page.final_url or page.url)
         return page.html is not None and page.status is not None and page.status < 400 and on_site
 
     def _discover(self, link: Link, depth: int) -> None:
@@ -419,7 +437,7 @@ class _Crawl:
         return (
             link.tag in PAGE_TAGS
             and depth <= self.max_depth
-            and site_key(link.url) in self.site
+            and self.site.contains(link.url)
             and not looks_like_file(link.url)
         )
 
@@ -484,21 +502,27 @@ async def crawl_site(
     max_links: int = 20_000,
     check_links: bool = True,
     progress: Progress | None = None,
+    scope: Scope | None = None,
 ) -> CrawlResult:
     """Crawl the site of ``start_url`` breadth-first and check every link found on its pages.
+
+    ``scope``: the site's pages (default: the 首页网址's own, :meth:`Scope.of_homepage`);
+    ``CrawlResult.scope`` records the scope used (widened by the start URL's hand-over).
 
     ``pages`` holds every page fetched (keyed by requested URL), ``links`` the
     verdict for every distinct URL requested (pages included, each once),
     ``link_sources`` every URL found -> the pages (final URLs) it appears on.
     ``progress`` gets ``{pages, links_checked, queued}`` after each response.
     """
+    start = start_url_of(start_url)
     crawl = _Crawl(
-        start_url_of(start_url),
+        start,
         fetcher,
         max_pages=max(1, max_pages),
         max_depth=max_depth,
         max_links=max_links,
         check_links=check_links,
         progress=progress,
+        scope=scope if scope is not None else Scope.of_homepage(start),
     )
     return await crawl.run()

@@ -9,6 +9,11 @@ for. Each file is hashed (SHA-256) from the very bytes written, and is never
 overwritten: names carry a UTC timestamp and a short id, and files are opened
 with exclusive creation.
 
+A page behind an anti-bot challenge (:mod:`inspector.core.web.challenge`) is waited for until
+its script has run and the site's own page arrived; :meth:`EvidenceCapturer.pass_challenge`
+does that for the fetcher and brings back the clearance cookies, which every later context
+of this capturer starts with. Records say when a challenge stood in front of the page.
+
 Page problems (timeouts, refused connections, downloads, a crashed tab) never
 raise: the record carries ``error`` and whatever could still be captured.
 Only a missing or unlaunchable browser raises, as :class:`BrowserUnavailable`
@@ -20,7 +25,8 @@ An evidence record is a JSON-able dict::
      "captured_at_local", "browser", "browser_version", "user_agent",
      "viewport": {"width", "height"}, "title", "findings",
      "files": [{"kind", "path", "sha256", "size"}], "page_height", "clipped",
-     "highlight": {"text", "selector", "found"} | None, "error"}
+     "highlight": {"text", "selector", "found"} | None, "error",
+     "challenge": {"kind", "passed", "elapsed_s"} | None}
 
 ``files[*].path`` is POSIX-style and relative to the capturer's ``root``
 (the workspace), so records stay valid when the workspace moves.
@@ -53,6 +59,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+from inspector.core.web.challenge import Clearance, challenge_kind, host_of
 from inspector.core.web.charset import clean_text
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
@@ -182,6 +189,8 @@ class EvidenceCapturer:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._slots = asyncio.Semaphore(pool_size)
+        self.clearance_cookies: list[dict[str, Any]] = []  # from passed challenges: every new context gets them
+        self.challenges: dict[str, dict[str, Any]] = {}  # host -> the last challenge met there
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -239,6 +248,8 @@ class EvidenceCapturer:
                 device_scale_factor=1,
             )
             try:
+                if self.clearance_cookies:
+                    await context.add_cookies(self.clearance_cookies)  # type: ignore[arg-type]
                 page = await context.new_page()
                 page.set_default_timeout(self.nav_timeout_ms)
                 yield context, page
@@ -247,19 +258,111 @@ class EvidenceCapturer:
                     await context.close()
 
     async def navigate(self, page: Page, url: str) -> tuple[Response | None, str | None]:
-        """Go to ``url`` and let it settle; returns (response, error or None)."""
-        try:
-            response = await page.goto(url, wait_until="domcontentloaded", timeout=self.nav_timeout_ms)
-        except PlaywrightError as exc:
-            error = f"navigation: {_first_line(exc)}"
-            await self._settle_after_failure(page)
-            return None, error
+        """Go to ``url`` (past an anti-bot challenge) and let it settle; returns (response, error or None)."""
+        response, error = await self._goto(page, url, self.nav_timeout_ms / 1000)
+        if error is not None:
+            if response is None:
+                await self._settle_after_failure(page)
+            return response, error
         for state in _SETTLE_STATES:
             try:
                 await page.wait_for_load_state(state, timeout=self.settle_timeout_ms)
             except PlaywrightError:
                 break  # still busy (long polling, slow images): capture what is there
         return response, None
+
+    async def _goto(self, page: Page, url: str, timeout: float) -> tuple[Response | None, str | None]:
+        """Open ``url``; if it answers with a challenge, wait (``timeout`` s in all) until its script
+        has brought the site's own page. Returns the response of the document shown, or an error.
+
+        A challenge script reloads while the page is still loading, so ``goto`` may report an
+        interrupted navigation: the main frame's responses and commits tell what is shown.
+        """
+        events: list[Response | None] = []  # main-frame navigation responses; None = a document committed
+        changed = asyncio.Event()
+
+        def on_response(response: Response) -> None:
+            if response.frame == page.main_frame and response.request.is_navigation_request():
+                events.append(response)
+                changed.set()
+
+        def on_commit(frame: Any) -> None:
+            if frame == page.main_frame:
+                events.append(None)
+                changed.set()
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        page.on("response", on_response)
+        page.on("framenavigated", on_commit)
+        kinds: dict[int, str | None] = {}
+        first_kind: str | None = None
+        try:
+            try:
+                await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+            except PlaywrightError as exc:
+                if not any(e is not None for e in events):
+                    return None, f"navigation: {_first_line(exc)}"
+            while True:
+                shown = _shown_response(events)
+                if shown is not None:
+                    if id(shown) not in kinds:
+                        kinds[id(shown)] = await _response_challenge(shown)
+                    kind = kinds[id(shown)]
+                    first_kind = first_kind or kind
+                    if kind is None:
+                        if first_kind:
+                            self._met(url, first_kind, passed=True)
+                        with suppress(PlaywrightError):
+                            await page.wait_for_load_state("domcontentloaded", timeout=max(1.0, deadline - loop.time()) * 1000)
+                        return shown, None
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                changed.clear()
+                try:
+                    await asyncio.wait_for(changed.wait(), remaining)
+                except TimeoutError:
+                    break
+            if first_kind:
+                self._met(url, first_kind, passed=False)
+                return _shown_response(events), f"challenge: {first_kind} not passed within {timeout:g} s"
+            return _shown_response(events), f"navigation: nothing shown within {timeout:g} s"
+        finally:
+            page.remove_listener("response", on_response)
+            page.remove_listener("framenavigated", on_commit)
+
+    def _met(self, url: str, kind: str, *, passed: bool, elapsed: float | None = None) -> None:
+        entry: dict[str, Any] = {"kind": kind, "passed": passed}
+        if elapsed is not None:
+            entry["elapsed_s"] = round(elapsed, 2)
+        self.challenges[host_of(url)] = entry
+
+    async def pass_challenge(self, url: str, timeout: float) -> Clearance | str:
+        """Let the browser get past the challenge at ``url`` within ``timeout`` seconds.
+
+        Returns the clearance (the context's cookies and the exact User-Agent they are bound
+        to), or a short reason why not. Every later context of this capturer starts with
+        those cookies (evidence and rendered pages show the site, not its challenge).
+        """
+        started = asyncio.get_running_loop().time()
+        try:
+            async with self._page() as (context, page):
+                response, error = await self._goto(page, url, timeout)
+                if error is not None:
+                    return error
+                cookies = await context.cookies()
+                final_url = page.url
+        except PlaywrightError as exc:
+            return f"browser: {_first_line(exc)}"
+        entry = self.challenges.get(host_of(url))
+        if entry is not None:
+            entry["elapsed_s"] = round(asyncio.get_running_loop().time() - started, 2)
+        key = lambda c: (c.get("name"), c.get("domain"), c.get("path"))  # noqa: E731
+        merged = {key(c): c for c in self.clearance_cookies}
+        merged.update({key(c): c for c in cookies})
+        self.clearance_cookies = list(merged.values())
+        return Clearance(cookies=list(cookies), user_agent=self.user_agent, final_url=final_url)  # type: ignore[arg-type]
 
     async def _settle_after_failure(self, page: Page) -> None:
         """Let the browser's error page (or a partial page) load, so it can be captured.
@@ -350,7 +453,27 @@ class EvidenceCapturer:
                 else None
             ),
             "error": None,
+            "challenge": None,
         }
+
+
+def _shown_response(events: list[Response | None]) -> Response | None:
+    """The response of the document the main frame shows: the last one before the last commit."""
+    last_commit = max((i for i, e in enumerate(events) if e is None), default=-1)
+    return next((e for e in reversed(events[:last_commit]) if e is not None), None) if last_commit > 0 else None
+
+
+async def _response_challenge(response: Response) -> str | None:
+    """The challenge kind of a main-frame response (its body gone after a reload: judged by status)."""
+    try:
+        headers = await response.all_headers()
+    except PlaywrightError:
+        headers = {}
+    try:
+        body = await response.body()
+    except PlaywrightError:
+        return "脚本验证" if response.status >= 400 and challenge_kind(response.status, headers, "<script>document.cookie=1;location.reload()</script>") else None
+    return challenge_kind(response.status, headers, body)
 
 
 class _Capture:
@@ -375,6 +498,8 @@ class _Capture:
         if error:
             self.errors.append(error)
         await self._describe(page, response)
+        met = self.owner.challenges.get(host_of(self.record["final_url"])) or self.owner.challenges.get(host_of(self.record["url"]))
+        self.record["challenge"] = dict(met) if met else None
         # DOM and MHTML first: they must show the page as served, without our highlight.
         await self._step("dom", self._dom(page))
         await self._step("mhtml", self._mhtml(context, page))

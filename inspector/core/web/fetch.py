@@ -10,12 +10,18 @@ The :class:`Fetcher` owns every limit the crawler and the probes rely on:
 - a size cap per response body, applied while streaming (after decompression,
   so a gzip bomb is cut off too); the prefix is kept so HTML can still be parsed;
 - redirects followed by hand so the chain is recorded and loops are named;
-- retries with exponential backoff on connection errors and 429/503.
+- retries with exponential backoff on connection errors and 429/503;
+- anti-bot challenge answers (:mod:`inspector.core.web.challenge`) handed to the check's
+  :class:`~inspector.core.web.challenge.ChallengeGate` (the browser passes them) and the request
+  sent again with the clearance cookies and the browser's User-Agent; never retried as a 503;
+- with an :class:`~inspector.core.web.scope.AddressPolicy`, internal addresses refused when the
+  site is public.
 
 Network problems never raise: they come back as short error strings
 (``"timeout"``, ``"connect"``, ``"reset"``, ``"protocol"``, ``"tls"``,
 ``"too-large"``, ``"redirect-loop"``, ``"too-many-redirects"``, ``"scheme"``,
-``"invalid-url"``, ``"blocked"``) or the HTTP status as a string (``"404"``).
+``"invalid-url"``, ``"blocked"``, ``"challenge"``, ``"private-address"``) or the HTTP status as a
+string (``"404"``).
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from urllib.parse import urljoin
 
 import httpx
 
+from inspector.core.web.challenge import CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind
 from inspector.core.web.charset import decode_html
+from inspector.core.web.scope import PRIVATE_ADDRESS, AddressPolicy
 from inspector.core.model import LinkStatus, Page
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -169,6 +177,8 @@ class _Response:
     error: str | None = None
     redirects: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    challenge: str | None = None  # the kind of anti-bot challenge this answer is
+    gate_seen: int = 0  # the gate's generation for the host when the request was sent
 
     @property
     def content_type(self) -> str:
@@ -202,9 +212,15 @@ class Fetcher:
         user_agent: str = DEFAULT_USER_AGENT,
         verify: bool = True,
         host_allowed: Callable[[str], bool] | None = None,
+        gate: ChallengeGate | None = None,
+        address_policy: AddressPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        """Configure limits; ``host_allowed(host)`` False makes a URL fail with "blocked"."""
+        """Configure limits; ``host_allowed(host)`` False makes a URL fail with "blocked".
+
+        ``gate``: the check's challenge gate (shared with its other fetchers); its clearance
+        cookies and User-Agent are used from the moment a challenge was passed.
+        """
         self.per_host = max(1, per_host)
         self.min_interval = max(0.0, min_interval)
         self.total_timeout = total_timeout
@@ -214,6 +230,9 @@ class Fetcher:
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.host_allowed = host_allowed
+        self.gate = gate
+        self.address_policy = address_policy
+        self._gate_version = -1
         self._sleep = sleep
         self._client_args = {
             "follow_redirects": False,
@@ -275,7 +294,7 @@ class Fetcher:
             elapsed=resp.elapsed,
             fetched_at=fetched_at,
         )
-        if resp.body and is_html(page.content_type, resp.body):
+        if resp.body and is_html(page.content_type, resp.body) and resp.error != CHALLENGE:
             if len(resp.body) > _DECODE_IN_THREAD_BYTES:  # detection on megabytes: keep the loop free
                 page.html, page.encoding = await asyncio.to_thread(decode_html, resp.body, page.content_type)
             else:
@@ -318,9 +337,17 @@ class Fetcher:
         started = time.monotonic()
         redirects: list[str] = []
         current = url
+        clears = 0
         while True:
             resp = await self._with_retries(method, current, read_limit, retries, retry_on)
             resp.url, resp.redirects = url, redirects
+            if resp.challenge is not None:
+                # not the site's answer: get past it (the browser) and ask again, twice at most
+                if clears < 2 and self.gate is not None and await self.gate.clear(current, resp.challenge, resp.gate_seen):
+                    clears += 1
+                    continue
+                resp.error = CHALLENGE
+                break
             target = _redirect_target(resp)
             if target is None:
                 break
@@ -346,7 +373,7 @@ class Fetcher:
         attempt = 0
         while True:
             resp = await self._attempt(method, url, read_limit)
-            by_status = resp.error is None and resp.status in retry_on.statuses
+            by_status = resp.error is None and resp.status in retry_on.statuses and resp.challenge is None
             if attempt >= retries or not (by_status or resp.error in retry_on.errors):
                 return resp
             delay = self.backoff * 2**attempt
@@ -367,16 +394,34 @@ class Fetcher:
             resp.error = "invalid-url"
             return resp
         resp.error = self._refuse(parsed)
+        if resp.error is None and self.address_policy is not None and not await self.address_policy.allows(parsed.host):
+            resp.error = PRIVATE_ADDRESS
         if resp.error:
             return resp
         assert self._client is not None, "use Fetcher as an async context manager"
         async with self._slot(host_key(parsed)):
+            self._sync_gate()
+            resp.gate_seen = self.gate.generation(url) if self.gate is not None else 0
             try:
                 async with asyncio.timeout(self.total_timeout):
                     await self._exchange(method, parsed, read_limit, resp)
             except (httpx.HTTPError, OSError, TimeoutError, UnicodeError, ValueError) as exc:
                 resp.error = classify_error(exc)
+        if resp.error is None:
+            resp.challenge = challenge_kind(resp.status, resp.headers, resp.body)
         return resp
+
+    def _sync_gate(self) -> None:
+        """Carry the gate's clearance cookies and the browser's User-Agent from now on."""
+        gate, client = self.gate, self._client
+        if gate is None or client is None or gate.version == self._gate_version:
+            return
+        for c in gate.cookies:
+            if c.get("name") and c.get("value") is not None:
+                client.cookies.set(str(c["name"]), str(c["value"]), domain=str(c.get("domain") or ""), path=str(c.get("path") or "/"))
+        if gate.user_agent:
+            client.headers["User-Agent"] = gate.user_agent
+        self._gate_version = gate.version
 
     def _refuse(self, url: httpx.URL) -> str | None:
         if url.scheme not in ("http", "https"):
@@ -394,7 +439,10 @@ class Fetcher:
         try:
             resp.status, resp.headers = response.status_code, response.headers
             if method != "HEAD" and response.status_code not in REDIRECT_STATUSES:
-                resp.body, too_large = await _read_capped(response, read_limit)
+                limit = read_limit
+                if response.status_code >= 400 and response.status_code in CHALLENGE_STATUSES:
+                    limit = max(read_limit, MAX_CHALLENGE_BYTES)  # enough to tell a challenge page
+                resp.body, too_large = await _read_capped(response, limit)
                 if too_large and read_limit > 0:
                     resp.error = "too-large"
         finally:

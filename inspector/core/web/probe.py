@@ -1,7 +1,10 @@
 """Availability probes of a homepage (the ``site-unreachable`` / ``homepage-availability`` facts).
 
 A probe fails when no full response arrives within ``timeout`` seconds or the
-final status is 400 or above. Probes run at a fixed cadence (``interval``
+final status is 400 or above. An anti-bot challenge is not the site's answer: with the
+check's :class:`~inspector.core.web.challenge.ChallengeGate` the browser gets past it and the
+probe counts what comes after (within the same ``timeout``); without one the attempt ends
+with the error ``"challenge"``, which is no failure (checks/availability.py). Probes run at a fixed cadence (``interval``
 seconds between starts); the waiting is done by an injectable ``sleep`` so
 tests and schedulers decide how time passes.
 """
@@ -12,7 +15,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from inspector.core.web.challenge import ChallengeGate
 from inspector.core.web.fetch import Fetcher, utc_now
+from inspector.core.web.scope import AddressPolicy
 from inspector.core.model import ProbeAttempt
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -44,12 +49,15 @@ async def probe(
     fetcher: Fetcher | None = None,
     sleep: Sleep = asyncio.sleep,
     on_attempt: Callable[[ProbeAttempt], None] | None = None,
+    gate: ChallengeGate | None = None,
+    address_policy: AddressPolicy | None = None,
 ) -> list[ProbeAttempt]:
     """Probe ``url`` ``attempts`` times, ``interval`` seconds apart (start to start).
 
     Without ``fetcher`` every attempt opens a fresh connection, as a new
     visitor would. A shared fetcher that is also crawling the same host would
-    make probes queue behind the crawl, so pass a dedicated one if any.
+    make probes queue behind the crawl, so pass a dedicated one if any. The fresh fetchers
+    share ``gate`` (clearance cookies, the browser's User-Agent) and ``address_policy``.
     """
     results: list[ProbeAttempt] = []
     for index in range(attempts):
@@ -58,7 +66,7 @@ async def probe(
         if fetcher is not None:
             attempt = await probe_once(fetcher, url, timeout)
         else:
-            async with _fresh_fetcher(timeout) as own:
+            async with _fresh_fetcher(timeout, gate, address_policy) as own:
                 attempt = await probe_once(own, url, timeout)
         results.append(attempt)
         if on_attempt is not None:
@@ -66,7 +74,8 @@ async def probe(
     return results
 
 
-def _fresh_fetcher(timeout: float) -> Fetcher:
+def _fresh_fetcher(timeout: float, gate: ChallengeGate | None = None, policy: AddressPolicy | None = None) -> Fetcher:
     return Fetcher(
-        connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0, per_host=1
+        connect_timeout=timeout, read_timeout=timeout, total_timeout=timeout, retries=0, per_host=1,
+        gate=gate, address_policy=policy,
     )
