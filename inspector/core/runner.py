@@ -391,7 +391,10 @@ def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[st
     for host, kind in gate.met.items():
         passes = [p for p in gate.passes if p.host == host]
         passed = [p for p in passes if p.passed]
-        if passed:
+        if passed and host in gate.stuck:
+            notes.append(f"{host} 启用了反爬虫验证（{kind}），浏览器通过了 {len(passed)} 次，但验证随即又出现"
+                         f"（{gate.stuck[host]}）：其后的内容未检查，请用浏览器复核")
+        elif passed:
             notes.append(f"{host} 启用了反爬虫验证（{kind}），已用浏览器通过（首次用时 {passed[0].elapsed:.1f} 秒，"
                          f"共通过 {len(passed)} 次），检查按浏览器看到的页面进行")
         else:

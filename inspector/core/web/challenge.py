@@ -14,8 +14,10 @@ fetcher of the same check) asks to get past one: it hands the URL to a *solver* 
 Chromium, :meth:`~inspector.core.web.evidence.EvidenceCapturer.pass_challenge`), keeps the
 clearance cookies and the browser's exact User-Agent the cookies are bound to, and records
 every pass. One pass per host at a time; a challenge that comes back (the cookie expired) is
-passed again, at most ``max_passes`` times per host per check; a host the browser could not
-get through is given up on for the rest of the check (``stuck``).
+passed again, at most ``max_passes`` times per host per check, and never again after
+``MAX_USELESS_PASSES`` passes in a row whose clearance did not let a single request through
+(the firewall does not accept it outside the browser); a host the browser could not get
+through is given up on for the rest of the check (``stuck``).
 
 Without a solver (``--no-browser``, no Chromium) nothing is passed: the request ends with the
 error :data:`CHALLENGE`, and the checks turn what it hides into ``review``.
@@ -40,7 +42,8 @@ __all__ = ["CHALLENGE", "ChallengeGate", "ChallengePass", "Clearance", "challeng
 CHALLENGE_STATUSES = frozenset({200, 202, 403, 412, 503, 521})
 _STRICT_STATUSES = frozenset({200, 202})
 MAX_CHALLENGE_BYTES = 64_000  # a challenge page is small; a bigger answer is a page of its own
-MAX_PASSES_PER_HOST = 4
+MAX_PASSES_PER_HOST = 20  # a long crawl outlives a clearance cookie a few times
+MAX_USELESS_PASSES = 2  # passes in a row after which not one request got through
 
 # Known vendors: a marker in the page or in a cookie name the answer sets.
 _VENDORS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -166,6 +169,8 @@ class ChallengeGate:
     version: int = 0  # bumped on every successful pass (fetchers re-sync their cookies)
     _generation: dict[str, int] = field(default_factory=dict)
     _inflight: dict[str, asyncio.Future[bool]] = field(default_factory=dict)
+    _answers: dict[str, int] = field(default_factory=dict)  # host -> answers let through since its last pass
+    _useless: dict[str, int] = field(default_factory=dict)  # host -> passes in a row that let nothing through
 
     def generation(self, url: str) -> int:
         """How many times the host of ``url`` was passed so far (taken before a request is sent)."""
@@ -193,6 +198,11 @@ class ChallengeGate:
             if sum(1 for p in self.passes if p.host == host) >= self.max_passes:
                 self.stuck[host] = f"challenge came back more than {self.max_passes} times"
                 return False
+            if host in self._answers and self._answers[host] == 0:  # the last clearance let nothing through
+                self._useless[host] = self._useless.get(host, 0) + 1
+                if self._useless[host] >= MAX_USELESS_PASSES:
+                    self.stuck[host] = f"the clearance was refused right after {self._useless[host]} passes"
+                    return False
             task = asyncio.ensure_future(self._solve(host, url, kind))
             self._inflight[host] = task
             task.add_done_callback(lambda _t: self._inflight.pop(host, None))
@@ -214,9 +224,17 @@ class ChallengeGate:
             return False
         self._merge(result.cookies)
         self.user_agent = result.user_agent or self.user_agent
+        self._answers[host] = 0
         self._generation[host] = self._generation.get(host, 0) + 1
         self.version += 1
         return True
+
+    def answered(self, url: str) -> None:
+        """A request to ``url``'s host got the site's own answer (the clearance works)."""
+        host = host_of(url)
+        if host in self._answers:
+            self._answers[host] += 1
+            self._useless[host] = 0
 
     def _merge(self, cookies: list[dict[str, Any]]) -> None:
         key = lambda c: (c.get("name"), c.get("domain"), c.get("path"))  # noqa: E731

@@ -280,9 +280,11 @@ class EvidenceCapturer:
         """
         events: list[Response | None] = []  # main-frame navigation responses; None = a document committed
         changed = asyncio.Event()
+        kinds: dict[int, asyncio.Future[str | None]] = {}  # read at once: a reload discards the body
 
         def on_response(response: Response) -> None:
             if response.frame == page.main_frame and response.request.is_navigation_request():
+                kinds[id(response)] = asyncio.ensure_future(_response_challenge(response))
                 events.append(response)
                 changed.set()
 
@@ -295,7 +297,6 @@ class EvidenceCapturer:
         deadline = loop.time() + timeout
         page.on("response", on_response)
         page.on("framenavigated", on_commit)
-        kinds: dict[int, str | None] = {}
         first_kind: str | None = None
         try:
             try:
@@ -305,11 +306,10 @@ class EvidenceCapturer:
                     return None, f"navigation: {_first_line(exc)}"
             while True:
                 shown = _shown_response(events)
+                for response in [e for e in events if e is not None]:  # every answer so far, in order
+                    first_kind = first_kind or await kinds[id(response)]
                 if shown is not None:
-                    if id(shown) not in kinds:
-                        kinds[id(shown)] = await _response_challenge(shown)
-                    kind = kinds[id(shown)]
-                    first_kind = first_kind or kind
+                    kind = await kinds[id(shown)]
                     if kind is None:
                         if first_kind:
                             self._met(url, first_kind, passed=True)
@@ -331,6 +331,8 @@ class EvidenceCapturer:
         finally:
             page.remove_listener("response", on_response)
             page.remove_listener("framenavigated", on_commit)
+            for pending in kinds.values():
+                pending.cancel()
 
     def _met(self, url: str, kind: str, *, passed: bool, elapsed: float | None = None) -> None:
         entry: dict[str, Any] = {"kind": kind, "passed": passed}
@@ -472,7 +474,9 @@ async def _response_challenge(response: Response) -> str | None:
     try:
         body = await response.body()
     except PlaywrightError:
-        return "脚本验证" if response.status >= 400 and challenge_kind(response.status, headers, "<script>document.cookie=1;location.reload()</script>") else None
+        if response.status < 400:
+            return None
+        return challenge_kind(response.status, headers, "<script>document.cookie=1;location.reload()</script>")
     return challenge_kind(response.status, headers, body)
 
 

@@ -342,12 +342,15 @@ class Fetcher:
             resp = await self._with_retries(method, current, read_limit, retries, retry_on)
             resp.url, resp.redirects = url, redirects
             if resp.challenge is not None:
-                # not the site's answer: get past it (the browser) and ask again, twice at most
-                if clears < 2 and self.gate is not None and await self.gate.clear(current, resp.challenge, resp.gate_seen):
+                # not the site's answer: get past it (the browser) and ask again; the gate bounds the passes
+                if self.gate is not None and clears <= self.gate.max_passes and \
+                        await self.gate.clear(current, resp.challenge, resp.gate_seen):
                     clears += 1
                     continue
                 resp.error = CHALLENGE
                 break
+            if self.gate is not None and resp.error is None:
+                self.gate.answered(current)
             target = _redirect_target(resp)
             if target is None:
                 break

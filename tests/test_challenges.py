@@ -1,0 +1,197 @@
+"""Anti-bot challenges (瑞数 412, 加速乐 521): recognised by shape, passed with real Chromium, never a veto.
+
+The walls (inspector/demo/challenge.py) let only a real browser through: the clearance cookie is
+computed by the page's script from navigator.userAgent and a nonce the server sent in a cookie,
+and it is refused with any other User-Agent. Behind each wall is a small site with known
+problems (tests/govsites.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from inspector.core.model import CHALLENGE
+from inspector.core.runner import CheckOptions, run_check
+from inspector.core.web.browser import find_chromium
+from inspector.core.web.challenge import challenge_kind
+from inspector.core.web.crawl import crawl_site
+from inspector.core.web.fetch import Fetcher
+from inspector.core.checks.links import check_links
+from inspector.demo.challenge import UID_COOKIE, ChallengeWall, clearance
+from tests.govsites import small_site
+from tests.httpfixtures import LoopbackServer, html
+
+AS_OF = date(2026, 11, 20)
+no_chromium = pytest.mark.skipif(find_chromium()[0] is None, reason=f"no Chromium: {find_chromium()[1]}")
+
+
+def walled(kind: str, *, max_uses: int = 1000, **site):
+    """A LoopbackServer route for a site with known problems behind a challenge wall."""
+    routes, known = small_site("/", AS_OF, name="测试县人民政府", news_age=60, broken=2, bad_guides=1, **site)
+    wall = ChallengeWall(kind, max_uses=max_uses)
+
+    def route(request):
+        return wall.gate(request.path, request.headers) or routes.get(request.path.split("?", 1)[0]) or html("无此页面", status=404)
+
+    return route, wall, known
+
+
+def cli(*args: str, ws) -> dict:
+    r = subprocess.run(
+        [sys.executable, "-m", "inspector.cli", "--workspace", str(ws), "check", *args, "--json",
+         "--as-of", AS_OF.isoformat(), "--probes", "2", "--probe-interval", "0", "--timeout", "10"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout)
+
+
+# --------------------------------------------------------------------------- recognised by shape
+
+RS_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><meta id='FbkwzLN5XOx0' content='kqH7x' r='m'>"
+    "<script type='text/javascript' r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=84011;$_ts.cd='qXrcrr';</script>"
+    "<script type='text/javascript' charset='utf-8' src='/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js' r='m'></script>"
+    "</head><body></body></html>"
+)
+JSL_PAGE = (
+    "<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')+('a')+('n')+('c')+('e')"
+    "+('=')+(+!+[]+'.'+(-~[]+[]))+('|')+('-1')+(';max-age=3600;path=/');location.href=location.pathname+location.search</script>"
+)
+VERIFY_PAGE = "<html><head><title>安全验证</title></head><body><p>正在进行安全验证，请稍候……</p><script>setTimeout(function(){document.cookie='wzws_cid=1';location.reload()},1000)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "kind"),
+    [
+        (412, {}, RS_PAGE, "瑞数"),
+        (202, {}, RS_PAGE.replace("</body>", "<script>document.cookie='a=1';location.reload()</script></body>"), "瑞数"),
+        (521, {"Set-Cookie": "__jsluid_h=8e2c7c1c; max-age=31536000; path=/; HttpOnly"}, JSL_PAGE, "加速乐"),
+        (521, {}, "<script>document.cookie='x='+Math.random();location.href=location.pathname</script>", "脚本验证"),
+        (503, {}, VERIFY_PAGE, "安全验证"),
+        (403, {}, "<html><body><h1>访问验证</h1><script src='/verify.js'></script></body></html>", "安全验证"),
+        # not challenges: an ordinary error page, a big page, a normal 200 page with a cookie banner
+        (403, {}, "<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>", None),
+        (503, {}, "<html><body><h1>系统维护中</h1><p>预计 2 小时后恢复。</p></body></html>", None),
+        (404, {}, JSL_PAGE, None),
+        (412, {}, "<html><body>" + "正文" * 40_000 + "<script>$_ts=1</script></body></html>", None),
+        (200, {}, "<html><body><a href='/x'>首页</a><script>document.cookie='lang=zh';location.href='/zh/'</script></body></html>", None),
+        (200, {}, "<html><body>欢迎</body></html>", None),
+    ],
+)
+def test_challenge_pages_are_recognised_by_their_shape(status, headers, body, kind):
+    assert challenge_kind(status, headers, body.encode("utf-8")) == kind
+
+
+def test_the_fixture_walls_refuse_a_cookie_computed_for_another_user_agent():
+    for kind in ("rs", "jsl"):
+        wall = ChallengeWall(kind)
+        first = wall.gate("/", {"User-Agent": "UA-1"})
+        assert first is not None and first[0] == (412 if kind == "rs" else 521)
+        nonce = first[1]["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
+        assert nonce not in first[2].decode()  # the page never shows it: only a script reading the cookie does
+        cookie = f"{UID_COOKIE[kind]}={nonce}; {wall.cookie}={clearance('UA-1', nonce)}"
+        assert wall.gate("/", {"User-Agent": "UA-1", "Cookie": cookie}) is None
+        assert wall.gate("/", {"User-Agent": "UA-2", "Cookie": cookie}) is not None
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+@pytest.mark.parametrize("kind", ["rs", "jsl"])
+def test_without_a_browser_a_challenged_site_is_review_with_the_note_never_a_veto(kind, tmp_path):
+    route, wall, _ = walled(kind)
+    with LoopbackServer(route) as srv:
+        doc = cli(srv.url("/"), "--no-browser", ws=tmp_path)
+    assert doc["verdict"]["vetoes"] == [] and doc["verdict"]["result"] == "review"
+    site = doc["indicators"]["site-unreachable"]
+    assert site["status"] == "review" and site["measures"]["failures"] == 0 and "反爬虫验证" in site["note"]
+    for iid in ("site-not-updated", "columns-not-updated", "link-availability", "service-guides"):
+        assert doc["indicators"][iid]["status"] == "review", iid
+        assert "反爬虫验证" in doc["indicators"][iid]["note"], iid
+    assert [c["passed"] for c in doc["run"]["challenges"]] == [False]
+    assert any("反爬虫验证" in n and "没有使用浏览器" in n for n in doc["run"]["notes"])
+    assert wall.passed == 0
+
+
+def test_a_challenged_link_is_neither_broken_nor_crawled():
+    route, wall, _ = walled("jsl")
+    with LoopbackServer(route) as outside:
+        home = f"<html><body><a href='{outside.url('/')}'>外站</a><a href='/gone.html'>失效</a></body></html>"
+        with LoopbackServer({"/": html(home)}) as site:
+
+            async def go():
+                async with Fetcher(retries=0) as fetcher:
+                    return await crawl_site(site.url("/"), fetcher=fetcher)
+
+            crawl = asyncio.run(go())
+    assert crawl.links[outside.url("/")].error == CHALLENGE
+    outcome = check_links(crawl)
+    assert outcome.measures["homepage_broken"] == 1  # only /gone.html
+    assert "反爬虫验证" in outcome.note
+
+
+# --------------------------------------------------------------------------- through real Chromium
+
+
+@pytest.mark.browser
+@no_chromium
+@pytest.mark.parametrize("kind", ["rs", "jsl"])
+def test_inspector_check_passes_the_challenge_and_finds_the_problems_behind_it(kind, tmp_path):
+    route, wall, known = walled(kind)
+    with LoopbackServer(route) as srv:
+        doc = cli(srv.url("/"), ws=tmp_path)
+    ind = doc["indicators"]
+    assert ind["site-unreachable"]["status"] == "pass"
+    assert ind["site-unreachable"]["measures"] == {"attempts": 2, "failures": 0, "failure_rate": 0.0}
+    assert ind["link-availability"]["measures"]["homepage_broken"] == len(known.homepage_broken) == 2
+    assert {f["url"].split(str(srv.port), 1)[1] for f in ind["link-availability"]["findings"]} == set(known.homepage_broken)
+    assert ind["columns-not-updated"]["measures"]["stale_news_columns"] == known.stale_news_columns == 1
+    assert ind["site-not-updated"]["status"] == "pass"
+    assert ind["service-guides"]["measures"]["missing_elements"] == known.missing_elements == 4
+    assert doc["verdict"]["vetoes"] == []
+    assert doc["run"]["pages"] == len(known.pages) + len(known.homepage_broken)  # the 404 targets are fetched as pages too
+    passes = doc["run"]["challenges"]
+    assert passes and all(p["passed"] for p in passes) and passes[0]["kind"] == {"rs": "瑞数", "jsl": "加速乐"}[kind]
+    # every request let through (the crawl's, by httpx, included) carried the browser's own User-Agent
+    assert len(wall.clearance_user_agents) == 1 and "Chrome/" in next(iter(wall.clearance_user_agents))
+    assert wall.passed >= len(known.pages)
+
+
+@pytest.mark.browser
+@no_chromium
+def test_an_expiring_clearance_is_passed_again_and_nothing_is_lost(tmp_path):
+    route, wall, known = walled("jsl", max_uses=10)
+    with LoopbackServer(route) as srv:
+        run = asyncio.run(run_check(srv.url("/"), CheckOptions(as_of=AS_OF, probes=2, probe_interval=0, timeout=10),
+                                    workspace_root=tmp_path, evidence_dir=tmp_path / "e"))
+    passes = run.doc["run"]["challenges"]
+    assert len(passes) >= 3 and all(p["passed"] for p in passes)
+    assert not [u for u, s in run.crawl.links.items() if s.error == CHALLENGE]
+    ind = run.doc["indicators"]
+    assert ind["link-availability"]["measures"]["homepage_broken"] == 2
+    assert ind["columns-not-updated"]["measures"]["stale_news_columns"] == 1
+    assert run.doc["run"]["pages"] == len(known.pages) + len(known.homepage_broken)
+    # evidence says a challenge stood in front of the page and was passed
+    assert run.evidence and all(r["challenge"] == {**r["challenge"], "kind": "加速乐", "passed": True} for r in run.evidence)
+
+
+@pytest.mark.browser
+@no_chromium
+def test_a_clearance_refused_outside_the_browser_is_given_up_and_left_for_review(tmp_path):
+    route, wall, _ = walled("rs", max_uses=1)  # the browser's own reload spends the clearance
+    with LoopbackServer(route) as srv:
+        run = asyncio.run(run_check(srv.url("/"), CheckOptions(as_of=AS_OF, probes=2, probe_interval=0, timeout=10),
+                                    workspace_root=tmp_path, evidence_dir=tmp_path / "e"))
+    doc = run.doc
+    assert len(doc["run"]["challenges"]) == 2  # bounded: two passes that let nothing through, then given up
+    assert doc["verdict"]["vetoes"] == [] and doc["verdict"]["result"] == "review"
+    assert doc["indicators"]["site-unreachable"]["status"] == "review"
+    assert doc["indicators"]["site-unreachable"]["measures"]["failures"] == 0
+    assert any("验证随即又出现" in n for n in doc["run"]["notes"])
