@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--interval", type=float, default=d.min_interval, metavar="S",
                     help=f"seconds between request starts to one host (default {d.min_interval:g}: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
+    ck.add_argument("--scope", metavar="URL-PREFIX",
+                    help="the site's pages (a sub-site on a shared platform, e.g. http://www.city.gov.cn/bm/jtj/); "
+                         "default: the registry's 站点范围, else the 首页网址's host or directory")
     ck.add_argument("--recheck", action="store_true", help="re-check after rectification: stored beside the original result")
     ck.set_defaults(func=cmd_check)
 
@@ -247,7 +250,11 @@ def cmd_sites_list(args: argparse.Namespace) -> int:
         _print_json(sites)
         return 0
     rows = [[s["code"], s["name"], s["level"], s["region"], s["status"] or "", s["url"]] for s in sites]
-    sys.stdout.write(_table(rows, ["网站标识码", "网站名称", "级别", "地区", "运行状态", "首页网址"]))
+    headers = ["网站标识码", "网站名称", "级别", "地区", "运行状态", "首页网址"]
+    if any(s.get("scope") for s in sites):  # sub-sites on shared platforms: show their scope too
+        rows = [row + [s.get("scope") or ""] for row, s in zip(rows, sites)]
+        headers.append("站点范围")
+    sys.stdout.write(_table(rows, headers))
     print(f"{len(sites)} sites")
     return 0
 
@@ -295,7 +302,7 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from inspector.core.quarter.registry import validate_url
+    from inspector.core.quarter.registry import normalise_url, scope_problem, validate_url
     from inspector.core.runner import CheckOptions, check_adhoc, check_and_store, summary_text
     from inspector.core.quarter.sampling import check_quarter, current_quarter
 
@@ -309,7 +316,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         per_host=args.per_host,
         min_interval=args.interval,
         checklist=args.checklist,
+        scope=normalise_url(args.scope) if args.scope else None,
     )
+    if args.scope and scope_problem(opts.scope or ""):
+        raise UsageError(f"--scope: {scope_problem(opts.scope or '')}")
     if opts.probes < 1 or opts.max_pages < 1 or opts.per_host < 1 or opts.timeout <= 0 or opts.probe_interval < 0 \
             or opts.min_interval < 0:
         raise UsageError("--probes, --max-pages and --per-host must be at least 1, --timeout positive, "
@@ -321,10 +331,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if "://" in args.target:
         if args.recheck or args.quarter:
             raise UsageError("--quarter and --recheck need a site code (a URL is checked without storing a pre-fill)")
-        reason = validate_url(args.target)
+        target = normalise_url(args.target)
+        reason = validate_url(target)
         if reason:
             raise UsageError(reason.replace("首页网址", "URL"))
-        doc = check_adhoc(ws, args.target, opts, _progress_to_stderr)
+        doc = check_adhoc(ws, target, opts, _progress_to_stderr)
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         code, sample = _code(args.target), ws.sample(quarter)

@@ -540,6 +540,15 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
     return ws.update_inspection(quarter, code, update)
 
 
+def site_scope(site: dict[str, Any], opts: CheckOptions) -> Scope:
+    """The scope a registry site is checked in: ``--scope``, else its 站点范围, else its 首页网址's own."""
+    if opts.scope:
+        return Scope.explicit(opts.scope, "option")
+    if site.get("scope"):
+        return Scope.explicit(str(site["scope"]), "registry")
+    return Scope.of_homepage(site["url"])
+
+
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
@@ -562,7 +571,7 @@ def check_and_store(
     run = asyncio.run(
         run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
                   progress=progress, availability=availability,
-                  categories=record.get("column_categories") or {}, run_id=run_id)
+                  categories=record.get("column_categories") or {}, run_id=run_id, scope=site_scope(site, opts))
     )
     store_check(ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc

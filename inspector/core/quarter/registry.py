@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from inspector.core.web.charset import clean_text
 
@@ -28,6 +28,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "level": ("网站类型", "级别", "网站级别", "网站类别", "level", "type", "site_type"),
     "status": ("运行状态", "网站运行状态", "状态", "status"),
     "icp": ("icp备案号", "备案号", "icp", "icp_license"),
+    # optional: the site's pages when the 首页网址 alone does not say it (a sub-site on a shared platform)
+    "scope": ("站点范围", "网站范围", "检查范围", "scope", "site_scope"),
 }
 REQUIRED = ("code", "name", "url")
 CODE_RE = re.compile(r"^(?:\d{10}|bm\d{8})$", re.IGNORECASE)
@@ -138,14 +140,20 @@ def _header_row(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
 
 
 def validate_url(url: str) -> str | None:
-    """Return a reason string if the homepage URL is unusable, else None."""
+    """Return a reason string if the homepage URL is unusable, else None.
+
+    Spaces around the host or in the path are :func:`normalise_url`'s to mend; a space inside
+    the host name is refused (no host name has one).
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
         return "首页网址 is not a valid URL"
     if parts.scheme not in ("http", "https"):
         return f"首页网址 must start with http:// or https:// (got {url[:60]!r})"
-    if not parts.hostname or " " in url:
+    if re.search(r"\s", parts.netloc.strip()):
+        return f"首页网址的主机名含空格：{parts.netloc.strip()[:60]!r}"
+    if not parts.hostname:
         return "首页网址 has no host name"
     try:
         parts.port
@@ -155,13 +163,33 @@ def validate_url(url: str) -> str | None:
 
 
 def normalise_url(url: str) -> str:
+    """A registry 首页网址 as an http(s) URL: scheme added when missing, spaces around the host
+    dropped, spaces in the path and query percent-encoded, ``/`` for an empty path."""
     url = url.strip()
     if url and "://" not in url and re.match(r"^[\w.-]+\.[a-z]{2,}(?:[:/]|$)", url, re.I):
         url = "http://" + url  # registry exports often omit the scheme
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and not parts.path:
-        url += "/"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # validate_url names the problem
+    if parts.scheme in ("http", "https"):
+        path = re.sub(r"\s", lambda m: "%20" if m.group() == " " else "", parts.path) or "/"
+        query = re.sub(r"\s", lambda m: "%20" if m.group() == " " else "", parts.query)
+        url = urlunsplit((parts.scheme, parts.netloc.strip(), path, query, parts.fragment))
     return url
+
+
+def scope_problem(scope: str) -> str | None:
+    """Why a 站点范围 value is unusable, else None (empty: the 首页网址's own scope)."""
+    if not scope:
+        return None
+    from inspector.core.web.scope import Scope
+
+    try:
+        Scope.explicit(normalise_url(scope), "registry")
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def parse_registry(path: str | Path) -> ImportReport:
@@ -203,7 +231,9 @@ def _row_problem(rec: dict[str, str]) -> str | None:
     if not rec.get("name"):
         return "网站名称 is empty"
     rec["url"] = normalise_url(rec.get("url", ""))
-    return validate_url(rec["url"])
+    if rec.get("scope"):
+        rec["scope"] = normalise_url(rec["scope"])
+    return validate_url(rec["url"]) or scope_problem(rec.get("scope", ""))
 
 
 def _site(rec: dict[str, str]) -> dict[str, Any]:
