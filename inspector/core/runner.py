@@ -1,10 +1,14 @@
 """One automated check of one site: probe, crawl, render, extract, check, score, capture evidence.
 
-This is the single pipeline that the CLI, the TUI (in a worker) and the tests drive::
+This is the single pipeline that the CLI, the TUI (in a worker) and the tests drive, in named
+steps (:func:`run_check`)::
 
-    probes ─┐
-    crawl ──┼─> (browser-rendered homepage DOM) ─> analyze_site ─> checks ─> prefill ─> verdict
-            └─> evidence for the homepage and every page that proves a finding
+    open the browser ─> probes + crawl ─> render ─> analyse ─> score ─> capture evidence ─> document
+
+The browser comes first: an anti-bot challenge in front of the site needs it before the crawl
+can start (web/challenge.py); the crawl and the probes share the check's challenge gate and
+keep to the site's scope (web/scope.py). The browser lives on an ``AsyncExitStack`` (or is a
+shared one the caller passes and closes).
 
 ``run_check`` is pure with respect to the workspace: it returns a :class:`CheckRun`.
 ``store_check`` writes the bulky output to the run directory (JSONL) and the pre-fill
