@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from inspector.core.model import CHALLENGE
 
-__all__ = ["CHALLENGE", "ChallengeGate", "ChallengePass", "Clearance", "challenge_kind", "host_of"]
+__all__ = ["CHALLENGE", "ChallengeGate", "ChallengePass", "Clearance", "challenge_kind", "host_of", "merge_cookies"]
 
 #: statuses a challenge answers with; 200/202 only with a known marker *and* the script shape
 CHALLENGE_STATUSES = frozenset({200, 202, 403, 412, 503, 521})
@@ -122,6 +122,16 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
+
+
+def merge_cookies(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Browser cookies, the newer one winning for the same name, domain and path."""
+    def key(c: dict[str, Any]) -> tuple[Any, Any, Any]:
+        return c.get("name"), c.get("domain"), c.get("path")
+
+    merged = {key(c): c for c in old}
+    merged.update({key(c): c for c in new})
+    return list(merged.values())
 
 
 @dataclass
@@ -237,10 +247,7 @@ class ChallengeGate:
             self._useless[host] = 0
 
     def _merge(self, cookies: list[dict[str, Any]]) -> None:
-        key = lambda c: (c.get("name"), c.get("domain"), c.get("path"))  # noqa: E731
-        merged = {key(c): c for c in self.cookies}
-        merged.update({key(c): c for c in cookies})
-        self.cookies = list(merged.values())
+        self.cookies = merge_cookies(self.cookies, cookies)
 
     def blocked(self, url: str) -> bool:
         """Is the host of ``url`` behind a challenge nobody got through (so far)?"""

@@ -314,7 +314,6 @@ class _Crawl:
     async def run(self) -> CrawlResult:
         homepage = await self.fetcher.fetch_page(self.result.start_url)
         self.result.homepage_url = homepage.final_url or self.result.start_url
-        self.site.extend(self.result.start_url)  # the 首页网址 itself (an implicit scope always holds it)
         if homepage.final_url:
             self.site.extend(homepage.final_url)  # the 首页网址's HTTP redirect hands over to the portal
         if homepage.html is not None and not self.site.contains(homepage.final_url or self.result.start_url):

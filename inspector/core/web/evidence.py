@@ -59,7 +59,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
-from inspector.core.web.challenge import Clearance, challenge_kind, host_of
+from inspector.core.web.challenge import Clearance, challenge_kind, host_of, merge_cookies
 from inspector.core.web.charset import clean_text
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
@@ -360,10 +360,7 @@ class EvidenceCapturer:
         entry = self.challenges.get(host_of(url))
         if entry is not None:
             entry["elapsed_s"] = round(asyncio.get_running_loop().time() - started, 2)
-        key = lambda c: (c.get("name"), c.get("domain"), c.get("path"))  # noqa: E731
-        merged = {key(c): c for c in self.clearance_cookies}
-        merged.update({key(c): c for c in cookies})
-        self.clearance_cookies = list(merged.values())
+        self.clearance_cookies = merge_cookies(self.clearance_cookies, list(cookies))  # type: ignore[arg-type]
         return Clearance(cookies=list(cookies), user_agent=self.user_agent, final_url=final_url)  # type: ignore[arg-type]
 
     async def _settle_after_failure(self, page: Page) -> None:
