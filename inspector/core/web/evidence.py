@@ -59,7 +59,14 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
-from inspector.core.web.challenge import Clearance, challenge_kind, host_of, merge_cookies
+from inspector.core.web.challenge import (
+    CHALLENGE_STATUSES,
+    MAX_CHALLENGE_BYTES,
+    Clearance,
+    challenge_kind,
+    host_of,
+    merge_cookies,
+)
 from inspector.core.web.charset import clean_text
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
@@ -334,11 +341,8 @@ class EvidenceCapturer:
             for pending in kinds.values():
                 pending.cancel()
 
-    def _met(self, url: str, kind: str, *, passed: bool, elapsed: float | None = None) -> None:
-        entry: dict[str, Any] = {"kind": kind, "passed": passed}
-        if elapsed is not None:
-            entry["elapsed_s"] = round(elapsed, 2)
-        self.challenges[host_of(url)] = entry
+    def _met(self, url: str, kind: str, *, passed: bool) -> None:
+        self.challenges[host_of(url)] = {"kind": kind, "passed": passed}
 
     async def pass_challenge(self, url: str, timeout: float) -> Clearance | str:
         """Let the browser get past the challenge at ``url`` within ``timeout`` seconds.
@@ -463,11 +467,20 @@ def _shown_response(events: list[Response | None]) -> Response | None:
 
 
 async def _response_challenge(response: Response) -> str | None:
-    """The challenge kind of a main-frame response (its body gone after a reload: judged by status)."""
+    """The challenge kind of a main-frame response (its body gone after a reload: judged by status).
+
+    The body is only read when the answer could be a challenge (a status challenges use, and
+    small): an ordinary page costs no extra transfer from the browser.
+    """
+    if response.status not in CHALLENGE_STATUSES:
+        return None
     try:
         headers = await response.all_headers()
     except PlaywrightError:
         headers = {}
+    length = headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_CHALLENGE_BYTES:
+        return None
     try:
         body = await response.body()
     except PlaywrightError:
