@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from inspector import __version__
 from inspector.core.web.charset import clean_text
-from inspector.core.checklist import Checklist, load_checklist, prefill, score_site
+from inspector.core.checklist import Checklist, effective, load_checklist, prefill, score_site, scored, shown_points
 from inspector.core.checks.availability import check_availability
 from inspector.core.checks.errors import check_errors
 from inspector.core.checks.interaction import check_interaction
@@ -35,7 +35,9 @@ from inspector.core.web.crawl import MAX_PARSE_CHARS, crawl_site
 from inspector.core.extract.site import analyze_site
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
-from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
+from inspector.core import texts
+from inspector.core.model import Column, CrawlResult, Outcome, ProbeAttempt, Status, crawl_from_dict, dump_check, to_dict
+from inspector.core.model import Progress as SiteProgress
 from inspector.core.web.probe import probe
 
 SCHEMA = "inspector.check/1"
@@ -109,7 +111,7 @@ async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
         home.html = dom[:MAX_PARSE_CHARS]  # the rendered DOM obeys the same cap as a fetched page
         home.source = "browser"
         return None
-    return "the browser could not render the homepage; dates read from the static HTML"
+    return texts.BROWSER_NOT_RENDERED
 
 
 AVAILABILITY = ("site-unreachable", "homepage-availability")
@@ -136,9 +138,9 @@ def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     """Why the homepage could not be read at all (then nothing but availability is measurable)."""
     home = crawl.page(crawl.start_url)
     if home is None:
-        return "the homepage was not fetched"
+        return texts.HOMEPAGE_NOT_FETCHED
     if home.html is None or home.status is None or home.status >= 400:
-        return f"the homepage could not be read ({home.error or home.status})"
+        return texts.homepage_not_readable(home.error or home.status)
     return None
 
 
@@ -148,7 +150,7 @@ def _redirect_stub(crawl: CrawlResult) -> str | None:
     target = next((link.url for link in home.links if link.tag == "refresh"), None) if home is not None else None
     if target is None:
         return None
-    return f"the homepage only redirects (to {target}) and its target could not be read: check it by hand"
+    return texts.redirect_only(target)
 
 
 def _outcomes(
@@ -173,7 +175,7 @@ def _outcomes(
         outcomes.update(check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url))
     unreadable = _homepage_unreadable(crawl)
     if unreadable:
-        note = f"site unreachable: not measurable ({unreadable})"
+        note = texts.unreachable_not_measurable(unreadable)
         for iid, ind in checklist.indicators.items():
             if iid not in AVAILABILITY:
                 outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
@@ -260,7 +262,7 @@ async def run_check(
     _emit(progress, phase="analyse", pages=len(crawl.pages), links=len(crawl.links))
 
     capturer = None
-    browser_note = "evidence not captured: --no-browser" if not opts.browser else ""
+    browser_note = texts.EVIDENCE_NO_BROWSER if not opts.browser else ""
     evidence: list[dict[str, Any]] = []
     try:
         if opts.browser:
@@ -272,7 +274,7 @@ async def run_check(
                 if not _homepage_unreadable(crawl):
                     rendered = await _render_script_columns(crawl, checklist, opts.as_of, capturer)
                     if rendered:
-                        notes.append(f"{rendered} column page(s) whose list is built by script were read from the browser")
+                        notes.append(texts.script_columns_rendered(rendered))
         columns: list[dict[str, Any]] = []
         indicators = _prefills(checklist, _outcomes(crawl, probes, checklist, opts.as_of, availability, categories, columns))
         if capturer is not None and evidence_dir is not None:
@@ -314,7 +316,7 @@ async def run_check(
             "probes": {
                 "attempts": len(probes),
                 "interval_s": opts.probe_interval,
-                "used_for_availability": "week-long monitor" if availability else "short probe (estimate)",
+                "used_for_availability": texts.AVAILABILITY_MONITOR if availability else texts.AVAILABILITY_SHORT,
             },
             "browser": {"used": capturer is not None, "note": browser_note},
             "notes": notes,
@@ -325,7 +327,7 @@ async def run_check(
 
 def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, dict[str, Any]]:
     return {
-        iid: prefill(ind, outcomes.get(iid) or Outcome(status="review", note="not measured by this version"))
+        iid: prefill(ind, outcomes.get(iid) or Outcome(status=Status.REVIEW, note=texts.NOT_MEASURED))
         for iid, ind in checklist.indicators.items()
     }
 
@@ -334,12 +336,12 @@ async def _open_browser(root: Path | None) -> tuple[Any, str]:
     from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
     if root is None:
-        return None, "evidence not captured: no workspace to store it in"
+        return None, texts.EVIDENCE_NO_WORKSPACE
     capturer = EvidenceCapturer(Path(root))
     try:
         await capturer.__aenter__()
     except BrowserUnavailable as exc:
-        return None, f"evidence not captured: {exc}"
+        return None, texts.evidence_unavailable(exc)
     return capturer, ""
 
 
@@ -390,7 +392,7 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
     # the whole crawl (with the pages' text, the homepage as rendered) so the site can be
     # re-scored offline, e.g. after the inspector corrects a column's category
     atomic_write_bytes(run_dir / CRAWL_FILE, gzip.compress(json.dumps(to_dict(run.crawl), ensure_ascii=False).encode("utf-8"), 6))
-    atomic_write_bytes(run_dir / "check.json", json.dumps(run.doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write_bytes(run_dir / "check.json", dump_check(run.doc))
     ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
 
     def update(record: dict[str, Any]) -> dict[str, Any]:
@@ -401,14 +403,14 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
         )
         if recheck:
             if not record.get("prefill"):
-                raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+                raise LookupError(texts.no_recheck_base(code, quarter))
             record["recheck"] = {"at": utcnow(), "doc": run.doc, "run": run.run_id, "run_dir": rel}
             return record
         record["prefill"] = run.doc
         record["prefill_at"] = utcnow()
         record["run_dir"] = rel
-        if record.get("progress") in (None, "not started"):
-            record["progress"] = "checked"
+        if record.get("progress") in (None, SiteProgress.NOT_STARTED):
+            record["progress"] = SiteProgress.CHECKED
         return record
 
     return ws.update_inspection(quarter, code, update)
@@ -424,12 +426,12 @@ def check_and_store(
     """Check a registry site and store the pre-fill (or the re-check) for the quarter (CLI and TUI)."""
     site = ws.site(code)
     if site is None:
-        raise LookupError(f"no site with 网站标识码 {code} in the registry")
+        raise LookupError(texts.no_site(code, ws.root))
     from inspector.core.quarter.monitor import monitor_outcomes
 
     record = ws.inspection(quarter, code) or {}
     if recheck and not record.get("prefill"):
-        raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+        raise LookupError(texts.no_recheck_base(code, quarter))
     run_id = new_run_id()
     run_dir = ws.run_dir(quarter, code, run_id)
     availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
@@ -492,22 +494,28 @@ def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None
 
 
 def summary_text(doc: dict[str, Any]) -> str:
-    """A human-readable summary of a check document."""
+    """The check document for people (Chinese): every indicator with its status, points and measures as
+    labelled phrases, the verdict, and the notes. With a veto the deductions read 不计分."""
     checklist = load_checklist(doc["checklist"])
     v = doc["verdict"]
-    result = {"pass": "合格 pass", "fail": "不合格 fail", "review": "待复核 review"}[v["result"]]
-    lines = [f"{clean_text(doc['url'])}  as of {doc['as_of']}  ({checklist.name})"]
+    lines = [f"{clean_text(doc['url'])}  监测日 {doc['as_of']}（{checklist.name}）"]
     for group, inds in checklist.groups().items():
-        lines.append(f"[{group}]")
+        lines.append(f"【{group}】")
         for ind in inds:
             e = doc["indicators"][ind.id]
-            pts = f" -{e['deduction']:g}" if not ind.is_veto and e.get("deduction") else ""
-            measures = ", ".join(f"{k}={v}" for k, v in e["measures"].items())
-            lines.append(f"  {e['status']:<6} {ind.name} ({ind.id}){pts}  {measures}")
-    lines.append(f"vetoes: {', '.join(v['vetoes']) or 'none'}   deductions: {v['deduction_total']:g}   score: {v['score']:g}   result: {result}")
+            pts = shown_points(ind, effective(ind, e, None), v)
+            measures = ind.measures_text(e.get("measures"))
+            lines.append(f"  {texts.status_name(e['status']):<4} {ind.name}{'  ' + pts if pts else ''}  {measures}")
+    names = {i.id: i.name for i in checklist.indicators.values()}
+    vetoes = "、".join(names.get(i, i) for i in v["vetoes"]) or texts.NONE
+    if scored(v):
+        tally = f"扣分 {texts.number(v['deduction_total'])}   得分 {texts.number(v['score'])}"
+    else:
+        tally = f"扣分项 {texts.NOT_SCORED}"
+    lines.append(f"单项否决：{vetoes}   {tally}   结论：{texts.result_name(v['result'])}")
     notes = list(doc["run"]["notes"]) + [
-        f"{iid}: {e['note']}" for iid, e in doc["indicators"].items() if e.get("note")
+        f"{names.get(iid, iid)}：{e['note']}" for iid, e in doc["indicators"].items() if e.get("note")
     ]
     for note in notes:
-        lines.append(f"note: {clean_text(str(note))}")  # notes can quote site URLs: never raw to a terminal
+        lines.append(f"说明：{clean_text(str(note))}")  # notes can quote site URLs: never raw to a terminal
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector.core import texts
 from inspector.core.model import Finding, Outcome, ProbeAttempt
 
 
@@ -20,7 +21,7 @@ def check_availability(
     failures = sum(1 for p in probes if not p.ok)
     rate = round(failures / attempts, 4) if attempts else 0.0
     findings = [
-        Finding(url=url, where=p.at, detail=f"{p.error or p.status} after {p.elapsed:.1f} s")
+        Finding(url=url, where=p.at, detail=texts.probe_failure(p.error, p.status, p.elapsed))
         for p in probes
         if not p.ok
     ]
@@ -50,8 +51,8 @@ def _required(params: dict[str, Any]) -> int:
 
 def _note(attempts: int, params: dict[str, Any]) -> str:
     if attempts == 0:
-        return "no probe was made"
+        return texts.NO_PROBE
     required = _required(params)
     if 0 < attempts < required:
-        return f"short probe: {attempts} of the {required} attempts the rule asks for; rate is an estimate"
-    return f"{attempts} probes"
+        return texts.short_probe(attempts, required)
+    return texts.probes_made(attempts)

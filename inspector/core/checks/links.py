@@ -6,6 +6,7 @@ counts once as a homepage link and not again for the other pages.
 
 from __future__ import annotations
 
+from inspector.core import texts
 from inspector.core.model import CrawlResult, Finding, Outcome
 
 
@@ -18,7 +19,7 @@ def check_links(crawl: CrawlResult) -> Outcome:
         sources = crawl.link_sources.get(url, [])
         if status.ok or not sources:
             continue  # a URL found on no page (the start URL itself) is not a link
-        detail = status.error or str(status.status)
+        detail = texts.fetch_error(status.error, status.status)
         home = next((s for s in sources if s in homepage), None)
         if home is not None:
             on_homepage.append(Finding(url=url, where=home, detail=detail))

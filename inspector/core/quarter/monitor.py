@@ -56,6 +56,7 @@ from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import check_availability
 from inspector.core.web.fetch import Fetcher
+from inspector.core import texts
 from inspector.core.model import Outcome, ProbeAttempt
 from inspector.core.web.probe import probe_once
 from inspector.core.quarter.sampling import check_quarter
@@ -158,9 +159,8 @@ class MonitorState:
         )
 
     def window_label(self) -> str:
-        """The window in Shanghai local time, e.g. ``2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai``."""
-        a, b = self.start.astimezone(SHANGHAI), self.end.astimezone(SHANGHAI)
-        return f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} {TZ_LABEL}"
+        """The window in the office's time, e.g. ``2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai``."""
+        return texts.monitor_window(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -635,11 +635,8 @@ def monitor_outcomes(
         return None
     outcomes = check_availability(attempts, dict(checklist.params("site-unreachable")), url=site.get("url", ""))
     status = _site_status(ws, state, site, _utc(now) if now is not None else real_clock())
-    note = f"monitor {state.window_label()}: {status['attempts']} attempts, {status['failures']} failures"
-    if status["missed"]:
-        note += f", {status['missed']} slots missed while the monitor was down (not counted)"
-    if not status["finished"]:
-        note += f"; window still running ({status['planned']} attempts planned)"
+    note = texts.monitor_note(state.window_label(), status["attempts"], status["failures"], status["missed"],
+                              status["finished"], status["planned"])
     for outcome in outcomes.values():
         outcome.note = note
         if not status["finished"] and status["failures"]:

@@ -38,6 +38,7 @@ import lxml.html
 
 from inspector.core.web.charset import clean_text, strip_controls
 from inspector.core.web.fetch import Fetcher, page_link_status
+from inspector.core import texts
 from inspector.core.model import CrawlResult, Link, LinkStatus, Page
 from inspector.core.web.urls import normalize_url, resolve_link, site_key
 
@@ -306,7 +307,7 @@ class _Crawl:
         self.result.homepage_url = homepage.final_url or self.result.start_url
         self.site = {k for k in (site_key(self.result.start_url), site_key(homepage.final_url)) if k}
         if homepage.error and homepage.html is None:
-            self.result.errors.append(f"homepage: {homepage.error}")
+            self.result.errors.append(texts.homepage_fetch_error(homepage.error))
         self._on_page(self.result.start_url, 0, homepage)
         self._report()
         try:
@@ -424,7 +425,7 @@ class _Crawl:
         )
 
     def _limit_hit(self, name: str) -> None:
-        message = f"{name} reached: some URLs were not crawled/checked"
+        message = texts.crawl_limit(name)
         if message not in self.result.errors:
             self.result.errors.append(message)
 
