@@ -60,7 +60,7 @@ def test_without_a_browser_script_lists_are_not_blank_columns_but_need_review(tm
     doc = check(False, tmp_path)
     cnu = doc["indicators"]["columns-not-updated"]
     assert cnu["measures"]["blank_columns"] == 0  # five empty <ul>s would have been a blank-column veto
-    assert cnu["status"] == "review" and "list built by script" in cnu["note"]
+    assert cnu["status"] == "review" and "列表由脚本生成" in cnu["note"]
     assert "columns-not-updated" not in doc["verdict"]["vetoes"]
 
 

@@ -454,14 +454,14 @@ def rescored_doc(ws: Any, record: dict[str, Any], categories: dict[str, str | No
     from inspector.core.store import utcnow
 
     if not record.get("prefill") or not record.get("run_dir"):
-        raise LookupError(f"{record.get('code')} has no stored check to re-score")
+        raise LookupError(texts.no_stored_check(record.get("code")))
     try:
         raw = gzip.decompress((ws.root / record["run_dir"] / CRAWL_FILE).read_bytes())
         crawl = crawl_from_dict(json.loads(raw))
     except FileNotFoundError:
-        raise LookupError(f"{record.get('code')}: the stored check has no crawl to re-score; run the check again") from None
+        raise LookupError(texts.no_stored_crawl(record.get("code"))) from None
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # truncated / damaged file
-        raise LookupError(f"{record.get('code')}: the stored crawl is damaged ({exc}); run the check again") from None
+        raise LookupError(texts.damaged_crawl(record.get("code"), exc)) from None
     doc = dict(record["prefill"])
     checklist = load_checklist(doc["checklist"])
     availability = {iid: Outcome(measures=doc["indicators"][iid]["measures"]) for iid in AVAILABILITY}

@@ -544,3 +544,15 @@ def no_site(code: str, root: Any) -> str:
 
 def no_recheck_base(code: str, quarter: str) -> str:
     return f"{code} 在 {quarter} 没有原始检测结果可供复查"
+
+
+def no_stored_check(code: Any) -> str:
+    return f"{code} 没有保存的检测结果可重新评分"
+
+
+def no_stored_crawl(code: Any) -> str:
+    return f"{code}：保存的检测结果没有爬取数据，无法重新评分；请重新检测"
+
+
+def damaged_crawl(code: Any, exc: Any) -> str:
+    return f"{code}：保存的爬取数据已损坏（{_unknown(exc)}）；请重新检测"
