@@ -110,12 +110,12 @@ def recheck_text(recheck: dict[str, Any], original: dict[str, Any]) -> Text:
     v = (recheck.get("doc") or {}).get("verdict") or {}
     out = Text(f"\n复查 re-check {local_time(recheck.get('at'))}: ")
     out.append_text(result_text(v.get("result")))
-    if isinstance(v.get("score"), (int, float)):
+    if isinstance(v.get("score"), (int, float)) and scored(v):
         out.append(f" 得分 {v['score']:g}")
     out.append(f" 否决 {len(v.get('vetoes') or [])}", style="red" if v.get("vetoes") else "")
     out.append("  (原 original ")
     out.append_text(result_text(original.get("result")))
-    out.append(f" {original.get('score', 0):g})")
+    out.append(f" {original.get('score', 0):g})" if scored(original) else f" {texts.NOT_SCORED})")
     return out
 
 

@@ -30,11 +30,11 @@ RESULT = {  # Chinese first, English as the secondary label
 }
 PROGRESS = texts.PROGRESS
 RECTIFICATION = {  # the core's rectification (整改) statuses, in the order the modal offers them
-    Rectification.PENDING: (texts.RECTIFICATION["pending"], "yellow"),
-    Rectification.IN_PROGRESS: (texts.RECTIFICATION["in progress"], "yellow"),
-    Rectification.RECTIFIED: (texts.RECTIFICATION["rectified"], "green"),
-    Rectification.OVERDUE: (texts.RECTIFICATION["overdue"], "bold red"),
-    Rectification.NOT_NEEDED: (texts.RECTIFICATION["not needed"], "dim"),
+    Rectification.PENDING.value: (texts.RECTIFICATION["pending"], "yellow"),
+    Rectification.IN_PROGRESS.value: (texts.RECTIFICATION["in progress"], "yellow"),
+    Rectification.RECTIFIED.value: (texts.RECTIFICATION["rectified"], "green"),
+    Rectification.OVERDUE.value: (texts.RECTIFICATION["overdue"], "bold red"),
+    Rectification.NOT_NEEDED.value: (texts.RECTIFICATION["not needed"], "dim"),
 }
 
 
