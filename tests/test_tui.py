@@ -472,7 +472,8 @@ async def test_hostile_names_titles_and_findings_are_plain_text(tmp_path: Path):
 # --------------------------------------------------------------------------- snapshots
 
 
-async def test_snapshot_dashboard_and_inspection(ws: Workspace):
+async def test_snapshot_dashboard_and_inspection(tmp_path: Path):
+    ws = build_workspace(tmp_path / ("ws" + "-" * 60))  # longer than the header shows: the same width anywhere
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -125,7 +125,9 @@ class InspectorApp(App[None]):
     def set_review_mode(self, on: bool) -> None:
         """Review mode (复核模式): read-only, offline; checks and decisions are disabled."""
         self.review_mode = on
-        self.sub_title = (f"{self.quarter} · 工作区 {clean(self.ws.root, 60)}"
+        path = clean(self.ws.root)
+        shown = path if len(path) <= 60 else "…" + path[-59:]  # the end of a long path says the most
+        self.sub_title = (f"{self.quarter} · 工作区 {shown}"
                           + ("  ·  复核模式 review (read-only, offline)" if on else ""))
         for screen in self.screen_stack:
             screen.refresh_bindings()
