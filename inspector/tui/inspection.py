@@ -260,7 +260,7 @@ class InspectionScreen(Screen[None]):
         pre = self.prefill(iid)
         eff = self.effective[iid]
         decision = (self.record.get("decisions") or {}).get(iid)
-        text = Text(f"{ind.name}  {ind.id}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
+        text = Text(f"{ind.name}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
                     style="bold")
         text.append("预填 pre-fill: ")
         if pre:
