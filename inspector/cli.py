@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from inspector import __version__
 from inspector.core import texts
+from inspector.core.model import Rectification, Status
 
 EPILOG = """\
 workflow (每季度抽查):
@@ -153,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
     rc.add_argument("code", metavar="CODE", type=_code)
     rc.add_argument("--quarter", required=True)
-    rc.add_argument("--status", required=True, choices=["pending", "in progress", "rectified", "overdue", "not needed"])
+    rc.add_argument("--status", required=True, choices=[str(r) for r in Rectification],
+                    help="待整改 pending, 整改中 in progress, 已整改 rectified, 逾期 overdue, 无需整改 not needed")
     rc.add_argument("--deadline", default="", metavar="YYYY-MM-DD", help="整改时限")
     rc.add_argument("--note", default="")
     rc.set_defaults(func=cmd_rectify)
@@ -161,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     dc = sub.add_parser("decide", help="confirm or override one indicator of a site (what the TUI does), with a note")
     dc.add_argument("code", metavar="CODE", type=_code)
     dc.add_argument("indicator", metavar="INDICATOR", help="indicator id, e.g. link-availability")
-    dc.add_argument("status", choices=["pass", "fail", "review"])
+    dc.add_argument("status", choices=[str(st) for st in Status], help="合格 pass, 不合格 fail, 待复核 review")
     dc.add_argument("--quarter", required=True)
     dc.add_argument("--points", type=float, help="deduction indicators, 不合格 only: the points to deduct "
                                                  "(default: the pre-fill's; at most the indicator's maximum)")

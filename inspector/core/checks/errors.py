@@ -217,7 +217,7 @@ def _finding(hit: Hit) -> Finding:
 
 def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
     return texts.errors_note(
-        checklist.id, checklist.lists_date, as_of, len(_strings(params.get("leaders"))), len(_strings(params.get("titles"))),
+        checklist.name, checklist.lists_date, as_of, len(_strings(params.get("leaders"))), len(_strings(params.get("titles"))),
         len(_pairs(params.get("wrong_phrases"))), len(_strings(params.get("forbidden_words"))),
     )
 
