@@ -355,7 +355,7 @@ def test_cli_run_stops_cleanly_on_signal(three_sites, sig, code):
     ws, _ = three_sites
     proc = _cli_process(ws, "--days", "2", "--per-day", "3")
     first = proc.stderr.readline()
-    assert re.search(r"3 sites, \d+ attempts planned", first)  # the window was created and the monitor waits
+    assert re.search(r"3 个网站，计划探测 \d+ 次", first)  # the window was created and the monitor waits
     proc.send_signal(sig)
     rest = proc.communicate(timeout=20)[1]
     assert proc.returncode == code and "run it again to resume" in rest and "Traceback" not in rest

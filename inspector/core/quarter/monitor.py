@@ -341,9 +341,9 @@ class Monitor:
         on_event: EventFn | None = None,
     ) -> None:
         if probes_per_day < 1 or days < 1:
-            raise MonitorError("--days and --per-day must be at least 1")
+            raise MonitorError("--days 和 --per-day 至少为 1")
         if timeout <= 0:
-            raise MonitorError("the probe timeout must be positive")
+            raise MonitorError("探测超时须大于 0")
         self.ws = ws
         self.quarter = check_quarter(quarter)
         self._clock = clock
@@ -412,14 +412,14 @@ class Monitor:
         stay, an attempt in flight is dropped and redone (or noted missed) on restart.
         """
         if self.ws.sample(self.quarter) is None:
-            raise MonitorError(f"quarter {self.quarter} has no sample: draw one first (inspector sample draw)")
+            raise MonitorError(texts.no_sample(self.quarter, self.ws.root))
         state = self.start()
         stop = state.end if until is None else min(_utc(until), state.end)
         self._summary = RunSummary()
         with self._exclusive():
             plan = self.plan()
             if not plan:
-                raise MonitorError(f"no sampled site of {self.quarter} has a homepage URL to probe")
+                raise MonitorError(f"{self.quarter} 抽中的网站都没有可探测的首页网址")
             pending = self._pending(plan)
             self._emit({"kind": "start", "window": state.window_label(), "sites": len({s.code for s in plan}),
                         "planned": len(plan), "pending": len(pending)})
@@ -436,7 +436,7 @@ class Monitor:
         try:
             lock.acquire()
         except WorkspaceLocked:
-            raise MonitorError(f"a monitor is already running for {self.quarter} on this workspace") from None
+            raise MonitorError(f"工作区 {self.ws.root} 中已有 {self.quarter} 的监测在运行（a monitor is already running）") from None
         try:
             yield
         finally:
