@@ -358,7 +358,7 @@ def test_cli_run_stops_cleanly_on_signal(three_sites, sig, code):
     assert re.search(r"3 个网站，计划探测 \d+ 次", first)  # the window was created and the monitor waits
     proc.send_signal(sig)
     rest = proc.communicate(timeout=20)[1]
-    assert proc.returncode == code and "run it again to resume" in rest and "Traceback" not in rest
+    assert proc.returncode == code and "再次运行即可继续" in rest and "Traceback" not in rest
     assert load_state(ws, QUARTER).days == 2
 
 

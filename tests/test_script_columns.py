@@ -74,4 +74,4 @@ def test_with_the_browser_script_lists_are_read_and_scored(tmp_path):
     assert cnu["status"] == "pass"
     latest = {c["name"]: c["latest"] for c in doc["columns"]}
     assert latest["政策文件"] == (AS_OF - timedelta(days=300)).isoformat()
-    assert any("built by script were read from the browser" in n for n in doc["run"]["notes"])
+    assert any("已按浏览器显示读取" in n for n in doc["run"]["notes"])
