@@ -177,6 +177,14 @@ def normalise_svg(svg: str, *replace: str) -> str:
     return svg
 
 
+async def drawn(pilot: Any, app: Any) -> None:
+    """Wait until the footer is drawn: under load it comes a few frames after the screen."""
+    for _ in range(100):
+        await pilot.pause()
+        if "palette" in screen_text(app):
+            return
+
+
 def assert_snapshot(app: Any, name: str, *replace: str) -> None:
     svg = normalise_svg(app.export_screenshot(title=name), *replace)
     path = SNAPSHOTS / f"{name}.svg"
@@ -476,13 +484,13 @@ async def test_snapshot_dashboard_and_inspection(tmp_path: Path):
     ws = build_workspace(tmp_path / ("ws" + "-" * 60))  # longer than the header shows: the same width anywhere
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         assert_snapshot(app, "dashboard", str(ws.root))
         await pilot.press("enter")
         await pilot.pause()
         table = app.screen.query_one("#indicators", DataTable)
         table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
-        await pilot.pause()
+        await drawn(pilot, app)
         assert_snapshot(app, "inspection", str(ws.root))
 
 
