@@ -14,8 +14,6 @@ import html as html_mod
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -41,7 +39,8 @@ from inspector.core.quarter.inspection import (
 from inspector.core.settings import reload_settings
 from inspector.core.store import Workspace, WorkspaceError
 from inspector.tui.app import make_app
-from tests.test_tui import QUARTER, SIZE, build_workspace, screen_text
+from tests.test_submission import cli
+from tests.test_tui import QUARTER, SIZE, anyio_backend, screen_text, ws  # noqa: F401 (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 CENSUS = load_checklist()
@@ -53,24 +52,6 @@ MEASURE_IDS = sorted({m for ind in CENSUS.indicators.values() for m in ind.measu
 INDICATOR_IDS = sorted(CENSUS.indicators)
 ENGLISH = re.compile(r"(?<![\w/.:-])[A-Za-z][a-z]+(?:[ ,;:'-]+[A-Za-z][a-z]+){2,}")
 URL = re.compile(r"(?:https?|file)://\S+")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return build_workspace(tmp_path / "ws")
-
-
-def cli(*args: str, ws: Path, ok: bool = True) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "inspector.cli", "--workspace", str(ws), *args],
-                       capture_output=True, text=True, timeout=300)
-    if ok:
-        assert r.returncode == 0, r.stderr[-3000:]
-    return r
 
 
 def row_of(table: DataTable, key: str) -> list[str]:
