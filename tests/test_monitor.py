@@ -301,7 +301,7 @@ def test_one_monitor_per_quarter_and_cancel_is_clean(three_sites):
 
 def test_no_sample_is_a_user_error(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    with pytest.raises(MonitorError, match="no sample"):
+    with pytest.raises(MonitorError, match="中没有 2026Q4 的抽样"):
         asyncio.run(Monitor(ws, QUARTER).run())
     assert load_state(ws, QUARTER) is None
 

@@ -407,9 +407,14 @@ class Decision:
         if self.status not in STATUSES:
             raise ValueError(texts.unknown_status(self.status, STATUSES))
         self.status = Status(self.status)
-        if self.points is not None and (isinstance(self.points, bool) or not isinstance(self.points, (int, float))
-                                        or not math.isfinite(self.points) or self.points < 0):
-            raise ValueError(texts.POINTS_NOT_NUMBER)
+        _check_points(self.points)
+
+
+def _check_points(points: Any) -> None:
+    """Points are absent or a finite number ≥ 0 (ValueError otherwise)."""
+    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float))
+                               or not math.isfinite(points) or points < 0):
+        raise ValueError(texts.POINTS_NOT_NUMBER)
 
 
 def decision_points(indicator: Indicator, status: str, points: float | None, pre: Mapping[str, Any] | None) -> float | None:
@@ -418,9 +423,7 @@ def decision_points(indicator: Indicator, status: str, points: float | None, pre
     合格 → 0; 不合格 → ``points`` if given, else the pre-fill's, more than 0 and at most the indicator's
     maximum; 待复核 → none. Veto indicators have no points.
     """
-    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points)
-                               or points < 0):
-        raise ValueError(texts.POINTS_NOT_NUMBER)
+    _check_points(points)
     if indicator.is_veto:
         if points:
             raise ValueError(texts.VETO_NO_POINTS)

@@ -31,7 +31,6 @@ RECTIFICATION = {
     "overdue": "逾期未整改",
     "not needed": "无需整改",
 }
-KIND = {"veto": "单项否决", "deduction": "扣分"}
 NOT_SCORED = "不计分"  # deduction indicators (and the score) of a site with a veto
 VETO = "否决"
 NOT_DONE = "未完成"
@@ -520,10 +519,6 @@ def rechecked_meanwhile(code: str) -> str:
 
 
 INSPECTOR_UNKNOWN = "未设置检查人员姓名：请设置环境变量 INSPECTOR_USER，或在界面首次运行时填写"
-
-
-def in_workspace(root: Any) -> str:
-    return f"（工作区 {root}）"
 
 
 def no_sample(quarter: str, root: Any) -> str:
