@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from inspector import __version__
+from inspector.core import texts
+from inspector.core.model import Rectification, Status
 
 EPILOG = """\
 workflow (每季度抽查):
@@ -119,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path)
     ex.add_argument("--key", type=Path, help="minisign secret key (default: the workspace's office key)")
     ex.add_argument("--region", help="the city/region named in the manifest (default: the sampled sites' 地区)")
+    ex.add_argument("--allow-incomplete", action="store_true",
+                    help="export although some sites are not done (完成); the summary marks them 未完成")
     ex.set_defaults(func=cmd_bundle_export)
     vf = bundle.add_parser("verify", help="verify a bundle's structure, hashes, signature and sample")
     vf.add_argument("file", type=Path)
@@ -146,13 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--set", nargs=2, metavar=("URL", "CATEGORY"),
                     help="set the column's category (news, notice, personnel, consultation, solicitation, "
                          "interview, service, excluded, or none) and re-score")
+    co.add_argument("--reason", default="", help="why the category is corrected (required with --set; kept on the record)")
     co.add_argument("--json", action="store_true")
     co.set_defaults(func=cmd_columns)
 
     rc = sub.add_parser("rectify", help="record a failed site's rectification (整改) status and deadline")
     rc.add_argument("code", metavar="CODE", type=_code)
     rc.add_argument("--quarter", required=True)
-    rc.add_argument("--status", required=True, choices=["pending", "in progress", "rectified", "overdue", "not needed"])
+    rc.add_argument("--status", required=True, choices=[str(r) for r in Rectification],
+                    help="待整改 pending, 整改中 in progress, 已整改 rectified, 逾期 overdue, 无需整改 not needed")
     rc.add_argument("--deadline", default="", metavar="YYYY-MM-DD", help="整改时限")
     rc.add_argument("--note", default="")
     rc.set_defaults(func=cmd_rectify)
@@ -160,9 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     dc = sub.add_parser("decide", help="confirm or override one indicator of a site (what the TUI does), with a note")
     dc.add_argument("code", metavar="CODE", type=_code)
     dc.add_argument("indicator", metavar="INDICATOR", help="indicator id, e.g. link-availability")
-    dc.add_argument("status", choices=["pass", "fail", "review"])
+    dc.add_argument("status", choices=[str(st) for st in Status], help="合格 pass, 不合格 fail, 待复核 review")
     dc.add_argument("--quarter", required=True)
-    dc.add_argument("--points", type=float, help="deduction indicators: the points to deduct")
+    dc.add_argument("--points", type=float, help="deduction indicators, 不合格 only: the points to deduct "
+                                                 "(default: the pre-fill's; at most the indicator's maximum)")
     dc.add_argument("--note", default="", help="why (required when overriding the pre-fill)")
     dc.set_defaults(func=cmd_decide)
 
@@ -198,7 +205,7 @@ def _date(text: str | None, flag: str) -> date:
     try:  # strictly YYYY-MM-DD: fromisoformat would also take 2026W471 or 20261120
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise UsageError(f"{flag} must be a date like 2026-11-20, got {text!r}") from None
+        raise UsageError(f"{flag} 须是日期，例如 2026-11-20，而不是 {text!r}（{flag} must be a date）") from None
 
 
 def _code(text: str) -> str:
@@ -232,14 +239,12 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_json())
     else:
-        print(
-            f"{args.file.name} ({report.encoding}): {report.added} added, {report.updated} updated, "
-            f"{len(report.rejected)} rejected"
-        )
+        print(f"{args.file.name}（{report.encoding}）：新增 {report.added}，更新 {report.updated}，拒绝 {len(report.rejected)}"
+              f"（工作区 {ws.root}）")
         for row, why in report.rejected:
-            print(f"  row {row}: {why}")
+            print(f"  第 {row} 行：{why}")
     if report.rejected and not report.sites:
-        _err(f"inspector: every row of {args.file.name} was rejected; nothing imported")
+        _err(f"inspector: {args.file.name} 的每一行都被拒绝，未导入任何网站")
         return 2
     return 0
 
@@ -255,7 +260,7 @@ def cmd_sites_list(args: argparse.Namespace) -> int:
         rows = [row + [s.get("scope") or ""] for row, s in zip(rows, sites)]
         headers.append("站点范围")
     sys.stdout.write(_table(rows, headers))
-    print(f"{len(sites)} sites")
+    print(f"共 {len(sites)} 个网站")
     return 0
 
 
@@ -276,7 +281,7 @@ def cmd_sample_show(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     sample = ws.sample(check_quarter(args.quarter))
     if sample is None:
-        raise UsageError(f"no sample drawn for {args.quarter}; run: inspector sample draw --quarter {args.quarter}")
+        raise UsageError(texts.no_sample(check_quarter(args.quarter), ws.root))
     return _show_sample(ws, sample, args.json)
 
 
@@ -287,17 +292,19 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
         doc["sites"] = [sites.get(c, {"code": c}) for c in sample["codes"]]
         _print_json(doc)
         return 0
+    by = {"level": "级别", "region": "地区"}.get(str(sample["stratified_by"]), texts.clean_line(sample["stratified_by"]))
     print(
-        f"{sample['quarter']}: {sample['size']} of {sample['population_size']} running sites "
-        f"(ratio {sample['ratio']}, seed {sample['seed']}, {sample['method']}, by {sample['stratified_by']})"
+        f"{sample['quarter']}：从 {sample['population_size']} 个正常运行的网站中抽取 {sample['size']} 个"
+        f"（比例 {sample['ratio']}，随机种子 {sample['seed']}，方法 {sample['method']}，按{by}分层）"
     )
     for name, info in sample["strata"].items():
-        print(f"  {name}: {info['drawn']} of {info['size']}")
+        print(f"  {name}：{info['size']} 个中抽 {info['drawn']} 个")
     rows = [
-        [c, sites.get(c, {}).get("name", "?"), sites.get(c, {}).get("level", ""), "included" if c in sample["included"] else ""]
+        [c, sites.get(c, {}).get("name", "（不在名录中）"), sites.get(c, {}).get("level", ""),
+         "加抽" if c in sample["included"] else ""]
         for c in sample["codes"]
     ]
-    sys.stdout.write(_table(rows, ["网站标识码", "网站名称", "级别", ""]))
+    sys.stdout.write(_table(rows, ["网站标识码", "网站名称", "级别", "备注"]))
     return 0
 
 
@@ -322,25 +329,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(f"--scope: {scope_problem(opts.scope or '')}")
     if opts.probes < 1 or opts.max_pages < 1 or opts.per_host < 1 or opts.timeout <= 0 or opts.probe_interval < 0 \
             or opts.min_interval < 0:
-        raise UsageError("--probes, --max-pages and --per-host must be at least 1, --timeout positive, "
-                         "--probe-interval and --interval >= 0")
+        raise UsageError("--probes、--max-pages、--per-host 至少为 1，--timeout 须大于 0，"
+                         "--probe-interval 和 --interval 不能小于 0")
     from inspector.core.checklist import load_checklist
 
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
     ws = _workspace(args)
     if "://" in args.target:
         if args.recheck or args.quarter:
-            raise UsageError("--quarter and --recheck need a site code (a URL is checked without storing a pre-fill)")
+            raise UsageError("--quarter 和 --recheck 需要网站标识码（按网址检测不保存预填）")
         target = normalise_url(args.target)
         reason = validate_url(target)
         if reason:
-            raise UsageError(reason.replace("首页网址", "URL"))
+            raise UsageError(reason.replace("首页网址", "网址"))
         doc = check_adhoc(ws, target, opts, _progress_to_stderr)
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         code, sample = _code(args.target), ws.sample(quarter)
         if sample is not None and code not in sample["codes"]:
-            _err(f"inspector: note: {code} is not in the {quarter} sample; its result won't be in the bundle")
+            _err(f"inspector: 注意：{code} 不在 {quarter} 的抽样中，其结果不会进入报送数据包")
         try:
             doc = check_and_store(ws, quarter, code, opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
@@ -349,18 +356,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+PROGRESS_WORDS = {"phase": "", "crawl": "爬取", "analyse": "分析", "evidence": "截取证据", "url": "网址", "pages": "页面",
+                  "links": "链接", "checked": "已检查", "queued": "待爬", "captured": "已截取", "total": "共"}
+
+
 def _progress_to_stderr(event: dict[str, Any]) -> None:
     """Progress lines on stderr (stdout is reserved for the result), throttled for floods."""
     if event.get("phase") == "crawl" and "pages" in event and event["pages"] % 100:
         return
-    sys.stderr.write("  " + " ".join(f"{k}={v}" for k, v in event.items()) + "\n")
+    words = [f"{PROGRESS_WORDS.get(k, k)} {texts.clean_line(PROGRESS_WORDS.get(str(v), v))}".strip()
+             for k, v in event.items()]
+    sys.stderr.write("  " + " ".join(words) + "\n")
     sys.stderr.flush()
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from inspector.core.submission.exchange import export_quarter
+    from inspector.core.submission.exchange import export_quarter, incomplete_sites
 
-    path = export_quarter(_workspace(args), args.quarter, output=args.output, key=args.key, region=args.region)
+    ws = _workspace(args)
+    path = export_quarter(ws, args.quarter, output=args.output, key=args.key, region=args.region,
+                          allow_incomplete=args.allow_incomplete)
+    unfinished = incomplete_sites(ws, args.quarter)
+    if unfinished:
+        _err(f"inspector: 注意：{len(unfinished)} 个网站未完成，汇总表已标注“未完成”：")
+        for line in unfinished:
+            _err(line)
     print(path)
     return 0
 
@@ -370,7 +390,7 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
 
     report = verify(args.file, args.pubkey)
     if report.ok:
-        print(f"OK: {args.file} is intact" + (" and signed by the given key" if args.pubkey else ""))
+        print(f"OK：{args.file} 完整无损" + ("，且由所给公钥签名" if args.pubkey else "（未检查签名：没有给出公钥）"))
         return 0
     for reason in report.reasons:
         _err(f"inspector: {reason}")
@@ -385,7 +405,7 @@ def cmd_province_import(args: argparse.Namespace) -> int:
         _print_json(imported)
     else:
         for e in imported:
-            print(f"imported {e['region']} {e['quarter']}: {e['sites']} sites -> {e['dir']}")
+            print(f"已导入 {e['region']} {e['quarter']}：{e['sites']} 个网站 → {e['dir']}")
     return 0
 
 
@@ -396,42 +416,67 @@ def cmd_province_report(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report)
         return 0
-    print(f"{report['quarter']} (previous {report['previous_quarter']})")
+    names = _indicator_names()
+    print(f"{report['quarter']}（上一季度 {report['previous_quarter'] or texts.NONE}）")
     rows = [
-        [c["region"], c["sampled"], c["population"], f"{c['ratio']:.0%}" if c["ratio"] is not None else "",
+        [c["region"], c["sampled"], "" if c["population"] is None else c["population"],
+         f"{c['ratio']:.0%}" if c["ratio"] is not None else "",
          f"{c['pass_rate']:.0%}" if c["pass_rate"] is not None else "", c["failed"],
-         ", ".join(f"{k}×{v}" for k, v in sorted(c["problems_by_indicator"].items())),
-         ", ".join(c["failing_again"])]
+         "、".join(f"{names.get(k, k)}×{v}" for k, v in sorted(c["problems_by_indicator"].items())),
+         "、".join(c["failing_again"])]
         for c in report["cities"]
     ]
     sys.stdout.write(_table(rows, ["地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标", "连续不合格"]))
     return 0
 
 
+def _indicator_names() -> dict[str, str]:
+    """Indicator id -> Chinese name, from every checklist file the program knows."""
+    from inspector.core.checklist import available_checklists, load_checklist
+
+    names: dict[str, str] = {}
+    for cid in available_checklists():
+        names.update({i.id: i.name for i in load_checklist(cid).indicators.values()} | names)
+    return names
+
+
+def _verdict_line(record: dict[str, Any]) -> str:
+    from inspector.core.checklist import scored
+    from inspector.core.quarter.inspection import checklist_of, evaluate
+
+    checklist = checklist_of(record)
+    _, v = evaluate(record, checklist)
+    vetoes = "、".join(checklist.indicators[i].name for i in v["vetoes"]) or texts.NONE
+    score = f"得分 {texts.number(v['score'])}" if scored(v) else f"扣分项{texts.NOT_SCORED}"
+    return f"结论 {texts.result_name(v['result'])}，单项否决 {vetoes}，{score}"
+
+
 def cmd_columns(args: argparse.Namespace) -> int:
-    from inspector.core.quarter.inspection import evaluate, set_column_category
+    from inspector.core.quarter.inspection import checklist_of, set_column_category
     from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
     record = ws.inspection(quarter, args.code)
     if not record or not record.get("prefill"):
-        raise UsageError(f"{args.code} has not been checked in {quarter}")
+        raise UsageError(texts.not_checked_in(args.code, quarter, ws.root))
     if args.set:
         url, category = args.set
         try:
-            record = set_column_category(ws, quarter, args.code, url, None if category == "none" else category)
+            record = set_column_category(ws, quarter, args.code, url, None if category == "none" else category,
+                                         reason=args.reason)
         except (ValueError, LookupError) as exc:
             raise UsageError(exc.args[0]) from None
     columns = record["prefill"].get("columns", [])
     if args.json:
         _print_json(columns)
         return 0
-    rows = [[c["category"] or "—", c["name"], c["latest"] or "—", "blank" if c["blank"] else ("exempt" if c["exempt"] else ""),
-             c["source"], c["url"]] for c in columns]
-    sys.stdout.write(_table(rows, ["类别", "栏目", "最新", "", "来源", "网址"]))
-    _, v = evaluate(record)
-    print(f"verdict {v['result']}, vetoes {', '.join(v['vetoes']) or 'none'}, score {v['score']:g}")
+    checklist = checklist_of(record)
+    rows = [[texts.category_name(checklist.categories, c["category"]), c["name"], c["latest"] or "—",
+             "空白" if c["blank"] else ("豁免" if c["exempt"] else ""),
+             "人工" if c["source"] == "inspector" else "自动", c["url"]] for c in columns]
+    sys.stdout.write(_table(rows, ["类别", "栏目", "最新", "状态", "来源", "网址"]))
+    print(_verdict_line(record))
     return 0
 
 
@@ -442,34 +487,30 @@ def cmd_rectify(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
     if ws.inspection(quarter, args.code) is None:
-        raise UsageError(f"{args.code} has no inspection in {quarter}")
+        raise UsageError(texts.no_inspection(args.code, quarter, ws.root))
     if args.deadline:
         _date(args.deadline, "--deadline")
     set_rectification(ws, quarter, args.code, args.status, deadline=args.deadline, note=args.note)
-    print(f"{args.code} {quarter}: rectification {args.status}" + (f" by {args.deadline}" if args.deadline else ""))
+    print(f"{args.code} {quarter}：整改 {texts.rectification_name(args.status)}"
+          + (f"，时限 {args.deadline}" if args.deadline else ""))
     return 0
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from inspector.core.quarter.inspection import decide, evaluate
+    from inspector.core.quarter.inspection import checklist_of, decide
     from inspector.core.quarter.sampling import check_quarter
 
     ws = _workspace(args)
     quarter = check_quarter(args.quarter)
     record = ws.inspection(quarter, args.code)
     if record is None or not record.get("prefill"):
-        raise UsageError(f"{args.code} has not been checked in {quarter}: run `inspector check {args.code} --quarter {quarter}`")
-    pre = record["prefill"]["indicators"].get(args.indicator)
-    if pre is None:
-        raise UsageError(f"unknown indicator {args.indicator!r}")
-    if args.status != pre["status"] and not args.note.strip():
-        raise UsageError("overriding the pre-fill needs --note saying why")
-    try:
+        raise UsageError(texts.not_checked_in(args.code, quarter, ws.root))
+    try:  # the rules (a note for an override, points following the status) are the core's
         record = decide(ws, quarter, args.code, args.indicator, args.status, points=args.points, note=args.note)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _, v = evaluate(record)
-    print(f"{args.code} {args.indicator}: {args.status} — verdict {v['result']}, score {v['score']:g}")
+    name = checklist_of(record).indicators[args.indicator].name
+    print(f"{args.code} {name}：{texts.status_name(args.status)} — {_verdict_line(record)}")
     return 0
 
 
@@ -477,7 +518,7 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
     from inspector.core.submission.exchange import generate_office_key
 
     secret, public = generate_office_key(_workspace(args), force=args.force)
-    print(f"secret key: {secret}\npublic key: {public} (send this one to the province)")
+    print(f"私钥 {secret}\n公钥 {public}（把公钥发给省里，用于验证数据包）")
     return 0
 
 
@@ -521,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"inspector: {exc.strerror or exc}{where}")
         return 2
     except KeyboardInterrupt:
-        _err("inspector: interrupted")
+        _err("inspector: 已中断")
         return 130
 
 

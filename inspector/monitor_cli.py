@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from inspector.core import texts
 from inspector.core.checklist import load_checklist
 from inspector.core.quarter.monitor import (
     SHANGHAI,
@@ -60,14 +61,14 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     try:
         summary = asyncio.run(run_until_signal(monitor))
     except KeyboardInterrupt:
-        _say("monitor: interrupted; attempts so far are saved, run it again to resume")
+        _say("监测 monitor：已中断；已做的探测已保存，再次运行即可继续")
         return 130
     if summary is None:
-        _say("monitor: stopped (SIGTERM); attempts so far are saved, run it again to resume")
+        _say("监测 monitor：已停止（SIGTERM）；已做的探测已保存，再次运行即可继续")
         return 0
     state = monitor.state
-    _say(f"monitor: window {state.window_label() if state else ''} done: {summary.attempts} attempts, "
-         f"{summary.failures} failures, {summary.missed} missed in this run")
+    _say(f"监测 monitor：{state.window_label() if state else ''} 本次运行完成：探测 {summary.attempts} 次，"
+         f"失败 {summary.failures} 次，漏测 {summary.missed} 次")
     return 0
 
 
@@ -79,15 +80,16 @@ def _say(line: str) -> None:
 def _progress(event: dict[str, Any]) -> None:
     kind = event.get("kind")
     if kind == "start":
-        _say(f"monitor: window {event['window']}, {event['sites']} sites, {event['planned']} attempts planned, "
-             f"{event['pending']} still to do")
+        _say(f"监测 monitor：{event['window']}，{event['sites']} 个网站，计划探测 {event['planned']} 次，"
+             f"待做 {event['pending']} 次")
     elif kind == "attempt":
-        result = "ok" if event["ok"] else f"FAIL {event['error']}"
-        _say(f"{event['at']} {event.get('code', '')} slot {event['slot']}: {result} ({event['elapsed']:.2f} s)")
+        result = "成功" if event["ok"] else f"失败 {texts.fetch_error(event['error'])}"
+        _say(f"{texts.local_time(event['at'], '%m-%d %H:%M:%S')} {event.get('code', '')} 第 {event['slot']} 次：{result}"
+             f"（{event['elapsed']:.2f} 秒）")
     elif kind == "backlog":
-        _say(f"monitor: {event['missed']} slots ended while no monitor was running: recorded as missed")
+        _say(f"监测 monitor：监测未运行期间错过 {event['missed']} 次探测，记为漏测")
     elif kind == "missed" and event["reason"] != "down":
-        _say(f"{event['noted_at']} {event['code']} slot {event['slot']}: missed ({event['reason']})")
+        _say(f"{texts.local_time(event['noted_at'], '%m-%d %H:%M:%S')} {event['code']} 第 {event['slot']} 次：漏测（{event['reason']}）")
 
 
 def _print_status(ws: Workspace, quarter: str, as_json: bool) -> int:
@@ -99,13 +101,13 @@ def _print_status(ws: Workspace, quarter: str, as_json: bool) -> int:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return 0
     if state is None:
-        sys.stdout.write(f"no monitor has run for {quarter} (start one with: inspector monitor --quarter {quarter})\n")
+        sys.stdout.write(f"工作区 {ws.root} 中 {quarter} 尚未监测（启动：inspector --workspace {ws.root} monitor --quarter {quarter}）\n")
         return 0
-    lines = [f"{quarter} monitor window {state.window_label()}",
-             f"{'code':<12} {'attempts':>9} {'fail':>5} {'rate':>7} {'missed':>6}  last failure"]
+    lines = [f"{quarter} 一周监测 {state.window_label()}",
+             f"{'网站标识码':<7} {'探测':>7} {'失败':>3} {'失败率':>4} {'漏测':>4}  最近失败"]
     for r in rows:
         last = r["last_failure"]
-        last_text = f"{last['at']} {last['error']}" if last else "-"
+        last_text = f"{texts.local_time(last['at'])} {texts.fetch_error(last['error'], last.get('status'))}" if last else "-"
         lines.append(f"{r['code']:<12} {r['attempts']:>4}/{r['planned']:<4} {r['failures']:>5} "
                      f"{r['failure_rate']:>7.1%} {r['missed']:>6}  {last_text}")
     sys.stdout.write("\n".join(lines) + "\n")

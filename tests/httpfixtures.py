@@ -18,6 +18,7 @@ injectable ``sleep`` that returns at once and records the requested delays).
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import struct
 import threading
@@ -243,13 +244,19 @@ def flaky(first: Route, then: Route, times: int = 1) -> Callable[[Request], Rout
 
 
 class SleepRecorder:
-    """An injectable sleep that records what it was asked and returns at once."""
+    """An injectable sleep that records what it was asked and returns at once.
+
+    ``wakeups`` are the monotonic times the sleeps would have ended (the event loop's clock):
+    unlike the durations, they do not shrink when a loaded machine is slow to ask.
+    """
 
     def __init__(self) -> None:
         self.calls: list[float] = []
+        self.wakeups: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+        self.wakeups.append(asyncio.get_running_loop().time() + seconds)
 
 
 def interruptible() -> None:

@@ -122,7 +122,7 @@ async def shoot_province(province: Workspace, size: tuple[int, int]) -> Path:
 def make_province(ws: Workspace, quarter: str, root: Path) -> Workspace:
     """Sign and export the city's bundle, then import it into a new province workspace."""
     _, public = generate_office_key(ws)
-    bundle = export_quarter(ws, quarter, output=root / f"city-{quarter}.zip")
+    bundle = export_quarter(ws, quarter, output=root / f"city-{quarter}.zip", allow_incomplete=True)
     province = Workspace(root / "province")
     province_import(province, [bundle], public)
     return province

@@ -32,17 +32,17 @@ def test_import_draw_show_roundtrip_with_json(tmp_path):
     shown = json.loads(run("sample", "show", "--quarter", "2026q4", "--json", ws=ws).stdout)
     assert shown["codes"] == drawn["codes"] and shown["method"] == "stratified-sha256/1"
     r = run("sites", "list", ws=ws)
-    assert r.returncode == 0 and "宜春市第1网站" in r.stdout and "100 sites" in r.stdout
+    assert r.returncode == 0 and "宜春市第1网站" in r.stdout and "共 100 个网站" in r.stdout
 
 
 @pytest.mark.parametrize(
     "args, needle",
     [
-        (["sites", "import", "/nonexistent/名录.csv"], "no such file"),
-        (["sample", "show", "--quarter", "2026Q4"], "no sample drawn"),
-        (["sample", "draw", "--quarter", "2026Q9"], "quarter must look like"),
-        (["sample", "draw", "--quarter", "2026Q4"], "no running site"),
-        (["check", "3609000001", "--as-of", "yesterday"], "--as-of must be a date"),
+        (["sites", "import", "/nonexistent/名录.csv"], "文件不存在"),
+        (["sample", "show", "--quarter", "2026Q4"], "中没有 2026Q4 的抽样"),
+        (["sample", "draw", "--quarter", "2026Q9"], "季度格式应为 2026Q4"),
+        (["sample", "draw", "--quarter", "2026Q4"], "没有正常运行的网站"),
+        (["check", "3609000001", "--as-of", "yesterday"], "--as-of 须是日期"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path, args, needle):

@@ -36,10 +36,20 @@ def test_correcting_a_category_rescores_without_the_network(tmp_path):
     target = stale_news[0]["url"]
 
     r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", ws=tmp_path)
+    assert r.returncode == 2 and "理由" in r.stderr  # every hand change says why
+    assert ws.inspection(quarter, SITE)["prefill"] == before
+    r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", "--reason", "专题栏目，不属于动态要闻",
+            ws=tmp_path)
     assert r.returncode == 0, r.stderr
     after = ws.inspection(quarter, SITE)
     assert after["column_categories"] == {target: None}
-    assert after["history"][-1]["column"] == target and after["history"][-1]["by"]
+    assert after["history"][-1]["column"] == target and after["history"][-1]["by"] == "测试员"
+    (correction,) = after["corrections"]
+    assert correction["column"] == target and correction["before"] == "news" and correction["after"] is None
+    assert correction["reason"] == "专题栏目，不属于动态要闻" and correction["by"] == "测试员" and correction["at"]
+    assert correction["verdict_before"]["vetoes"] == ["columns-not-updated"]
+    assert correction["verdict_after"]["vetoes"] == after["prefill"]["verdict"]["vetoes"]
+    assert "结论" in r.stdout and "None" not in r.stdout
     measures = after["prefill"]["indicators"]["columns-not-updated"]["measures"]
     assert measures["stale_news_columns"] == 2 and measures["stale_notice_columns"] == 2
     assert "columns-not-updated" not in after["prefill"]["verdict"]["vetoes"]
@@ -47,10 +57,10 @@ def test_correcting_a_category_rescores_without_the_network(tmp_path):
     # availability kept its measured entries whole (status, findings, note); bad input is a usage error
     for iid in ("site-unreachable", "homepage-availability"):
         assert after["prefill"]["indicators"][iid] == before["indicators"][iid]
-    bad = cli("columns", SITE, "--quarter", quarter, "--set", target, "sports", ws=tmp_path)
-    assert bad.returncode == 2 and "unknown category" in bad.stderr
-    bad = cli("columns", SITE, "--quarter", quarter, "--set", "http://x.invalid/", "news", ws=tmp_path)
-    assert bad.returncode == 2 and "not a column" in bad.stderr
+    bad = cli("columns", SITE, "--quarter", quarter, "--set", target, "sports", "--reason", "x", ws=tmp_path)
+    assert bad.returncode == 2 and "没有这个栏目类别" in bad.stderr
+    bad = cli("columns", SITE, "--quarter", quarter, "--set", "http://x.invalid/", "news", "--reason", "x", ws=tmp_path)
+    assert bad.returncode == 2 and "不是" in bad.stderr and "栏目" in bad.stderr
     listed = json.loads(cli("columns", SITE, "--quarter", quarter, "--json", ws=tmp_path).stdout)
     assert any(c["url"] == target and c["category"] is None for c in listed)
 
@@ -66,6 +76,6 @@ def test_a_damaged_stored_crawl_stores_nothing(tmp_path):
     crawl = tmp_path / record["run_dir"] / "crawl.json.gz"
     crawl.write_bytes(crawl.read_bytes()[:100])  # truncated
     target = record["prefill"]["columns"][0]["url"]
-    r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", ws=tmp_path)
-    assert r.returncode == 2 and "damaged" in r.stderr and "Traceback" not in r.stderr
+    r = cli("columns", SITE, "--quarter", quarter, "--set", target, "none", "--reason", "不是栏目", ws=tmp_path)
+    assert r.returncode == 2 and "已损坏" in r.stderr and "Traceback" not in r.stderr
     assert ws.inspection(quarter, SITE) == record

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from inspector.core import texts
 from inspector.demo.region import SITES, serve_region
 
 AS_OF = date(2026, 11, 20)
@@ -74,7 +75,7 @@ def test_every_measure_of_every_indicator_matches_the_truth(region, spec, tmp_pa
     assert not diffs, "\n".join(diffs)
     attempts = doc["indicators"]["site-unreachable"]["measures"]
     assert attempts["attempts"] == 2 and attempts["failures"] == 0
-    assert "evidence not captured: --no-browser" in doc["run"]["notes"]
+    assert texts.EVIDENCE_NO_BROWSER in doc["run"]["notes"]
 
 
 @pytest.mark.slow

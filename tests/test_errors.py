@@ -73,12 +73,12 @@ def test_typo_article_found_with_context_and_no_false_hit_on_local_names() -> No
     assert outcome.status == "review"
     assert outcome.measures == {"hits": 2}
     by_detail = {f.detail: f for f in outcome.findings}
-    name_hit = by_detail["leader-name: '习进平总书记' -> '习近平总书记'"]
+    name_hit = by_detail["领导人姓名疑似错误：「习进平总书记」应为「习近平总书记」"]
     assert name_hit.url.endswith("/typo.html")
     assert "深入学习贯彻习进平" in name_hit.where and "\n" not in name_hit.where
-    phrase = by_detail["wrong-phrase: '中华人民共合国' -> '中华人民共和国'"]
+    phrase = by_detail["表述疑似错误：「中华人民共合国」应为「中华人民共和国」"]
     assert phrase.url.endswith("/typo.html") and "宪法" in phrase.where
-    assert "2026-11-01" in outcome.note and "9 leader names" in outcome.note
+    assert "2026-11-01" in outcome.note and "领导人姓名 9 个" in outcome.note
 
 
 def test_no_hit_means_status_left_to_the_rule() -> None:

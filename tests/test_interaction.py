@@ -28,10 +28,10 @@ def test_overdue_late_and_unanswered_messages_in_the_year() -> None:
     assert poor.status is None
     details = sorted(f.detail for f in poor.findings)
     assert details == [
-        "submitted 2026-03-02, replied 2026-06-30 (120 days)",
-        "submitted 2026-04-10, replied 2026-08-08 (120 days), unit 某某镇人民政府",
-        "submitted 2026-06-20, unanswered 153 days",
-        "submitted 2026-07-01, unanswered 142 days",
+        "留言 2026-03-02，答复 2026-06-30（等待 120 天）",
+        "留言 2026-04-10，答复 2026-08-08（等待 120 天），答复单位 某某镇人民政府",
+        "留言 2026-06-20，至今未答复 153 天",
+        "留言 2026-07-01，至今未答复 142 天",
     ]
     assert all(f.url.startswith(HOST) and "/xf/" not in f.url for f in poor.findings)
     assert prefill(CENSUS.indicators["poor-interaction"], poor)["status"] == "fail"
@@ -73,7 +73,7 @@ def test_board_that_cannot_be_read_is_review() -> None:
     out = check_interaction(crawl, [Column("在线咨询", url, "consultation")], CENSUS, AS_OF)
     poor = out["poor-interaction"]
     assert poor.status == "review" and poor.measures["overdue_messages"] is None
-    assert "no message could be read" in poor.note
+    assert "一条留言也没有读出" in poor.note
     assert out["consultation"].status == "review"
     assert prefill(CENSUS.indicators["poor-interaction"], poor)["status"] == "review"
 
@@ -85,7 +85,7 @@ def test_old_message_with_unknown_reply_is_review() -> None:
     col = Column("留言板", url, "consultation", items=[Item("问题", HOST + "/ly/9.html", date(2026, 5, 1))])
     poor = check_interaction(crawl, [col], CENSUS, AS_OF)["poor-interaction"]
     assert poor.measures["messages_in_year"] == 1 and poor.measures["overdue_messages"] == 0
-    assert poor.status == "review" and "reply date could not be read" in poor.note
+    assert poor.status == "review" and "读不出答复日期" in poor.note
 
 
 def _items(n: int, start: date, step: int, prefix: str) -> list[Item]:

@@ -159,7 +159,7 @@ def test_simulated_week_vetoes_the_site_failing_ten_percent(three_sites):
         assert outcomes is not None
         unreachable = outcomes["site-unreachable"]
         assert unreachable.measures["attempts"] == 168
-        assert unreachable.note.startswith("monitor 2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai: 168 attempts")
+        assert unreachable.note.startswith("一周监测 2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai：探测 168 次")
         veto = prefill(checklist.indicators["site-unreachable"], unreachable)
         deduction = prefill(checklist.indicators["homepage-availability"], outcomes["homepage-availability"])
         if code == "3406000003":
@@ -210,7 +210,7 @@ def test_restart_resumes_window_and_notes_downtime_as_missed(three_sites):
     flaky = next(r for r in monitor_status(ws, QUARTER, now=fake.now) if r["code"] == "3406000003")
     assert flaky["failure_rate"] == pytest.approx(flaky["failures"] / 144, abs=1e-4)  # missed not counted
     note = monitor_outcomes(ws, QUARTER, "3406000001", load_checklist(), now=fake.now)["site-unreachable"].note
-    assert "144 attempts" in note and "24 slots missed" in note
+    assert "探测 144 次" in note and "漏测 24 次" in note
 
 
 def test_status_counts_unrecorded_past_slots_as_missed_while_down(three_sites):
@@ -220,7 +220,7 @@ def test_status_counts_unrecorded_past_slots_as_missed_while_down(three_sites):
     row = monitor_status(ws, QUARTER, now=START + timedelta(hours=8))[0]
     assert row["attempts"] == 5 and row["missed"] == 3 and row["remaining"] == 160 and not row["finished"]
     note = monitor_outcomes(ws, QUARTER, row["code"], load_checklist(), now=START + timedelta(hours=8))
-    assert "window still running (168 attempts planned)" in note["site-unreachable"].note
+    assert "监测尚未结束（计划 168 次）" in note["site-unreachable"].note
 
 
 def test_a_slot_still_open_on_restart_is_attempted_late(three_sites):
@@ -301,7 +301,7 @@ def test_one_monitor_per_quarter_and_cancel_is_clean(three_sites):
 
 def test_no_sample_is_a_user_error(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    with pytest.raises(MonitorError, match="no sample"):
+    with pytest.raises(MonitorError, match="中没有 2026Q4 的抽样"):
         asyncio.run(Monitor(ws, QUARTER).run())
     assert load_state(ws, QUARTER) is None
 
@@ -355,10 +355,10 @@ def test_cli_run_stops_cleanly_on_signal(three_sites, sig, code):
     ws, _ = three_sites
     proc = _cli_process(ws, "--days", "2", "--per-day", "3")
     first = proc.stderr.readline()
-    assert re.search(r"3 sites, \d+ attempts planned", first)  # the window was created and the monitor waits
+    assert re.search(r"3 个网站，计划探测 \d+ 次", first)  # the window was created and the monitor waits
     proc.send_signal(sig)
     rest = proc.communicate(timeout=20)[1]
-    assert proc.returncode == code and "run it again to resume" in rest and "Traceback" not in rest
+    assert proc.returncode == code and "再次运行即可继续" in rest and "Traceback" not in rest
     assert load_state(ws, QUARTER).days == 2
 
 
@@ -537,8 +537,8 @@ def test_check_prefers_the_monitor_week_over_the_short_probe(three_sites):
     flaky = check_and_store(ws, QUARTER, "3406000003", opts)
     healthy = check_and_store(ws, QUARTER, "3406000001", opts)
     su = flaky["indicators"]["site-unreachable"]
-    assert su["measures"]["attempts"] >= 160 and su["status"] == "fail" and su["note"].startswith("monitor ")
-    assert flaky["run"]["probes"]["used_for_availability"] == "week-long monitor"
+    assert su["measures"]["attempts"] >= 160 and su["status"] == "fail" and su["note"].startswith("一周监测 ")
+    assert flaky["run"]["probes"]["used_for_availability"] == "一周监测"
     assert healthy["indicators"]["site-unreachable"]["status"] == "pass"
     assert flaky["verdict"]["vetoes"][0] == "site-unreachable"
 
@@ -549,4 +549,4 @@ def test_without_a_monitor_the_short_probe_is_labelled_an_estimate(three_sites):
     ws, _ = three_sites
     doc = check_and_store(ws, QUARTER, "3406000001", CheckOptions(browser=False, probes=2, probe_interval=0, timeout=3))
     su = doc["indicators"]["site-unreachable"]
-    assert su["measures"]["attempts"] == 2 and "estimate" in su["note"]
+    assert su["measures"]["attempts"] == 2 and "估计" in su["note"]

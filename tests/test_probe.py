@@ -68,10 +68,10 @@ def test_availability_measures_and_findings() -> None:
     all_failed = [ProbeAttempt(at="t", ok=False, error="connect")] * 3
     assert check_availability(all_failed, {"min_attempts": 140})["site-unreachable"].status is None  # down now
     assert [(f.url, f.where, f.detail) for f in unreachable.findings] == [
-        ("http://a.gov.cn/", "2026-11-20T09:00:00+00:00", "timeout after 15.0 s")
+        ("http://a.gov.cn/", "2026-11-20T09:00:00+00:00", "超时，用时 15.0 秒")
     ]
-    assert "estimate" in unreachable.note
-    assert "estimate" not in check_availability(probes, {})["site-unreachable"].note
+    assert "估计" in unreachable.note
+    assert "估计" not in check_availability(probes, {})["site-unreachable"].note
 
 
 def test_no_probes_means_review() -> None:

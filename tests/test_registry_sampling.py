@@ -81,7 +81,7 @@ def test_bad_rows_are_reported_and_do_not_stop_good_rows(tmp_path):
     assert [r for r, _ in report.rejected] == [3, 4, 5, 6, 7]
     reasons = dict(report.rejected)
     assert "网站标识码" in reasons[3] and "网站名称" in reasons[4] and "http" in reasons[5]
-    assert "duplicate" in reasons[6] and "row 2" in reasons[6]
+    assert "重复" in reasons[6] and "第 2 行" in reasons[6]
 
 
 @pytest.mark.parametrize(

@@ -134,7 +134,7 @@ def test_with_no_browser_at_all_the_checks_run_and_say_why_there_is_no_evidence(
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["evidence"] == [] and doc["run"]["browser"]["used"] is False
-    assert any(n.startswith("evidence not captured:") and "no-such-chromium" in n for n in doc["run"]["notes"])
+    assert any(n.startswith("未截取证据：") and "no-such-chromium" in n for n in doc["run"]["notes"])
     assert doc["indicators"]["site-not-updated"]["measures"]["homepage_items_in_window"] == 10
 
 
@@ -205,5 +205,5 @@ def test_a_redirect_loop_start_page_is_review_not_a_veto():
     with LoopbackServer({"/": html(a_to_b.replace("/b.html", "/a.html")), "/a.html": html(a_to_b), "/b.html": html(b_to_a)}) as srv:
         run = asyncio.run(run_check(srv.url("/"), CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)))
     snu = run.doc["indicators"]["site-not-updated"]
-    assert snu["status"] == "review" and "only redirects" in snu["note"]
+    assert snu["status"] == "review" and "只跳转到" in snu["note"]
     assert "site-not-updated" not in run.doc["verdict"]["vetoes"]

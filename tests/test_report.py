@@ -26,7 +26,7 @@ def _site(code: str = "3406000012", **extra: Any) -> dict[str, Any]:
         "vetoes": [],
         "deductions": {"link-availability": 4.7, "homepage-updates": 5, "consultation": 0},
         "problems": ["首页有3个链接无法访问", "=HYPERLINK(\"http://evil\")"],
-        "rectification": {"status": "in_progress", "deadline": "2026-12-20", "note": "已通知主办单位"},
+        "rectification": {"status": "in progress", "deadline": "2026-12-20", "note": "已通知主办单位"},
         "indicators": {
             "link-availability": {"prefill": "fail", "decision": "fail", "note": "复核属实", "points": 4.7},
             "site-unreachable": {"prefill": {"status": "pass"}, "decision": None, "note": "", "points": 0},
@@ -48,10 +48,11 @@ def test_summary_rows_map_results_to_chinese_columns() -> None:
     assert list(first) == list(report.HEADERS)
     assert first["序号"] == 1 and second["序号"] == 2
     assert first["检查结果"] == "不合格" and second["检查结果"] == "合格"
-    assert first["得分"] == 52.5 and second["得分"] == ""
-    assert first["扣分明细"] == "链接可用性 扣4.7分；首页栏目 扣5分"
+    assert first["得分"] == 52.5 and second["得分"] == "不计分"  # with a veto nothing is scored
+    assert first["扣分明细"] == "链接可用性 扣4.7分；首页栏目 扣5分" and second["扣分明细"] == "不计分（单项否决）"
     assert second["单项否决项"] == "网站不更新"
     assert first["整改情况"] == "整改中；已通知主办单位；复查合格（2026-12-15）"
+    assert first["检查时间"] == "2026-11-20 17:30"  # stored in UTC, shown in the office's zone (Asia/Shanghai)
     assert first["整改时限"] == "2026-12-20"
 
 
@@ -60,14 +61,14 @@ def test_xlsx_opens_with_openpyxl_and_has_the_headers(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path).active
     header = [cell.value for cell in sheet[1]]
     assert header == [
-        "序号", "网站名称", "网站标识码", "首页网址", "主办单位", "检查时间", "检查结果",
-        "得分", "单项否决项", "扣分明细", "存在问题", "整改情况", "整改时限",
+        "序号", "网站名称", "网站标识码", "首页网址", "主办单位", "检查时间", "完成情况", "检查结果",
+        "得分", "单项否决项", "扣分明细", "存在问题", "人工调整", "整改情况", "整改时限",
     ]
     row = [cell.value for cell in sheet[2]]
-    assert row[0] == 1 and row[2] == "3406000012" and row[7] == 52.5
+    assert row[0] == 1 and row[2] == "3406000012" and row[8] == 52.5
     assert "\x1b" not in row[1] and row[1].startswith("<script>")
-    assert sheet.cell(2, 11).data_type == "s"  # the "=HYPERLINK" problem is text, not a formula
-    assert not str(row[10]).startswith("=")
+    assert sheet.cell(2, 12).data_type == "s"  # the "=HYPERLINK" problem is text, not a formula
+    assert not str(row[11]).startswith("=")
 
 
 def test_csv_has_bom_and_headers_and_neutralises_formulas(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_without_a_browser_script_lists_are_not_blank_columns_but_need_review(tm
     doc = check(False, tmp_path)
     cnu = doc["indicators"]["columns-not-updated"]
     assert cnu["measures"]["blank_columns"] == 0  # five empty <ul>s would have been a blank-column veto
-    assert cnu["status"] == "review" and "list built by script" in cnu["note"]
+    assert cnu["status"] == "review" and "列表由脚本生成" in cnu["note"]
     assert "columns-not-updated" not in doc["verdict"]["vetoes"]
 
 
@@ -74,4 +74,4 @@ def test_with_the_browser_script_lists_are_read_and_scored(tmp_path):
     assert cnu["status"] == "pass"
     latest = {c["name"]: c["latest"] for c in doc["columns"]}
     assert latest["政策文件"] == (AS_OF - timedelta(days=300)).isoformat()
-    assert any("built by script were read from the browser" in n for n in doc["run"]["notes"])
+    assert any("已按浏览器显示读取" in n for n in doc["run"]["notes"])

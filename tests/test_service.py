@@ -81,8 +81,8 @@ def test_service_guides_missing_and_empty_elements(outcomes: dict) -> None:
     assert guides.measures == {"guides_checked": 3, "guides_incomplete": 2, "missing_elements": 6}
     details = {f.url.rsplit("/", 1)[1]: f.detail for f in guides.findings}
     assert details == {
-        "table.html": "missing: 办理地点, 联系电话, 办理流程",
-        "headings.html": "missing: 办理地点, 办理时间, 办理流程",
+        "table.html": "缺少要素：办理地点、联系电话、办理流程",
+        "headings.html": "缺少要素：办理地点、办理时间、办理流程",
     }
     assert prefill(CENSUS.indicators["service-guides"], guides)["deduction"] == 6.0
 
@@ -92,9 +92,9 @@ def test_attachments_404_html_error_page_and_empty_file(outcomes: dict) -> None:
     # ok.pdf, missing.doc, error.xlsx, empty.zip, dibao_sqb.doc (linked from a guide), download.jsp (a file by type)
     assert att.measures == {"checked": 6, "broken": 3}
     details = {f.url.rsplit("/", 1)[1]: f.detail for f in att.findings}
-    assert details["missing.doc"] == "404"
-    assert details["error.xlsx"].startswith("HTML page instead of a file")
-    assert details["empty.zip"] == "empty file (0 bytes)"
+    assert details["missing.doc"] == "HTTP 404"
+    assert details["error.xlsx"].startswith("返回网页而不是文件")
+    assert details["empty.zip"] == "空文件（0 字节）"
     assert prefill(CENSUS.indicators["attachments"], att)["deduction"] == 3.0
 
 
@@ -102,7 +102,7 @@ def test_online_systems_unreachable(outcomes: dict) -> None:
     online = outcomes["online-systems"]
     assert online.measures == {"checked": 3, "unreachable": 2}  # the hall is linked twice: one system
     details = sorted(f.detail for f in online.findings)
-    assert details == ["不动产登记查询系统: 500", "企业网上申报系统: connect"]
+    assert details == ["不动产登记查询系统：HTTP 500", "企业网上申报系统：无法连接"]
     assert prefill(CENSUS.indicators["online-systems"], online)["deduction"] == 10.0
 
 
@@ -122,7 +122,7 @@ def test_attachment_helpers() -> None:
     assert not has_extension("http://x/index.html", exts) and not has_extension("http://x/pdf", exts)
     assert is_file_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document", types)
     assert is_file_type("application/octet-stream; name=a.bin", types) and not is_file_type("text/html", types)
-    assert download_problem(LinkStatus("u", ok=False, status=None, error="timeout")) == "timeout"
+    assert download_problem(LinkStatus("u", ok=False, status=None, error="timeout")) == "超时"
     assert download_problem(LinkStatus("u", ok=True, status=200, content_type="application/pdf", length=None)) is None
 
 
@@ -130,4 +130,4 @@ def test_unchecked_links_are_noted_not_counted() -> None:
     home = "http://127.0.0.1:1/"
     crawl = CrawlResult(start_url=home, link_sources={home + "a.pdf": [home]})
     att = check_service(crawl, [], CENSUS, AS_OF)["attachments"]
-    assert att.measures == {"checked": 0, "broken": 0} and "not checked" in att.note
+    assert att.measures == {"checked": 0, "broken": 0} and "未检查" in att.note

@@ -38,12 +38,15 @@ def city(tmp_path_factory):
         flags = ["--as-of", AS_OF.isoformat(), "--probes", "1", "--probe-interval", "0", "--timeout", "3", "--quarter", quarter]
         for code in SITES:
             cli("check", code, "--no-browser", *flags, ws=root)
-        cli("decide", SITES[0], "link-availability", "pass", "--quarter", quarter, "--note", "确认无误", ws=root)
+        cli("decide", SITES[0], "link-availability", "fail", "--points", "2", "--quarter", quarter,
+            "--note", "人工复核发现 2 个死链", ws=root)
         cli("rectify", SITES[1], "--quarter", quarter, "--status", "in progress", "--deadline", "2026-12-31", ws=root)
         cli("check", SITES[1], "--no-browser", "--recheck", *flags, ws=root)
         cli("keys", "generate", ws=root)
         bundle = root / "out" / "bundle.zip"
-        cli("bundle", "export", "--quarter", quarter, "-o", str(bundle), ws=root)
+        refused = cli("bundle", "export", "--quarter", quarter, "-o", str(bundle), ws=root, ok=False)
+        assert refused.returncode == 2 and SITES[0] in refused.stderr and not bundle.exists()  # sites not done
+        cli("bundle", "export", "--quarter", quarter, "-o", str(bundle), "--allow-incomplete", ws=root)
     return {"root": root, "quarter": quarter, "bundle": bundle, "pub": root / "keys" / "office.pub"}
 
 
@@ -59,7 +62,10 @@ def test_export_verifies_with_inspector_and_with_stock_minisign(city, tmp_path):
     assert manifest["sampling"]["method"] == "stratified-sha256/1"
     # the decision, the note, the rectification and the re-check travel with the results
     ok_site = results[SITES[0]]["indicators"]["link-availability"]
-    assert ok_site["decision"]["status"] == "pass" and ok_site["note"] == "确认无误" and ok_site["decision"]["by"]
+    assert ok_site["decision"]["status"] == "fail" and ok_site["note"] == "人工复核发现 2 个死链"
+    assert ok_site["decision"]["by"] == "测试员" and ok_site["decision"]["at"] and ok_site["points"] == 2.0
+    (override,) = results[SITES[0]]["adjustments"]
+    assert override["kind"] == "override" and override["reason"] == "人工复核发现 2 个死链" and override["by"] == "测试员"
     failed = results[SITES[1]]
     assert failed["result"] == "fail" and failed["vetoes"] == ["site-not-updated"]
     assert failed["rectification"]["status"] == "in progress" and failed["rectification"]["deadline"] == "2026-12-31"
@@ -89,10 +95,15 @@ def test_summary_sheet_has_the_chinese_headers(city, tmp_path):
         z.extract("summary.xlsx", tmp_path)
     ws = load_workbook(tmp_path / "summary.xlsx").active
     headers = [c.value for c in next(ws.iter_rows(max_row=1))]
-    assert headers == ["序号", "网站名称", "网站标识码", "首页网址", "主办单位", "检查时间", "检查结果", "得分",
-                       "单项否决项", "扣分明细", "存在问题", "整改情况", "整改时限"]
-    rows = {r[2]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert rows[SITES[1]][6] in ("不合格", "fail") and rows[SITES[1]][12] == "2026-12-31"
+    assert headers == ["序号", "网站名称", "网站标识码", "首页网址", "主办单位", "检查时间", "完成情况", "检查结果", "得分",
+                       "单项否决项", "扣分明细", "存在问题", "人工调整", "整改情况", "整改时限"]
+    rows = {r[2]: dict(zip(headers, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    vetoed = rows[SITES[1]]
+    assert vetoed["检查结果"] == "不合格" and vetoed["整改时限"] == "2026-12-31" and vetoed["整改情况"].startswith("整改中")
+    assert vetoed["得分"] == "不计分" and vetoed["扣分明细"] == "不计分（单项否决）"  # a veto: nothing is scored
+    assert {r["完成情况"] for r in rows.values()} == {"未完成"}  # exported with --allow-incomplete
+    assert "链接可用性：合格 → 不合格 扣2分" in rows[SITES[0]]["人工调整"]
+    assert "人工复核发现 2 个死链" in rows[SITES[0]]["人工调整"] and "测试员" in rows[SITES[0]]["人工调整"]
 
 
 def test_province_imports_and_aggregates(city, tmp_path):

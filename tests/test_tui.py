@@ -171,9 +171,18 @@ def normalise_svg(svg: str, *replace: str) -> str:
     """Remove what changes between runs: Textual's generated ids and given strings (tmp paths)."""
     for text in replace:
         svg = svg.replace(text, "WS")
+    svg = re.sub(r"(工作区(?:&#160;|\s))[^<]*", r"\1WS", svg)  # the header's workspace path (shortened)
     svg = re.sub(r"terminal-\d+", "terminal", svg)
     svg = re.sub(r"terminal-[0-9a-f]+-", "terminal-", svg)
     return svg
+
+
+async def drawn(pilot: Any, app: Any) -> None:
+    """Wait until the footer is drawn: under load it comes a few frames after the screen."""
+    for _ in range(100):
+        await pilot.pause()
+        if "palette" in screen_text(app):
+            return
 
 
 def assert_snapshot(app: Any, name: str, *replace: str) -> None:
@@ -233,18 +242,18 @@ async def test_override_with_note_saves_the_decision_and_recomputes_the_verdict(
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("1")  # status: fail -> 1 合格 pass
-        await pilot.press("tab")  # points (selected on focus)
+        await pilot.press("tab")  # points (selected on focus): a 合格 deducts nothing, whatever is typed
         await pilot.press(*"1")
         await pilot.press("tab")
-        await pilot.press(*"核实后仅一个死链 [/b]")
+        await pilot.press(*"核实后链接均可用 [/b]")
         await pilot.press("enter")
         await pilot.pause()
         stored = ws.inspection(QUARTER, "3406000012")["decisions"]["link-availability"]
-        assert stored["status"] == "pass" and stored["points"] == 1.0
-        assert stored["note"] == "核实后仅一个死链 [/b]" and stored["by"] and stored["at"]
+        assert stored["status"] == "pass" and stored["points"] == 0.0 and stored["kind"] == "override"
+        assert stored["note"] == "核实后链接均可用 [/b]" and stored["by"] == "测试员" and stored["at"]
         text = screen_text(app)
-        assert "扣分 −10" in text and "得分 90" in text  # 11.5 - 2.5 + 1
-        assert "核实后仅一个死链 [/b]" in text and "人工" in text
+        assert "扣分 −9 · 得分 91" in text  # 11.5 - 2.5
+        assert "核实后链接均可用 [/b]" in text and "人工" in text
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
 
 
@@ -262,6 +271,16 @@ async def test_confirm_undo_next_and_done(ws: Workspace):
         await pilot.pause()
         assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
         assert ws.inspection(QUARTER, "3406000012")["history"][-1]["status"] == "withdrawn"
+        await pilot.press("D")  # 完成 with nothing decided: refused, with the reason
+        await pilot.pause()
+        assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
+        assert any("15 项指标尚未决定" in str(n.message) for n in app._notifications)
+        await pilot.press("Y")  # confirm all remaining pre-fills: a dialog says how many
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal" and "确认全部剩余预填：15 项" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert len(ws.inspection(QUARTER, "3406000012")["decisions"]) == 15
         await pilot.press("D", "escape")
         await pilot.pause()
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "done"
@@ -461,16 +480,17 @@ async def test_hostile_names_titles_and_findings_are_plain_text(tmp_path: Path):
 # --------------------------------------------------------------------------- snapshots
 
 
-async def test_snapshot_dashboard_and_inspection(ws: Workspace):
+async def test_snapshot_dashboard_and_inspection(tmp_path: Path):
+    ws = build_workspace(tmp_path / ("ws" + "-" * 60))  # longer than the header shows: the same width anywhere
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         assert_snapshot(app, "dashboard", str(ws.root))
         await pilot.press("enter")
         await pilot.pause()
         table = app.screen.query_one("#indicators", DataTable)
         table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
-        await pilot.pause()
+        await drawn(pilot, app)
         assert_snapshot(app, "inspection", str(ws.root))
 
 
@@ -522,7 +542,7 @@ async def test_run_checks_on_a_demo_site_then_override_through_the_ui(demo: Any)
         record = ws.inspection(quarter, code)
         assert len(record["prefill"]["indicators"]) == 15 and record["progress"] == "checked"
         row = next(r for r in dashboard.rows if r["code"] == code)
-        assert row["result"] in ("pass", "fail", "review") and row["score"] is not None
+        assert row["result"] in ("pass", "fail", "review") and (row["score"] is not None or row["vetoes"])
 
         await pilot.press("enter")
         await pilot.pause()
@@ -540,8 +560,11 @@ async def test_run_checks_on_a_demo_site_then_override_through_the_ui(demo: Any)
         from inspector.core.quarter.inspection import evaluate
 
         _, verdict = evaluate(record)
-        assert f"得分 {verdict['score']:g}" in screen_text(app)
-        assert f"扣分 −{verdict['deduction_total']:g}" in screen_text(app)
+        if verdict["vetoes"]:  # with a veto the deductions are not scored: never shown as points
+            assert "扣分项不计分" in screen_text(app) and "得分" not in screen_text(app)
+        else:
+            assert f"得分 {verdict['score']:g}" in screen_text(app)
+            assert f"扣分 −{verdict['deduction_total']:g}" in screen_text(app)
 
 
 async def test_a_recheck_after_rectification_keeps_the_original_result(demo: Any):
@@ -636,9 +659,15 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         await pilot.pause()
         assert type(app.screen).__name__ == "CategoryPicker" and literal in screen_text(app)
         await pilot.press("end", "enter")  # 无: this workspace has no stored crawl to re-score
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TextPrompt"  # every re-categorisation asks why
+        await pilot.press("enter")  # an empty reason is refused: the prompt stays
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TextPrompt" and "修改栏目类别须填写理由" in screen_text(app)
+        await pilot.press(*"测试", "enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ColumnsScreen" and not app.screen.saving
-        assert any("re-score" in str(n.message) for n in app._notifications)
+        assert any("重新评分" in str(n.message) for n in app._notifications)
         await pilot.click("#col-detail")
         assert app.is_running
         svg = app.export_screenshot()
@@ -681,10 +710,14 @@ async def test_correct_a_column_category_through_the_ui(demo: Any):
         await pilot.press("k")
         await pilot.pause()
         await pilot.press("end", "enter")  # 无 not scored
+        await pilot.pause()
+        await pilot.press(*"专题汇编不是动态栏目", "enter")  # the reason
         await settle(pilot, app)
         record = ws.inspection(quarter, code)
         assert record["column_categories"] == {stale_news[0]: None}
-        assert record["history"][-1]["column"] == stale_news[0] and record["history"][-1]["by"]
+        assert record["history"][-1]["column"] == stale_news[0] and record["history"][-1]["by"] == "测试员"
+        assert record["corrections"][-1]["reason"] == "专题汇编不是动态栏目"
+        assert "人工调整" in screen_text(app) and "专题汇编不是动态栏目" in screen_text(app)
         _, verdict = evaluate(record)
         assert verdict["vetoes"] == [] and before["prefill"]["verdict"]["score"] < verdict["score"]
         text = screen_text(app)
@@ -703,7 +736,7 @@ async def test_correct_a_column_category_through_the_ui(demo: Any):
         table.move_cursor(row=table.get_row_index(stale_news[1]))
         await pilot.press("k", "enter")
         await settle(pilot, app)
-        assert type(app.screen).__name__ == "ColumnsScreen"
+        assert type(app.screen).__name__ == "ColumnsScreen" and len(ws.inspection(quarter, code)["corrections"]) == 1
         assert ws.inspection(quarter, code)["column_categories"] == {stale_news[0]: None}
 
 
@@ -809,8 +842,8 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
             assert str(indicators.get_row("site-unreachable")[4]) == "监测"
             assert str(indicators.get_row("homepage-availability")[4]) == "监测"
             assert str(indicators.get_row("link-availability")[4]) == "自动"
-            assert "监测 monitor: monitor 2026-11-18 10:00 – 2026-11-19 10:00" in text
-            assert f"{rows['3406000022']['attempts']} attempts, {rows['3406000022']['failures']} failures" in text
+            assert "监测 monitor: 一周监测 2026-11-18 10:00 – 2026-11-19 10:00" in text
+            assert f"探测 {rows['3406000022']['attempts']} 次，失败 {rows['3406000022']['failures']} 次" in text
 
 
 # --------------------------------------------------------------------------- rectification (整改)
@@ -859,7 +892,7 @@ async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
         app.screen.reload()
         await pilot.pause()
         text = screen_text(app)
-        assert "复查 re-check 12-02 15:30: 合格 pass 得分 88.5 否决 0  (原 original 不合格 fail" in text
+        assert "复查 re-check 12-02 15:30: 合格 pass 得分 88.5 否决 0  (原 original 不合格 fail 不计分)" in text
         assert "否决 veto 1 站点无法访问" in text  # the original verdict is unchanged
 
         app.set_review_mode(True)  # read-only: z does nothing
@@ -899,9 +932,9 @@ def city_bundles(tmp_path_factory: Any) -> dict[str, Any]:
         for code in ("5399000001", "5399000013"):  # a passing site and one vetoed for not updating
             cli("check", code, "--no-browser", "--quarter", quarter, *flags, ws=root)
     cli("keys", "generate", ws=root)
-    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "city.zip"), ws=root)
+    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "city.zip"), "--allow-incomplete", ws=root)
     ws.upsert_sites([{**s, "region": HOSTILE} for s in ws.sites()])
-    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "hostile.zip"), ws=root)
+    cli("bundle", "export", "--quarter", quarter, "-o", str(root / "out" / "hostile.zip"), "--allow-incomplete", ws=root)
     return {"quarter": quarter, "city": root / "out" / "city.zip", "hostile": root / "out" / "hostile.zip",
             "pub": root / "keys" / "office.pub"}
 
@@ -951,7 +984,7 @@ async def test_province_view_aggregates_imports_and_shows_hostile_regions_litera
         text = await import_(city_bundles["city"], city_bundles["pub"])
         assert "拒绝导入 refused:" in text and "already imported" in text
         text = await import_(tmp_path / "nothing.zip", city_bundles["pub"])
-        assert "no such file" in text and table.row_count == 2
+        assert "文件不存在" in text and table.row_count == 2
 
         await pilot.press("o", "tab", *"2026Q3", "enter")  # a quarter no city sent
         await settle(pilot, app)
@@ -984,7 +1017,7 @@ async def test_the_province_view_without_bundles_says_how_to_import(ws: Workspac
         await pilot.press("p")
         await settle(pilot, app)
         text = screen_text(app)
-        assert "尚无汇总 nothing to aggregate: no bundle imported yet" in text and "i 导入 import" in text
+        assert "尚无汇总 nothing to aggregate" in text and "还没有导入数据包" in text and "i 导入 import" in text
 
 
 # --------------------------------------------------------------------------- the TUI beside a running monitor
@@ -1077,9 +1110,9 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
                         if key == "y":  # confirm the pre-fill
                             made.append((code, iid, app.screen.effective[iid]["status"]))
                             await pilot.press("y")
-                        else:  # no pre-fill: override, 2 不合格 fail
+                        else:  # no pre-fill: override, 2 不合格 fail, with a note (veto indicators: no points)
                             made.append((code, iid, "fail"))
-                            await pilot.press("o", "2", "ctrl+s")
+                            await pilot.press("o", "2", "tab", *"人工判定", "ctrl+s")
                         await pilot.pause()
                         await pilot.press("down")
                     await pilot.press("escape")

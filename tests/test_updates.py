@@ -49,7 +49,7 @@ def test_stale_homepage_is_a_veto() -> None:
     out = check_updates(analysis, CL, AS_OF)
     assert out["site-not-updated"].measures["homepage_items_in_window"] == 0
     assert prefill(CL.indicators["site-not-updated"], out["site-not-updated"])["status"] == "fail"
-    assert "latest 2026-11-05 (15 days)" in out["site-not-updated"].findings[0].detail
+    assert "最新 2026-11-05（15 天前）" in out["site-not-updated"].findings[0].detail
 
 
 def test_column_counts_blank_exempt_and_errors() -> None:
@@ -72,17 +72,17 @@ def test_column_counts_blank_exempt_and_errors() -> None:
     cnu = out["columns-not-updated"]
     assert cnu.measures == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_columns": 5, "blank_columns": 2}
     details = [f.detail for f in cnu.findings]
-    assert "工作动态: latest 2026-10-02 (49 days)" in details
-    assert "意见征集: no dated item" in details
-    assert "blank: 暂无信息" in details and "blank: empty list" in details
+    assert "工作动态：最新 2026-10-02（49 天前）" in details
+    assert "意见征集：没有带日期的条目" in details
+    assert "空白栏目：暂无信息" in details and "空白栏目：空列表" in details
     assert cnu.findings[0].url == f"{HOME}工作动态/"
     bi = out["basic-information"]
     assert bi.measures == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_personnel_columns": 1}
     assert prefill(CL.indicators["basic-information"], bi)["deduction"] == 12.0
     # 图片新闻 could not be read: it may be stale too, so neither indicator passes silently
     assert prefill(CL.indicators["columns-not-updated"], cnu)["status"] == "review"
-    assert bi.status == "review" and "图片新闻: not crawled" in bi.note
-    assert any(f.detail == "not read: not crawled" for f in cnu.findings)
+    assert bi.status == "review" and "图片新闻：未爬取" in bi.note
+    assert any(f.detail == "未能读取：未爬取" for f in cnu.findings)
 
 
 def test_column_thresholds_veto() -> None:
@@ -117,7 +117,7 @@ def test_navigation_only_site_end_to_end() -> None:
     out = check_updates(analysis, CL, AS_OF)
     assert out["site-not-updated"].measures == {"homepage_items": 2, "homepage_items_in_window": 1, "navigation_only": True}
     assert out["columns-not-updated"].measures["stale_notice_columns"] == 1
-    assert out["site-not-updated"].findings[0].where == "second-level columns"
+    assert out["site-not-updated"].findings[0].where == "二级栏目"
 
 
 def test_unreadable_homepage_is_review_with_null_measures() -> None:

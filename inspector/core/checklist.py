@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from inspector.core.model import Outcome
+from inspector.core import texts
+from inspector.core.model import IndicatorEntry, Outcome, Result, Status, Verdict
 
-STATUSES = ("pass", "fail", "review")
+STATUSES = tuple(Status)
 _OPS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -87,10 +88,16 @@ class Indicator:
     mode: str = "sum"  # "sum" | "first"
     cap: float | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)  # measure -> Chinese phrase, "首页14天内更新 {} 条"
+    max_points: float | None = None  # deduction indicators: the most they can deduct (see parse_checklist)
 
     @property
     def is_veto(self) -> bool:
         return self.kind == "veto"
+
+    def measures_text(self, measures: Mapping[str, Any] | None, sep: str = "，") -> str:
+        """The measures as labelled Chinese phrases (首页14天内更新 6 条，…)."""
+        return texts.measures_text(self.labels, measures, sep)
 
     def vetoed(self, measures: Mapping[str, Any]) -> bool | None:
         """Does any veto condition hold? None when it cannot be decided."""
@@ -114,8 +121,8 @@ class Indicator:
                 total = pts
                 break
             total += pts
-        if self.cap is not None:
-            total = min(total, self.cap)
+        if self.max_points is not None:  # the cap, or what the checklist's table allows at most
+            total = min(total, self.max_points)
         return round(total, 4)
 
 
@@ -276,6 +283,20 @@ def _point_term(raw: Any, where: str, measures: tuple[str, ...]) -> PointTerm:
     raise ChecklistError(f"{where}: a points term needs 'per' or 'when'")
 
 
+def _max_points(terms: tuple[PointTerm, ...], mode: str, cap: Any, maximum: Any, head: Mapping[str, Any]) -> float:
+    """The most a deduction indicator can deduct, from the file: ``max_points``, else ``cap``, else what its
+    ``when`` terms add up to (the largest one with mode "first"); a ``per`` term is bounded by ``max_score``."""
+    if maximum is not None:
+        return float(maximum)
+    if cap is not None:
+        return float(cap)
+    max_score = float(head.get("max_score", 100.0))
+    if any(t.per is not None for t in terms):
+        return max_score
+    pts = [t.points for t in terms]
+    return min(max(pts, default=0.0) if mode == "first" else sum(pts), max_score)
+
+
 def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checklist:
     head = _req(data, "checklist", "", dict)
     cid = _req(head, "id", "checklist", str)
@@ -308,6 +329,15 @@ def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checkl
         params = raw.get("params", {})
         if not isinstance(params, dict):
             raise ChecklistError(f"{where}.params: expected a table")
+        labels = raw.get("labels", {})
+        if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+            raise ChecklistError(f"{where}.labels: expected a table of strings")
+        for m in labels:
+            if m not in measures:
+                raise ChecklistError(f"{where}.labels: {m!r} is not one of this indicator's measures")
+        maximum = raw.get("max_points")
+        if maximum is not None and (not isinstance(maximum, (int, float)) or isinstance(maximum, bool) or maximum < 0):
+            raise ChecklistError(f"{where}.max_points: expected a non-negative number")
         indicators[iid] = Indicator(
             id=iid,
             name=_req(raw, "name", where, str),
@@ -319,6 +349,8 @@ def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checkl
             mode=mode,
             cap=float(cap) if cap is not None else None,
             params=params,
+            labels=labels,
+            max_points=None if kind == "veto" else _max_points(points, mode, cap, maximum, head),
         )
     categories: dict[str, Category] = {}
     for cat_id, raw in data.get("categories", {}).items():
@@ -354,6 +386,10 @@ def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checkl
 
 
 # --------------------------------------------------------------------------- scoring
+# The rules of a decision live here, once; the TUI and the CLI only call them (through
+# quarter.inspection): an override needs a note, points follow the status (合格 0; 不合格 the
+# pre-fill's points or the inspector's, more than 0 and within the indicator's maximum; 待复核 none),
+# and with a veto the deduction indicators are not scored at all.
 
 
 @dataclass
@@ -361,22 +397,67 @@ class Decision:
     """An inspector's confirmation or override of one indicator."""
 
     status: str  # pass | fail | review
-    points: float | None = None  # deduction indicators: points the inspector sets (None = keep computed)
+    points: float | None = None  # deduction indicators: the points that count (0 for pass)
     note: str = ""
     by: str = ""
     at: str = ""  # UTC ISO-8601
+    kind: str = ""  # confirm | override ("" in records written before it was kept)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
-        if self.points is not None and not (math.isfinite(self.points) and 0 <= self.points <= 1000):
-            raise ValueError("points must be a number from 0 to 1000")
+            raise ValueError(texts.unknown_status(self.status, STATUSES))
+        self.status = Status(self.status)
+        _check_points(self.points)
 
 
-def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
+def _check_points(points: Any) -> None:
+    """Points are absent or a finite number ≥ 0 (ValueError otherwise)."""
+    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float))
+                               or not math.isfinite(points) or points < 0):
+        raise ValueError(texts.POINTS_NOT_NUMBER)
+
+
+def decision_points(indicator: Indicator, status: str, points: float | None, pre: Mapping[str, Any] | None) -> float | None:
+    """The points a decision carries by the rule, or ValueError with the reason (Chinese).
+
+    合格 → 0; 不合格 → ``points`` if given, else the pre-fill's, more than 0 and at most the indicator's
+    maximum; 待复核 → none. Veto indicators have no points.
+    """
+    _check_points(points)
+    if indicator.is_veto:
+        if points:
+            raise ValueError(texts.VETO_NO_POINTS)
+        return None
+    if status == Status.PASS:
+        if points:
+            raise ValueError(texts.PASS_NO_POINTS)
+        return 0.0
+    if status == Status.REVIEW:
+        if points:
+            raise ValueError(texts.REVIEW_NO_POINTS)
+        return None
+    maximum = indicator.max_points if indicator.max_points is not None else math.inf
+    pts = float(points) if points is not None else float((pre or {}).get("deduction") or 0.0)
+    if pts <= 0:
+        raise ValueError(texts.fail_needs_points(maximum))
+    if pts > maximum + 1e-9:
+        raise ValueError(texts.points_over_max(pts, maximum))
+    return round(pts, 4)
+
+
+def is_override(indicator: Indicator, status: str, points: float | None, pre: Mapping[str, Any] | None) -> bool:
+    """Does a decision differ from the pre-fill (then it needs a note)? No pre-fill: always."""
+    if not pre or status != pre.get("status"):
+        return True
+    if indicator.is_veto or status != Status.FAIL or points is None:
+        return False
+    return abs(float(points) - float(pre.get("deduction") or 0.0)) > 1e-9
+
+
+def prefill(indicator: Indicator, outcome: Outcome) -> IndicatorEntry:
     """The automated pre-fill of one indicator: its status and veto/deduction from the measures."""
     entry: dict[str, Any] = {
-        "status": "review",
+        "status": Status.REVIEW,
         "measures": dict(outcome.measures),
         "findings": [f if isinstance(f, dict) else _finding_dict(f) for f in outcome.findings],
     }
@@ -384,16 +465,16 @@ def prefill(indicator: Indicator, outcome: Outcome) -> dict[str, Any]:
         entry["note"] = outcome.note
     if indicator.is_veto:
         vetoed = indicator.vetoed(outcome.measures)
-        entry["status"] = "review" if vetoed is None else ("fail" if vetoed else "pass")
+        entry["status"] = Status.REVIEW if vetoed is None else (Status.FAIL if vetoed else Status.PASS)
     else:
         pts = indicator.deduction(outcome.measures)
         entry["deduction"] = pts if pts is not None else 0.0
-        entry["status"] = "review" if pts is None else ("fail" if pts > 0 else "pass")
-    if outcome.status == "review":
-        entry["status"] = "review"
+        entry["status"] = Status.REVIEW if pts is None else (Status.FAIL if pts > 0 else Status.PASS)
+    if outcome.status == Status.REVIEW:
+        entry["status"] = Status.REVIEW
     if indicator.is_veto:  # a veto counts only once decided: a candidate in review is not (yet) one
-        entry["veto"] = entry["status"] == "fail"
-    return entry
+        entry["veto"] = entry["status"] == Status.FAIL
+    return entry  # type: ignore[return-value]
 
 
 def _finding_dict(f: Any) -> dict[str, Any]:
@@ -403,46 +484,56 @@ def _finding_dict(f: Any) -> dict[str, Any]:
 
 
 def effective(indicator: Indicator, pre: Mapping[str, Any] | None, decision: Decision | Mapping[str, Any] | None) -> dict[str, Any]:
-    """Status and points of an indicator once the inspector's decision (if any) is applied."""
+    """Status and points of an indicator once the inspector's decision (if any) is applied.
+
+    Points follow the status: a 合格 decision deducts nothing, whatever points an older record kept;
+    no deduction goes beyond the indicator's maximum.
+    """
     if isinstance(decision, Mapping):
         decision = Decision(**{k: decision[k] for k in ("status", "points", "note", "by", "at") if k in decision})
-    pre = pre or {"status": "review", "deduction": 0.0, "veto": False}
+    pre = pre or {"status": Status.REVIEW, "deduction": 0.0, "veto": False}
     if decision is not None:
         status = decision.status
         source = "inspector"
     else:
-        status = pre.get("status", "review")
+        status = pre.get("status", Status.REVIEW)
         source = "auto"
     out: dict[str, Any] = {"status": status, "source": source}
     if indicator.is_veto:
-        out["veto"] = status == "fail"
+        out["veto"] = status == Status.FAIL
     else:
-        if decision is not None and decision.points is not None:
-            pts = decision.points
-        elif status == "pass" and decision is not None:
+        if decision is not None and status == Status.PASS:
             pts = 0.0
+        elif decision is not None and status == Status.FAIL and decision.points is not None:
+            pts = decision.points
         else:
             pts = float(pre.get("deduction") or 0.0)
+        if indicator.max_points is not None:
+            pts = min(pts, indicator.max_points)
         out["deduction"] = round(pts, 4)
     return out
 
 
-def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """vetoes, deduction total, score and result (pass / fail / review) by the checklist's rule."""
-    vetoes = [iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status") == "fail"]
+def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any]]) -> Verdict:
+    """vetoes, deduction total, score and result (pass / fail / review) by the checklist's rule.
+
+    With a veto the site fails and the deduction indicators are not scored (:func:`scored`): the
+    total and the score are still computed, for information, but nothing shows them as points.
+    """
+    vetoes = [iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status") == Status.FAIL]
     veto_review = [
-        iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status", "review") == "review"
+        iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status", Status.REVIEW) == Status.REVIEW
     ]
     total = round(
         sum(float(effective_by_id.get(iid, {}).get("deduction") or 0.0) for iid in checklist.deduction_ids), 4
     )
     score = round(max(0.0, checklist.max_score - total), 4)  # deductions can exceed the maximum; a score can't go below 0
     if vetoes:
-        result = "fail"
+        result = Result.FAIL
     elif veto_review:
-        result = "review"
+        result = Result.REVIEW
     else:
-        result = "fail" if score < checklist.fail_below else "pass"
+        result = Result.FAIL if score < checklist.fail_below else Result.PASS
     return {
         "vetoes": vetoes,
         "pending_vetoes": veto_review,
@@ -452,11 +543,25 @@ def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any
     }
 
 
+def scored(verdict_: Mapping[str, Any]) -> bool:
+    """Are the deduction indicators scored? Not when a veto is hit (CHECKLIST.md: 不计分)."""
+    return not verdict_.get("vetoes")
+
+
+def shown_points(indicator: Indicator, eff: Mapping[str, Any], verdict_: Mapping[str, Any]) -> str:
+    """The points column for people: 否决 (a veto hit), 不计分 (deductions under a veto), 扣4.7分, 不扣分."""
+    if indicator.is_veto:
+        return texts.VETO if eff.get("status") == Status.FAIL else ""
+    if not scored(verdict_):
+        return texts.NOT_SCORED
+    return texts.points(eff.get("deduction"))
+
+
 def score_site(
     checklist: Checklist,
     prefills: Mapping[str, Mapping[str, Any]],
     decisions: Mapping[str, Decision | Mapping[str, Any]] | None = None,
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+) -> tuple[dict[str, dict[str, Any]], Verdict]:
     """Effective per-indicator outcomes and the verdict for one site."""
     decisions = decisions or {}
     eff = {

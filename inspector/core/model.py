@@ -8,9 +8,11 @@ they can be written to the workspace's JSONL files and the check result.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
 
 
 def to_dict(obj: Any) -> Any:
@@ -29,6 +31,196 @@ def to_dict(obj: Any) -> Any:
 #: the error of a request stopped by an anti-bot challenge nobody passed (web/challenge.py): not the
 #: site's answer, so never a probe failure, a broken link or a page of the site
 CHALLENGE = "challenge"
+
+
+# --------------------------------------------------------------------------- vocabularies
+# StrEnum members are ``str``: they compare equal to, and serialise (JSON, TinyDB) exactly as, the
+# plain strings stored before they existed ("pass", "in review", "not needed").
+
+
+class Status(StrEnum):
+    """An indicator's status: the pre-fill's, a decision's, or the effective one."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    REVIEW = "review"  # the machine could not decide: the inspector must
+
+
+class Result(StrEnum):
+    """A site's verdict (``verdict.result``)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    REVIEW = "review"  # a veto indicator is still to be decided
+
+
+class Progress(StrEnum):
+    """Where a sampled site's inspection stands."""
+
+    NOT_STARTED = "not started"
+    CHECKED = "checked"
+    IN_REVIEW = "in review"
+    DONE = "done"
+
+
+class Rectification(StrEnum):
+    """A failed site's rectification (整改) status, in the order the TUI offers them."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in progress"
+    RECTIFIED = "rectified"
+    OVERDUE = "overdue"
+    NOT_NEEDED = "not needed"
+
+
+class DecisionKind(StrEnum):
+    """A decision either confirms the pre-fill as it is or overrides it (then a note says why)."""
+
+    CONFIRM = "confirm"
+    OVERRIDE = "override"
+
+
+# --------------------------------------------------------------------------- documents after scoring
+# The check document (schema ``inspector.check/1``, shared/CONTRACT.md) and the inspection record
+# (the workspace's ``inspections`` table) as typed dicts: they are the JSON as stored, key for key.
+
+
+class FindingDoc(TypedDict):
+    url: str
+    where: str
+    detail: str
+    evidence: list[str]
+    highlight: str
+
+
+class IndicatorEntry(TypedDict):
+    """One indicator of a check document: the automated pre-fill."""
+
+    status: Status
+    measures: dict[str, Any]
+    findings: list[FindingDoc]
+    note: NotRequired[str]  # why review / how it was measured (Chinese)
+    veto: NotRequired[bool]  # veto indicators
+    deduction: NotRequired[float]  # deduction indicators: points, within the indicator's maximum
+
+
+class Verdict(TypedDict):
+    vetoes: list[str]
+    pending_vetoes: list[str]
+    deduction_total: float  # informative only when ``vetoes`` is empty: with a veto nothing is scored
+    score: float
+    result: Result
+
+
+class EvidenceRef(TypedDict):
+    path: str
+    sha256: str
+    url: str
+    kind: str
+    record: str
+
+
+class ColumnSummary(TypedDict):
+    name: str
+    url: str
+    category: str | None
+    source: str
+    items: int
+    dated_items: int
+    latest: str | None
+    blank: bool
+    exempt: bool
+    error: str | None
+
+
+class CheckDoc(TypedDict):
+    """``inspector.check/1``."""
+
+    schema: str
+    url: str
+    final_url: NotRequired[str]
+    as_of: str
+    checklist: str
+    indicators: dict[str, IndicatorEntry]
+    verdict: Verdict
+    columns: NotRequired[list[ColumnSummary]]
+    scope: NotRequired[dict[str, Any]]  # the prefixes checked as the site, where they came from (web/scope.py)
+    evidence: list[EvidenceRef]
+    run: dict[str, Any]  # id, started_at, finished_at, tool, pages, notes, ... (rescored_at after a correction)
+
+
+class DecisionRecord(TypedDict):
+    """The inspector's decision on one indicator (also the shape of its history entries)."""
+
+    status: Status
+    points: float | None  # deduction indicators: the points that count (0 for 合格)
+    note: str
+    by: str
+    at: str  # UTC ISO-8601
+    on_run: NotRequired[str | None]  # the check it was made on
+    kind: NotRequired[DecisionKind]  # absent in records written before it existed
+
+
+class ColumnCorrection(TypedDict):
+    """A column re-categorised by hand: who, when, why, and the verdict before and after."""
+
+    column: str  # URL
+    name: str
+    before: str | None  # category ids (None: not a scored column)
+    after: str | None
+    reason: str
+    by: str
+    at: str
+    on_run: str | None
+    verdict_before: dict[str, Any]  # {result, score, vetoes}
+    verdict_after: dict[str, Any]
+
+
+class RunRecord(TypedDict):
+    id: str
+    at: str
+    result: Result
+    dir: str
+    recheck: bool
+
+
+class RectificationRecord(TypedDict, total=False):
+    status: Rectification
+    deadline: str
+    note: str
+    by: str
+    at: str
+
+
+class InspectionRecord(TypedDict, total=False):
+    """A sampled site's inspection in one quarter."""
+
+    quarter: str
+    code: str
+    progress: Progress
+    prefill: CheckDoc
+    prefill_at: str
+    run_dir: str
+    decisions: dict[str, DecisionRecord]
+    history: list[dict[str, Any]]  # every decision, withdrawal and correction, in order
+    column_categories: dict[str, str | None]  # URL -> category set by hand
+    corrections: list[ColumnCorrection]
+    runs: list[RunRecord]
+    recheck: dict[str, Any]  # {at, doc: CheckDoc, run, run_dir}
+    rectification: RectificationRecord
+
+
+def dump_check(doc: CheckDoc | dict[str, Any], *, indent: int = 1) -> bytes:
+    """A check document as stored (``check.json``: UTF-8, no ``\\u`` escapes, indent 1)."""
+    return json.dumps(doc, ensure_ascii=False, indent=indent).encode("utf-8")
+
+
+def load_check(data: bytes | str) -> CheckDoc:
+    """A stored check document; :func:`dump_check` writes it back byte for byte."""
+    doc = json.loads(data)
+    if not isinstance(doc, dict) or doc.get("schema") != "inspector.check/1":
+        raise ValueError("不是 inspector.check/1 检查结果")
+    return doc  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- crawl facts

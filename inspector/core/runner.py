@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from inspector import __version__
 from inspector.core.web.charset import clean_text
-from inspector.core.checklist import Checklist, load_checklist, prefill, score_site
+from inspector.core.checklist import Checklist, effective, load_checklist, prefill, score_site, scored, shown_points
 from inspector.core.checks.availability import check_availability
 from inspector.core.checks.errors import check_errors
 from inspector.core.checks.interaction import check_interaction
@@ -42,7 +42,9 @@ from inspector.core.web.scope import AddressPolicy, Resolver, Scope
 from inspector.core.extract.site import analyze_site
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
-from inspector.core.model import CHALLENGE, Column, CrawlResult, Outcome, ProbeAttempt, crawl_from_dict, to_dict
+from inspector.core import texts
+from inspector.core.model import CHALLENGE, Column, CrawlResult, Outcome, ProbeAttempt, Status, crawl_from_dict, dump_check, to_dict
+from inspector.core.model import Progress as SiteProgress
 from inspector.core.web.probe import probe
 
 SCHEMA = "inspector.check/1"
@@ -118,7 +120,7 @@ async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
         home.html = dom[:MAX_PARSE_CHARS]  # the rendered DOM obeys the same cap as a fetched page
         home.source = "browser"
         return None
-    return "the browser could not render the homepage; dates read from the static HTML"
+    return texts.BROWSER_NOT_RENDERED
 
 
 AVAILABILITY = ("site-unreachable", "homepage-availability")
@@ -141,27 +143,19 @@ def column_summary(column: Column) -> dict[str, Any]:
     }
 
 
-CHALLENGE_NOTE = (
-    "站点启用了反爬虫验证，本次检查没有浏览器通过验证（--no-browser、没有可用的 Chromium，或浏览器也被拦住）："
-    "验证页不是站点的页面，其后的内容无法检查，不作否决；请用浏览器复核，或装好 Chromium 后重新检查"
-)
-OFF_SCOPE_NOTE = (
-    "首页网址跳转到了站点范围之外（{target}）：那里不是本站的页面，不作检查；"
-    "请核对名录中的首页网址，或用 --scope / 名录的站点范围指明本站的范围后重新检查"
-)
 
 
 def _homepage_unreadable(crawl: CrawlResult) -> str | None:
     """Why the homepage could not be read at all (then nothing but availability is measurable)."""
     home = crawl.page(crawl.start_url)
     if home is None:
-        return "the homepage was not fetched"
+        return texts.HOMEPAGE_NOT_FETCHED
     if home.error == CHALLENGE:
-        return CHALLENGE_NOTE
+        return texts.CHALLENGE_UNPASSED
     if home.error == OFF_SCOPE:
-        return OFF_SCOPE_NOTE.format(target=home.final_url)
+        return texts.off_scope_homepage(home.final_url)
     if home.html is None or home.status is None or home.status >= 400:
-        return f"the homepage could not be read ({home.error or home.status})"
+        return texts.homepage_not_readable(home.error or home.status)
     return None
 
 
@@ -171,7 +165,7 @@ def _redirect_stub(crawl: CrawlResult) -> str | None:
     target = next((link.url for link in home.links if link.tag == "refresh"), None) if home is not None else None
     if target is None:
         return None
-    return f"the homepage only redirects (to {target}) and its target could not be read: check it by hand"
+    return texts.redirect_only(target)
 
 
 def _outcomes(
@@ -198,7 +192,7 @@ def _outcomes(
     if unreadable:
         home = crawl.page(crawl.start_url)
         hidden = home is not None and home.error in (CHALLENGE, OFF_SCOPE)  # the site answered; we could not look
-        note = unreadable if hidden else f"site unreachable: not measurable ({unreadable})"
+        note = unreadable if hidden else texts.unreachable_not_measurable(unreadable)
         for iid, ind in checklist.indicators.items():
             if iid not in AVAILABILITY:
                 outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
@@ -317,7 +311,7 @@ async def run_check(
 async def _open_browser_step(check: _Check, stack: AsyncExitStack, root: Path | None, shared: Any) -> None:
     """The shared Chromium for challenges, rendering and evidence (or the note why there is none)."""
     if not check.opts.browser:
-        check.browser_note = "evidence not captured: --no-browser"
+        check.browser_note = texts.EVIDENCE_NO_BROWSER
         return
     if shared is not None:
         check.capturer = shared
@@ -362,7 +356,7 @@ async def _render(check: _Check) -> None:
     if not _homepage_unreadable(check.crawl):
         rendered = await _render_script_columns(check.crawl, check.checklist, check.opts.as_of, check.capturer)
         if rendered:
-            check.notes.append(f"{rendered} column page(s) whose list is built by script were read from the browser")
+            check.notes.append(texts.script_columns_rendered(rendered))
 
 
 def _analyse(check: _Check, availability: dict[str, Outcome] | None, categories: dict[str, str | None] | None) -> None:
@@ -396,18 +390,15 @@ def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[st
         passes = [p for p in gate.passes if p.host == host]
         passed = [p for p in passes if p.passed]
         if passed and host in gate.stuck:
-            notes.append(f"{host} 启用了反爬虫验证（{kind}），浏览器通过了 {len(passed)} 次，但验证随即又出现"
-                         f"（{gate.stuck[host]}）：其后的内容未检查，请用浏览器复核")
+            notes.append(texts.challenge_returned(host, kind, len(passed), gate.stuck[host]))
         elif passed:
-            notes.append(f"{host} 启用了反爬虫验证（{kind}），已用浏览器通过（首次用时 {passed[0].elapsed:.1f} 秒，"
-                         f"共通过 {len(passed)} 次），检查按浏览器看到的页面进行")
+            notes.append(texts.challenge_passed(host, kind, passed[0].elapsed, len(passed)))
         else:
             why = gate.stuck.get(host, "") or "no browser"
             if not passes:  # no browser to try with: the record says so
                 records.append({"host": host, "kind": kind, "url": "", "at": "", "passed": False, "elapsed_s": 0.0,
                                 "error": why})
-            reason = "没有使用浏览器" if not passes else f"浏览器也未能通过（{why}）"
-            notes.append(f"{host} 启用了反爬虫验证（{kind}），{reason}：验证页后面的内容未检查，请用浏览器复核")
+            notes.append(texts.challenge_not_passed(host, kind, bool(passes), why))
     return records, notes
 
 
@@ -443,7 +434,7 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
             "probes": {
                 "attempts": len(check.probes),
                 "interval_s": opts.probe_interval,
-                "used_for_availability": "week-long monitor" if availability else "short probe (estimate)",
+                "used_for_availability": texts.AVAILABILITY_MONITOR if availability else texts.AVAILABILITY_SHORT,
             },
             "browser": {"used": check.capturer is not None, "note": check.browser_note},
             "challenges": challenges,
@@ -455,7 +446,7 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
 
 def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, dict[str, Any]]:
     return {
-        iid: prefill(ind, outcomes.get(iid) or Outcome(status="review", note="not measured by this version"))
+        iid: prefill(ind, outcomes.get(iid) or Outcome(status=Status.REVIEW, note=texts.NOT_MEASURED))
         for iid, ind in checklist.indicators.items()
     }
 
@@ -465,11 +456,11 @@ async def _open_browser(stack: AsyncExitStack, root: Path | None) -> tuple[Any, 
     from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
     if root is None:
-        return None, "evidence not captured: no workspace to store it in"
+        return None, texts.EVIDENCE_NO_WORKSPACE
     try:
         capturer = await stack.enter_async_context(EvidenceCapturer(Path(root)))
     except BrowserUnavailable as exc:
-        return None, f"evidence not captured: {exc}"
+        return None, texts.evidence_unavailable(exc)
     return capturer, ""
 
 
@@ -520,7 +511,7 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
     # the whole crawl (with the pages' text, the homepage as rendered) so the site can be
     # re-scored offline, e.g. after the inspector corrects a column's category
     atomic_write_bytes(run_dir / CRAWL_FILE, gzip.compress(json.dumps(to_dict(run.crawl), ensure_ascii=False).encode("utf-8"), 6))
-    atomic_write_bytes(run_dir / "check.json", json.dumps(run.doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write_bytes(run_dir / "check.json", dump_check(run.doc))
     ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
 
     def update(record: dict[str, Any]) -> dict[str, Any]:
@@ -531,14 +522,14 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
         )
         if recheck:
             if not record.get("prefill"):
-                raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+                raise LookupError(texts.no_recheck_base(code, quarter))
             record["recheck"] = {"at": utcnow(), "doc": run.doc, "run": run.run_id, "run_dir": rel}
             return record
         record["prefill"] = run.doc
         record["prefill_at"] = utcnow()
         record["run_dir"] = rel
-        if record.get("progress") in (None, "not started"):
-            record["progress"] = "checked"
+        if record.get("progress") in (None, SiteProgress.NOT_STARTED):
+            record["progress"] = SiteProgress.CHECKED
         return record
 
     return ws.update_inspection(quarter, code, update)
@@ -563,12 +554,12 @@ def check_and_store(
     """Check a registry site and store the pre-fill (or the re-check) for the quarter (CLI and TUI)."""
     site = ws.site(code)
     if site is None:
-        raise LookupError(f"no site with 网站标识码 {code} in the registry")
+        raise LookupError(texts.no_site(code, ws.root))
     from inspector.core.quarter.monitor import monitor_outcomes
 
     record = ws.inspection(quarter, code) or {}
     if recheck and not record.get("prefill"):
-        raise LookupError(f"{code} has no original check in {quarter} to re-check against")
+        raise LookupError(texts.no_recheck_base(code, quarter))
     run_id = new_run_id()
     run_dir = ws.run_dir(quarter, code, run_id)
     availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
@@ -591,14 +582,14 @@ def rescored_doc(ws: Any, record: dict[str, Any], categories: dict[str, str | No
     from inspector.core.store import utcnow
 
     if not record.get("prefill") or not record.get("run_dir"):
-        raise LookupError(f"{record.get('code')} has no stored check to re-score")
+        raise LookupError(texts.no_stored_check(record.get("code")))
     try:
         raw = gzip.decompress((ws.root / record["run_dir"] / CRAWL_FILE).read_bytes())
         crawl = crawl_from_dict(json.loads(raw))
     except FileNotFoundError:
-        raise LookupError(f"{record.get('code')}: the stored check has no crawl to re-score; run the check again") from None
+        raise LookupError(texts.no_stored_crawl(record.get("code"))) from None
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # truncated / damaged file
-        raise LookupError(f"{record.get('code')}: the stored crawl is damaged ({exc}); run the check again") from None
+        raise LookupError(texts.damaged_crawl(record.get("code"), exc)) from None
     doc = dict(record["prefill"])
     checklist = load_checklist(doc["checklist"])
     availability = {iid: Outcome(measures=doc["indicators"][iid]["measures"]) for iid in AVAILABILITY}
@@ -631,22 +622,28 @@ def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None
 
 
 def summary_text(doc: dict[str, Any]) -> str:
-    """A human-readable summary of a check document."""
+    """The check document for people (Chinese): every indicator with its status, points and measures as
+    labelled phrases, the verdict, and the notes. With a veto the deductions read 不计分."""
     checklist = load_checklist(doc["checklist"])
     v = doc["verdict"]
-    result = {"pass": "合格 pass", "fail": "不合格 fail", "review": "待复核 review"}[v["result"]]
-    lines = [f"{clean_text(doc['url'])}  as of {doc['as_of']}  ({checklist.name})"]
+    lines = [f"{clean_text(doc['url'])}  监测日 {doc['as_of']}（{checklist.name}）"]
     for group, inds in checklist.groups().items():
-        lines.append(f"[{group}]")
+        lines.append(f"【{group}】")
         for ind in inds:
             e = doc["indicators"][ind.id]
-            pts = f" -{e['deduction']:g}" if not ind.is_veto and e.get("deduction") else ""
-            measures = ", ".join(f"{k}={v}" for k, v in e["measures"].items())
-            lines.append(f"  {e['status']:<6} {ind.name} ({ind.id}){pts}  {measures}")
-    lines.append(f"vetoes: {', '.join(v['vetoes']) or 'none'}   deductions: {v['deduction_total']:g}   score: {v['score']:g}   result: {result}")
+            pts = shown_points(ind, effective(ind, e, None), v)
+            measures = ind.measures_text(e.get("measures"))
+            lines.append(f"  {texts.status_name(e['status']):<4} {ind.name}{'  ' + pts if pts else ''}  {measures}")
+    names = {i.id: i.name for i in checklist.indicators.values()}
+    vetoes = "、".join(names.get(i, i) for i in v["vetoes"]) or texts.NONE
+    if scored(v):
+        tally = f"扣分 {texts.number(v['deduction_total'])}   得分 {texts.number(v['score'])}"
+    else:
+        tally = f"扣分项 {texts.NOT_SCORED}"
+    lines.append(f"单项否决：{vetoes}   {tally}   结论：{texts.result_name(v['result'])}")
     notes = list(doc["run"]["notes"]) + [
-        f"{iid}: {e['note']}" for iid, e in doc["indicators"].items() if e.get("note")
+        f"{names.get(iid, iid)}：{e['note']}" for iid, e in doc["indicators"].items() if e.get("note")
     ]
     for note in notes:
-        lines.append(f"note: {clean_text(str(note))}")  # notes can quote site URLs: never raw to a terminal
+        lines.append(f"说明：{clean_text(str(note))}")  # notes can quote site URLs: never raw to a terminal
     return "\n".join(lines) + "\n"

@@ -217,6 +217,15 @@ class Workspace:
         db.storage.write(AtomicJSONStorage(self.db_path).read() or {})  # type: ignore[attr-defined]
         return db
 
+    # -- workspace settings (the meta record: schema, created_at, the inspector's name) -----
+    def meta(self) -> dict[str, Any]:
+        found = self.snapshot().table("meta").all()
+        return dict(found[0]) if found else {}
+
+    def set_meta(self, **values: Any) -> None:
+        with self.transaction() as db:
+            db.table("meta").update(values)
+
     # -- sites ------------------------------------------------------------------------------
     def sites(self) -> list[dict[str, Any]]:
         return sorted((dict(d) for d in self.snapshot().table("sites").all()), key=lambda s: s["code"])
@@ -258,7 +267,7 @@ class Workspace:
             q = sample["quarter"]
             if not force and db.table("inspections").contains(Query().quarter == q):
                 raise WorkspaceError(
-                    f"quarter {q} already has inspections; redrawing would orphan them (use --force to redraw anyway)"
+                    f"工作区 {self.root} 中 {q} 已有检查记录，重新抽样会使其失去归属（确需重抽请加 --force）"
                 )
             db.table("samples").remove(Query().quarter == q)
             db.table("samples").insert(sample)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import shlex
 import sys
 import threading
 from datetime import date
@@ -51,6 +52,27 @@ def prepare(ws: Workspace, region: DemoRegion, as_of: date) -> str:
     return quarter
 
 
+def next_commands(ws: Workspace, quarter: str) -> list[str]:
+    """What to run after the demo, with its workspace: export, verify, and the province's side."""
+    w = shlex.quote(str(ws.root))
+    pub = shlex.quote(str(ws.root / "keys" / "office.pub"))
+    bundle = f"demo-{quarter}.zip"
+    return [
+        f"inspector --workspace {w} keys generate",
+        f"inspector --workspace {w} bundle export --quarter {quarter} --allow-incomplete -o {bundle}",
+        f"inspector bundle verify {bundle} --pubkey {pub}",
+        f"inspector --workspace province province import {bundle} --pubkey {pub}",
+        f"inspector --workspace province province report --quarter {quarter}",
+    ]
+
+
+def print_next(ws: Workspace, quarter: str) -> None:
+    print(f"下一步 next（演示工作区 {ws.root}）：")
+    for line in next_commands(ws, quarter):
+        print(f"  {line}")
+    sys.stdout.flush()
+
+
 def run_demo(args: argparse.Namespace) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
     try:
@@ -60,12 +82,13 @@ def run_demo(args: argparse.Namespace) -> int:
     with region:
         ws = demo_workspace(args)
         quarter = prepare(ws, region, as_of)
+        print(f"演示工作区 demo workspace: {ws.root}  季度 quarter: {quarter}  监测日 as of: {as_of}", flush=True)
         if args.no_tui:
-            print(f"demo workspace: {ws.root}  quarter: {quarter}  as of: {as_of}")
             for spec in SITES:
                 if spec.code in region.urls:
                     print(f"  {spec.code}  {region.urls[spec.code]:<28} {spec.name}")
-            print("serving on 127.0.0.1 until Ctrl-C", flush=True)
+            print_next(ws, quarter)
+            print("serving on 127.0.0.1 until Ctrl-C（按 Ctrl-C 停止）", flush=True)
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
@@ -76,5 +99,5 @@ def run_demo(args: argparse.Namespace) -> int:
 
         opts = CheckOptions(as_of=as_of, probes=3, probe_interval=0.5, timeout=5.0)
         make_app(ws, quarter=quarter, check_options=opts).run()
-    sys.stdout.flush()
+    print_next(ws, quarter)
     return 0

@@ -125,7 +125,10 @@ class InspectorApp(App[None]):
     def set_review_mode(self, on: bool) -> None:
         """Review mode (复核模式): read-only, offline; checks and decisions are disabled."""
         self.review_mode = on
-        self.sub_title = f"{self.quarter}" + ("  ·  复核模式 review (read-only, offline)" if on else "")
+        path = clean(self.ws.root)
+        shown = path if len(path) <= 60 else "…" + path[-59:]  # the end of a long path says the most
+        self.sub_title = (f"{self.quarter} · 工作区 {shown}"
+                          + ("  ·  复核模式 review (read-only, offline)" if on else ""))
         for screen in self.screen_stack:
             screen.refresh_bindings()
 
@@ -135,6 +138,26 @@ class InspectorApp(App[None]):
         self._enter_quarter(self.quarter)
         if is_province_workspace(self.ws):
             self.push_screen(ProvinceScreen())
+        else:
+            self.ask_inspector_name()
+
+    def ask_inspector_name(self) -> None:
+        """First run: who records the decisions (unless INSPECTOR_USER says it), stored in the workspace."""
+        from inspector.core.quarter.inspection import set_inspector_name, stored_inspector_name
+        from inspector.core.settings import settings
+        from inspector.tui.modals import TextPrompt
+
+        if settings().user or stored_inspector_name(self.ws):
+            return
+
+        def answered(name: str | None) -> None:
+            if name:
+                set_inspector_name(self.ws, name)
+                self.notify(f"检查人员 inspector: {clean(name, 40)}", markup=False)
+
+        self.push_screen(TextPrompt("检查人员 inspector", "请填写您的姓名：每项决定都会记录检查人员"
+                                    "（也可设置环境变量 INSPECTOR_USER）", required="请填写检查人员姓名",
+                                    placeholder="例如：张三", cancel=False), answered)
 
     def check_options_or_default(self) -> Any:
         """The options checks run with (the factory's, else the runner's defaults)."""

@@ -20,9 +20,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from inspector.core import texts
 from inspector.core.checklist import Checklist
 from inspector.core.checks.updates import in_window
-from inspector.core.quarter.inspection import checklist_of, evaluate, set_column_category
+from inspector.core.quarter.inspection import adjustments, checklist_of, evaluate, set_column_category
+from inspector.core.store import WorkspaceError
 from inspector.tui.inspection import verdict_text
 from inspector.tui.safe import clean, plain
 
@@ -82,6 +84,11 @@ def state_text(column: dict[str, Any], stale: bool) -> Text:
     if stale:
         return Text("✘ 未更新 stale", style="bold red")
     return Text("✔", style="green") if column.get("category") else Text("")
+
+
+def _correction_line(checklist: Checklist, correction: dict[str, Any]) -> dict[str, Any]:
+    """The core's 人工调整 entry of one stored correction."""
+    return next((a for a in adjustments({"corrections": [correction]}, checklist)), {})
 
 
 class ColumnsScreen(Screen[None]):
@@ -193,6 +200,10 @@ class ColumnsScreen(Screen[None]):
                        style="" if window else "dim")
             if column.get("source") == INSPECTOR_SOURCE:
                 out.append("  · 人工修改 set by the inspector", style="cyan")
+            for c in self.record.get("corrections") or []:
+                if c.get("column") == column.get("url"):
+                    out.append("\n人工调整 ", style="cyan")
+                    out.append_text(plain(texts.adjustment_line(_correction_line(self.checklist, c)), limit=300))
         if self.saving:
             out.append("\n保存中 saving and re-scoring…", style="yellow")
         self.query_one("#col-detail", Static).update(out)
@@ -220,22 +231,35 @@ class ColumnsScreen(Screen[None]):
 
         def chosen(result: tuple[str | None] | None) -> None:
             if result is not None and result[0] != column.get("category"):
-                self._start_save(url, result[0])
+                self._ask_reason(url, column, result[0])
 
         choices = [(cat.id, category_label(self.checklist, cat.id)) for cat in self.checklist.categories.values()]
         self.app.push_screen(CategoryPicker(clean(column.get("name"), 40), choices, column.get("category")), chosen)
 
-    def _start_save(self, url: str, category: str | None) -> None:
+    def _ask_reason(self, url: str, column: dict[str, Any], category: str | None) -> None:
+        """Every re-categorisation is on the record: ask why before saving (required)."""
+        from inspector.tui.modals import TextPrompt
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._start_save(url, category, reason)
+
+        change = (f"{clean(column.get('name'), 30)}：{category_label(self.checklist, column.get('category'))} → "
+                  f"{category_label(self.checklist, category)}")
+        self.app.push_screen(TextPrompt("改类别 · 理由 reason", change, required=texts.REASON_REQUIRED,
+                                        placeholder="例如：该栏目是部门文件汇编，不属于通知公告"), answered)
+
+    def _start_save(self, url: str, category: str | None, reason: str) -> None:
         self.saving = True
         self.refresh_bindings()
         self.show_detail()
-        self._save(url, category)
+        self._save(url, category, reason)
 
     @work(thread=True, exclusive=True, group="column-category")
-    def _save(self, url: str, category: str | None) -> None:
+    def _save(self, url: str, category: str | None, reason: str) -> None:
         try:
-            record = set_column_category(self.app.ws, self.app.quarter, self.code, url, category)
-        except (ValueError, LookupError, OSError) as exc:
+            record = set_column_category(self.app.ws, self.app.quarter, self.code, url, category, reason=reason)
+        except (ValueError, LookupError, OSError, WorkspaceError) as exc:
             self.post_message(CategorySaved(url, None, error=str(exc.args[0]) if exc.args else type(exc).__name__))
             return
         self.post_message(CategorySaved(url, record))

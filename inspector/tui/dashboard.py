@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
 
+from inspector.core import texts
 from inspector.core.quarter.inspection import quarter_overview
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line
 from inspector.tui.safe import clean, plain, progress_label, result_text
@@ -117,7 +118,10 @@ class DashboardScreen(Screen[None]):
         self._show_state()
 
     def _cells(self, r: dict[str, Any]) -> list[Text]:
-        score = Text("—", style="dim") if r["score"] is None else Text(f"{r['score']:g}", justify="right")
+        if r["vetoes"]:  # a veto: the deductions are not scored
+            score = Text(texts.NOT_SCORED, style="dim")
+        else:
+            score = Text("—", style="dim") if r["score"] is None else Text(f"{r['score']:g}", justify="right")
         vetoes = Text(str(len(r["vetoes"])), style="red") if r["vetoes"] else Text("")
         return [
             Text("✓" if r["code"] in self.selected else " ", style="bold cyan"),

@@ -21,11 +21,29 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inspector.core.quarter.inspection import checklist_of, decide, evaluate, set_progress, set_rectification, undo_decision
+from inspector.core import texts
+from inspector.core.checklist import scored, shown_points
+from inspector.core.model import Progress, Rectification, Status
+from inspector.core.quarter.inspection import (
+    NotDone,
+    adjustments,
+    checklist_of,
+    confirm,
+    confirm_all,
+    confirmable,
+    decide,
+    decision_kind,
+    decision_problem,
+    evaluate,
+    is_stale,
+    set_progress,
+    set_rectification,
+    undo_decision,
+)
 from inspector.core.store import WorkspaceError
-from inspector.tui.monitor import local_time
 from inspector.tui.safe import (
     clean,
+    local_time,
     measures_text,
     number,
     plain,
@@ -37,7 +55,7 @@ from inspector.tui.safe import (
 
 INDICATOR_COLUMNS = [("group", "组 group"), ("name", "指标 indicator"), ("status", "状态 status"),
                      ("points", "扣分"), ("source", "来源"), ("measures", "度量 measures")]
-MONITOR_NOTE = "monitor "  # how the core's notes of availability measured by the week-long monitor start
+MONITOR_NOTE = texts.MONITOR_PREFIX  # how the core's notes of availability measured by the week-long monitor start
 FINDING_COLUMNS = [("n", "#"), ("detail", "发现 finding"), ("where", "位置 where"), ("evidence", "证据")]
 
 
@@ -50,9 +68,12 @@ def verdict_text(site: dict[str, Any] | None, code: str, verdict: dict[str, Any]
         out.append(" " + "、".join(names.get(v, v) for v in verdict["vetoes"]), style="red")
     if verdict["pending_vetoes"]:
         out.append(f" · 待定 {len(verdict['pending_vetoes'])}", style="yellow")
-    total = verdict["deduction_total"]
-    out.append(f" · 扣分 {'−' if total else ''}{total:g} · 得分 ")
-    out.append(f"{verdict['score']:g}", style="bold")
+    if scored(verdict):
+        total = verdict["deduction_total"]
+        out.append(f" · 扣分 {'−' if total else ''}{total:g} · 得分 ")
+        out.append(f"{verdict['score']:g}", style="bold")
+    else:  # with a veto the deduction indicators are not scored
+        out.append(f" · 扣分项{texts.NOT_SCORED} not scored", style="dim")
     out.append(" · ")
     out.append_text(result_text(verdict["result"]))
     return out
@@ -72,7 +93,7 @@ def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: d
     deadline = clean(rect.get("deadline"), 10)
     if deadline:
         out.append(f" · 时限 deadline {deadline}")
-        if rect.get("status") in ("pending", "in progress") and deadline < (today or date.today()).isoformat():
+        if rect.get("status") in (Rectification.PENDING, Rectification.IN_PROGRESS) and deadline < (today or date.today()).isoformat():
             out.append(" 已过期 past deadline", style="bold red")
     if rect.get("note"):
         out.append(" · ")
@@ -89,12 +110,12 @@ def recheck_text(recheck: dict[str, Any], original: dict[str, Any]) -> Text:
     v = (recheck.get("doc") or {}).get("verdict") or {}
     out = Text(f"\n复查 re-check {local_time(recheck.get('at'))}: ")
     out.append_text(result_text(v.get("result")))
-    if isinstance(v.get("score"), (int, float)):
+    if isinstance(v.get("score"), (int, float)) and scored(v):
         out.append(f" 得分 {v['score']:g}")
     out.append(f" 否决 {len(v.get('vetoes') or [])}", style="red" if v.get("vetoes") else "")
     out.append("  (原 original ")
     out.append_text(result_text(original.get("result")))
-    out.append(f" {original.get('score', 0):g})")
+    out.append(f" {original.get('score', 0):g})" if scored(original) else f" {texts.NOT_SCORED})")
     return out
 
 
@@ -111,6 +132,8 @@ class InspectionScreen(Screen[None]):
 
     BINDINGS = [
         Binding("y", "confirm", "确认", tooltip="confirm the pre-fill as a decision", id="inspection.confirm"),
+        Binding("Y", "confirm_all", "全部确认", tooltip="confirm every remaining pre-fill (asks first)",
+                id="inspection.confirm_all"),
         Binding("o", "override", "修改", tooltip="override status/points with a note", id="inspection.override"),
         Binding("u", "undo", "撤销", tooltip="withdraw the decision", id="inspection.undo"),
         Binding("e", "evidence", "证据", tooltip="open the finding's evidence", id="inspection.evidence"),
@@ -168,6 +191,11 @@ class InspectionScreen(Screen[None]):
         self.sub_title = f"{self.quarter} · {clean((site or {}).get('url'), 60)}"
         names = {i.id: i.name for i in self.checklist.indicators.values()}
         bar = verdict_text(site, self.code, self.verdict, names)
+        changes = adjustments(self.record, self.checklist)
+        if changes:
+            bar.append(f" · 人工调整 {len(changes)} 项", style="cyan")
+        if self.record.get("progress") == Progress.DONE:
+            bar.append(f" · {texts.DONE}", style="green")
         rect = rectification_line(self.record, self.verdict)
         if rect is not None:
             bar.append("\n")
@@ -187,8 +215,11 @@ class InspectionScreen(Screen[None]):
             for i, ind in enumerate(indicators):
                 eff = self.effective[ind.id]
                 decided = ind.id in (self.record.get("decisions") or {})
+                shown = shown_points(ind, eff, self.verdict)
                 if ind.is_veto:
-                    points = Text("否决 veto", style="bold red") if eff["status"] == "fail" else Text("")
+                    points = Text(f"{shown} veto", style="bold red") if shown else Text("")
+                elif not scored(self.verdict):
+                    points = Text(shown, style="dim")
                 else:
                     points = Text(f"−{eff['deduction']:g}" if eff.get("deduction") else "0", justify="right")
                 table.add_row(
@@ -197,7 +228,7 @@ class InspectionScreen(Screen[None]):
                     status_text(eff["status"]),
                     points,
                     self._source_text(ind.id, decided),
-                    Text(measures_text(self.prefill(ind.id).get("measures"), 60), style="dim"),
+                    Text(measures_text(ind, self.prefill(ind.id).get("measures"), 60), style="dim"),
                     key=ind.id,
                 )
         if table.row_count:
@@ -229,23 +260,24 @@ class InspectionScreen(Screen[None]):
         pre = self.prefill(iid)
         eff = self.effective[iid]
         decision = (self.record.get("decisions") or {}).get(iid)
-        text = Text(f"{ind.name}  {ind.id}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
+        text = Text(f"{ind.name}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
                     style="bold")
         text.append("预填 pre-fill: ")
         if pre:
             text.append_text(status_text(pre.get("status")))
-            if not ind.is_veto:
+            if not ind.is_veto and pre.get("deduction"):
                 text.append(f"  扣分 −{number(pre.get('deduction'))}")
         else:
             text.append("未检测 not checked yet (press c to run checks)", style="dim")
         text.append("\n决定 decision: ")
         if decision:
             text.append_text(status_text(decision.get("status")))
-            if decision.get("points") is not None:
+            if decision.get("points"):
                 text.append(f"  扣分 −{number(decision['points'])}")
-            text.append(f"  by {clean(decision.get('by'), 20)} at {clean(decision.get('at'), 25)}", style="dim")
-            current_run = ((self.record.get("prefill") or {}).get("run") or {}).get("id")
-            if decision.get("on_run") and current_run and decision["on_run"] != current_run:
+            kind = "修改 override" if decision_kind(decision) == "override" else f"{texts.CONFIRMED} confirmed"
+            text.append(f"  {kind} · {clean(decision.get('by'), 20)} {local_time(decision.get('at'), '%Y-%m-%d %H:%M')}",
+                        style="dim")
+            if is_stale(self.record, decision):
                 text.append("\n⚠ 决定早于本次检测 decided on an earlier check: the measures may have changed",
                             style="bold yellow")
             if decision.get("note"):
@@ -255,9 +287,13 @@ class InspectionScreen(Screen[None]):
             text.append("未决定 none yet — y confirm, o override", style="dim")
         text.append("\n有效 effective: ")
         text.append_text(status_text(eff["status"]))
+        shown = shown_points(ind, eff, self.verdict)
+        if shown and not ind.is_veto:
+            text.append(f"  {shown}", style="dim" if not scored(self.verdict) else "")
         measures = pre.get("measures") or {}
         if measures:
-            text.append("\n度量 measures: " + measures_text(measures))
+            text.append("\n实测 measures: ")
+            text.append_text(plain(measures_text(ind, measures)))
         if pre.get("note"):
             monitored = str(pre["note"]).startswith(MONITOR_NOTE)
             text.append("\n监测 monitor: " if monitored else "\n说明 note: ", style="green" if monitored else "")
@@ -280,20 +316,26 @@ class InspectionScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("confirm", "override", "undo", "done", "check", "recheck", "rectify") and self.app.review_mode:
+        if action in ("confirm", "confirm_all", "override", "undo", "done", "check", "recheck", "rectify") \
+                and self.app.review_mode:
             return None
         if action in ("check", "recheck") and getattr(self.app.dashboard, "job", None) is not None:
             return None
         return True
 
-    def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:
+    def _saved(self, save: Any) -> bool:
+        """Run one write of the core; a refusal (its reason is Chinese) is shown, nothing else happens."""
         try:
-            decide(self.app.ws, self.quarter, self.code, iid, status, points=points, note=note)
-        except (ValueError, OSError) as exc:
-            self.app.notify(clean(exc, 200), title="未保存 not saved", severity="error", markup=False)
-            return
+            save()
+        except (ValueError, OSError, WorkspaceError) as exc:
+            self.app.notify(clean(exc, 300), title="未保存 not saved", severity="error", markup=False)
+            return False
         self.reload()
         self.app.dashboard.reload()
+        return True
+
+    def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:
+        self._saved(lambda: decide(self.app.ws, self.quarter, self.code, iid, status, points=points, note=note))
 
     def action_confirm(self) -> None:
         iid = self.current_id()
@@ -302,9 +344,35 @@ class InspectionScreen(Screen[None]):
         if not self.prefill(iid):
             self.app.notify("没有预填 no pre-fill to confirm: use o to decide", severity="warning")
             return
-        eff = self.effective[iid]
-        points = None if self.checklist.indicators[iid].is_veto else eff.get("deduction")
-        self._decide(iid, eff["status"], points, "confirmed pre-fill 确认预填")
+        self._saved(lambda: confirm(self.app.ws, self.quarter, self.code, iid))
+
+    def action_confirm_all(self) -> None:
+        """Confirm every remaining pre-fill of the site, after a dialog that says how many."""
+        from inspector.tui.modals import ConfirmModal
+
+        ids = confirmable(self.record, self.checklist)
+        if not ids:
+            self.app.notify("没有可确认的预填 nothing to confirm: the open indicators need o (override)",
+                            severity="warning")
+            return
+        pending = [i for i in self.checklist.indicators if i not in ids and
+                   (self.prefill(i).get("status") == Status.REVIEW and i not in (self.record.get("decisions") or {}))]
+        message = f"确认全部剩余预填：{len(ids)} 项？"
+        if pending:
+            message += f"\n另有 {len(pending)} 项待复核，须逐项决定（o）。"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                count = 0
+
+                def save() -> None:
+                    nonlocal count
+                    _, count = confirm_all(self.app.ws, self.quarter, self.code)
+
+                if self._saved(save):
+                    self.app.notify(f"已确认 {count} 项预填 confirmed {count}", markup=False)
+
+        self.app.push_screen(ConfirmModal(message, f"确认 {len(ids)} 项 confirm {len(ids)}"), answered)
 
     def action_override(self) -> None:
         from inspector.tui.modals import DecisionModal
@@ -320,17 +388,20 @@ class InspectionScreen(Screen[None]):
             if result is not None:
                 self._decide(iid, *result)
 
+        def problem(status: str, points: float | None, note: str) -> str | None:
+            return decision_problem(self.record, iid, status, points, note)
+
+        maximum = None if ind.is_veto else ind.max_points
         self.app.push_screen(
-            DecisionModal(ind.name, ind.is_veto, eff["status"], eff.get("deduction"), decision.get("note", "")), saved
+            DecisionModal(ind.name, ind.is_veto, eff["status"], eff.get("deduction"), decision.get("note", ""),
+                          check=problem, maximum=maximum), saved
         )
 
     def action_undo(self) -> None:
         iid = self.current_id()
         if iid is None or iid not in (self.record.get("decisions") or {}):
             return
-        undo_decision(self.app.ws, self.quarter, self.code, iid)
-        self.reload()
-        self.app.dashboard.reload()
+        self._saved(lambda: undo_decision(self.app.ws, self.quarter, self.code, iid))
 
     def action_next_open(self) -> None:
         """Jump to the next indicator without a decision (wrapping around)."""
@@ -346,10 +417,19 @@ class InspectionScreen(Screen[None]):
         self.app.notify("全部已决定 every indicator has a decision — D marks the site done")
 
     def action_done(self) -> None:
-        set_progress(self.app.ws, self.quarter, self.code, "done")
+        """完成: refused (with the reasons) while an indicator is open, a veto 待复核 or a decision stale."""
+        try:
+            set_progress(self.app.ws, self.quarter, self.code, Progress.DONE)
+        except NotDone as exc:
+            self.app.notify("\n".join(clean(p, 300) for p in exc.problems), title="不能完成 not done yet",
+                            severity="error", markup=False, timeout=8)
+            return
+        except (ValueError, OSError, WorkspaceError) as exc:
+            self.app.notify(clean(exc, 300), title="未保存 not saved", severity="error", markup=False)
+            return
         self.reload()
         self.app.dashboard.reload()
-        self.app.notify(f"{self.code}: {progress_label('done')} done", markup=False)
+        self.app.notify(f"{self.code}: {progress_label(Progress.DONE)} done", markup=False)
 
     def action_check(self) -> None:
         if self.app.dashboard.start_checks([self.code]):

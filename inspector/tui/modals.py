@@ -18,10 +18,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from typing import Callable
+
+from inspector.core import texts
+from inspector.core.model import Status
 from inspector.core.quarter.sampling import SamplingError, check_quarter, current_quarter
 from inspector.tui.safe import RECTIFICATION, STATUS, plain
 
-STATUS_ORDER = ("pass", "fail", "review")
+STATUS_ORDER = tuple(Status)
 
 
 T = TypeVar("T")
@@ -60,11 +64,16 @@ class DecisionModal(_FormModal[tuple[str, float | None, str] | None]):
         Binding("3", "status('review')", "待复核", tooltip="review", id="decision.review"),
     ]
 
-    def __init__(self, name: str, is_veto: bool, status: str, points: float | None, note: str = "") -> None:
+    def __init__(self, name: str, is_veto: bool, status: str, points: float | None, note: str = "", *,
+                 check: Callable[[str, float | None, str], str | None] | None = None,
+                 maximum: float | None = None) -> None:
+        """``check(status, points, note)``: the core's reason to refuse the decision (the form stays open
+        and shows it), None to save; ``maximum``: the indicator's most points, shown as a hint."""
         super().__init__()
         self.indicator_name, self.is_veto = name, is_veto
         self.status = status if status in STATUS_ORDER else "review"
         self.points, self.note = points, note
+        self.check, self.maximum = check, maximum
 
     def compose(self) -> ComposeResult:
         with Vertical(id="decision", classes="dialog"):
@@ -74,9 +83,10 @@ class DecisionModal(_FormModal[tuple[str, float | None, str] | None]):
                     number = STATUS_ORDER.index(key) + 1
                     yield RadioButton(f"{number} {STATUS[key][0]} {key}", value=key == self.status, id=f"status-{key}")
             if not self.is_veto:
-                yield Label("扣分 points (empty = computed)")
+                most = f"，最多 {texts.number(self.maximum)} 分" if self.maximum is not None else ""
+                yield Label(f"扣分 points（不合格时填写；留空 = 预填{most}；合格不扣分）")
                 yield Input("" if self.points is None else f"{self.points:g}", id="points", type="number")
-            yield Label("备注 note (why)")
+            yield Label("备注 note（修改预填时必填 required when overriding）")
             yield Input(self.note, id="note", placeholder="说明理由 reason for the decision")
             yield Static(id="decision-error")
             with Horizontal(classes="buttons"):
@@ -95,16 +105,22 @@ class DecisionModal(_FormModal[tuple[str, float | None, str] | None]):
 
     def action_save(self) -> None:
         points: float | None = None
+        error = self.query_one("#decision-error", Static)
         if not self.is_veto:
             raw = self.query_one("#points", Input).value.strip()
             try:
                 points = float(raw) if raw else None
             except ValueError:
-                points = -1.0
-            if points is not None and not (0 <= points <= 100):
-                self.query_one("#decision-error", Static).update(Text("扣分须在 0–100 points must be 0-100", style="red"))
+                error.update(Text(texts.POINTS_NOT_NUMBER, style="red"))
                 return
-        self.dismiss((self._chosen_status(), points, self.query_one("#note", Input).value))
+        status, note = self._chosen_status(), self.query_one("#note", Input).value
+        if status != Status.FAIL:
+            points = None  # points follow the status: 合格 deducts 0, 待复核 nothing yet
+        problem = self.check(status, points, note) if self.check is not None else None
+        if problem:
+            error.update(plain(problem, style="red"))
+            return
+        self.dismiss((status, points, note))
 
 
 
@@ -178,6 +194,77 @@ class RectificationModal(_FormModal[tuple[str, str, str] | None]):
         self.dismiss((self._chosen_status(), deadline, self.query_one("#rect-note", Input).value))
 
 
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question (e.g. 确认全部剩余预填：12 项？); dismisses True on yes."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "取消", tooltip="cancel", id="confirm.no"),
+        Binding("enter,y", "answer(True)", "确认", tooltip="yes", id="confirm.yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "确认 yes") -> None:
+        super().__init__()
+        self.question, self.yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Label(Text(self.question, style="bold"))
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.yes} (y)", id="yes", variant="primary")
+                yield Button("取消 cancel (esc)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class TextPrompt(_FormModal[str | None]):
+    """Ask for one required line of text (a reason, the inspector's name); dismisses it, None on cancel."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", tooltip="cancel", id="prompt.cancel"),
+        Binding("ctrl+s", "save", "保存", tooltip="save", id="prompt.save"),
+    ]
+
+    def __init__(self, title: str, label: str, *, required: str, placeholder: str = "", value: str = "",
+                 cancel: bool = True) -> None:
+        """``required``: the message shown when the answer is empty; ``cancel``: whether esc may skip it."""
+        super().__init__()
+        self.title_text, self.label, self.required = title, label, required
+        self.placeholder, self.value, self.can_cancel = placeholder, value, cancel
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt", classes="dialog"):
+            yield Label(plain(self.title_text, style="bold"))
+            yield Label(plain(self.label))
+            yield Input(self.value, id="prompt-input", placeholder=self.placeholder)
+            yield Static(id="prompt-error")
+            with Horizontal(classes="buttons"):
+                yield Button("保存 save (enter)", id="save", variant="primary")
+                if self.can_cancel:
+                    yield Button("取消 cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    def action_cancel(self) -> None:
+        if self.can_cancel:
+            self.dismiss(None)
+
+    def action_save(self) -> None:
+        text = self.query_one("#prompt-input", Input).value.strip()
+        if not text:
+            self.query_one("#prompt-error", Static).update(plain(self.required, style="red"))
+            return
+        self.dismiss(text)
 
 
 class QuarterPicker(ModalScreen[str | None]):
@@ -366,10 +453,12 @@ class DrawModal(_FormModal[dict[str, Any] | None]):
 HELP_TEXT = (
     "政府网站抽查 — quarterly spot-check of government websites.\n\n"
     "Workflow: 抽样 draw the quarter's sample (d) → 检测 run automated checks (c / C / A) → open a site (enter) "
-    "→ for each indicator 确认 confirm the pre-fill (y) or 修改 override it with a note (o) → look at the 证据 "
-    "evidence (e) → 完成 mark the site done (D). Every decision is saved immediately.\n"
+    "→ for each indicator 确认 confirm the pre-fill (y; Y confirms all remaining) or 修改 override it with a note (o) "
+    "→ look at the 证据 evidence (e) → 完成 mark the site done (D: only when every indicator is decided on the "
+    "latest check and no veto is 待复核). Every decision is saved immediately with who and when.\n"
     "栏目 columns (l, on a site): the columns the check found, their categories and which are stale (未更新); "
-    "改类别 correct a wrong category (k) — the site is re-scored from the stored crawl, offline.\n"
+    "改类别 correct a wrong category (k, with a reason) — the site is re-scored from the stored crawl, offline; "
+    "the change is kept as 人工调整 and exported.\n"
     "监测 monitor (m, on the dashboard): the week-long availability monitor's attempts and failures per site "
     "(start it with `inspector monitor`).\n"
     "整改 rectification (z, on a failed site): status, deadline, note. 省级 province (p): city bundles, 导入 import (i).\n"

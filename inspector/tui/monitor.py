@@ -7,7 +7,6 @@ this screen only reads. ``monitor_status`` runs in a thread worker posting
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -19,7 +18,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inspector.core.quarter.monitor import SHANGHAI, load_state, monitor_status
+from inspector.core import texts
+from inspector.core.quarter.monitor import load_state, monitor_status
 from inspector.tui.safe import clean, plain
 
 REFRESH_SECONDS = 3.0
@@ -37,13 +37,8 @@ class MonitorLoaded(Message, bubble=False):  # handled by the monitor screen onl
 
 
 def local_time(text: Any) -> str:
-    """An ISO timestamp as ``MM-DD HH:MM`` in Asia/Shanghai; other text cleaned as it is; — for none."""
-    if not text:
-        return "—"
-    try:
-        return f"{datetime.fromisoformat(str(text)).astimezone(SHANGHAI):%m-%d %H:%M}"
-    except (TypeError, ValueError):
-        return clean(text, 20)
+    """An ISO timestamp as ``MM-DD HH:MM`` in the office's zone; other text cleaned as it is; — for none."""
+    return texts.local_time(text, "%m-%d %H:%M")
 
 
 def failure_text(failure: dict[str, Any] | None, limit: int | None = 40) -> Text:

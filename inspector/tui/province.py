@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from inspector.core.checklist import load_checklist
 from inspector.core.store import Workspace
-from inspector.tui.safe import clean, plain
+from inspector.tui.safe import clean, local_time, plain
 
 CITY_COLUMNS = [("region", "地区 city"), ("sampled", "抽查/总数"), ("ratio", "比例"), ("pass_rate", "合格率"),
                 ("failed", "不合格"), ("rectified", "整改合格"), ("again", "再次不合格"), ("problem", "主要问题 top problem")]
@@ -190,7 +190,8 @@ class ProvinceScreen(Screen[None]):
         if row is not None and row < len(cities):
             city = cities[row]
             out.append_text(plain(city.get("region"), style="bold", limit=60))
-            out.append(f"  数据包 bundle of {clean(city.get('created_at'), 25)} · 合格 passed {clean(city.get('passed'))}"
+            out.append(f"  数据包 bundle of {local_time(city.get('created_at'), '%Y-%m-%d %H:%M')}"
+                       f" · 合格 passed {clean(city.get('passed'))}"
                        f" · 待复核 review {clean(city.get('review'))}")
             out.append("\n问题 problems by indicator: ")
             out.append_text(problems_text(city.get("problems_by_indicator") or {}, self.names))

@@ -13,31 +13,28 @@ from typing import Any
 
 from rich.text import Text
 
+from inspector.core import texts
+from inspector.core.model import Rectification
 from inspector.core.web.charset import clean_text
 
-STATUS = {
-    "pass": ("✔ 合格", "green"),
-    "fail": ("✘ 不合格", "red"),
-    "review": ("? 待复核", "yellow"),
+STATUS = {  # the core's status vocabulary (core.texts), with a symbol and its colour
+    "pass": (f"✔ {texts.STATUS['pass']}", "green"),
+    "fail": (f"✘ {texts.STATUS['fail']}", "red"),
+    "review": (f"? {texts.STATUS['review']}", "yellow"),
 }
-RESULT = {
-    "pass": ("合格 pass", "bold green"),
-    "fail": ("不合格 fail", "bold red"),
-    "review": ("待复核 review", "bold yellow"),
-    None: ("未检测 unchecked", "dim"),
+RESULT = {  # Chinese first, English as the secondary label
+    "pass": (f"{texts.RESULT['pass']} pass", "bold green"),
+    "fail": (f"{texts.RESULT['fail']} fail", "bold red"),
+    "review": (f"{texts.RESULT['review']} review", "bold yellow"),
+    None: (f"{texts.RESULT['not checked']} unchecked", "dim"),
 }
-PROGRESS = {
-    "not started": "未开始",
-    "checked": "已检测",
-    "in review": "审核中",
-    "done": "已完成",
-}
+PROGRESS = texts.PROGRESS
 RECTIFICATION = {  # the core's rectification (整改) statuses, in the order the modal offers them
-    "pending": ("待整改", "yellow"),
-    "in progress": ("整改中", "yellow"),
-    "rectified": ("已整改", "green"),
-    "overdue": ("逾期", "bold red"),
-    "not needed": ("无需整改", "dim"),
+    Rectification.PENDING.value: (texts.RECTIFICATION["pending"], "yellow"),
+    Rectification.IN_PROGRESS.value: (texts.RECTIFICATION["in progress"], "yellow"),
+    Rectification.RECTIFIED.value: (texts.RECTIFICATION["rectified"], "green"),
+    Rectification.OVERDUE.value: (texts.RECTIFICATION["overdue"], "bold red"),
+    Rectification.NOT_NEEDED.value: (texts.RECTIFICATION["not needed"], "dim"),
 }
 
 
@@ -73,23 +70,19 @@ def rectification_text(status: str | None) -> Text:
 
 
 def progress_label(progress: str | None) -> str:
-    return PROGRESS.get(progress or "not started", clean(progress))
+    return texts.progress_name(progress)
 
 
 def number(value: Any) -> str:
-    """Measures and points for display: 4 significant decimals, 是/否 for booleans, — for unknown."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{round(value, 4):g}"
-    if isinstance(value, (list, tuple)):
-        return str(len(value))
-    return clean(value, 40)
+    """Measures and points for display: 4 significant decimals, 是/否 for booleans, 未测 for unknown."""
+    return texts.number(value)
 
 
-def measures_text(measures: dict[str, Any] | None, limit: int | None = None) -> str:
-    """``key=value`` pairs of an indicator's measures (keys are ours, values cleaned)."""
-    text = " ".join(f"{clean(k)}={number(v)}" for k, v in (measures or {}).items())
-    return clean(text, limit)
+def measures_text(indicator: Any, measures: dict[str, Any] | None, limit: int | None = None) -> str:
+    """An indicator's measures as the checklist's labelled Chinese phrases (首页14天内更新 6 条)."""
+    return clean(indicator.measures_text(measures, sep="，"), limit)
+
+
+def local_time(value: Any, fmt: str = "%m-%d %H:%M") -> str:
+    """A stored UTC time in the office's zone (INSPECTOR_TZ)."""
+    return texts.local_time(value, fmt)

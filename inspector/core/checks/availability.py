@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector.core import texts
 from inspector.core.model import CHALLENGE, Finding, Outcome, ProbeAttempt
-
-CHALLENGE_NOTE = (
-    "站点启用了反爬虫验证，{n} 次探测停在验证页上，没有浏览器通过验证（--no-browser 或浏览器未通过）："
-    "验证页不是站点的答复，不算访问失败；请在浏览器中打开首页复核"
-)
 
 
 def check_availability(
@@ -27,7 +23,7 @@ def check_availability(
     failures = len(failed)
     rate = round(failures / attempts, 4) if attempts else 0.0
     findings = [
-        Finding(url=url, where=p.at, detail=f"{p.error or p.status} after {p.elapsed:.1f} s")
+        Finding(url=url, where=p.at, detail=texts.probe_failure(p.error, p.status, p.elapsed))
         for p in failed
     ]
     note = _note(attempts, params)
@@ -37,7 +33,7 @@ def check_availability(
         status = "review"
     if challenged:  # what the challenge hid is unknown: the inspector decides, never a veto
         status = "review"
-        note = CHALLENGE_NOTE.format(n=challenged) + "; " + note
+        note = texts.challenged_probes(challenged) + "; " + note
     return {
         "site-unreachable": Outcome(
             measures={"attempts": attempts, "failures": failures, "failure_rate": rate},
@@ -59,8 +55,8 @@ def _required(params: dict[str, Any]) -> int:
 
 def _note(attempts: int, params: dict[str, Any]) -> str:
     if attempts == 0:
-        return "no probe was made"
+        return texts.NO_PROBE
     required = _required(params)
     if 0 < attempts < required:
-        return f"short probe: {attempts} of the {required} attempts the rule asks for; rate is an estimate"
-    return f"{attempts} probes"
+        return texts.short_probe(attempts, required)
+    return texts.probes_made(attempts)

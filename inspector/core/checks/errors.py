@@ -31,6 +31,7 @@ from pypinyin import Style, pinyin
 
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
+from inspector.core import texts
 from inspector.core.model import CrawlResult, Finding, Outcome
 
 INDICATOR = "serious-errors"
@@ -208,20 +209,16 @@ def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, str]]:
 
 def _finding(hit: Hit) -> Finding:
     if hit.kind == "forbidden-word":
-        detail = f"forbidden word {hit.found!r}: verify or remove"
+        detail = texts.forbidden_word(hit.found)
     else:
-        detail = f"{hit.kind}: {hit.found!r} -> {hit.suggestion!r}"
+        detail = texts.wrong_text(hit.kind, hit.found, hit.suggestion)
     return Finding(url=hit.url, where=hit.context, detail=detail, highlight=hit.found)
 
 
 def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
-    reviewed = checklist.lists_date or "unknown date"
-    return (
-        f"Candidates only: confirm each hit. Lists of checklist {checklist.id} reviewed {reviewed} "
-        f"(as of {as_of.isoformat()}): {len(_strings(params.get('leaders')))} leader names, "
-        f"{len(_strings(params.get('titles')))} titles, {len(_pairs(params.get('wrong_phrases')))} wrong "
-        f"phrasings, {len(_strings(params.get('forbidden_words')))} forbidden words. "
-        f"False or forged content cannot be machine-checked."
+    return texts.errors_note(
+        checklist.name, checklist.lists_date, as_of, len(_strings(params.get("leaders"))), len(_strings(params.get("titles"))),
+        len(_pairs(params.get("wrong_phrases"))), len(_strings(params.get("forbidden_words"))),
     )
 
 

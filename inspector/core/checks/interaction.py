@@ -20,6 +20,7 @@ from typing import Any, Mapping
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.messages import Board, Message, read_board
+from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Finding, Outcome
 
 INTERACTION = "poor-interaction"
@@ -62,11 +63,11 @@ def _wait(msg: Message, as_of: date) -> int | None:
 def _overdue_finding(msg: Message, wait: int, column: str) -> Finding:
     assert msg.submitted is not None
     if msg.replied is not None:
-        detail = f"submitted {msg.submitted.isoformat()}, replied {msg.replied.isoformat()} ({wait} days)"
+        detail = texts.overdue_replied(msg.submitted, msg.replied, wait)
     else:
-        detail = f"submitted {msg.submitted.isoformat()}, unanswered {wait} days"
+        detail = texts.overdue_unanswered(msg.submitted, wait)
     if msg.unit:
-        detail += f", unit {msg.unit}"
+        detail += texts.reply_unit(msg.unit)
     return Finding(url=msg.url or (msg.sources[0] if msg.sources else ""), where=column, detail=detail)
 
 
@@ -111,10 +112,9 @@ def _unread(boards: list[Board]) -> list[Board]:
 def _board_notes(boards: list[Board], tally: _Tally) -> list[str]:
     notes = []
     for board in _unread(boards):
-        why = board.problem or "the page shows a message board but no message could be read"
-        notes.append(f"{board.column.name} ({board.column.url}): {why}")
+        notes.append(texts.board_unread(board.column.name, board.column.url, board.problem))
     if tally.undated:
-        notes.append(f"{tally.undated} message(s) without a readable submission date were not counted")
+        notes.append(texts.messages_undated(tally.undated))
     return notes
 
 
@@ -123,7 +123,7 @@ def _poor_interaction(boards: list[Board], has_channel: bool, params: Mapping[st
     tally, findings = _tally(boards, Window(as_of, int(params.get("window_days", 365))), max_wait)
     notes = _board_notes(boards, tally)
     if tally.undecided:
-        notes.append(f"{tally.undecided} message(s) older than {max_wait} days whose reply date could not be read")
+        notes.append(texts.replies_unreadable(tally.undecided, max_wait))
     unread = _unread(boards)
     unreadable = bool(boards) and len(unread) == len(boards)
     return Outcome(
@@ -134,7 +134,7 @@ def _poor_interaction(boards: list[Board], has_channel: bool, params: Mapping[st
         },
         findings=findings,
         status="review" if unread or tally.undecided else None,  # an unread board may hide overdue messages
-        note="; ".join(notes),
+        note="；".join(notes),
     )
 
 
@@ -144,10 +144,10 @@ def _consultation(boards: list[Board], has_column: bool, params: Mapping[str, An
     unreadable = bool(boards) and len(unread) == len(boards)
     return Outcome(
         measures={"has_column": has_column, "messages_in_year": None if unreadable else tally.in_year},
-        findings=[Finding(url=b.column.url, where=b.column.name, detail=f"{len(b.messages)} messages read")
+        findings=[Finding(url=b.column.url, where=b.column.name, detail=texts.messages_read(len(b.messages)))
                   for b in boards],
         status="review" if unread and not tally.in_year else None,
-        note="; ".join(_board_notes(boards, tally)),
+        note="；".join(_board_notes(boards, tally)),
     )
 
 
@@ -176,7 +176,7 @@ def _activities(columns: list[Column], window: Window) -> tuple[int, list[Findin
                 continue
             seen.add(key)
             assert item.date is not None
-            findings.append(Finding(url=item.url or col.url, where=col.name, detail=f"{item.date} {item.title}"))
+            findings.append(Finding(url=item.url or col.url, where=col.name, detail=texts.activity(item.date, item.title)))
     return len(findings), findings
 
 
@@ -185,7 +185,7 @@ def _activity_outcome(columns: list[Column], category: str, params: Mapping[str,
     count, findings = _activities(cols, Window(as_of, int(params.get("window_days", 365))))
     errors = [c for c in cols if c.error and not c.items]
     review = bool(cols) and len(errors) == len(cols)
-    note = "; ".join(f"{c.name} ({c.url}): {c.error}" for c in errors)
+    note = "；".join(texts.column_problem(c.name, c.url, c.error) for c in errors)
     return Outcome(
         measures={"has_column": bool(cols), "activities_in_year": None if review else count},
         findings=findings,

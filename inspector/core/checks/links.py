@@ -6,6 +6,7 @@ counts once as a homepage link and not again for the other pages.
 
 from __future__ import annotations
 
+from inspector.core import texts
 from inspector.core.model import CHALLENGE, CrawlResult, Finding, Outcome
 
 
@@ -22,7 +23,7 @@ def check_links(crawl: CrawlResult) -> Outcome:
         if status.error == CHALLENGE:  # stopped by an anti-bot challenge nobody passed: not judged
             challenged.append(url)
             continue
-        detail = status.error or str(status.status)
+        detail = texts.fetch_error(status.error, status.status)
         home = next((s for s in sources if s in homepage), None)
         if home is not None:
             on_homepage.append(Finding(url=url, where=home, detail=detail))
@@ -35,6 +36,5 @@ def check_links(crawl: CrawlResult) -> Outcome:
             "other_broken": len(elsewhere),
         },
         findings=sorted(on_homepage, key=lambda f: f.url) + sorted(elsewhere, key=lambda f: f.url),
-        note="; ".join(crawl.errors + ([f"{len(challenged)} 个链接停在反爬虫验证页上，未判定（例如 {challenged[0]}）"]
-                                       if challenged else [])),
+        note="; ".join(crawl.errors + ([texts.challenged_links(len(challenged), challenged[0])] if challenged else [])),
     )

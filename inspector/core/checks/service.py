@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from inspector.core.checklist import Checklist
 from inspector.core.extract.guides import find_guides
 from inspector.core.web.fetch import page_link_status
+from inspector.core import texts
 from inspector.core.model import CHALLENGE, Column, CrawlResult, Finding, LinkStatus, Outcome
 
 GUIDES = "service-guides"
@@ -40,13 +41,10 @@ def _guides_outcome(crawl: CrawlResult, columns: list[Column], checklist: Checkl
     guides = find_guides(crawl, columns, checklist)
     incomplete = [g for g in guides if g.missing]
     findings = [
-        Finding(url=g.url, where=g.title, detail="missing: " + ", ".join(g.missing)) for g in incomplete
+        Finding(url=g.url, where=g.title, detail=texts.guide_missing(g.missing)) for g in incomplete
     ]
     has_service = any(c.category == "service" for c in columns)
-    note = "" if guides else (
-        "no service guide found among the crawled pages"
-        + (" (a service column exists: check its guides by hand)" if has_service else "")
-    )
+    note = "" if guides else texts.NO_GUIDE + (texts.NO_GUIDE_BUT_COLUMN if has_service else "")
     return Outcome(
         measures={
             "guides_checked": len(guides),
@@ -128,11 +126,11 @@ def is_file_type(content_type: str, file_types: Sequence[str]) -> bool:
 def download_problem(status: LinkStatus) -> str | None:
     """Why a download is broken (failed, HTML page instead of a file, empty), or None."""
     if not status.ok:
-        return status.error or (str(status.status) if status.status else "failed")
+        return texts.download_failed(status.error, status.status)
     if _mime(status.content_type) in _HTML_TYPES:
-        return f"HTML page instead of a file ({status.status or 'no status'})"
+        return texts.html_instead_of_file(status.status)
     if status.length == 0:
-        return "empty file (0 bytes)"
+        return texts.EMPTY_FILE
     return None
 
 
@@ -163,10 +161,10 @@ def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outco
             unknown_length.append(link.url)
     notes = []
     if unchecked:
-        notes.append(f"{len(unchecked)} attachment link(s) were not checked (e.g. {unchecked[0]})")
+        notes.append(texts.links_not_checked(len(unchecked), "附件", unchecked[0]))
     if unknown_length:
-        notes.append(f"{len(unknown_length)} attachment(s) did not tell their size: not checked for emptiness")
-    return Outcome(measures={"checked": checked, "broken": broken}, findings=findings, note="; ".join(notes))
+        notes.append(texts.sizes_unknown(len(unknown_length)))
+    return Outcome(measures={"checked": checked, "broken": broken}, findings=findings, note="；".join(notes))
 
 
 def _online_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
@@ -185,9 +183,9 @@ def _online_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
         checked += 1
         if not status.ok:
             unreachable += 1
-            detail = f"{link.text}: {status.error or status.status or 'unreachable'}"
+            detail = texts.system_unreachable(link.text, status.error, status.status)
             findings.append(Finding(url=link.url, where=link.source, detail=detail, highlight=link.text))
-    note = f"{len(unchecked)} system link(s) were not checked (e.g. {unchecked[0]})" if unchecked else ""
+    note = texts.links_not_checked(len(unchecked), "在线系统", unchecked[0]) if unchecked else ""
     return Outcome(measures={"checked": checked, "unreachable": unreachable}, findings=findings, note=note)
 
 

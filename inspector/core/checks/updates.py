@@ -16,13 +16,11 @@ from datetime import date, timedelta
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.site import SiteAnalysis
+from inspector.core import texts
 from inspector.core.model import Column, Finding, Item, Outcome
 
-SCRIPT_NOTE = "homepage list is rendered by JavaScript: run with a browser"
-MONTH_NOTE = (
-    "homepage shows no item dates; items dated by the month in their URLs (last day of the month): "
-    "an estimate, the inspector confirms against the articles"
-)
+SCRIPT_NOTE = texts.SCRIPT_NOTE
+MONTH_NOTE = texts.MONTH_NOTE
 
 
 def in_window(d: date | None, as_of: date, window_days: int) -> bool:
@@ -44,16 +42,16 @@ def is_stale(column: Column, checklist: Checklist, as_of: date) -> bool:
 
 def _stale_detail(column: Column, as_of: date) -> str:
     if column.latest is None:
-        return f"{column.name}: no dated item"
-    return f"{column.name}: latest {column.latest.isoformat()} ({(as_of - column.latest).days} days)"
+        return texts.no_dated_item(column.name)
+    return texts.stale_column(column.name, column.latest, (as_of - column.latest).days)
 
 
 def _latest_detail(items: list[Item], as_of: date, in_win: int) -> str:
     dated = [i.date for i in items if i.date is not None]
     if not dated:
-        return f"{len(items)} items, none dated"
+        return texts.homepage_items_none_dated(len(items))
     latest = max(dated)
-    return f"{in_win} of {len(items)} items in window; latest {latest.isoformat()} ({(as_of - latest).days} days)"
+    return texts.homepage_items_latest(in_win, len(items), latest, (as_of - latest).days)
 
 
 def _review(outcome: Outcome, analysis: SiteAnalysis) -> Outcome:
@@ -68,11 +66,12 @@ def _review(outcome: Outcome, analysis: SiteAnalysis) -> Outcome:
 
 def _homepage_outcome(analysis: SiteAnalysis, as_of: date, window: int, measures: dict) -> Outcome:
     in_win = _items_in_window(analysis.homepage_items, as_of, window)
-    where = "second-level columns" if analysis.navigation_only else "homepage"
+    where = texts.SECOND_LEVEL if analysis.navigation_only else texts.HOMEPAGE
     finding = Finding(url=analysis.homepage_url, where=where, detail=_latest_detail(analysis.homepage_items, as_of, in_win))
     if analysis.error:
-        return Outcome(measures={k: None for k in measures}, findings=[Finding(analysis.homepage_url, "homepage", analysis.error)],
-                       status="review", note=f"homepage not readable: {analysis.error}")
+        return Outcome(measures={k: None for k in measures},
+                       findings=[Finding(analysis.homepage_url, texts.HOMEPAGE, texts.fetch_error(analysis.error))],
+                       status="review", note=texts.homepage_unreadable(analysis.error))
     return _review(Outcome(measures=measures, findings=[finding]), analysis)
 
 
@@ -114,8 +113,8 @@ def _unread_review(outcome: Outcome, unread: list[Column], already_failing: bool
     """Unreadable columns could change the result: the inspector decides (unless it fails anyway)."""
     if unread and outcome.status is None and not already_failing:
         outcome.status = "review"
-        outcome.note = f"{len(unread)} column page(s) could not be read ({unread[0].name}: {unread[0].error}); check them by hand"
-        outcome.findings += [Finding(url=c.url, where=c.name, detail=f"not read: {c.error}") for c in unread]
+        outcome.note = texts.columns_unread(len(unread), unread[0].name, unread[0].error)
+        outcome.findings += [Finding(url=c.url, where=c.name, detail=texts.not_read(c.error)) for c in unread]
     return outcome
 
 
@@ -134,10 +133,10 @@ def columns_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: dat
         "blank_columns": len(blank),
     }
     findings = _column_findings(every_stale, as_of) + [
-        Finding(url=c.url, where=c.name, detail=f"blank: {analysis.blank_reasons.get(c.url, 'empty list')}") for c in blank
+        Finding(url=c.url, where=c.name, detail=texts.blank_column(analysis.blank_reasons.get(c.url))) for c in blank
     ]
     if analysis.error:
-        return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
+        return Outcome(measures={k: None for k in measures}, status="review", note=texts.homepage_unreadable(analysis.error))
     vetoed = bool(checklist.indicators["columns-not-updated"].vetoed(measures))
     return _unread_review(Outcome(measures=measures, findings=findings), _unread(analysis, checklist), vetoed)
 
@@ -147,7 +146,7 @@ def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date)
     picked = {cat: stale.get(cat, []) for cat in ("news", "notice", "personnel")}
     measures = {f"stale_{cat}_columns": len(cols) for cat, cols in picked.items()}
     if analysis.error:
-        return Outcome(measures={k: None for k in measures}, status="review", note=f"homepage not readable: {analysis.error}")
+        return Outcome(measures={k: None for k in measures}, status="review", note=texts.homepage_unreadable(analysis.error))
     outcome = Outcome(measures=measures, findings=_column_findings([c for cols in picked.values() for c in cols], as_of))
     return _unread_review(outcome, _unread(analysis, checklist, ("news", "notice", "personnel")))
 

@@ -42,6 +42,7 @@ from inspector.core.extract.lists import (
     placeholder_in,
 )
 from inspector.core.web.urls import site_key
+from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Item, Page
 
 MIN_NAV_LINKS = 3  # a menu has at least this many entries
@@ -201,7 +202,7 @@ class ColumnRead:
     blank_reason: str = ""
 
 
-SCRIPT_LIST = "list built by script (run with a browser)"
+SCRIPT_LIST = texts.SCRIPT_LIST
 MIN_STORIES = 2  # undated story links that make a column page with an empty <ul> not blank
 
 

@@ -31,6 +31,7 @@ from lxml import html as lxml_html
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.extract.dates import find_dates, parse_date, usable
+from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Page
 
 INDICATOR = "poor-interaction"
@@ -656,7 +657,7 @@ def read_board(
     next_texts = list(checklist.columns.get("next_page_texts", ()))
     pages = list_pages(crawl, column.url, next_texts)
     if not pages:
-        problem = column.error or "the column page was not fetched"
+        problem = column.error or texts.COLUMN_NOT_FETCHED
         return Board(column, [], [], looks_like_board=False, problem=problem)
     found: dict[tuple[Any, ...], Message] = {}
     for page in pages:

@@ -56,6 +56,7 @@ from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import check_availability
 from inspector.core.web.fetch import Fetcher
+from inspector.core import texts
 from inspector.core.model import CHALLENGE, Outcome, ProbeAttempt
 from inspector.core.web.probe import probe_once
 from inspector.core.quarter.sampling import check_quarter
@@ -158,9 +159,8 @@ class MonitorState:
         )
 
     def window_label(self) -> str:
-        """The window in Shanghai local time, e.g. ``2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai``."""
-        a, b = self.start.astimezone(SHANGHAI), self.end.astimezone(SHANGHAI)
-        return f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} {TZ_LABEL}"
+        """The window in the office's time, e.g. ``2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai``."""
+        return texts.monitor_window(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -341,9 +341,9 @@ class Monitor:
         on_event: EventFn | None = None,
     ) -> None:
         if probes_per_day < 1 or days < 1:
-            raise MonitorError("--days and --per-day must be at least 1")
+            raise MonitorError("--days 和 --per-day 至少为 1")
         if timeout <= 0:
-            raise MonitorError("the probe timeout must be positive")
+            raise MonitorError("探测超时须大于 0")
         self.ws = ws
         self.quarter = check_quarter(quarter)
         self._clock = clock
@@ -412,14 +412,14 @@ class Monitor:
         stay, an attempt in flight is dropped and redone (or noted missed) on restart.
         """
         if self.ws.sample(self.quarter) is None:
-            raise MonitorError(f"quarter {self.quarter} has no sample: draw one first (inspector sample draw)")
+            raise MonitorError(texts.no_sample(self.quarter, self.ws.root))
         state = self.start()
         stop = state.end if until is None else min(_utc(until), state.end)
         self._summary = RunSummary()
         with self._exclusive():
             plan = self.plan()
             if not plan:
-                raise MonitorError(f"no sampled site of {self.quarter} has a homepage URL to probe")
+                raise MonitorError(f"{self.quarter} 抽中的网站都没有可探测的首页网址")
             pending = self._pending(plan)
             self._emit({"kind": "start", "window": state.window_label(), "sites": len({s.code for s in plan}),
                         "planned": len(plan), "pending": len(pending)})
@@ -436,7 +436,7 @@ class Monitor:
         try:
             lock.acquire()
         except WorkspaceLocked:
-            raise MonitorError(f"a monitor is already running for {self.quarter} on this workspace") from None
+            raise MonitorError(f"工作区 {self.ws.root} 中已有 {self.quarter} 的监测在运行（a monitor is already running）") from None
         try:
             yield
         finally:
@@ -635,11 +635,8 @@ def monitor_outcomes(
         return None
     outcomes = check_availability(attempts, dict(checklist.params("site-unreachable")), url=site.get("url", ""))
     status = _site_status(ws, state, site, _utc(now) if now is not None else real_clock())
-    note = f"monitor {state.window_label()}: {status['attempts']} attempts, {status['failures']} failures"
-    if status["missed"]:
-        note += f", {status['missed']} slots missed while the monitor was down (not counted)"
-    if not status["finished"]:
-        note += f"; window still running ({status['planned']} attempts planned)"
+    note = texts.monitor_note(state.window_label(), status["attempts"], status["failures"], status["missed"],
+                              status["finished"], status["planned"])
     challenged = any(a.error == CHALLENGE for a in attempts)
     for outcome in outcomes.values():
         outcome.note = note if not challenged else f"{outcome.note.split('; ', 1)[0]}; {note}"

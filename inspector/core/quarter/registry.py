@@ -85,13 +85,13 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
         try:
             return raw[3:].decode("utf-8"), "utf-8-bom"
         except UnicodeDecodeError:
-            raise RegistryError("the file starts with a UTF-8 BOM but is not UTF-8 text") from None
+            raise RegistryError("文件以 UTF-8 BOM 开头，但内容不是 UTF-8 文本") from None
     for enc in ("utf-8", "gb18030"):
         try:
             return raw.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise RegistryError("the file is neither UTF-8 nor GBK/GB18030 text")
+    raise RegistryError("文件既不是 UTF-8 也不是 GBK/GB18030 文本")
 
 
 def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
@@ -102,7 +102,7 @@ def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
 
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken file
-            raise RegistryError(f"cannot read {path.name} as .xlsx: {exc}") from None
+            raise RegistryError(f"无法按 .xlsx 读取 {path.name}：{exc}") from None
         try:
             ws = wb.worksheets[0]
             rows = [list(r) for _, r in zip(range(MAX_ROWS + 1), ws.iter_rows(values_only=True))]
@@ -112,9 +112,9 @@ def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RegistryError(f"cannot read {path}: {exc.strerror}") from None
+        raise RegistryError(f"无法读取 {path}：{exc.strerror}") from None
     if b"\x00" in raw[:4096]:
-        raise RegistryError(f"{path.name} is a binary file, not a CSV registry")
+        raise RegistryError(f"{path.name} 是二进制文件，不是 CSV 网站名录")
     text, enc = decode_csv(raw)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
@@ -123,7 +123,7 @@ def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
     try:
         rows = [r for _, r in zip(range(MAX_ROWS + 1), csv.reader(io.StringIO(text), dialect))]
     except csv.Error as exc:  # e.g. a field over the csv module's limit: not a registry export
-        raise RegistryError(f"{path.name} is not a readable CSV registry: {exc}") from None
+        raise RegistryError(f"{path.name} 不是可读的 CSV 网站名录：{exc}") from None
     return rows, enc
 
 
@@ -134,8 +134,8 @@ def _header_row(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
         if all(k in mapping for k in ("code", "url")):
             return i, mapping
     raise RegistryError(
-        "not a site registry: no 网站标识码 and 首页网址 columns found in the first rows "
-        "(expected headers such as 网站标识码, 网站名称, 首页网址, 主办单位, 级别, 运行状态)"
+        "不是网站名录：前几行中没有找到“网站标识码”和“首页网址”列"
+        "（应有网站标识码、网站名称、首页网址、主办单位、级别、运行状态等表头）"
     )
 
 
@@ -148,17 +148,17 @@ def validate_url(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "首页网址 is not a valid URL"
+        return "首页网址无效"
     if parts.scheme not in ("http", "https"):
-        return f"首页网址 must start with http:// or https:// (got {url[:60]!r})"
+        return f"首页网址须以 http:// 或 https:// 开头（实际为 {url[:60]!r}）"
     if re.search(r"\s", parts.netloc.strip()):
         return f"首页网址的主机名含空格：{parts.netloc.strip()[:60]!r}"
     if not parts.hostname:
-        return "首页网址 has no host name"
+        return "首页网址没有主机名"
     try:
         parts.port
     except ValueError:
-        return "首页网址 has an invalid port"
+        return "首页网址的端口无效"
     return None
 
 
@@ -196,16 +196,16 @@ def parse_registry(path: str | Path) -> ImportReport:
     """Read and validate a registry file; nothing is stored here."""
     path = Path(path)
     if not path.is_file():
-        raise RegistryError(f"no such file: {path}")
+        raise RegistryError(f"文件不存在：{path}")
     rows, encoding = _read_rows(path)
     if len(rows) > MAX_ROWS:
-        raise RegistryError(f"{path.name} has more than {MAX_ROWS} rows")
+        raise RegistryError(f"{path.name} 超过 {MAX_ROWS} 行")
     if not rows:
-        raise RegistryError(f"{path.name} is empty")
+        raise RegistryError(f"{path.name} 是空文件")
     header_idx, mapping = _header_row(rows)
     missing = [HEADERS[k][0] for k in REQUIRED if k not in mapping]
     if missing:
-        raise RegistryError(f"not a site registry: missing column(s) {', '.join(missing)}")
+        raise RegistryError(f"不是网站名录：缺少列 {'、'.join(missing)}")
     report = ImportReport(encoding=encoding)
     seen: dict[str, int] = {}
     for offset, row in enumerate(rows[header_idx + 1 :]):
@@ -215,7 +215,7 @@ def parse_registry(path: str | Path) -> ImportReport:
         rec = {k: clean_text(str(row[i] if i < len(row) and row[i] is not None else "")) for k, i in mapping.items()}
         reason = _row_problem(rec)
         if reason is None and rec["code"].lower() in seen:
-            reason = f"duplicate 网站标识码 {rec['code']} (first seen on row {seen[rec['code'].lower()]})"
+            reason = f"网站标识码 {rec['code']} 重复（第 {seen[rec['code'].lower()]} 行已有）"
         if reason:
             report.rejected.append((rownum, reason))
             continue
@@ -227,9 +227,9 @@ def parse_registry(path: str | Path) -> ImportReport:
 def _row_problem(rec: dict[str, str]) -> str | None:
     code = rec.get("code", "")
     if not CODE_RE.match(code):
-        return f"网站标识码 {code[:30]!r} is not 10 digits or 'bm' + 8 digits"
+        return f"网站标识码 {code[:30]!r} 不是 10 位数字或 bm 加 8 位数字"
     if not rec.get("name"):
-        return "网站名称 is empty"
+        return "网站名称为空"
     rec["url"] = normalise_url(rec.get("url", ""))
     if rec.get("scope"):
         rec["scope"] = normalise_url(rec["scope"])

@@ -30,7 +30,7 @@ class SamplingError(ValueError):
 def check_quarter(quarter: str) -> str:
     q = quarter.strip().upper()
     if not QUARTER_RE.match(q):
-        raise SamplingError(f"quarter must look like 2026Q4, got {quarter!r}")
+        raise SamplingError(f"季度格式应为 2026Q4，而不是 {quarter!r}")
     return q
 
 
@@ -61,13 +61,13 @@ def draw(
     """Draw the quarter's sample from registry sites (dicts with code, running, level, region)."""
     quarter = check_quarter(quarter)
     if not (0 < ratio <= 1):
-        raise SamplingError(f"--ratio must be in (0, 1], got {ratio}")
+        raise SamplingError(f"--ratio 须大于 0 且不超过 1，而不是 {ratio}")
     if seed is None:
         seed = secrets.randbelow(10**9)
     all_sites = {s["code"]: s for s in sites}
     population = sorted(code for code, s in all_sites.items() if s.get("running", True))
     if not population:
-        raise SamplingError("the registry has no running site to sample (import a registry first)")
+        raise SamplingError("网站名录中没有正常运行的网站可抽样（请先导入网站名录）")
     pop_sites = [all_sites[c] for c in population]
     key = stratum_key(pop_sites)
     strata: dict[str, list[str]] = {}
@@ -84,7 +84,7 @@ def draw(
     included: list[str] = []
     for code in include:
         if code not in all_sites:
-            raise SamplingError(f"--include {code}: no such site in the registry")
+            raise SamplingError(f"--include {code}：网站名录中没有这个网站")
         if code not in chosen and code not in included:
             included.append(code)
     frame = [

@@ -14,7 +14,10 @@ from typing import Any
 from inspector import __version__
 from inspector.core.submission import bundle as bundle_fmt
 from inspector.core.submission.bundle import BundleError, VerifyReport
-from inspector.core.quarter.inspection import checklist_of, evaluate
+from inspector.core import texts
+from inspector.core.checklist import scored, shown_points
+from inspector.core.model import Progress, Rectification, Result
+from inspector.core.quarter.inspection import adjustments, checklist_of, done_problems, evaluate, is_done
 from inspector.core.quarter.sampling import check_quarter, redraw
 from inspector.core.submission.signing import generate_keypair
 from inspector.core.store import Workspace, utcnow
@@ -32,7 +35,7 @@ def office_key_paths(ws: Workspace) -> tuple[Path, Path]:
 def generate_office_key(ws: Workspace, *, force: bool = False) -> tuple[Path, Path]:
     secret, public = office_key_paths(ws)
     if secret.exists() and not force:
-        raise BundleError([f"a key pair already exists in {secret.parent} (use --force to replace it)"])
+        raise BundleError([f"{secret.parent} 中已有签名密钥（要替换请加 --force）"])
     secret.parent.mkdir(parents=True, exist_ok=True)
     generate_keypair(secret, public, comment=f"inspector office key {ws.root.name}", overwrite=force)
     return secret, public
@@ -44,12 +47,19 @@ def _region(ws: Workspace, codes: list[str]) -> str:
 
 
 def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
-    """One sampled site's result as the bundle carries it (pre-fill, decision, note, points)."""
+    """One sampled site's result as the bundle carries it.
+
+    Per indicator: pre-fill, decision (with note, who, when), effective status, points (None when not
+    scored: a veto), the measures as Chinese phrases; per site: result, score (None with a veto),
+    the problems, every hand change (``adjustments``: overrides and column corrections, with reason,
+    who and when), and whether the site is done (``done`` and, if not, ``not_done``: why).
+    """
     site = ws.site(code) or {"code": code, "name": "", "url": ""}
     record = ws.inspection(quarter, code) or {}
     prefill = record.get("prefill") or {}
     checklist = checklist_of(record)
     effective, verdict = evaluate(record, checklist)
+    is_scored = scored(verdict)
     decisions = record.get("decisions") or {}
     indicators: dict[str, Any] = {}
     problems: list[str] = []
@@ -65,13 +75,16 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
             "decision": dec,
             "note": (dec or {}).get("note", ""),
             "status": eff["status"],
-            "points": eff.get("deduction", 0.0),
+            "points": eff.get("deduction", 0.0) if is_scored or ind.is_veto else None,
+            "shown": shown_points(ind, eff, verdict),
+            "measures_text": ind.measures_text((pre or {}).get("measures")),
         }
         if eff["status"] == "fail":
-            detail = (dec or {}).get("note") or "; ".join(
-                f.get("detail", "") for f in ((pre or {}).get("findings") or [])[:3] if f.get("detail")
+            detail = (dec or {}).get("note") or "；".join(
+                str(f.get("detail", "")) for f in ((pre or {}).get("findings") or [])[:3] if f.get("detail")
             )
-            problems.append(f"{ind.name}: {detail}" if detail else ind.name)
+            problems.append(f"{ind.name}：{detail}" if detail else ind.name)
+    failed = verdict["result"] == Result.FAIL
     out = {
         "code": code,
         "name": site.get("name", ""),
@@ -81,17 +94,21 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
         "checked_at": record.get("prefill_at", ""),
         "as_of": prefill.get("as_of", ""),
         "checklist": checklist.id,
-        "progress": record.get("progress", "not started"),
+        "progress": record.get("progress", Progress.NOT_STARTED),
+        "done": is_done(record, checklist),
+        "not_done": [] if is_done(record, checklist) else (done_problems(record, checklist) or ["尚未标记完成"]),
         "result": verdict["result"] if prefill else "not checked",
-        "score": verdict["score"] if prefill else None,
+        "score": verdict["score"] if prefill and is_scored else None,
         "vetoes": verdict["vetoes"],
-        "deductions": {iid: e["deduction"] for iid, e in effective.items() if e.get("deduction")},
+        "deductions": {iid: e["deduction"] for iid, e in effective.items() if e.get("deduction")} if is_scored else {},
         "problems": problems,
+        "adjustments": adjustments(record, checklist),
         "rectification": record.get("rectification") or (
-            {"status": "pending", "deadline": "", "note": ""} if verdict["result"] == "fail" else {"status": "not needed"}
+            {"status": Rectification.PENDING, "deadline": "", "note": ""} if failed else {"status": Rectification.NOT_NEEDED}
         ),
         "indicators": indicators,
-        "inspectors": sorted({d.get("by", "") for d in decisions.values() if d.get("by")}),
+        "inspectors": sorted({d.get("by", "") for d in decisions.values() if d.get("by")}
+                             | {c.get("by", "") for c in record.get("corrections") or [] if c.get("by")}),
     }
     if record.get("recheck"):
         recheck = record["recheck"]
@@ -102,6 +119,20 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
             "vetoes": recheck.get("doc", {}).get("verdict", {}).get("vetoes", []),
         }
     return out
+
+
+def incomplete_sites(ws: Workspace, quarter: str) -> list[str]:
+    """The quarter's sampled sites that are not done, one line each: code, name and why."""
+    sample = ws.sample(check_quarter(quarter))
+    lines = []
+    for code in (sample or {}).get("codes", []):
+        record = ws.inspection(quarter, code)
+        if is_done(record):
+            continue
+        why = done_problems(record) or ["尚未标记完成（界面中按 D）"]
+        name = (ws.site(code) or {}).get("name", "")
+        lines.append(f"  {code} {texts.clean_line(name)}：{'；'.join(why)}")
+    return lines
 
 
 def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, Any]) -> list[tuple[Path, str]]:
@@ -126,14 +157,19 @@ def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, An
 
 
 def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, key: Path | None = None,
-                   region: str | None = None) -> Path:
+                   region: str | None = None, allow_incomplete: bool = False) -> Path:
+    """Write the quarter's signed bundle. Refuses while a sampled site is not done (listing them), unless
+    ``allow_incomplete``: then the summary marks those sites 未完成."""
     quarter = check_quarter(quarter)
     sample = ws.sample(quarter)
     if sample is None:
-        raise BundleError([f"no sample drawn for {quarter}"])
+        raise BundleError([texts.no_sample(quarter, ws.root)])
+    unfinished = incomplete_sites(ws, quarter)
+    if unfinished and not allow_incomplete:
+        raise BundleError([texts.sites_not_done(unfinished)])
     secret = key or office_key_paths(ws)[0]
     if not Path(secret).is_file():
-        raise BundleError([f"no signing key at {secret}: run `inspector keys generate` first (or pass --key)"])
+        raise BundleError([f"没有签名密钥 {secret}：请先运行 inspector --workspace {ws.root} keys generate（或用 --key 指定）"])
     codes = sample["codes"]
     sites = [site_result(ws, quarter, c) for c in codes]
     files: list[tuple[Path, str]] = []
@@ -160,12 +196,12 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
             indicator_names={i.id: i.name for i in checklist.indicators.values()},
         )
     except ValueError as exc:
-        raise BundleError([f"cannot export {quarter}: {exc}"]) from None
+        raise BundleError([f"无法导出 {quarter}：{exc}"]) from None
 
 
 def verify(path: Path, pubkey: Path | None = None) -> VerifyReport:
     if not Path(path).is_file():
-        raise BundleError([f"no such file: {path}"])
+        raise BundleError([f"文件不存在：{path}"])
     return bundle_fmt.verify_bundle(path, pubkey, redraw=redraw)
 
 
@@ -200,5 +236,5 @@ def province_import(ws: Workspace, paths: list[Path], pubkey: Path | None = None
 def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]:
     bundles = [bundle_fmt.read_extracted(ws.root / e["dir"]) for e in ws.snapshot().table("province").all()]
     if not bundles:
-        raise BundleError(["no bundle imported yet: run `inspector province import BUNDLE...`"])
+        raise BundleError([f"工作区 {ws.root} 中还没有导入数据包：请运行 inspector --workspace {ws.root} province import 数据包.zip"])
     return bundle_fmt.province_aggregate(bundles, check_quarter(quarter) if quarter else None)

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from inspector.core import texts
 from inspector.core.web.charset import strip_controls
 
 HEADERS: tuple[str, ...] = (
@@ -28,23 +29,16 @@ HEADERS: tuple[str, ...] = (
     "首页网址",
     "主办单位",
     "检查时间",
+    "完成情况",
     "检查结果",
     "得分",
     "单项否决项",
     "扣分明细",
     "存在问题",
+    "人工调整",
     "整改情况",
     "整改时限",
 )
-RESULT_NAMES = {"pass": "合格", "fail": "不合格", "review": "待核定"}
-STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "待核定"}
-RECTIFICATION_NAMES = {
-    "not_required": "无需整改",
-    "pending": "待整改",
-    "in_progress": "整改中",
-    "done": "已整改",
-    "overdue": "逾期未整改",
-}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {
     "网站名称": 28,
@@ -54,6 +48,7 @@ _WIDTHS = {
     "单项否决项": 24,
     "扣分明细": 30,
     "存在问题": 60,
+    "人工调整": 60,
     "整改情况": 24,
 }
 
@@ -68,8 +63,20 @@ def clean(value: Any) -> str:
 
 
 def result_name(result: Any) -> str:
-    """pass/fail/review -> 合格/不合格/待核定 (unknown values shown as given)."""
-    return RESULT_NAMES.get(str(result), clean(result))
+    """pass/fail/review -> 合格/不合格/待复核 (unknown values shown as given)."""
+    return texts.result_name(result)
+
+
+def scored(site: Row) -> bool:
+    """Are the site's deduction indicators scored (no veto)?"""
+    return not site.get("vetoes")
+
+
+def done_name(site: Row) -> str:
+    """已完成 / 未完成 (bundles written before completeness was kept: nothing)."""
+    if "done" not in site:
+        return ""
+    return texts.DONE if site.get("done") else texts.NOT_DONE
 
 
 def population_count(sampling: Mapping[str, Any]) -> int | None:
@@ -99,12 +106,14 @@ def _site_row(number: int, site: Row, names: Mapping[str, str]) -> dict[str, Any
         "网站标识码": clean(site.get("code")),
         "首页网址": clean(site.get("url")),
         "主办单位": clean(site.get("主办单位")),
-        "检查时间": clean(site.get("checked_at")),
+        "检查时间": texts.local_time(site.get("checked_at")) if site.get("checked_at") else "",
+        "完成情况": done_name(site),
         "检查结果": result_name(site.get("result")),
-        "得分": _score(site.get("score")),
+        "得分": _score(site.get("score")) if scored(site) else texts.NOT_SCORED,
         "单项否决项": "；".join(names.get(v, clean(v)) for v in site.get("vetoes") or []),
-        "扣分明细": _deductions(site.get("deductions") or {}, names),
+        "扣分明细": _deductions(site.get("deductions") or {}, names) if scored(site) else f"{texts.NOT_SCORED}（单项否决）",
         "存在问题": "；".join(clean(p) for p in site.get("problems") or []),
+        "人工调整": "；".join(adjustment_lines(site)),
         "整改情况": _rectification(rect, site.get("recheck")),
         "整改时限": clean(rect.get("deadline")),
     }
@@ -124,13 +133,18 @@ def _deductions(deductions: Mapping[str, Any], names: Mapping[str, str]) -> str:
     return "；".join(parts)
 
 
+def adjustment_lines(site: Row) -> list[str]:
+    """The site's hand changes (人工调整), one line each: what, why, who, when."""
+    return [texts.adjustment_line(a) for a in site.get("adjustments") or [] if isinstance(a, Mapping)]
+
+
 def _rectification(rect: Mapping[str, Any], recheck: Mapping[str, Any] | None) -> str:
     status = rect.get("status")
-    parts = [RECTIFICATION_NAMES.get(str(status), clean(status))] if status else []
+    parts = [texts.rectification_name(status)] if status else []
     if rect.get("note"):
         parts.append(clean(rect["note"]))
     if recheck:
-        when = clean(recheck.get("checked_at"))
+        when = texts.local_time(recheck.get("checked_at")) if recheck.get("checked_at") else ""
         parts.append(f"复查{result_name(recheck.get('result'))}" + (f"（{when}）" if when else ""))
     return "；".join(parts)
 
@@ -209,12 +223,12 @@ def _e(value: Any) -> str:
 def _status_word(entry: Any) -> str:
     if isinstance(entry, Mapping):
         entry = entry.get("status") or entry.get("result")
-    return STATUS_NAMES.get(str(entry), clean(entry)) if entry is not None else ""
+    return texts.status_name(entry) if entry is not None else ""
 
 
 def _verdict(result: Any) -> str:
     word = str(result)
-    css = word if word in RESULT_NAMES else "review"
+    css = word if word in ("pass", "fail", "review") else "review"
     return f'<span class="{css}">{_e(result_name(result))}</span>'
 
 
@@ -271,7 +285,8 @@ def _summary(info: Row, sites: Sequence[Row], names: Mapping[str, str]) -> str:
         ("网站总数", population_count(sampling)),
         ("抽查数量", sampling.get("size", len(sites))),
         ("合格数", f"{passed} / {len(sites)}"),
-        ("生成时间", info.get("created_at")),
+        ("未完成", sum(1 for s in sites if s.get("done") is False) or None),
+        ("生成时间", f"{texts.local_time(info.get('created_at'))}（{texts.zone_label()}）" if info.get("created_at") else None),
     ]
     rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta if v not in (None, ""))
     body = "".join(_summary_row(row) for row in summary_rows(sites, names))
@@ -299,8 +314,10 @@ def _site_page(site: Row, names: Mapping[str, str]) -> str:
         ("网站标识码", site.get("code")),
         ("首页网址", site.get("url")),
         ("主办单位", site.get("主办单位")),
-        ("检查时间", site.get("checked_at")),
-        ("得分", _score(site.get("score"))),
+        ("检查时间", texts.local_time(site.get("checked_at")) if site.get("checked_at") else None),
+        ("检查人员", "、".join(clean(i) for i in site.get("inspectors") or [])),
+        ("完成情况", done_name(site)),
+        ("得分", _score(site.get("score")) if scored(site) else f"{texts.NOT_SCORED}（单项否决）"),
         ("单项否决项", "；".join(names.get(v, clean(v)) for v in site.get("vetoes") or [])),
         ("整改情况", _rectification(rect, site.get("recheck"))),
         ("整改时限", rect.get("deadline")),
@@ -310,26 +327,46 @@ def _site_page(site: Row, names: Mapping[str, str]) -> str:
         f'<section class="site" id="site-{_e(site.get("code"))}">\n'
         f"<h2>{_e(site.get('name'))} — {_verdict(site.get('result'))}</h2>\n"
         f'<table class="meta">{rows}</table>\n'
-        f"{_indicator_table(site.get('indicators') or {}, names)}{_problems(site)}{_figures(site)}</section>\n"
+        f"{_indicator_table(site.get('indicators') or {}, names, scored(site))}{_adjustments(site)}{_problems(site)}"
+        f"{_figures(site)}</section>\n"
     )
 
 
-def _indicator_table(indicators: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def _points_word(entry: Mapping[str, Any], is_scored: bool) -> str:
+    """否决 (a veto hit), 不计分 (a deduction under a veto), 扣4.7分, or nothing."""
+    if entry.get("kind") == "veto":
+        return texts.VETO if entry.get("status") == "fail" else ""
+    if not is_scored:
+        return texts.NOT_SCORED
+    points = entry.get("points")
+    return texts.points(points) if isinstance(points, (int, float)) and points else ""
+
+
+def _indicator_table(indicators: Mapping[str, Any], names: Mapping[str, str], is_scored: bool = True) -> str:
     if not indicators:
         return ""
     rows = []
     for indicator, entry in indicators.items():
         entry = entry if isinstance(entry, Mapping) else {}
-        points = entry.get("points")
+        prefill = entry.get("prefill") if isinstance(entry.get("prefill"), Mapping) else {}
+        note = entry.get("note") or prefill.get("note") or ""
         rows.append(
-            f"<tr><td>{_e(names.get(indicator, indicator))}</td><td>{_e(_status_word(entry.get('prefill')))}</td>"
-            f"<td>{_e(_status_word(entry.get('decision')))}</td><td>{_e(points if points else '')}</td>"
-            f"<td>{_e(entry.get('note'))}</td></tr>\n"
+            f"<tr><td>{_e(entry.get('name') or names.get(indicator, indicator))}</td>"
+            f"<td>{_e(_status_word(entry.get('prefill')))}</td>"
+            f"<td>{_e(_status_word(entry.get('decision')))}</td><td>{_e(_points_word(entry, is_scored))}</td>"
+            f"<td>{_e(entry.get('measures_text'))}</td><td>{_e(note)}</td></tr>\n"
         )
     return (
         "<h3>指标</h3>\n<table><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
-        f"<th>说明</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
+        f"<th>实测</th><th>说明</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
     )
+
+
+def _adjustments(site: Row) -> str:
+    lines = adjustment_lines(site)
+    if not lines:
+        return ""
+    return "<h3>人工调整</h3>\n<ol>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ol>\n"
 
 
 def _problems(site: Row) -> str:

@@ -45,6 +45,7 @@ import lxml.html
 
 from inspector.core.web.charset import clean_text, strip_controls
 from inspector.core.web.fetch import Fetcher, page_link_status
+from inspector.core import texts
 from inspector.core.model import CrawlResult, Link, LinkStatus, Page
 from inspector.core.web.scope import Scope
 from inspector.core.web.urls import normalize_url, resolve_link, site_key  # noqa: F401 (re-exported)
@@ -318,9 +319,9 @@ class _Crawl:
             self.site.extend(homepage.final_url)  # the 首页网址's HTTP redirect hands over to the portal
         if homepage.html is not None and not self.site.contains(homepage.final_url or self.result.start_url):
             homepage.html, homepage.error = None, OFF_SCOPE
-            self.result.errors.append(f"homepage: redirected out of the site's scope to {homepage.final_url}")
+            self.result.errors.append(texts.homepage_off_scope_error(homepage.final_url))
         if homepage.error and homepage.html is None and homepage.error != OFF_SCOPE:
-            self.result.errors.append(f"homepage: {homepage.error}")
+            self.result.errors.append(texts.homepage_fetch_error(homepage.error))
         self._on_page(self.result.start_url, 0, homepage)
         self._report()
         try:
@@ -441,7 +442,7 @@ class _Crawl:
         )
 
     def _limit_hit(self, name: str) -> None:
-        message = f"{name} reached: some URLs were not crawled/checked"
+        message = texts.crawl_limit(name)
         if message not in self.result.errors:
             self.result.errors.append(message)
 

@@ -1,0 +1,592 @@
+"""What people read, in Chinese, in one place: vocabularies, notes, finding details, reasons, times.
+
+Every note and finding detail the checks write into a check document, every label the summary sheet,
+report.html, the CLI and the TUI show for a status, a result, a progress or a rectification, and the
+reasons the core gives when it refuses something come from here. Indicator names, group names,
+category names and the labels of measures are data: they live in the checklist file
+(``labels`` of each indicator). English, where the TUI keeps it, is a secondary label beside these.
+
+Times are stored in UTC and shown in the office's zone (``INSPECTOR_TZ``, Asia/Shanghai by default).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from inspector.core.settings import SettingsError, settings
+
+# --------------------------------------------------------------------------- vocabularies
+
+STATUS = {"pass": "合格", "fail": "不合格", "review": "待复核"}
+RESULT = {"pass": "合格", "fail": "不合格", "review": "待复核", "not checked": "未检测"}
+PROGRESS = {"not started": "未开始", "checked": "已检测", "in review": "审核中", "done": "已完成"}
+RECTIFICATION = {
+    "pending": "待整改",
+    "in progress": "整改中",
+    "rectified": "已整改",
+    "overdue": "逾期未整改",
+    "not needed": "无需整改",
+}
+NOT_SCORED = "不计分"  # deduction indicators (and the score) of a site with a veto
+VETO = "否决"
+NOT_DONE = "未完成"
+DONE = "已完成"
+UNMEASURED = "未测"
+YES, NO = "是", "否"
+CONFIRMED = "确认预填"
+NONE = "无"
+
+
+def status_name(status: Any) -> str:
+    return STATUS.get(str(status), _unknown(status))
+
+
+def result_name(result: Any) -> str:
+    return RESULT.get(str(result) if result is not None else "not checked", _unknown(result))
+
+
+def progress_name(progress: Any) -> str:
+    return PROGRESS.get(str(progress or "not started"), _unknown(progress))
+
+
+def rectification_name(status: Any) -> str:
+    return RECTIFICATION.get(str(status).replace("_", " "), _unknown(status))
+
+
+def _unknown(value: Any) -> str:
+    """A stored value outside the vocabulary, shown as it is (cleaned); never Python's ``None``."""
+    return clean_line(value)
+
+
+def clean_line(value: Any) -> str:
+    """Any value as one line of text for people: controls stripped, ``""`` for None."""
+    from inspector.core.web.charset import clean_text
+
+    return "" if value is None else clean_text(str(value))
+
+
+# --------------------------------------------------------------------------- numbers and measures
+
+
+def number(value: Any) -> str:
+    """A measure or points for people: ``12``, ``4.7``, 是/否, 未测 for unknown."""
+    if value is None:
+        return UNMEASURED
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        return f"{round(value, 4):g}"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return str(len(value))
+    return _unknown(value)[:40]
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def measure_phrase(label: str | None, name: str, value: Any) -> str:
+    """A measure as a labelled phrase: ``首页14天内更新 6 条`` from the label ``首页14天内更新 {} 条``.
+
+    The label comes from the checklist file; a format spec in it (``{:.0%}``) applies to numbers.
+    Without a label the measure's id is shown (a checklist that lacks one says so by this).
+    """
+    if not label:
+        return f"{name} {number(value)}"
+    if value is None:  # 首页14天内更新 未测 (the unit after the value would read wrong)
+        found = _PLACEHOLDER.search(label)
+        return f"{label[:found.start()].strip() if found else label} {UNMEASURED}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return label.format(value)
+        except (ValueError, IndexError, KeyError):
+            pass
+    return _PLACEHOLDER.sub(lambda _: number(value).replace("\\", "\\\\"), label, count=1)
+
+
+def measures_text(labels: Mapping[str, str], measures: Mapping[str, Any] | None, sep: str = "，") -> str:
+    """Every measure of an indicator as labelled phrases, in the indicator's order."""
+    return sep.join(measure_phrase(labels.get(k), str(k), v) for k, v in (measures or {}).items())
+
+
+def points(value: Any) -> str:
+    """Deducted points: ``扣4.7分``; ``0`` as ``不扣分``."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value:
+        return "不扣分"
+    return f"扣{number(float(value))}分"
+
+
+# --------------------------------------------------------------------------- times
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == "Asia/Shanghai":  # no tz database (Windows without tzdata): China has no DST
+            return timezone(timedelta(hours=8), "UTC+08:00")
+        raise SettingsError(f"环境变量 INSPECTOR_TZ={name!r} 不是可用的时区（例如 Asia/Shanghai）") from None
+
+
+def office_zone() -> tzinfo:
+    """The office's time zone (``INSPECTOR_TZ``, default Asia/Shanghai)."""
+    return _zone(settings().timezone)
+
+
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time (ISO-8601) in the office's zone; a bare date as it is; ``—`` for none."""
+    if not value:
+        return "—"
+    text = str(value)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return _unknown(text)[:25]
+    if len(text) <= 10 and "T" not in text:
+        return moment.date().isoformat()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(office_zone()).strftime(fmt)
+
+
+def zone_label() -> str:
+    return settings().timezone
+
+
+# --------------------------------------------------------------------------- fetch errors (machine codes)
+
+FETCH_ERRORS = {
+    "timeout": "超时",
+    "connect": "无法连接",
+    "reset": "连接被重置",
+    "tls": "证书/加密连接错误",
+    "protocol": "协议错误",
+    "scheme": "不支持的协议",
+    "invalid-url": "网址无效",
+    "blocked": "禁止访问的地址",
+    "redirect-loop": "重定向循环",
+    "too-many-redirects": "重定向次数过多",
+    "too-large": "内容过大",
+    "error": "请求出错",
+    "failed": "失败",
+    "not crawled": "未爬取",
+    "not fetched": "未获取",
+    "challenge": "访问验证未通过",
+}
+
+
+def fetch_error(error: Any = None, status: Any = None) -> str:
+    """A failed request for people: ``HTTP 404``, ``无法连接``, ``超时`` (unknown codes as they are)."""
+    code = str(error) if error else ""
+    if code.startswith("HTTP "):
+        return code
+    if code.isdigit() or (not code and status):
+        return f"HTTP {code or status}"
+    if code.startswith("error: "):
+        return f"{FETCH_ERRORS['error']}（{code[7:]}）"
+    return FETCH_ERRORS.get(code, _unknown(code) or FETCH_ERRORS["failed"])
+
+
+LIMITS = {"max_pages": "页面数上限", "max_links": "链接数上限", "max_depth": "层级上限"}
+
+
+def crawl_limit(name: str) -> str:
+    return f"达到{LIMITS.get(name, name)}：部分网址未爬取或未检查"
+
+
+def homepage_fetch_error(error: Any) -> str:
+    return f"首页：{fetch_error(error)}"
+
+
+# --------------------------------------------------------------------------- notes and findings of the checks
+
+# availability
+NO_PROBE = "未进行探测"
+
+
+CHALLENGE_UNPASSED = (
+    "站点启用了反爬虫验证，本次检查没有浏览器通过验证（--no-browser、没有可用的 Chromium，或浏览器也被拦住）："
+    "验证页不是站点的页面，其后的内容无法检查，不作否决；请用浏览器复核，或装好 Chromium 后重新检查"
+)
+
+
+def off_scope_homepage(target: str) -> str:
+    return (f"首页网址跳转到了站点范围之外（{clean_line(target)}）：那里不是本站的页面，不作检查；"
+            "请核对名录中的首页网址，或用 --scope / 名录的站点范围指明本站的范围后重新检查")
+
+
+def homepage_off_scope_error(target: str) -> str:
+    return f"首页：跳转到站点范围之外（{clean_line(target)}）"
+
+
+def challenge_passed(host: str, kind: str, first_seconds: float, passes: int) -> str:
+    return (f"{clean_line(host)} 启用了反爬虫验证（{clean_line(kind)}），已用浏览器通过（首次用时 {first_seconds:.1f} 秒，"
+            f"共通过 {passes} 次），检查按浏览器看到的页面进行")
+
+
+def challenge_returned(host: str, kind: str, passes: int, why: str) -> str:
+    return (f"{clean_line(host)} 启用了反爬虫验证（{clean_line(kind)}），浏览器通过了 {passes} 次，但验证随即又出现"
+            f"（{clean_line(why)}）：其后的内容未检查，请用浏览器复核")
+
+
+def challenge_not_passed(host: str, kind: str, tried: bool, why: str) -> str:
+    reason = f"浏览器也未能通过（{clean_line(why)}）" if tried else "没有使用浏览器"
+    return f"{clean_line(host)} 启用了反爬虫验证（{clean_line(kind)}），{reason}：验证页后面的内容未检查，请用浏览器复核"
+
+
+def challenged_probes(n: int) -> str:
+    return (f"站点启用了反爬虫验证，{n} 次探测停在验证页上，没有浏览器通过验证（--no-browser 或浏览器未通过）："
+            "验证页不是站点的答复，不算访问失败；请在浏览器中打开首页复核")
+
+
+def challenged_links(n: int, example: str) -> str:
+    return f"{n} 个链接停在反爬虫验证页上，未判定（例如 {clean_line(example)}）"
+
+
+def probe_failure(error: Any, status: Any, seconds: float) -> str:
+    return f"{fetch_error(error, status)}，用时 {seconds:.1f} 秒"
+
+
+def short_probe(attempts: int, required: int) -> str:
+    return f"短时探测：规则要求 {required} 次，本次 {attempts} 次，失败率为估计值（请运行 inspector monitor 一周监测）"
+
+
+def probes_made(attempts: int) -> str:
+    return f"探测 {attempts} 次"
+
+
+MONITOR_PREFIX = "一周监测"  # how the notes of availability measured by the week-long monitor start
+
+
+def monitor_note(window: str, attempts: int, failures: int, missed: int, finished: bool, planned: int) -> str:
+    note = f"{MONITOR_PREFIX} {window}：探测 {attempts} 次，失败 {failures} 次"
+    if missed:
+        note += f"，监测中断漏测 {missed} 次（不计入）"
+    if not finished:
+        note += f"；监测尚未结束（计划 {planned} 次）"
+    return note
+
+
+def monitor_window(start: datetime, end: datetime) -> str:
+    zone = office_zone()
+    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} – {end.astimezone(zone):%Y-%m-%d %H:%M} {zone_label()}"
+
+
+# updates
+SCRIPT_NOTE = "首页列表由脚本生成：须用浏览器检测（去掉 --no-browser）"
+MONTH_NOTE = "首页条目未显示日期，按网址中的年月估计（取当月最后一天）：请对照文章核实"
+SECOND_LEVEL = "二级栏目"
+HOMEPAGE = "首页"
+EMPTY_LIST = "空列表"
+
+
+def homepage_unreadable(error: Any) -> str:
+    return f"首页无法读取：{fetch_error(error)}"
+
+
+def no_dated_item(column: str) -> str:
+    return f"{column}：没有带日期的条目"
+
+
+def stale_column(column: str, latest: date, days: int) -> str:
+    return f"{column}：最新 {latest.isoformat()}（{days} 天前）"
+
+
+def homepage_items_none_dated(total: int) -> str:
+    return f"共 {total} 条，均无日期"
+
+
+def homepage_items_latest(in_window: int, total: int, latest: date, days: int) -> str:
+    return f"{total} 条中 {in_window} 条在时限内；最新 {latest.isoformat()}（{days} 天前）"
+
+
+def columns_unread(count: int, first: str, error: Any) -> str:
+    return f"{count} 个栏目页无法读取（{first}：{column_error(error)}），请人工核查"
+
+
+def not_read(error: Any) -> str:
+    return f"未能读取：{column_error(error)}"
+
+
+def blank_column(reason: Any) -> str:
+    return f"空白栏目：{column_error(reason) if reason else EMPTY_LIST}"
+
+
+SCRIPT_LIST = "列表由脚本生成（须用浏览器读取）"
+NO_MESSAGE_READ = "页面像留言板，但一条留言也没有读出"
+COLUMN_NOT_FETCHED = "栏目页未获取"
+
+
+def column_error(error: Any) -> str:
+    """Why a column page could not be read (a fetch code, ``HTTP 404``, or a sentence from here)."""
+    text = str(error or "")
+    if text == "empty list":
+        return EMPTY_LIST
+    if text in FETCH_ERRORS or text.isdigit() or text.startswith(("HTTP ", "error: ")):
+        return fetch_error(text)
+    return _unknown(text)
+
+
+# interaction
+
+
+def overdue_replied(submitted: date, replied: date, wait: int) -> str:
+    return f"留言 {submitted.isoformat()}，答复 {replied.isoformat()}（等待 {wait} 天）"
+
+
+def overdue_unanswered(submitted: date, wait: int) -> str:
+    return f"留言 {submitted.isoformat()}，至今未答复 {wait} 天"
+
+
+def reply_unit(unit: str) -> str:
+    return f"，答复单位 {unit}"
+
+
+def board_unread(column: str, url: str, why: Any) -> str:
+    return f"{column}（{url}）：{column_error(why) if why else NO_MESSAGE_READ}"
+
+
+def messages_undated(count: int) -> str:
+    return f"{count} 条留言读不出提交日期，未计入"
+
+
+def replies_unreadable(count: int, max_wait: int) -> str:
+    return f"{count} 条留言已超过 {max_wait} 天但读不出答复日期"
+
+
+def messages_read(count: int) -> str:
+    return f"读取留言 {count} 条"
+
+
+def activity(day: Any, title: str) -> str:
+    return f"{day} {title}"
+
+
+def column_problem(column: str, url: str, error: Any) -> str:
+    return f"{column}（{url}）：{column_error(error)}"
+
+
+# service
+
+
+def guide_missing(elements: Iterable[str]) -> str:
+    return "缺少要素：" + "、".join(elements)
+
+
+NO_GUIDE = "爬取的页面中没有找到办事指南"
+NO_GUIDE_BUT_COLUMN = "（网站有办事服务栏目：请人工核查其中的指南）"
+
+
+def download_failed(error: Any, status: Any) -> str:
+    return fetch_error(error, status)
+
+
+def html_instead_of_file(status: Any) -> str:
+    return f"返回网页而不是文件（{f'HTTP {status}' if status else '无状态码'}）"
+
+
+EMPTY_FILE = "空文件（0 字节）"
+
+
+def links_not_checked(count: int, what: str, example: str) -> str:
+    return f"{count} 个{what}链接未检查（例如 {example}）"
+
+
+def sizes_unknown(count: int) -> str:
+    return f"{count} 个附件未告知大小：未检查是否为空文件"
+
+
+def system_unreachable(text: str, error: Any, status: Any) -> str:
+    return f"{text}：{fetch_error(error, status)}"
+
+
+# serious errors
+HIT_KINDS = {"leader-name": "领导人姓名疑似错误", "wrong-phrase": "表述疑似错误"}
+
+
+def forbidden_word(found: str) -> str:
+    return f"禁用词「{found}」：请核实或删除"
+
+
+def wrong_text(kind: str, found: str, suggestion: str) -> str:
+    return f"{HIT_KINDS.get(kind, kind)}：「{found}」应为「{suggestion}」"
+
+
+def errors_note(checklist_id: str, reviewed: str, as_of: date, leaders: int, titles: int, phrases: int,
+                words: int) -> str:
+    return (
+        f"仅为疑似：请逐条确认。检查表 {checklist_id} 的名单审定于 {reviewed or '未知日期'}"
+        f"（监测日 {as_of.isoformat()}）：领导人姓名 {leaders} 个、职务 {titles} 个、错误表述 {phrases} 条、"
+        f"禁用词 {words} 个。虚假或伪造内容无法由机器判断。"
+    )
+
+
+# the pipeline
+NOT_MEASURED = "本版本未检测此项"
+BROWSER_NOT_RENDERED = "浏览器未能渲染首页：日期按静态网页读取"
+EVIDENCE_NO_BROWSER = "未截取证据：检测时使用了 --no-browser"
+EVIDENCE_NO_WORKSPACE = "未截取证据：没有可保存证据的工作区"
+HOMEPAGE_NOT_FETCHED = "首页未获取"
+AVAILABILITY_MONITOR = "一周监测"
+AVAILABILITY_SHORT = "短时探测（估计）"
+
+
+def evidence_unavailable(why: Any) -> str:
+    return f"未截取证据：{_unknown(why)}"
+
+
+def script_columns_rendered(count: int) -> str:
+    return f"{count} 个栏目页的列表由脚本生成，已按浏览器显示读取"
+
+
+def homepage_not_readable(error: Any) -> str:
+    return f"首页无法读取（{fetch_error(error)}）"
+
+
+def unreachable_not_measurable(why: str) -> str:
+    return f"网站无法访问：此项无法检测（{why}）"
+
+
+def redirect_only(target: str) -> str:
+    return f"首页只跳转到 {target}，而跳转目标无法读取：请人工核查"
+
+
+# --------------------------------------------------------------------------- hand changes, completeness
+
+
+def category_name(categories: Mapping[str, Any], category: str | None) -> str:
+    """A column category by its checklist name; 无（不计分） for none."""
+    if category is None:
+        return "无（不考核）"
+    cat = categories.get(category)
+    return getattr(cat, "name", None) or _unknown(category)
+
+
+def correction_text(name: str, before: str, after: str) -> str:
+    return f"栏目「{name}」类别：{before} → {after}"
+
+
+def override_text(indicator: str, before: str, after: str) -> str:
+    return f"{indicator}：{before} → {after}"
+
+
+def verdict_short(result: Any, score: Any, vetoes: Iterable[str] = ()) -> str:
+    """``不合格（单项否决）`` or ``合格 63分``."""
+    if list(vetoes):
+        return f"{result_name(result)}（单项否决）"
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return f"{result_name(result)} {number(float(score))}分"
+    return result_name(result)
+
+
+def by_at(by: Any, at: Any) -> str:
+    return f"{_unknown(by) or '未知'} {local_time(at)}"
+
+
+def adjustment_line(a: Mapping[str, Any]) -> str:
+    """One hand change (人工调整) in one line: what, why, who and when (office time)."""
+    return f"{_unknown(a.get('what'))}（理由：{_unknown(a.get('reason'))}；{by_at(a.get('by'), a.get('at'))}）"
+
+
+def undecided(names: list[str]) -> str:
+    return f"{len(names)} 项指标尚未决定：" + "、".join(names)
+
+
+def veto_pending(names: list[str]) -> str:
+    return "单项否决指标待复核：" + "、".join(names)
+
+
+def stale_decisions(names: list[str]) -> str:
+    return f"{len(names)} 项决定早于最近一次检测：" + "、".join(names)
+
+
+NOT_CHECKED = "尚未检测"
+
+
+def not_done(problems: list[str]) -> str:
+    return "不能标记完成：" + "；".join(problems)
+
+
+def sites_not_done(lines: list[str]) -> str:
+    return f"{len(lines)} 个网站未完成，未导出（确认要导出请加 --allow-incomplete，汇总表将标注“未完成”）：\n" + "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- refusals (the core's reasons)
+
+NOTE_REQUIRED = "修改预填须填写备注，说明理由"
+REASON_REQUIRED = "修改栏目类别须填写理由"
+PASS_NO_POINTS = "合格不扣分：扣分须为 0 或留空"
+VETO_NO_POINTS = "单项否决指标没有扣分"
+REVIEW_NO_POINTS = "待复核不扣分：扣分须留空"
+
+
+def fail_needs_points(maximum: float) -> str:
+    return f"不合格须扣分：请填写扣分（0 到 {number(maximum)} 分）"
+
+
+def points_over_max(points_: float, maximum: float) -> str:
+    return f"扣分 {number(points_)} 超过该指标上限 {number(maximum)} 分"
+
+
+POINTS_NOT_NUMBER = "扣分须是数字"
+
+
+def unknown_indicator(indicator: str) -> str:
+    return f"没有这个指标：{_unknown(indicator)}"
+
+
+def unknown_status(status: Any, allowed: Iterable[str]) -> str:
+    return f"状态须为 {'、'.join(allowed)} 之一，而不是 {_unknown(status)!r}"
+
+
+def unknown_category(category: str, allowed: Iterable[str]) -> str:
+    return f"没有这个栏目类别：{_unknown(category)}（可选：{'、'.join(allowed)}，或 none）"
+
+
+def not_a_column(url: str, code: str) -> str:
+    return f"{_unknown(url)} 不是 {code} 最近一次检测发现的栏目"
+
+
+def rechecked_meanwhile(code: str) -> str:
+    return f"{code} 期间已重新检测：请在新的检测结果上修改栏目类别"
+
+
+INSPECTOR_UNKNOWN = "未设置检查人员姓名：请设置环境变量 INSPECTOR_USER，或在界面首次运行时填写"
+
+
+def no_sample(quarter: str, root: Any) -> str:
+    return f"工作区 {root} 中没有 {quarter} 的抽样：请先运行 inspector --workspace {root} sample draw --quarter {quarter}"
+
+
+def not_checked_in(code: str, quarter: str, root: Any) -> str:
+    return f"工作区 {root} 中 {code} 在 {quarter} 尚未检测：请运行 inspector --workspace {root} check {code} --quarter {quarter}"
+
+
+def no_inspection(code: str, quarter: str, root: Any) -> str:
+    return f"工作区 {root} 中 {code} 在 {quarter} 没有检查记录"
+
+
+def no_site(code: str, root: Any) -> str:
+    return f"工作区 {root} 的网站名录中没有网站标识码 {code}"
+
+
+def no_recheck_base(code: str, quarter: str) -> str:
+    return f"{code} 在 {quarter} 没有原始检测结果可供复查"
+
+
+def no_stored_check(code: Any) -> str:
+    return f"{code} 没有保存的检测结果可重新评分"
+
+
+def no_stored_crawl(code: Any) -> str:
+    return f"{code}：保存的检测结果没有爬取数据，无法重新评分；请重新检测"
+
+
+def damaged_crawl(code: Any, exc: Any) -> str:
+    return f"{code}：保存的爬取数据已损坏（{_unknown(exc)}）；请重新检测"
