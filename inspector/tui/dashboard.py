@@ -94,9 +94,20 @@ class DashboardScreen(Screen[None]):
         self.set_class(self.size.width >= 130, "-wide")
 
     # -- data ------------------------------------------------------------------------------
-    def reload(self) -> None:
-        """Re-read the quarter from the workspace and redraw."""
-        self.rows = quarter_overview(self.app.ws, self.app.quarter)
+    def reload(self, code: str | None = None) -> None:
+        """Re-read the quarter (or only the site ``code``, e.g. just decided) from the workspace and redraw."""
+        if code is not None and any(r["code"] == code for r in self.rows):
+            shown = [r["code"] for r in self.visible_rows()]
+            fresh = {r["code"]: r for r in quarter_overview(self.app.ws, self.app.quarter, [code])}
+            self.rows = [fresh.get(r["code"], r) for r in self.rows]
+            if code in fresh and [r["code"] for r in self.visible_rows()] == shown and code in shown:
+                table = self.query_one("#sites", DataTable)  # same rows in the same order: one row changes
+                for (key, _), cell in zip(COLUMNS, self._cells(fresh[code])):
+                    table.update_cell(code, key, cell)
+                self._show_state()
+                return
+        else:
+            self.rows = quarter_overview(self.app.ws, self.app.quarter)
         self.selected &= {r["code"] for r in self.rows}
         self.redraw()
 
@@ -305,7 +316,7 @@ class DashboardScreen(Screen[None]):
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
                             severity="error", markup=False, timeout=8)
-        self.reload()
+        self.reload(message.code)
         for screen in self.app.screen_stack:
             if getattr(screen, "code", None) == message.code and hasattr(screen, "reload"):
                 screen.reload()

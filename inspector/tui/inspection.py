@@ -293,7 +293,7 @@ class InspectionScreen(Screen[None]):
             self.app.notify(clean(exc, 200), title="未保存 not saved", severity="error", markup=False)
             return
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
 
     def action_confirm(self) -> None:
         iid = self.current_id()
@@ -330,7 +330,7 @@ class InspectionScreen(Screen[None]):
             return
         undo_decision(self.app.ws, self.quarter, self.code, iid)
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
 
     def action_next_open(self) -> None:
         """Jump to the next indicator without a decision (wrapping around)."""
@@ -348,7 +348,7 @@ class InspectionScreen(Screen[None]):
     def action_done(self) -> None:
         set_progress(self.app.ws, self.quarter, self.code, "done")
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         self.app.notify(f"{self.code}: {progress_label('done')} done", markup=False)
 
     def action_check(self) -> None:
@@ -385,7 +385,7 @@ class InspectionScreen(Screen[None]):
             self.app.notify(clean(message.error, 200), title="未保存 not saved", severity="error", markup=False)
             return
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         self.app.notify(f"{self.code}: 整改 {rectification_text(message.status).plain}", markup=False)
 
     def action_evidence(self) -> None:
