@@ -90,8 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_sample_show)
 
-    ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码)")
-    ck.add_argument("target", metavar="URL-or-CODE")
+    ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码), or on the whole sample")
+    ck.add_argument("target", metavar="URL-or-CODE", nargs="?")
+    ck.add_argument("--all", action="store_true", help="check every site of the quarter's sample, several at once")
+    ck.add_argument("--concurrency", type=int, default=None, metavar="N",
+                    help="with --all: sites checked at the same time, never two on one host (default 6)")
     ck.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring reference date (default: today)")
     ck.add_argument("--quarter", help="quarter to store the pre-fill under (default: the current quarter)")
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
@@ -328,6 +331,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
     ws = _workspace(args)
+    if args.all or args.concurrency is not None:
+        return _check_all(args, ws, opts)
+    if not args.target:
+        raise UsageError("give a URL or a 网站标识码 to check, or --all for the quarter's whole sample")
     if "://" in args.target:
         if args.recheck or args.quarter:
             raise UsageError("--quarter and --recheck need a site code (a URL is checked without storing a pre-fill)")
@@ -347,6 +354,55 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(exc.args[0]) from None
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
     return 0
+
+
+def _check_all(args: argparse.Namespace, ws: Any, opts: Any) -> int:
+    """``check --all``: the quarter's sample, several sites at once; one line per site as it ends."""
+    from inspector.core.quarter.batch import DEFAULT_CONCURRENCY, check_sites
+    from inspector.core.quarter.sampling import check_quarter, current_quarter
+    from inspector.core.web.charset import clean_text
+
+    if args.target or not args.all:
+        raise UsageError("--all checks the quarter's whole sample: give no URL or code with it (--concurrency needs --all)")
+    concurrency = DEFAULT_CONCURRENCY if args.concurrency is None else args.concurrency
+    if not 1 <= concurrency <= 32:
+        raise UsageError("--concurrency must be between 1 and 32")
+    quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
+    sample = ws.sample(quarter)
+    if sample is None or not sample["codes"]:
+        raise UsageError(f"no sample drawn for {quarter}: run `inspector sample draw --quarter {quarter}` first")
+    codes = list(sample["codes"])
+    position = {code: n for n, code in enumerate(codes, 1)}
+    ended = 0
+
+    def progress(code: str, event: dict[str, Any]) -> None:
+        if event.get("phase") == "crawl" and "pages" in event and event["pages"] % 100:
+            return
+        details = " ".join(f"{k}={v}" for k, v in event.items() if k != "url")
+        _err(f"  [{position[code]}/{len(codes)}] {code} {clean_text(details)}")
+
+    def finished(result: Any) -> None:
+        nonlocal ended
+        ended += 1
+        if result.doc is not None:
+            verdict = result.doc["verdict"]
+            state = f"{verdict['result']} score {verdict['score']:g}"
+        else:
+            state = "cancelled" if result.cancelled else f"failed: {clean_text(result.error)}"
+        _err(f"[{ended}/{len(codes)} done] {result.code} {state}")
+
+    results = check_sites(ws, quarter, codes, opts, concurrency=concurrency, recheck=args.recheck,
+                          progress=progress, finished=finished)
+    if args.json:
+        out = [{"code": r.code, "status": "checked" if r.doc else ("cancelled" if r.cancelled else "failed"),
+                "error": r.error or None, "doc": r.doc} for r in results]
+        sys.stdout.write(json.dumps({"quarter": quarter, "results": out}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for r in results:
+            verdict = (r.doc or {}).get("verdict") or {}
+            state = f"{verdict['result']}\t{verdict['score']:g}" if r.doc else ("cancelled" if r.cancelled else "failed\t" + clean_text(r.error))
+            sys.stdout.write(f"{r.code}\t{state}\n")
+    return 0 if all(r.doc is not None for r in results) else 1
 
 
 def _progress_to_stderr(event: dict[str, Any]) -> None:

@@ -308,8 +308,7 @@ class DashboardScreen(Screen[None]):
         status = Text(f"检测 {message.index}/{message.total}  ", style="bold")
         status.append(plain(f"{message.code} {clean(name, 24)}"))
         status.append("\n" + progress_line(message.event))
-        self.query_one("#checkstatus", Static).update(status)
-        self.query_one("#checkbar", ProgressBar).update(progress=message.index - 1)
+        self.query_one("#checkstatus", Static).update(status)  # the bar moves as sites finish (several run at once)
 
     def on_check_finished(self, message: CheckFinished) -> None:
         self.query_one("#checkbar", ProgressBar).advance(1)
