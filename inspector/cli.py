@@ -90,11 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_sample_show)
 
+    from inspector.core.quarter.batch import DEFAULT_CONCURRENCY  # stdlib only: cheap at start-up
+
     ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码), or on the whole sample")
     ck.add_argument("target", metavar="URL-or-CODE", nargs="?")
     ck.add_argument("--all", action="store_true", help="check every site of the quarter's sample, several at once")
     ck.add_argument("--concurrency", type=int, default=None, metavar="N",
-                    help="with --all: sites checked at the same time, never two on one host (default 6)")
+                    help=f"with --all: sites checked at the same time, never two on one host (default {DEFAULT_CONCURRENCY})")
     ck.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring reference date (default: today)")
     ck.add_argument("--quarter", help="quarter to store the pre-fill under (default: the current quarter)")
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")

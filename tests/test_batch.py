@@ -111,3 +111,26 @@ def test_cancel_stops_the_batch_and_keeps_what_was_stored(tmp_path: Path) -> Non
     for r in results:
         stored = ws.inspection(QUARTER, r.code)
         assert (stored is not None and stored.get("prefill") is not None) == (r.doc is not None)
+
+
+def test_cli_check_all_checks_the_sample_with_a_line_per_site(tmp_path: Path, capsys: Any) -> None:
+    from inspector.cli import main
+
+    with LoopbackServer(small_site("甲")) as one, LoopbackServer(small_site("乙")) as two:
+        urls = {"5300000201": one.url("/"), "5300000202": two.url("/")}
+        ws = workspace(tmp_path, urls)
+        base = ["--workspace", str(ws.root), "check"]
+        flags = ["--no-browser", "--probes", "1", "--probe-interval", "0", "--interval", "0", "--as-of", "2026-11-20"]
+        assert main([*base, "--quarter", QUARTER, "--all", "--concurrency", "2", *flags]) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [r[0] for r in rows] == list(urls) and all(r[1] in ("pass", "fail", "review") for r in rows)
+    assert "[1/2 done]" in err and "[2/2 done]" in err and "[1/2] 5300000201 phase=start" in err
+    assert all(ws.inspection(QUARTER, code)["prefill"] for code in urls)
+    # bad usage: one line, exit 2
+    assert main([*base, "5300000201", "--all", "--quarter", QUARTER]) == 2
+    assert main([*base, "--all", "--quarter", "2025Q1"]) == 2
+    assert main([*base, "--all", "--quarter", QUARTER, "--concurrency", "0"]) == 2
+    assert main([*base]) == 2
+    err = capsys.readouterr().err
+    assert "no sample drawn for 2025Q1" in err and "--concurrency must be between 1 and 32" in err and "Traceback" not in err
