@@ -105,29 +105,14 @@ def _memory_mb() -> float | None:
         return None
 
 
-def check_sites(
-    ws: Any,
-    quarter: str,
-    codes: Iterable[str],
-    opts: CheckOptions,
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    browser_pages: int = DEFAULT_BROWSER_PAGES,
-    memory_mb: float = DEFAULT_MEMORY_MB,
-    recheck: bool = False,
-    progress: Callable[[str, dict[str, Any]], None] | None = None,
-    finished: Callable[[SiteResult], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> list[SiteResult]:
+def check_sites(ws: Any, quarter: str, codes: Iterable[str], opts: CheckOptions, **options: Any) -> list[SiteResult]:
     """Check and store ``codes`` for ``quarter``, several at once; one result per code, in order.
 
-    Blocking: runs its own event loop (call it from a worker thread in a UI). Sites never started
-    because of ``cancel`` come back ``cancelled`` without a ``finished`` call.
+    Blocking: runs its own event loop (call it from a worker thread in a UI). The keyword options
+    are :func:`check_sites_async`'s: ``concurrency``, ``browser_pages``, ``memory_mb``, ``recheck``,
+    ``progress``, ``finished``, ``cancel``.
     """
-    return asyncio.run(check_sites_async(
-        ws, quarter, codes, opts, concurrency=concurrency, browser_pages=browser_pages, memory_mb=memory_mb,
-        recheck=recheck, progress=progress, finished=finished, cancel=cancel,
-    ))
+    return asyncio.run(check_sites_async(ws, quarter, codes, opts, **options))
 
 
 async def check_sites_async(
@@ -144,7 +129,8 @@ async def check_sites_async(
     finished: Callable[[SiteResult], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> list[SiteResult]:
-    """:func:`check_sites` inside a running event loop."""
+    """:func:`check_sites` inside a running event loop. Sites never started because of ``cancel``
+    come back ``cancelled`` without a ``finished`` call."""
     order = list(dict.fromkeys(codes))
     batch = _Batch(ws, quarter, opts, recheck, progress, finished, cancel or threading.Event())
     hosts = {code: host_of(ws.site(code), code) for code in order}
