@@ -1,8 +1,9 @@
 """Serious-error scan: the one-pass matcher against the old per-character scan, same pages, same run.
 
-Takes the visible text of every real government page in shared/realpages (14 pages, 50-420 KB
+Takes the visible text of every real government page in shared/realpages (14 pages, 22-420 KB
 of HTML), scans each with the checklist's lists both ways, checks the hits are identical and
-prints the CPU time of each and the ratio (goal: at least 20x less CPU).
+prints the CPU time of each and the ratio (goal: at least 20x less CPU); then the same with
+three hits planted in every page (real pages rarely have any), so the hit path is measured too.
 
     .venv/bin/python bench/bench_errors.py [--rounds 5]
 """
@@ -45,17 +46,18 @@ def main() -> None:
     args = parser.parse_args()
     params = dict(load_checklist().params("serious-errors"))
     pages = sorted(realpages_dir().rglob("*.html"))
-    texts = [visible_text(p.read_text(encoding="utf-8", errors="replace")) for p in pages]
-    # plant one hit of each kind in every page so the hit path is measured too
-    texts = [t[: len(t) // 2] + " 习进平\n总书记 中华人民共合国 台独 " + t[len(t) // 2 :] for t in texts]
-    chars = sum(map(len, texts))
-    old, old_hits = cpu(before, texts, params, args.rounds)
-    new, new_hits = cpu(now, texts, params, args.rounds)
-    assert new_hits == old_hits, "hits differ"
-    print(f"{len(texts)} real pages, {chars:,} characters of visible text, {len(new_hits)} hits (identical)")
-    print(f"per-character scan (before)  {old * 1000:8.1f} ms CPU  ({old / chars * 1e9:6.0f} ns/char)")
-    print(f"one-pass matcher (now)       {new * 1000:8.1f} ms CPU  ({new / chars * 1e9:6.0f} ns/char)")
-    print(f"ratio before / now: {old / new:.1f}x less CPU (goal >= 20x)")
+    real = [visible_text(p.read_text(encoding="utf-8", errors="replace")) for p in pages]
+    # the same pages with one hit of each kind planted in every page: the hit path measured too
+    planted = [t[: len(t) // 2] + " 习进平\n总书记 中华人民共合国 台独 " + t[len(t) // 2 :] for t in real]
+    for label, texts in (("real pages as they are", real), ("every page with 3 planted hits", planted)):
+        chars = sum(map(len, texts))
+        old, old_hits = cpu(before, texts, params, args.rounds)
+        new, new_hits = cpu(now, texts, params, args.rounds)
+        assert new_hits == old_hits, "hits differ"
+        print(f"{label}: {len(texts)} pages, {chars:,} characters of visible text, {len(new_hits)} hits (identical)")
+        print(f"  per-character scan (before)  {old * 1000:8.1f} ms CPU  ({old / chars * 1e9:6.0f} ns/char)")
+        print(f"  one-pass matcher (now)       {new * 1000:8.1f} ms CPU  ({new / chars * 1e9:6.0f} ns/char)")
+        print(f"  ratio before / now: {old / new:.1f}x less CPU (goal >= 20x on the real pages)")
 
 
 if __name__ == "__main__":
