@@ -50,9 +50,15 @@ test: setup
 test-fast: $(VENV)/bin/inspector
 	$(PY) -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
 
+# speed goals (issue #15), each a ratio against a baseline or a peer measured in the same run;
+# bench_peers installs LinkChecker and lychee into a throwaway environment of its own
 bench: setup
-	$(PY) bench/bench_linkcheck.py
+	$(PY) bench/bench_errors.py
+	$(PY) bench/bench_store.py
 	$(PY) bench/bench_evidence.py
+	$(PY) bench/bench_quarter.py
+	$(PY) bench/bench_linkcheck.py
+	$(PY) bench/bench_peers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

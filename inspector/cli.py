@@ -92,8 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_sample_show)
 
-    ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码)")
-    ck.add_argument("target", metavar="URL-or-CODE")
+    from inspector.core.quarter.batch import DEFAULT_CONCURRENCY  # stdlib only: cheap at start-up
+
+    ck = sub.add_parser("check", help="run every automated check on one site (URL or 网站标识码), or on the whole sample")
+    ck.add_argument("target", metavar="URL-or-CODE", nargs="?")
+    ck.add_argument("--all", action="store_true", help="check every site of the quarter's sample, several at once")
+    ck.add_argument("--concurrency", type=int, default=None, metavar="N",
+                    help=f"with --all: sites checked at the same time, never two on one host (default {DEFAULT_CONCURRENCY})")
     ck.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring reference date (default: today)")
     ck.add_argument("--quarter", help="quarter to store the pre-fill under (default: the current quarter)")
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
@@ -335,6 +340,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
     ws = _workspace(args)
+    if args.all or args.concurrency is not None:
+        return _check_all(args, ws, opts)
+    if not args.target:
+        raise UsageError("请给出要检测的网址或网站标识码，或用 --all 检测本季度全部抽样网站")
     if "://" in args.target:
         if args.recheck or args.quarter:
             raise UsageError("--quarter 和 --recheck 需要网站标识码（按网址检测不保存预填）")
@@ -356,17 +365,67 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-PROGRESS_WORDS = {"phase": "", "crawl": "爬取", "analyse": "分析", "evidence": "截取证据", "url": "网址", "pages": "页面",
+PROGRESS_WORDS = {"phase": "", "crawl": "爬取", "analyse": "分析", "start": "开始", "evidence": "截取证据", "url": "网址", "pages": "页面",
                   "links": "链接", "checked": "已检查", "queued": "待爬", "captured": "已截取", "total": "共"}
+
+
+def _check_all(args: argparse.Namespace, ws: Any, opts: Any) -> int:
+    """``check --all``: the quarter's sample, several sites at once; one line per site as it ends."""
+    from inspector.core.quarter.batch import DEFAULT_CONCURRENCY, check_sites
+    from inspector.core.quarter.sampling import check_quarter, current_quarter
+
+    if args.target or not args.all:
+        raise UsageError("--all 检测本季度全部抽样网站，不要再给网址或网站标识码（--concurrency 需与 --all 一起用）")
+    concurrency = DEFAULT_CONCURRENCY if args.concurrency is None else args.concurrency
+    if not 1 <= concurrency <= 32:
+        raise UsageError("--concurrency 须在 1 到 32 之间")
+    quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
+    sample = ws.sample(quarter)
+    if sample is None or not sample["codes"]:
+        raise UsageError(f"工作区 {ws.root} 中 {quarter} 尚未抽样：请先运行 inspector sample draw --quarter {quarter}")
+    codes = list(sample["codes"])
+    position = {code: n for n, code in enumerate(codes, 1)}
+    ended = 0
+
+    def progress(code: str, event: dict[str, Any]) -> None:
+        if event.get("phase") == "crawl" and "pages" in event and event["pages"] % 100:
+            return
+        _err(f"  [{position[code]}/{len(codes)}] {code} {_progress_words(event)}")
+
+    def state_of(result: Any) -> str:
+        if result.doc is not None:
+            verdict = result.doc["verdict"]
+            return texts.verdict_short(verdict["result"], verdict["score"], verdict["vetoes"])
+        return "已取消" if result.cancelled else f"出错\t{texts.clean_line(result.error)}"
+
+    def finished(result: Any) -> None:
+        nonlocal ended
+        ended += 1
+        _err(f"[完成 {ended}/{len(codes)}] {result.code} {state_of(result)}")
+
+    results = check_sites(ws, quarter, codes, opts, concurrency=concurrency, recheck=args.recheck,
+                          progress=progress, finished=finished)
+    if args.json:
+        out = [{"code": r.code, "status": "checked" if r.doc else ("cancelled" if r.cancelled else "failed"),
+                "error": r.error or None, "doc": r.doc} for r in results]
+        sys.stdout.write(json.dumps({"quarter": quarter, "results": out}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for r in results:
+            sys.stdout.write(f"{r.code}\t{state_of(r)}\n")
+    return 0 if all(r.doc is not None for r in results) else 1
+
+
+def _progress_words(event: dict[str, Any]) -> str:
+    """A progress event as Chinese words (``爬取 页面 120 已检查 340``)."""
+    return " ".join(f"{PROGRESS_WORDS.get(k, k)} {texts.clean_line(PROGRESS_WORDS.get(str(v), v))}".strip()
+                    for k, v in event.items() if k != "url")
 
 
 def _progress_to_stderr(event: dict[str, Any]) -> None:
     """Progress lines on stderr (stdout is reserved for the result), throttled for floods."""
     if event.get("phase") == "crawl" and "pages" in event and event["pages"] % 100:
         return
-    words = [f"{PROGRESS_WORDS.get(k, k)} {texts.clean_line(PROGRESS_WORDS.get(str(v), v))}".strip()
-             for k, v in event.items()]
-    sys.stderr.write("  " + " ".join(words) + "\n")
+    sys.stderr.write("  " + _progress_words(event) + "\n")
     sys.stderr.flush()
 
 

@@ -181,3 +181,20 @@ def test_points_per_checklist(iid, measures, points):
 def test_decision_validates_status():
     with pytest.raises(ValueError):
         Decision("maybe")
+
+
+def test_a_checklist_is_parsed_once_per_version_of_its_file(tmp_path, monkeypatch):
+    import tomllib
+
+    from inspector.core import checklist as module
+
+    source = next(iter(module.available_checklists().values())).read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"
+    path.write_text(source, encoding="utf-8")
+    parses, real = [], tomllib.loads
+    monkeypatch.setattr(module.tomllib, "loads", lambda text: parses.append(1) or real(text))
+    first = module.load_checklist(path)
+    assert module.load_checklist(path) is first and module.load_checklist(str(path)) is first
+    assert len(parses) == 1
+    path.write_text(source.replace("fail_below", "fail_below", 1) + "\n# edited\n", encoding="utf-8")
+    assert module.load_checklist(path) is not first and len(parses) == 2

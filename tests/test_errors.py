@@ -123,3 +123,81 @@ def test_no_false_hit_on_real_government_pages() -> None:
     assert pages
     crawl = _crawl(**pages)
     assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 0}
+
+
+# ----------------------------------------------------------------- one-pass scan == the old scan
+
+ORACLE_PARAMS = {
+    **PARAMS,
+    # nested and prefix-sharing words, so overlapping occurrences must all be found
+    "forbidden_words": [*PARAMS["forbidden_words"], "台独分子", "独", "主席台"],
+    "wrong_phrases": [*PARAMS["wrong_phrases"], ["中国共产当员", "中国共产党员"], ["共合", "共和"]],
+}
+_PIECES = [
+    "习近平", "习进平", "总书记", "书记", "主席", "副主席", "李墙", "李强", "王一", "同志", "中华人民共合国",
+    "中国共产当员", "台独分子", "主席台", "县委", "赵乐平", "委员长", "丁小祥", "指出", "，", "。", "a",
+    " ", "\n", "\u3000", "\t", "\xa0", "  \n ",
+]
+
+
+def _random_texts(count: int) -> list[str]:
+    import random
+
+    rng = random.Random(15)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 60))) for _ in range(count)]
+
+
+def test_scan_hits_identical_to_the_per_character_scan() -> None:
+    from inspector.core.checks.errors import scan_text
+    from tests import scan_reference
+
+    texts = _random_texts(1500)
+    texts += [visible_text(p.read_text(encoding="utf-8", errors="replace")) for p in REALPAGES.rglob("*.html")]
+    texts += [visible_text((FIXTURES / f).read_text(encoding="utf-8")) for f in ("article_typo.html", "article_clean.html")]
+    texts += ["", " ", "\n\n", "李墙总理", "  李 墙\n总理  "]
+    planted = 0
+    for text in texts:
+        ours = scan_text("u", text, ORACLE_PARAMS)
+        assert ours == scan_reference.scan_text("u", text, ORACLE_PARAMS), text
+        planted += len(ours)
+    assert planted > 1000  # the random texts really do carry hits of every kind
+
+
+def test_whitespace_split_is_the_regex_whitespace() -> None:
+    """The compact text drops exactly what ``\\s`` matched before (str.split and re agree)."""
+    import re
+    import sys
+
+    space = re.compile(r"\s")
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        assert (ch.split() == []) == bool(space.match(ch)), hex(cp)
+
+
+def test_readings_match_pypinyin_for_every_character() -> None:
+    from inspector.core.checks.errors import _reading_table, _readings
+    from tests.scan_reference import readings
+
+    table = _reading_table()
+    assert len(table) > 40_000
+    for key in table:
+        ch = chr(int(key))
+        assert _readings(ch) == readings(ch), ch
+    assert _readings("a") == readings("a") and _readings("\u9fff") == readings("\u9fff")
+
+
+def test_scanning_does_not_load_the_phrase_dictionary() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from inspector.core import runner\n"
+        "from inspector.core.checks.errors import scan_text\n"
+        "from inspector.core.checklist import load_checklist\n"
+        "hits = scan_text('u', '学习习进平总书记讲话', load_checklist().params('serious-errors'))\n"
+        "assert [h.found for h in hits] == ['习进平总书记'], hits\n"
+        "assert 'pypinyin' not in sys.modules and 'pypinyin.phrases_dict' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

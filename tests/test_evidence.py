@@ -376,3 +376,112 @@ def test_pool_runs_concurrent_captures(site: str, tmp_path: Path) -> None:
 def test_out_dir_outside_root_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         with_capturer(tmp_path / "ws", lambda c: c.capture("http://127.0.0.1:1/", tmp_path / "x"))
+
+
+# --------------------------------------------------------------------------- pool, settle rule, blocking
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    """Pages for the pool and blocking tests; records every path asked for."""
+
+    seen: list[str] = []
+    outside = ""  # base URL of a second server under another host name
+
+    def do_GET(self) -> None:
+        type(self).seen.append(self.path)
+        path = self.path.split("?")[0]
+        if path == "/setter":
+            body = ("<html><head><title>setter</title></head><body><script>"
+                    "localStorage.setItem('k', 'v'); sessionStorage.setItem('s', 'v');</script>设置</body></html>")
+            headers = {"Set-Cookie": "visited=1; Path=/"}
+        elif path == "/reader":
+            body = ("<html><head><title>none</title></head><body><script>document.title = "
+                    "[document.cookie, localStorage.getItem('k'), sessionStorage.getItem('s')].filter(Boolean).join('|') || 'none';"
+                    "</script>读取</body></html>")
+            headers = {}
+        elif path == "/ticker":
+            body = ("<html><head><title>ticker</title></head><body><p id='t'>0</p><script>let n = 0;"
+                    "setInterval(() => { document.getElementById('t').textContent = ++n; }, 40);</script></body></html>")
+            headers = {}
+        elif path == "/media":
+            body = (f"<html><head><title>media</title><style>@font-face{{font-family:a;src:url('{self.outside}/far.woff2')}}"
+                    "@font-face{font-family:b;src:url('/own.woff2')}p{font-family:a,b,sans-serif}</style></head>"
+                    "<body><p>字体</p><video src='/clip.mp4' autoplay muted></video>"
+                    "<audio src='/sound.mp3' autoplay></audio></body></html>")
+            headers = {}
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def counting_site() -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Handler", (CountingHandler,), {"seen": seen})
+    outside = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.outside = f"http://localhost:{outside.server_address[1]}"  # same machine, another host name
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    for srv in (server, outside):
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        for srv in (server, outside):
+            srv.shutdown()
+            srv.server_close()
+
+
+@pytest.mark.browser
+@needs_browser
+def test_pooled_pages_are_reused_and_forget_the_previous_site(tmp_path: Path) -> None:
+    with counting_site() as (base, _):
+
+        async def job(c: EvidenceCapturer) -> tuple[list[dict[str, Any]], int]:
+            records = [await c.capture(f"{base}/{p}", tmp_path / "e") for p in ("reader", "setter", "reader", "setter", "reader")]
+            assert c._browser is not None
+            return records, len(c._browser.contexts)
+
+        records, contexts = with_capturer(tmp_path, job, pool_size=1)
+    assert [r["title"] for r in records] == ["none", "setter", "none", "setter", "none"]  # no cookie, no storage left
+    assert contexts == 1  # one page served all five captures
+    for record in records:
+        assert record["error"] is None
+        assert_files_intact(record, tmp_path)
+
+
+@pytest.mark.browser
+@needs_browser
+def test_a_page_that_never_stops_changing_is_captured_within_the_cap(tmp_path: Path) -> None:
+    with counting_site() as (base, _):
+        started = time.monotonic()
+        record = with_capturer(tmp_path, lambda c: c.capture(f"{base}/ticker", tmp_path / "e"), settle_timeout=60)
+        elapsed = time.monotonic() - started
+    assert record["error"] is None and record["title"] == "ticker"
+    assert elapsed < 30  # bounded by the stability cap, not by the 60 s settle timeout
+
+
+@pytest.mark.browser
+@needs_browser
+def test_media_outside_fonts_and_trackers_are_not_fetched(tmp_path: Path) -> None:
+    from inspector.core.web.evidence import _TRACKERS
+
+    with counting_site() as (base, seen):
+        record = with_capturer(tmp_path, lambda c: c.capture(f"{base}/media", tmp_path / "e"))
+    assert record["error"] is None and record["title"] == "media"
+    assert "/own.woff2" in seen  # the site's own font is drawn
+    assert not {"/far.woff2", "/clip.mp4", "/sound.mp3"} & set(seen)
+    assert _TRACKERS.match("https://hm.baidu.com/hm.js?abc") and _TRACKERS.match("http://s4.cnzz.com/z_stat.php")
+    assert not _TRACKERS.match("http://www.gov.cn/hm.baidu.com/x.js") and not _TRACKERS.match("http://cnzz.com.example.gov.cn/")

@@ -152,6 +152,31 @@ def test_head_falls_back_to_get_only_when_needed() -> None:
     assert counts == {"/doc.pdf": (1, 1), "/odd": (1, 1), "/img.png": (1, 0), "/gone": (1, 1)}
 
 
+def test_a_broken_link_costs_one_request_once_the_server_head_has_proven_true() -> None:
+    """HEAD 404 is confirmed by GET for a server's first few broken links only; a server whose
+    HEAD lies (404 to HEAD, 200 to GET) keeps being asked by GET."""
+    from inspector.core.web.fetch import HEAD_GONE_CONFIRMATIONS
+
+    def lying(request: Request) -> Route:
+        return (404, {}, b"") if request.method == "HEAD" else html("fine")
+
+    paths = [f"/missing/{i}.png" for i in range(12)]
+    with LoopbackServer({}) as honest, LoopbackServer({p: lying for p in paths}) as liar:
+
+        async def both(f: Any) -> tuple[list[Any], list[Any]]:
+            first = [await f.check_link(honest.url(p)) for p in paths]  # one after another: the rule is learnt
+            second = [await f.check_link(liar.url(p)) for p in paths]
+            return first, second
+
+        gone, odd = run(both)
+        honest_gets = sum(honest.count(p, "GET") for p in paths)
+        honest_heads = sum(honest.count(p, "HEAD") for p in paths)
+        liar_gets = sum(liar.count(p, "GET") for p in paths)
+    assert all(not r.ok and r.status == 404 for r in gone)
+    assert honest_heads == len(paths) and honest_gets == HEAD_GONE_CONFIRMATIONS
+    assert all(r.ok for r in odd) and liar_gets == len(paths)
+
+
 def test_bad_urls_and_schemes_never_reach_the_network() -> None:
     port = closed_port()
     urls = ["mailto:a@b.cn", "ftp://127.0.0.1/x", "http://exa mple.gov.cn/", "http://[::1", f"http://127.0.0.1:{port}/"]

@@ -257,6 +257,34 @@ async def test_override_with_note_saves_the_decision_and_recomputes_the_verdict(
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
 
 
+async def test_a_decision_updates_its_dashboard_row_only(ws: Workspace, monkeypatch: pytest.MonkeyPatch):
+    """After a decision the dashboard row of that site shows the new verdict; the other rows are
+    not recomputed (a quarter of a hundred sites would re-read every check document)."""
+    from inspector.core.quarter import inspection
+
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sites = app.dashboard.query_one("#sites", DataTable)
+        assert str(sites.get_cell("3406000013", "result")) == "不合格 fail"
+        asked: list[Any] = []
+        real = inspection.quarter_overview
+        monkeypatch.setattr("inspector.tui.dashboard.quarter_overview",
+                            lambda ws_, quarter, codes=None: asked.append(codes) or real(ws_, quarter, codes))
+        await pilot.press("down", "enter")  # 3406000013: vetoed as unreachable
+        await pilot.pause()
+        table = app.screen.query_one("#indicators", DataTable)
+        table.move_cursor(row=[k.value for k in table.rows].index("site-unreachable"))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("1", "tab", *"复核可访问", "enter")  # a veto has no points field
+        await pilot.pause()
+        assert ws.inspection(QUARTER, "3406000013")["decisions"]["site-unreachable"]["status"] == "pass"
+        assert asked == [["3406000013"]]
+        assert str(sites.get_cell("3406000013", "result")) != "不合格 fail"
+        assert next(r for r in app.dashboard.rows if r["code"] == "3406000013")["result"] != "fail"
+
+
 async def test_confirm_undo_next_and_done(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
@@ -1139,7 +1167,7 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
 
 
 async def test_a_decision_made_on_an_earlier_check_is_flagged(ws: Workspace):
-    code, quarter = next((r["code"], r["quarter"]) for r in ws.snapshot().table("inspections").all() if r.get("prefill"))
+    code, quarter = next((r["code"], r["quarter"]) for r in ws.inspections(QUARTER) if r.get("prefill"))
     ws.update_inspection(quarter, code, lambda r: {**r, "decisions": {"link-availability": {
         "status": "pass", "points": None, "note": "旧检测", "by": "张三", "at": "2026-11-01T00:00:00+00:00",
         "on_run": "an-older-run"}}})

@@ -205,8 +205,16 @@ def available_checklists() -> dict[str, Path]:
     return found
 
 
+_LOADED: dict[Path, tuple[tuple[int, int, int], Checklist]] = {}
+
+
 def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
-    """Load a checklist by id (a file in checklists/) or by path."""
+    """Load a checklist by id (a file in checklists/) or by path.
+
+    Parsed once per version of the file: cached by path, size and modification time, so a
+    dashboard of a hundred sites or a check asking several times costs one TOML parse. The
+    result is shared: never modify it.
+    """
     path = Path(name_or_path)
     if not path.suffix:
         known = available_checklists()
@@ -216,12 +224,19 @@ def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
             )
         path = known[str(name_or_path)]
     try:
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        cached = _LOADED.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ChecklistError(f"checklist file not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ChecklistError(f"{path.name}: not valid TOML: {exc}") from None
-    return parse_checklist(data, path)
+    checklist = parse_checklist(data, path)
+    _LOADED[path] = (key, checklist)
+    return checklist
 
 
 def _req(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:

@@ -552,6 +552,15 @@ def check_and_store(
     ws: Any, quarter: str, code: str, opts: CheckOptions, progress: Progress | None = None, *, recheck: bool = False
 ) -> dict[str, Any]:
     """Check a registry site and store the pre-fill (or the re-check) for the quarter (CLI and TUI)."""
+    return asyncio.run(check_and_store_async(ws, quarter, code, opts, progress, recheck=recheck))
+
+
+async def check_and_store_async(
+    ws: Any, quarter: str, code: str, opts: CheckOptions, progress: Progress | None = None, *,
+    recheck: bool = False, capturer: Any = None,
+) -> dict[str, Any]:
+    """:func:`check_and_store` inside a running event loop (several sites at once: core/quarter/batch.py),
+    optionally on a shared, open ``capturer``; the workspace writes run in a worker thread."""
     site = ws.site(code)
     if site is None:
         raise LookupError(texts.no_site(code, ws.root))
@@ -563,12 +572,11 @@ def check_and_store(
     run_id = new_run_id()
     run_dir = ws.run_dir(quarter, code, run_id)
     availability = monitor_outcomes(ws, quarter, code, load_checklist(opts.checklist))
-    run = asyncio.run(
-        run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
-                  progress=progress, availability=availability,
-                  categories=record.get("column_categories") or {}, run_id=run_id, scope=site_scope(site, opts))
-    )
-    store_check(ws, quarter, code, run, run_dir, recheck=recheck)
+    run = await run_check(site["url"], opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
+                          progress=progress, availability=availability,
+                          categories=record.get("column_categories") or {}, run_id=run_id,
+                          scope=site_scope(site, opts), capturer=capturer)
+    await asyncio.to_thread(store_check, ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
 
 

@@ -4,18 +4,32 @@ Layout of a workspace directory::
 
     inspector.json        TinyDB: meta, sites, samples, inspections, evidence (records people read/edit)
     .inspector.lock       inter-process write lock
+    docs/<ab>/<sha256>.json   bulky documents, content-addressed: an inspection's check document
+                          (``prefill``, ``recheck.doc``) and a run's evidence records, referenced
+                          from TinyDB by SHA-256 and verified when read
     runs/<quarter>/<code>/<run>/   bulky machine output: pages.jsonl, links.jsonl, probes.jsonl,
                                    check.json, evidence files (referenced and hashed from the records)
 
 Writes are transactions: take the lock (waiting briefly), read the current file, apply
 every change in memory, then write once to a temp file, fsync, and ``os.replace`` it over
 the old one (then fsync the directory). A crash at any point leaves either the old or the
-new file, never a torn one. Readers never need the lock.
+new file, never a torn one. Readers never need the lock. A document is written (atomically,
+under its hash) before the transaction that references it commits, so a crash leaves at
+worst an unreferenced document, never a reference to a missing one.
+
+Keeping the documents out of the TinyDB file keeps every transaction small: on a quarter of
+100 checked sites a decision rewrites a few hundred kilobytes, not megabytes. Reads go through
+a parsed snapshot cached by the file's identity (inode, size, modification and change times),
+so a screen that asks for a record does not re-read the file unless it changed. Workspaces
+written before (documents inline in the records) are read as they are; a record's documents
+move out when it is next written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import hashlib
 import json
 import os
 import tempfile
@@ -32,6 +46,7 @@ SCHEMA_VERSION = 1
 DB_NAME = "inspector.json"
 LOCK_NAME = ".inspector.lock"
 TABLES = ("meta", "sites", "samples", "inspections", "evidence", "monitor")
+DOCS_DIR = "docs"
 
 
 class WorkspaceError(RuntimeError):
@@ -154,7 +169,8 @@ class AtomicJSONStorage(Storage):
             raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
 
     def write(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)  # NaN/Infinity are not JSON
+        # compact: an indented dump of a big quarter costs four times as long to write
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)  # no NaN/Infinity
         atomic_write_bytes(self.path, text.encode("utf-8"))
 
 
@@ -169,12 +185,12 @@ class Workspace:
     def __post_init__(self) -> None:
         self.root = Path(self.root).expanduser()
         self.db_path = self.root / DB_NAME
-        self._check_schema()
+        self._cached: tuple[tuple[int, ...], dict[str, Any]] | None = None
+        self._check_schema(self._data())
 
     # -- opening -------------------------------------------------------------------------
-    def _check_schema(self) -> None:
-        data = AtomicJSONStorage(self.db_path).read()
-        if data is None:
+    def _check_schema(self, data: dict[str, Any] | None) -> None:
+        if not data:
             return
         meta = data.get("meta", {}) if isinstance(data, dict) else None
         if not isinstance(meta, dict) or not all(isinstance(t, dict) for t in data.values()):
@@ -189,14 +205,32 @@ class Workspace:
                 f"reads up to {SCHEMA_VERSION}); upgrade inspector to open it"
             )
 
+    def _data(self) -> dict[str, Any]:
+        """The committed state, parsed once per version of the file (shared: never mutate it).
+
+        A version is known by the file's inode, size and modification/change times: every
+        commit replaces the file by a new one, so a changed file never keeps all four.
+        """
+        try:
+            st = os.stat(self.db_path)
+        except FileNotFoundError:
+            return {}
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        cached = self._cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        data = AtomicJSONStorage(self.db_path).read() or {}
+        self._cached = (key, data)
+        return data
+
     # -- transactions -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
         """Lock, load, yield an in-memory TinyDB, and commit it atomically once on success."""
         with FileLock(self.root / LOCK_NAME, self.lock_timeout):
-            self._check_schema()
+            current = AtomicJSONStorage(self.db_path).read() or {}  # fresh under the lock, parsed once
+            self._check_schema(current)
             self._remove_stale_temps()
-            current = AtomicJSONStorage(self.db_path).read() or {}
             db = TinyDB(storage=MemoryStorage)
             db.storage.write(current)  # type: ignore[attr-defined]
             meta = db.table("meta")
@@ -204,6 +238,7 @@ class Workspace:
                 meta.insert({"schema": SCHEMA_VERSION, "created_at": utcnow()})
             yield db
             AtomicJSONStorage(self.db_path).write(db.storage.read() or {})  # type: ignore[attr-defined]
+            self._cached = None
 
     def _remove_stale_temps(self) -> None:
         """Temp files left by a writer that crashed mid-write (we hold the lock: none is live)."""
@@ -212,9 +247,10 @@ class Workspace:
                 tmp.unlink()
 
     def snapshot(self) -> TinyDB:
-        """A read-only in-memory view of the current committed state (no lock needed)."""
+        """A read-only in-memory view of the current committed state (no lock needed; do not
+        modify what it returns: it is the cached parse, shared until the file changes)."""
         db = TinyDB(storage=MemoryStorage)
-        db.storage.write(AtomicJSONStorage(self.db_path).read() or {})  # type: ignore[attr-defined]
+        db.storage.write(self._data())  # type: ignore[attr-defined]
         return db
 
     # -- workspace settings (the meta record: schema, created_at, the inspector's name) -----
@@ -226,13 +262,64 @@ class Workspace:
         with self.transaction() as db:
             db.table("meta").update(values)
 
+    # -- bulky documents, content-addressed --------------------------------------------------
+    def _doc_path(self, digest: str) -> Path:
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            raise WorkspaceError(f"{self.db_path}: bad document reference {digest[:80]!r}")
+        return self.root / DOCS_DIR / digest[:2] / f"{digest}.json"
+
+    def put_doc(self, doc: Any) -> dict[str, Any]:
+        """Store a JSON document under its SHA-256 (once) and return the reference to keep."""
+        raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        digest = hashlib.sha256(raw).hexdigest()
+        path = self._doc_path(digest)
+        if not (path.is_file() and path.stat().st_size == len(raw)):
+            atomic_write_bytes(path, raw)
+        return {"sha256": digest, "size": len(raw)}
+
+    def get_doc(self, ref: Any) -> Any:
+        """The document behind a reference, its hash verified (a damaged file is an error)."""
+        digest = str((ref or {}).get("sha256", "")) if isinstance(ref, dict) else ""
+        path = self._doc_path(digest)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise WorkspaceError(f"{path} is missing: the workspace is incomplete") from None
+        if hashlib.sha256(raw).hexdigest() != digest:
+            raise WorkspaceError(f"{path} does not match its SHA-256: the workspace is damaged")
+        return json.loads(raw)
+
+    def _hydrate(self, record: Any) -> dict[str, Any]:
+        """A stored inspection record as callers see it: its own copy, documents in place."""
+        out = copy.deepcopy(dict(record))
+        if "prefill_ref" in out:
+            out["prefill"] = self.get_doc(out.pop("prefill_ref"))
+        recheck = out.get("recheck")
+        if isinstance(recheck, dict) and "doc_ref" in recheck:
+            recheck["doc"] = self.get_doc(recheck.pop("doc_ref"))
+        return out
+
+    def _dehydrate(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record as stored: its documents moved out to ``docs/`` (written before the commit)."""
+        out = dict(record)
+        if out.get("prefill") is not None:
+            out["prefill_ref"] = self.put_doc(out.pop("prefill"))
+        else:
+            out.pop("prefill", None)
+        recheck = out.get("recheck")
+        if isinstance(recheck, dict) and recheck.get("doc") is not None:
+            recheck = dict(recheck)
+            recheck["doc_ref"] = self.put_doc(recheck.pop("doc"))
+            out["recheck"] = recheck
+        return out
+
     # -- sites ------------------------------------------------------------------------------
     def sites(self) -> list[dict[str, Any]]:
-        return sorted((dict(d) for d in self.snapshot().table("sites").all()), key=lambda s: s["code"])
+        return sorted((copy.deepcopy(dict(d)) for d in self.snapshot().table("sites").all()), key=lambda s: s["code"])
 
     def site(self, code: str) -> dict[str, Any] | None:
         found = self.snapshot().table("sites").get(Query().code == code)
-        return dict(found) if found else None
+        return copy.deepcopy(dict(found)) if found else None
 
     def upsert_sites(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
         """Insert or update sites by code in one write. Returns (added, updated)."""
@@ -257,10 +344,10 @@ class Workspace:
     # -- samples ----------------------------------------------------------------------------
     def sample(self, quarter: str) -> dict[str, Any] | None:
         found = self.snapshot().table("samples").get(Query().quarter == quarter)
-        return dict(found) if found else None
+        return copy.deepcopy(dict(found)) if found else None
 
     def samples(self) -> list[dict[str, Any]]:
-        return sorted((dict(d) for d in self.snapshot().table("samples").all()), key=lambda s: s["quarter"])
+        return sorted((copy.deepcopy(dict(d)) for d in self.snapshot().table("samples").all()), key=lambda s: s["quarter"])
 
     def save_sample(self, sample: dict[str, Any], *, force: bool = False) -> None:
         with self.transaction() as db:
@@ -276,10 +363,15 @@ class Workspace:
     def inspection(self, quarter: str, code: str) -> dict[str, Any] | None:
         q = Query()
         found = self.snapshot().table("inspections").get((q.quarter == quarter) & (q.code == code))
-        return dict(found) if found else None
+        return self._hydrate(found) if found else None
 
     def inspections(self, quarter: str) -> list[dict[str, Any]]:
-        return [dict(d) for d in self.snapshot().table("inspections").search(Query().quarter == quarter)]
+        return [self._hydrate(d) for d in self.snapshot().table("inspections").search(Query().quarter == quarter)]
+
+    def progress(self, quarter: str) -> dict[str, str]:
+        """code -> progress of the quarter's inspections, without reading their documents."""
+        rows = self.snapshot().table("inspections").search(Query().quarter == quarter)
+        return {r["code"]: r.get("progress") or "not started" for r in rows}
 
     def update_inspection(self, quarter: str, code: str, fn: Any) -> dict[str, Any]:
         """Apply ``fn(record) -> record`` to the (quarter, code) inspection inside one transaction."""
@@ -288,23 +380,36 @@ class Workspace:
         with self.transaction() as db:
             table = db.table("inspections")
             current = table.get(cond)
-            record = dict(current) if current else {"quarter": quarter, "code": code, "decisions": {}, "history": []}
+            record = self._hydrate(current) if current else {"quarter": quarter, "code": code, "decisions": {}, "history": []}
             record = fn(record)
+            stored = self._dehydrate(record)
             if current:
                 table.remove(doc_ids=[current.doc_id])  # replace, not merge: a key fn removed stays removed
-            table.insert(record)
+            table.insert(stored)
         return record
 
     # -- evidence records -------------------------------------------------------------------
     def add_evidence(self, records: list[dict[str, Any]]) -> None:
+        """Keep evidence records: one document per (quarter, code, run), one small row referencing it."""
         if not records:
             return
+        batches: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
+        for rec in records:
+            batches.setdefault((rec.get("quarter"), rec.get("code"), rec.get("run")), []).append(rec)
+        rows = [{"quarter": q, "code": c, "run": r, "count": len(recs), "records_ref": self.put_doc(recs)}
+                for (q, c, r), recs in batches.items()]
         with self.transaction() as db:
-            db.table("evidence").insert_multiple(records)
+            db.table("evidence").insert_multiple(rows)
 
     def evidence(self, quarter: str, code: str) -> list[dict[str, Any]]:
         q = Query()
-        return [dict(d) for d in self.snapshot().table("evidence").search((q.quarter == quarter) & (q.code == code))]
+        out: list[dict[str, Any]] = []
+        for row in self.snapshot().table("evidence").search((q.quarter == quarter) & (q.code == code)):
+            if "records_ref" in row:
+                out.extend(self.get_doc(row["records_ref"]))
+            else:  # a workspace written before the records moved out
+                out.append(copy.deepcopy(dict(row)))
+        return out
 
     # -- bulky run output -------------------------------------------------------------------
     def site_dir(self, quarter: str, code: str) -> Path:

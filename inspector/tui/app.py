@@ -20,7 +20,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
 
-from inspector.core.quarter.inspection import quarter_overview
+from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
 from inspector.core.store import Workspace
 from inspector.tui.safe import clean
@@ -119,8 +119,7 @@ class InspectorApp(App[None]):
 
     def _enter_quarter(self, quarter: str) -> None:
         self.quarter = quarter
-        rows = quarter_overview(self.ws, quarter)
-        self.set_review_mode(bool(rows) and all(r["progress"] == "done" for r in rows))
+        self.set_review_mode(quarter_done(self.ws, quarter))
 
     def set_review_mode(self, on: bool) -> None:
         """Review mode (复核模式): read-only, offline; checks and decisions are disabled."""

@@ -1,11 +1,11 @@
 """Running automated checks from the TUI: typed messages and the blocking job a thread worker runs.
 
-The job calls the core runner's ``check_and_store`` for each site in turn (it is blocking:
-it runs its own event loop), forwarding progress as :class:`CheckProgress` messages that
-coalesce (only the newest per site waits in the queue). Cancelling sets a
-``threading.Event``; the progress callback raises :class:`CheckCancelled` at the next
-event, which unwinds the runner (it is a ``BaseException`` so no ``except Exception``
-inside the crawl swallows it).
+The job hands the batch to the core's :func:`~inspector.core.quarter.batch.check_sites` (it is
+blocking: it runs its own event loop), which checks several sites at once (never two on one
+host) and calls back per site; the callbacks become :class:`CheckProgress` messages that
+coalesce (only the newest per site waits in the queue) and one :class:`CheckFinished` per
+site. Cancelling sets a ``threading.Event``: no further site starts and the running ones stop
+at their next progress event.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from textual.message import Message
 
 from inspector.core.store import Workspace
 
-
-class CheckCancelled(BaseException):
-    """Raised inside the runner's progress callback once the user cancelled."""
+from inspector.core.quarter.batch import DEFAULT_CONCURRENCY, CheckCancelled  # noqa: F401 (light: no runner)
 
 
 class CheckProgress(Message, bubble=False):  # handled by the dashboard only
@@ -60,42 +58,37 @@ class CheckJob:
     options: Any
     recheck: bool = False  # a re-check after rectification: stored beside the original result
     cancel: threading.Event = field(default_factory=threading.Event)
+    concurrency: int = DEFAULT_CONCURRENCY  # sites checked at the same time (never two on one host)
 
     def run(self, post: Callable[[Message], Any]) -> None:
-        """Check every site in turn, posting messages; never raises."""
+        """Check every site (several at once), posting messages; never raises."""
         try:
-            from inspector.core.runner import check_and_store
+            from inspector.core.quarter.batch import check_sites
         except Exception as exc:  # the runner or one of its modules is missing in this build
             for code in self.codes:
                 post(CheckFinished(code, None, error=f"automated checks unavailable: {exc}"))
             post(ChecksDone(0, len(self.codes), False))
             return
-        done = failed = 0
-        for index, code in enumerate(self.codes, 1):
-            if self.cancel.is_set():
-                break
-            post(CheckProgress(code, index, len(self.codes), {"phase": "start"}))
-            try:
-                doc = check_and_store(self.ws, self.quarter, code, self.options,
-                                      progress=self._progress(post, code, index), recheck=self.recheck)
-            except CheckCancelled:
-                post(CheckFinished(code, None, cancelled=True))
-                break
-            except Exception as exc:  # a site that breaks the runner must not end the batch
-                failed += 1
+        position = {code: n for n, code in enumerate(self.codes, 1)}
+        total = len(self.codes)
+
+        def progress(code: str, event: dict[str, Any]) -> None:
+            post(CheckProgress(code, position[code], total, dict(event)))
+
+        def finished(result: Any) -> None:
+            post(CheckFinished(result.code, result.doc, error=result.error, cancelled=result.cancelled))
+
+        try:
+            results = check_sites(self.ws, self.quarter, self.codes, self.options, concurrency=self.concurrency,
+                                  recheck=self.recheck, progress=progress, finished=finished, cancel=self.cancel)
+        except Exception as exc:  # the batch itself broke (e.g. the workspace): every site fails
+            for code in self.codes:
                 post(CheckFinished(code, None, error=f"{type(exc).__name__}: {exc}"))
-                continue
-            done += 1
-            post(CheckFinished(code, doc))
+            post(ChecksDone(0, total, self.cancel.is_set()))
+            return
+        done = sum(1 for r in results if r.doc is not None)
+        failed = sum(1 for r in results if r.error)
         post(ChecksDone(done, failed, self.cancel.is_set()))
-
-    def _progress(self, post: Callable[[Message], Any], code: str, index: int) -> Callable[[dict[str, Any]], None]:
-        def progress(event: dict[str, Any]) -> None:
-            if self.cancel.is_set():
-                raise CheckCancelled()
-            post(CheckProgress(code, index, len(self.codes), dict(event)))
-
-        return progress
 
 
 def progress_line(event: dict[str, Any]) -> str:

@@ -275,7 +275,7 @@ class ColumnsScreen(Screen[None]):
         for screen in self.app.screen_stack:
             if screen is not self and getattr(screen, "code", None) == self.code and hasattr(screen, "reload"):
                 screen.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         column = next((c for c in self.columns if c.get("url") == message.url), {})
         self.app.notify(f"{clean(column.get('name'), 30)}: {category_label(self.checklist, column.get('category'))} · 已重新评分 re-scored",
                         markup=False)

@@ -95,9 +95,20 @@ class DashboardScreen(Screen[None]):
         self.set_class(self.size.width >= 130, "-wide")
 
     # -- data ------------------------------------------------------------------------------
-    def reload(self) -> None:
-        """Re-read the quarter from the workspace and redraw."""
-        self.rows = quarter_overview(self.app.ws, self.app.quarter)
+    def reload(self, code: str | None = None) -> None:
+        """Re-read the quarter (or only the site ``code``, e.g. just decided) from the workspace and redraw."""
+        if code is not None and any(r["code"] == code for r in self.rows):
+            shown = [r["code"] for r in self.visible_rows()]
+            fresh = {r["code"]: r for r in quarter_overview(self.app.ws, self.app.quarter, [code])}
+            self.rows = [fresh.get(r["code"], r) for r in self.rows]
+            if code in fresh and [r["code"] for r in self.visible_rows()] == shown and code in shown:
+                table = self.query_one("#sites", DataTable)  # same rows in the same order: one row changes
+                for (key, _), cell in zip(COLUMNS, self._cells(fresh[code])):
+                    table.update_cell(code, key, cell)
+                self._show_state()
+                return
+        else:
+            self.rows = quarter_overview(self.app.ws, self.app.quarter)
         self.selected &= {r["code"] for r in self.rows}
         self.redraw()
 
@@ -301,15 +312,14 @@ class DashboardScreen(Screen[None]):
         status = Text(f"检测 {message.index}/{message.total}  ", style="bold")
         status.append(plain(f"{message.code} {clean(name, 24)}"))
         status.append("\n" + progress_line(message.event))
-        self.query_one("#checkstatus", Static).update(status)
-        self.query_one("#checkbar", ProgressBar).update(progress=message.index - 1)
+        self.query_one("#checkstatus", Static).update(status)  # the bar moves as sites finish (several run at once)
 
     def on_check_finished(self, message: CheckFinished) -> None:
         self.query_one("#checkbar", ProgressBar).advance(1)
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
                             severity="error", markup=False, timeout=8)
-        self.reload()
+        self.reload(message.code)
         for screen in self.app.screen_stack:
             if getattr(screen, "code", None) == message.code and hasattr(screen, "reload"):
                 screen.reload()

@@ -331,7 +331,7 @@ class InspectionScreen(Screen[None]):
             self.app.notify(clean(exc, 300), title="未保存 not saved", severity="error", markup=False)
             return False
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         return True
 
     def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:
@@ -428,7 +428,7 @@ class InspectionScreen(Screen[None]):
             self.app.notify(clean(exc, 300), title="未保存 not saved", severity="error", markup=False)
             return
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         self.app.notify(f"{self.code}: {progress_label(Progress.DONE)} done", markup=False)
 
     def action_check(self) -> None:
@@ -465,7 +465,7 @@ class InspectionScreen(Screen[None]):
             self.app.notify(clean(message.error, 200), title="未保存 not saved", severity="error", markup=False)
             return
         self.reload()
-        self.app.dashboard.reload()
+        self.app.dashboard.reload(self.code)
         self.app.notify(f"{self.code}: 整改 {rectification_text(message.status).plain}", markup=False)
 
     def action_evidence(self) -> None:

@@ -19,15 +19,20 @@ name written after a title) comes from the checklist's ``serious-errors`` params
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
+import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from lxml import etree
 from lxml import html as lxml_html
-from pypinyin import Style, pinyin
 
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
@@ -36,9 +41,10 @@ from inspector.core.model import CrawlResult, Finding, Outcome
 
 INDICATOR = "serious-errors"
 CONTEXT_CHARS = 20
+_BLOCK = 2048  # characters of the original text per step of the map back from the compact text
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\S+")  # \S is exactly "not str.isspace()", the split str.split() makes
 
 
 @dataclass(frozen=True)
@@ -53,19 +59,39 @@ class Hit:
     context: str  # ± CONTEXT_CHARS characters of the original text around it
 
 
-@dataclass(frozen=True)
 class _Text:
-    """A page's visible text without whitespace, mapped back to the original for context."""
+    """A page's visible text without whitespace, mapped back to the original for context.
 
-    original: str
-    compact: str
-    index: tuple[int, ...]  # compact position -> original position
+    The compact text is made in C (``str.split`` + ``join``), one block of the original at a
+    time, which gives the count of non-space characters per block; a hit is mapped back through
+    those counts, then within its block: Python work per block and per hit, never per character.
+    """
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        parts = ["".join(original[i : i + _BLOCK].split()) for i in range(0, len(original), _BLOCK)]
+        self.compact = "".join(parts)
+        self._blocks = list(accumulate(map(len, parts)))  # non-space characters up to each block's end
+        self._maps: dict[int, tuple[list[int], list[int]]] = {}  # block -> its runs' ends and gaps
+
+    def _position(self, compact: int) -> int:
+        """The original position of the compact text's character at ``compact``."""
+        block = bisect_right(self._blocks, compact)
+        if block not in self._maps:
+            text = self.original[block * _BLOCK : (block + 1) * _BLOCK]
+            ends = list(accumulate(map(len, text.split())))  # local compact end of each run of non-space
+            gaps = list(accumulate(map(len, _WORD.split(text))))  # whitespace before each run
+            self._maps[block] = ends, gaps
+        ends, gaps = self._maps[block]
+        local = compact - (self._blocks[block - 1] if block else 0)
+        return block * _BLOCK + local + gaps[bisect_right(ends, local)]
 
     def context(self, start: int, length: int) -> str:
         if not self.compact:
             return ""
-        lo = self.index[max(0, start)]
-        hi = self.index[min(len(self.index) - 1, start + length - 1)] + 1
+        last = len(self.compact) - 1
+        lo = self._position(min(max(0, start), last))
+        hi = self._position(min(last, start + length - 1)) + 1
         snippet = self.original[max(0, lo - CONTEXT_CHARS) : hi + CONTEXT_CHARS]
         return clean_text(snippet)
 
@@ -87,18 +113,71 @@ def visible_text(html: str) -> str:
     return clean_text(text, keep_newlines=True)
 
 
-def _compact(text: str) -> _Text:
-    kept = [(i, ch) for i, ch in enumerate(text) if not _SPACE.match(ch)]
-    return _Text(text, "".join(ch for _, ch in kept), tuple(i for i, _ in kept))
+class _Matcher:
+    """Every occurrence of a set of words in one pass: one compiled alternation, longest first.
+
+    At a position where the alternation matches word W, exactly W and the listed words that are
+    prefixes of W occur there, so overlapping and nested occurrences are all found
+    (副主席 and 主席, 总书记 and 书记) with Python work per occurrence only.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        unique = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+        self._regex = re.compile("|".join(map(re.escape, unique))) if unique else None
+        self._implied = {w: tuple(v for v in unique if w.startswith(v)) for w in unique}
+
+    def find(self, text: str) -> dict[str, list[int]]:
+        """word -> its start positions in ``text`` (ascending); absent words are absent."""
+        found: dict[str, list[int]] = {}
+        if self._regex is None:
+            return found
+        search, pos = self._regex.search, 0
+        while (m := search(text, pos)) is not None:
+            start = m.start()
+            for word in self._implied[m.group()]:
+                found.setdefault(word, []).append(start)
+            pos = start + 1
+        return found
+
+
+@lru_cache(maxsize=16)
+def _matcher(words: tuple[str, ...]) -> _Matcher:
+    return _Matcher(words)
 
 
 # --------------------------------------------------------------------------- leader names
 
 
+_TONE_MARKS = {0x0300: None, 0x0301: None, 0x0304: None, 0x030C: None}  # grave, acute, macron, caron
+
+
+@lru_cache(maxsize=1)
+def _reading_table() -> dict[str, str]:
+    """pypinyin's single-character table (code point -> toned readings), read from its data file.
+
+    Importing ``pypinyin`` itself loads its 47,000-phrase dictionary and segmenter (about 55 MB and
+    half a second) that single-character readings never use; this reads only the character table,
+    on the first reading asked for.
+    """
+    spec = importlib.util.find_spec("pypinyin")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pypinyin is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=4096)
 def _readings(ch: str) -> frozenset[str]:
-    """Toneless pinyin readings of one character, heteronyms included."""
-    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+    """Toneless pinyin readings of one character, heteronyms included (pypinyin's Style.NORMAL:
+    tone marks dropped, ü written v); a character without a reading stands for itself."""
+    raw = _reading_table().get(str(ord(ch))) if len(ch) == 1 else None
+    if not raw:
+        return frozenset((ch,))
+    out = set()
+    for toned in raw.split(","):
+        bare = unicodedata.normalize("NFC", unicodedata.normalize("NFD", toned).translate(_TONE_MARKS))
+        out.add(bare.replace("ü", "v"))
+    return frozenset(out)
 
 
 def _is_cjk(text: str) -> bool:
@@ -112,7 +191,11 @@ def misspelling(window: str, name: str, *, any_char: bool = True) -> bool:
     of three or more characters. The correct name, other lengths and two or more differences
     never count.
     """
-    if len(window) != len(name) or window == name or not _is_cjk(window):
+    if len(window) != len(name) or window == name:
+        return False
+    if len(name) > 1 and window[0] != name[0] and window[-1] != name[-1]:
+        return False  # two differences at least: the quick test that rejects almost every window
+    if not _is_cjk(window):
         return False
     diffs = [i for i, (a, b) in enumerate(zip(window, name)) if a != b]
     if len(diffs) != 1:
@@ -123,19 +206,11 @@ def misspelling(window: str, name: str, *, any_char: bool = True) -> bool:
     return any_char and len(name) >= 3
 
 
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    start = text.find(word)
-    while start >= 0:
-        yield start
-        start = text.find(word, start + 1)
-
-
 def _ends_name(text: str, end: int, titles: Sequence[str], followers: Sequence[str]) -> bool:
     """Can a name written after a title end at ``end``? (not in the middle of a longer name)"""
-    rest = text[end:]
-    if not rest or not _CJK.match(rest[0]):
+    if end >= len(text) or not _CJK.match(text[end]):
         return True
-    return any(rest.startswith(w) for w in (*titles, *followers))
+    return any(text.startswith(w, end) for w in (*titles, *followers))
 
 
 def leader_hits(
@@ -146,24 +221,43 @@ def leader_hits(
     Before a title any misspelling counts; after a title (where a local official's full name
     often stands: 政法委书记丁小祥) only a same-pinyin one does.
     """
+    lists = _Lists.of({"leaders": list(leaders), "titles": list(titles), "name_followers": list(followers)})
+    return _leader_hits(text, lists, lists.matcher.find(text))
+
+
+def _leader_hits(text: str, lists: _Lists, found: Mapping[str, list[int]]) -> Iterator[tuple[int, str, str]]:
+    leaders, by_end = lists.leaders, lists.names_by_end
     seen: set[tuple[int, int]] = set()
-    for title in sorted(set(titles), key=len, reverse=True):
-        for pos in _occurrences(text, title):
+    for title in lists.titles_longest_first:
+        for pos in found.get(title, ()):
             after = pos + len(title)
+            if by_end is None:
+                before_names = behind_names = set(leaders)
+            else:  # only names sharing a first or last character with the window can be one substitution away
+                before_names, behind_names = set(), set()
+                for n in lists.name_lengths:
+                    before_names.update(by_end.get((n, text[pos - n : pos - n + 1]), ()))
+                    before_names.update(by_end.get((-n, text[pos - 1 : pos]), ()))
+                    behind_names.update(by_end.get((n, text[after : after + 1]), ()))
+                    behind_names.update(by_end.get((-n, text[after + n - 1 : after + n]), ()))
+                if not before_names and not behind_names:
+                    continue
             for name in leaders:
                 n = len(name)
-                before = text[max(0, pos - n) : pos]
-                if pos >= n and misspelling(before, name) and (pos - n, n) not in seen:
-                    seen.add((pos - n, n))
-                    yield pos - n, before + title, name + title
-                behind = text[after : after + n]
-                if (
-                    misspelling(behind, name, any_char=False)
-                    and (n >= 3 or _ends_name(text, after + n, titles, followers))
-                    and (after, n) not in seen
-                ):
-                    seen.add((after, n))
-                    yield pos, title + behind, title + name
+                if name in before_names:
+                    before = text[max(0, pos - n) : pos]
+                    if pos >= n and misspelling(before, name) and (pos - n, n) not in seen:
+                        seen.add((pos - n, n))
+                        yield pos - n, before + title, name + title
+                if name in behind_names:
+                    behind = text[after : after + n]
+                    if (
+                        misspelling(behind, name, any_char=False)
+                        and (n >= 3 or _ends_name(text, after + n, lists.titles, lists.followers))
+                        and (after, n) not in seen
+                    ):
+                        seen.add((after, n))
+                        yield pos, title + behind, title + name
 
 
 # --------------------------------------------------------------------------- page scan
@@ -181,21 +275,81 @@ def _strings(raw: Any) -> list[str]:
     return [str(v) for v in raw or () if isinstance(v, str) and v]
 
 
-def scan_text(url: str, text: str, params: Mapping[str, Any]) -> list[Hit]:
-    """Every candidate hit in one page's visible text."""
-    page = _compact(text)
+@dataclass(frozen=True)
+class _Lists:
+    """The checklist's lists, read once per check, with the one matcher for all their words."""
+
+    leaders: tuple[str, ...]
+    titles: tuple[str, ...]
+    followers: tuple[str, ...]
+    phrases: tuple[tuple[str, str], ...]
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> _Lists:
+        return cls(
+            tuple(_strings(params.get("leaders"))),
+            tuple(_strings(params.get("titles"))),
+            tuple(_strings(params.get("name_followers"))),
+            tuple(_pairs(params.get("wrong_phrases"))),
+            tuple(_strings(params.get("forbidden_words"))),
+        )
+
+    @cached_property
+    def matcher(self) -> _Matcher:
+        return _matcher((*self.titles, *(wrong for wrong, _ in self.phrases), *self.words))
+
+    @cached_property
+    def titles_longest_first(self) -> list[str]:
+        return sorted(set(self.titles), key=len, reverse=True)
+
+    @cached_property
+    def name_lengths(self) -> list[int]:
+        return sorted({len(name) for name in self.leaders})
+
+    @cached_property
+    def names_by_end(self) -> dict[tuple[int, str], set[str]] | None:
+        """Names by (length, first character) and by (-length, last character): a window one
+        substitution away from a name of two or more characters keeps its first or its last one.
+        None when a one-character name makes that test useless."""
+        if any(len(name) < 2 for name in self.leaders):
+            return None
+        out: dict[tuple[int, str], set[str]] = {}
+        for name in self.leaders:
+            out.setdefault((len(name), name[0]), set()).add(name)
+            out.setdefault((-len(name), name[-1]), set()).add(name)
+        return out
+
+
+def _scan(url: str, text: str, lists: _Lists) -> list[Hit]:
+    page = _Text(text)
+    found = lists.matcher.find(page.compact)
     hits: list[Hit] = []
-    leaders, titles = _strings(params.get("leaders")), _strings(params.get("titles"))
-    followers = _strings(params.get("name_followers"))
-    for start, found, right in leader_hits(page.compact, leaders, titles, followers):
-        hits.append(Hit(url, start, found, right, "leader-name", page.context(start, len(found))))
-    for wrong, right in _pairs(params.get("wrong_phrases")):
-        for start in _occurrences(page.compact, wrong):
+    if not found:
+        return hits
+    for start, written, right in _leader_hits(page.compact, lists, found):
+        hits.append(Hit(url, start, written, right, "leader-name", page.context(start, len(written))))
+    for wrong, right in lists.phrases:
+        for start in found.get(wrong, ()):
             hits.append(Hit(url, start, wrong, right, "wrong-phrase", page.context(start, len(wrong))))
-    for word in _strings(params.get("forbidden_words")):
-        for start in _occurrences(page.compact, word):
+    for word in lists.words:
+        for start in found.get(word, ()):
             hits.append(Hit(url, start, word, "", "forbidden-word", page.context(start, len(word))))
     return sorted(hits, key=lambda h: h.start)
+
+
+def scan_text(url: str, text: str, params: Mapping[str, Any]) -> list[Hit]:
+    """Every candidate hit in one page's visible text.
+
+    Titles, wrong phrasings and forbidden words are all found in one pass over the compact text.
+    """
+    return _scan(url, text, _Lists.of(params))
+
+
+def scan_texts(pages: Iterable[tuple[str, str]], params: Mapping[str, Any]) -> list[Hit]:
+    """Every candidate hit in (url, visible text) pages, the lists read once."""
+    lists = _Lists.of(params)
+    return [hit for url, text in pages for hit in _scan(url, text, lists)]
 
 
 def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, str]]:
@@ -225,7 +379,7 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
 def check_errors(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
     params = checklist.params(INDICATOR)
-    hits = [hit for url, html in _html_pages(crawl) for hit in scan_text(url, visible_text(html), params)]
+    hits = scan_texts(((url, visible_text(html)) for url, html in _html_pages(crawl)), params)
     return Outcome(
         measures={"hits": len(hits)},
         findings=[_finding(h) for h in hits],

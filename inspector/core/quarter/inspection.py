@@ -15,7 +15,7 @@ Every change is saved immediately (one workspace transaction) and kept in the re
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Iterable
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist, Decision, decision_points, is_override, load_checklist, score_site
@@ -404,18 +404,33 @@ def set_rectification(
     return ws.update_inspection(quarter, code, apply)
 
 
-def quarter_overview(ws: Workspace, quarter: str) -> list[dict[str, Any]]:
+def quarter_done(ws: Workspace, quarter: str) -> bool:
+    """Is every sampled site of the quarter marked done? (read without the check documents)"""
+    sample = ws.sample(quarter)
+    progress = ws.progress(quarter)
+    return bool(sample and sample["codes"]) and all(progress.get(code) == "done" for code in sample["codes"])
+
+
+def quarter_overview(ws: Workspace, quarter: str, codes: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """One row per sampled site: what the dashboard and the summary sheet show.
+
+    ``codes``: only these sampled sites (a dashboard updating the row of the site just decided).
 
     ``score`` is None when the site is not checked or has a veto (then nothing is scored).
     """
     sample = ws.sample(quarter)
     if sample is None:
         return []
-    sites = {s["code"]: s for s in ws.sites()}
-    records = {r["code"]: r for r in ws.inspections(quarter)}
+    if codes is None:
+        wanted = list(sample["codes"])
+        sites = {s["code"]: s for s in ws.sites()}
+        records = {r["code"]: r for r in ws.inspections(quarter)}
+    else:
+        wanted = [code for code in codes if code in set(sample["codes"])]
+        sites = {code: site for code in wanted if (site := ws.site(code)) is not None}
+        records = {code: record for code in wanted if (record := ws.inspection(quarter, code)) is not None}
     rows = []
-    for code in sample["codes"]:
+    for code in wanted:
         site = sites.get(code, {"code": code, "name": "（不在名录中）", "url": "", "level": ""})
         record = records.get(code)
         row = {

@@ -1,8 +1,15 @@
 """Rendered evidence: what a citizen's browser showed, captured forensically.
 
 One :class:`EvidenceCapturer` holds one shared Chromium (Playwright, async
-API) and hands out at most ``pool_size`` concurrent pages, each in its own
-browser context (no cookies shared between captures). Every capture writes a
+API) and a pool of at most ``pool_size`` pages, each in its own browser context,
+reused from one capture to the next (a new tab costs a renderer process, about
+a third of a second); between captures the page goes back to ``about:blank``
+and its cookies and the visited origin's web storage are cleared, so nothing a
+site set is seen by the next capture (the HTTP cache stays, as in any browser).
+A page is ready when its ``load`` event has fired and then neither its DOM nor
+the network has moved for ``QUIET_S`` (bounded by ``STABLE_CAP_S``), not after
+a fixed network-idle time. What evidence does not need is never fetched: media,
+fonts from other hosts, and well-known trackers. Every capture writes a
 full-page PNG, an MHTML snapshot (CDP ``Page.captureSnapshot``) and the
 rendered DOM, plus a cropped PNG of the highlighted element when one is asked
 for. Each file is hashed (SHA-256) from the very bytes written, and is never
@@ -44,7 +51,8 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from playwright.async_api import (
@@ -75,7 +83,28 @@ _HIGHLIGHT_CSS = (
     f"[{HIGHLIGHT_ATTR}]{{outline:4px solid #e00000 !important;"
     "outline-offset:2px !important;background-color:rgba(255,230,0,.35) !important}"
 )
-_SETTLE_STATES: tuple[Literal["load", "networkidle"], ...] = ("load", "networkidle")
+QUIET_S = 0.3  # settled: no DOM mutation and no request in flight for this long after ``load``
+STABLE_CAP_S = 2.5  # ... or this long after ``load`` at most (tickers, long polling)
+_DOM_QUIET_JS = """([quiet, cap]) => new Promise(resolve => {
+  const start = performance.now(); let last = start;
+  const seen = new MutationObserver(() => { last = performance.now(); });
+  seen.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  const tick = () => {
+    const now = performance.now();
+    if (now - last >= quiet || now - start >= cap) { seen.disconnect(); resolve(now - last >= quiet); }
+    else setTimeout(tick, Math.min(50, quiet));
+  };
+  setTimeout(tick, Math.min(50, quiet));
+})"""
+# never fetched for evidence: sound and video, and the usual third-party counters (hosts)
+_BLOCKED_TYPES = frozenset({"media"})
+_TRACKERS = re.compile(
+    r"^https?://([^/]*\.)?(hm\.baidu\.com|zz\.bdstatic\.com|push\.zhanzhang\.baidu\.com|cnzz\.com|umeng\.com|"
+    r"51\.la|tajs\.qq\.com|pingjs\.qq\.com|wrating\.com|google-analytics\.com|googletagmanager\.com|"
+    r"doubleclick\.net|growingio\.com|sensorsdata\.cn)(:\d+)?/",
+    re.I,
+)
+_FONT_OR_MEDIA = re.compile(r"\.(woff2?|ttf|otf|eot|mp4|webm|ogv|ogg|mp3|m4a|aac|wav|flv|m3u8|mov|avi)(\?|#|$)", re.I)
 _NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
 MAX_WIDTH = 4096  # px: wider pages are clipped like tall ones
 _SLUG_RE = re.compile(r"[^A-Za-z0-9]+")
@@ -156,6 +185,26 @@ def _redirect_chain(response: Response | None, final_url: str) -> list[str]:
     return chain
 
 
+async def _abort(route: Any) -> None:
+    with suppress(PlaywrightError):
+        await route.abort("blockedbyclient")
+
+
+async def _outside_font_or_media(route: Any) -> None:
+    """Media never; a font only from the page's own host (icons drawn by the site's font stay)."""
+    request = route.request
+    try:
+        page_host = urlsplit(request.frame.page.url).hostname
+    except (PlaywrightError, ValueError):
+        page_host = None
+    outside_font = request.resource_type == "font" and urlsplit(request.url).hostname != page_host
+    with suppress(PlaywrightError):
+        if request.resource_type in _BLOCKED_TYPES or outside_font:
+            await route.abort("blockedbyclient")
+        else:
+            await route.fallback()
+
+
 # --------------------------------------------------------------------------- the capturer
 
 
@@ -198,6 +247,8 @@ class EvidenceCapturer:
         self._slots = asyncio.Semaphore(pool_size)
         self.clearance_cookies: list[dict[str, Any]] = []  # from passed challenges: every new context gets them
         self.challenges: dict[str, dict[str, Any]] = {}  # host -> the last challenge met there
+        self._idle: list[tuple[BrowserContext, Page]] = []  # pooled pages, reset, ready for a capture
+        self._inflight: dict[Page, set[Any]] = {}  # each pooled page's requests in flight
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -234,6 +285,7 @@ class EvidenceCapturer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._idle.clear()  # closed with the browser
         if self._browser is not None:
             with suppress(PlaywrightError):  # already gone (crashed): nothing to release
                 await self._browser.close()
@@ -244,25 +296,83 @@ class EvidenceCapturer:
 
     @asynccontextmanager
     async def _page(self) -> AsyncIterator[tuple[BrowserContext, Page]]:
-        """A fresh context + page from the pool, closed afterwards."""
+        """A context + page from the pool (reused, reset afterwards; replaced if it broke)."""
         if self._browser is None:
             raise RuntimeError("EvidenceCapturer used outside 'async with'")
         async with self._slots:
-            context = await self._browser.new_context(
-                viewport=self.viewport,  # type: ignore[arg-type]
-                locale=self.locale,
-                timezone_id=self.timezone_id,
-                device_scale_factor=1,
-            )
+            pair = self._idle.pop() if self._idle else await self._new_page()
+            context, page = pair
+            healthy = False
             try:
-                if self.clearance_cookies:
+                if self.clearance_cookies:  # from passed challenges (a reset page has none left)
                     await context.add_cookies(self.clearance_cookies)  # type: ignore[arg-type]
-                page = await context.new_page()
-                page.set_default_timeout(self.nav_timeout_ms)
                 yield context, page
+                healthy = await self._reset(context, page)
             finally:
-                with suppress(PlaywrightError):  # browser or tab crashed: context already gone
-                    await context.close()
+                if healthy:
+                    self._idle.append(pair)
+                else:
+                    with suppress(PlaywrightError):  # browser or tab crashed: context already gone
+                        await context.close()
+
+    async def _new_page(self) -> tuple[BrowserContext, Page]:
+        assert self._browser is not None
+        context = await self._browser.new_context(
+            viewport=self.viewport,  # type: ignore[arg-type]
+            locale=self.locale,
+            timezone_id=self.timezone_id,
+            device_scale_factor=1,
+        )
+        try:
+            await context.route(_TRACKERS, _abort)
+            await context.route(_FONT_OR_MEDIA, _outside_font_or_media)
+            page = await context.new_page()
+        except PlaywrightError:
+            with suppress(PlaywrightError):
+                await context.close()
+            raise
+        page.set_default_timeout(self.nav_timeout_ms)
+        self._inflight[page] = set()
+        page.on("request", lambda request: self._inflight[page].add(request))
+        page.on("requestfinished", lambda request: self._inflight[page].discard(request))
+        page.on("requestfailed", lambda request: self._inflight[page].discard(request))
+        page.on("close", lambda _: self._inflight.pop(page, None))
+        return context, page
+
+    async def _reset(self, context: BrowserContext, page: Page) -> bool:
+        """Forget what the last site set (web storage, cookies) and blank the page; False if it broke."""
+        try:
+            if not page.url.startswith(_NOT_THE_SITE):
+                await page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+            await page.goto("about:blank", timeout=5000)
+            await context.clear_cookies()
+            return not page.is_closed()
+        except PlaywrightError:
+            return False
+
+    async def settle(self, page: Page) -> None:
+        """Wait until the page is complete: ``load``, then no DOM change and no request for QUIET_S.
+
+        Bounded: ``settle_timeout`` for ``load``, STABLE_CAP_S for the quiet (a ticker or a long poll
+        never settles; what is there then is captured).
+        """
+        try:
+            await page.wait_for_load_state("load", timeout=self.settle_timeout_ms)
+        except PlaywrightError:
+            return  # still loading (slow images): capture what is there
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(STABLE_CAP_S, self.settle_timeout_ms / 1000)
+        inflight = self._inflight.get(page, set())
+        while (left := deadline - loop.time()) > 0:
+            if inflight:
+                await asyncio.sleep(min(0.05, left))
+                continue
+            try:
+                quiet = await page.evaluate(_DOM_QUIET_JS, [QUIET_S * 1000, left * 1000])
+            except PlaywrightError:
+                return  # navigated away or closed meanwhile
+            if quiet and not inflight:
+                return
 
     async def navigate(self, page: Page, url: str) -> tuple[Response | None, str | None]:
         """Go to ``url`` (past an anti-bot challenge) and let it settle; returns (response, error or None)."""
@@ -271,11 +381,7 @@ class EvidenceCapturer:
             if response is None:
                 await self._settle_after_failure(page)
             return response, error
-        for state in _SETTLE_STATES:
-            try:
-                await page.wait_for_load_state(state, timeout=self.settle_timeout_ms)
-            except PlaywrightError:
-                break  # still busy (long polling, slow images): capture what is there
+        await self.settle(page)
         return response, None
 
     async def _goto(self, page: Page, url: str, timeout: float) -> tuple[Response | None, str | None]:
@@ -387,7 +493,7 @@ class EvidenceCapturer:
     # ------------------------------------------------------------------ public API
 
     async def rendered_dom(self, url: str) -> str | None:
-        """The DOM after scripts ran (waits for network idle, capped), or None if unreachable."""
+        """The DOM after scripts ran (the page settled, capped), or None if unreachable."""
         try:
             async with self._page() as (_, page):
                 _, error = await self.navigate(page, url)

@@ -53,6 +53,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "reset"})
 HEAD_RETRY_ERRORS = frozenset({"connect"})  # a reset HEAD is retried as GET instead
+GONE_STATUSES = frozenset({404, 410})
+HEAD_GONE_CONFIRMATIONS = 3  # a server's first HEAD "not found" answers that GET must confirm
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._next_start: dict[str, float] = {}
+        self._head_gone_trusted: dict[str, int] = {}  # server -> HEAD 404s confirmed by GET (-1: contradicted)
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(**self._client_args)
@@ -302,7 +305,12 @@ class Fetcher:
         return page
 
     async def check_link(self, url: str) -> LinkStatus:
-        """HEAD the URL; fall back to a streamed GET (first bytes only) when HEAD looks unsupported."""
+        """HEAD the URL; fall back to a streamed GET (first bytes only) when HEAD looks unsupported.
+
+        A 404/410 answer to HEAD is confirmed by GET until the server has confirmed
+        ``HEAD_GONE_CONFIRMATIONS`` of them; from then on its HEAD "not found" is final, so a
+        broken link costs one request. A server whose GET contradicted its HEAD is asked by GET always.
+        """
         resp = await self._request(
             "HEAD",
             url,
@@ -312,6 +320,11 @@ class Fetcher:
         )
         elapsed = resp.elapsed
         if resp.failed and _head_unsupported(resp):
+            gone = resp.status in GONE_STATUSES
+            server = _server(resp.final_url)
+            if gone and self._head_gone_trusted.get(server, 0) >= HEAD_GONE_CONFIRMATIONS:
+                return _link_status(resp, elapsed)  # this server's "not found" to HEAD has proven true
+            head_status = resp.status
             resp = await self._request(
                 "GET",
                 url,
@@ -320,6 +333,9 @@ class Fetcher:
                 retry_on=GET_RETRY,
             )
             elapsed += resp.elapsed
+            if gone and self._head_gone_trusted.get(server, 0) >= 0:
+                confirmed = resp.status == head_status
+                self._head_gone_trusted[server] = self._head_gone_trusted.get(server, 0) + 1 if confirmed else -1
         return _link_status(resp, elapsed)
 
     # ------------------------------------------------------------------ internals
@@ -489,6 +505,13 @@ def _redirect_target(resp: _Response) -> str | None:
     if not location:
         return None
     return urljoin(resp.final_url, location)
+
+
+def _server(url: str) -> str:
+    try:
+        return host_key(httpx.URL(url))
+    except (httpx.InvalidURL, ValueError):
+        return url
 
 
 def _head_unsupported(resp: _Response) -> bool:
