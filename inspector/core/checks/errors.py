@@ -25,18 +25,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from lxml import etree
-from lxml import html as lxml_html
 from pypinyin import Style, pinyin
 
-from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Finding, Outcome
+from inspector.core.model import CrawlResult, Finding, Outcome, Page
+from inspector.core.web.charset import clean_text
+from inspector.core.web.html import parse
 
 INDICATOR = "serious-errors"
 CONTEXT_CHARS = 20
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACE = re.compile(r"\s")
 
@@ -74,17 +72,11 @@ class _Text:
 
 
 def visible_text(html: str) -> str:
-    """The visible text of an HTML page's body (no script/style), control characters stripped."""
-    try:
-        root = lxml_html.document_fromstring(html)
-    except (ValueError, etree.ParserError):
-        return ""
-    for el in list(root.iter(*_INVISIBLE_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
-    body = root.find("body")
-    text = (body if body is not None else root).text_content()
-    return clean_text(text, keep_newlines=True)
+    """The visible text of an HTML page's body (no script/style), control characters stripped.
+
+    (A crawled page's is ``page.doc.visible_text``: the same text from its one parse.)
+    """
+    return parse(html).visible_text
 
 
 def _compact(text: str) -> _Text:
@@ -198,13 +190,13 @@ def scan_text(url: str, text: str, params: Mapping[str, Any]) -> list[Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
-def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, str]]:
+def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, Page]]:
     seen: set[str] = set()
     for url, page in crawl.pages.items():
         key = page.final_url or url
         if page.html and key not in seen:
             seen.add(key)
-            yield key, page.html
+            yield key, page
 
 
 def _finding(hit: Hit) -> Finding:
@@ -225,7 +217,7 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
 def check_errors(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
     params = checklist.params(INDICATOR)
-    hits = [hit for url, html in _html_pages(crawl) for hit in scan_text(url, visible_text(html), params)]
+    hits = [hit for url, page in _html_pages(crawl) for hit in scan_text(url, page.doc.visible_text, params)]
     return Outcome(
         measures={"hits": len(hits)},
         findings=[_finding(h) for h in hits],
