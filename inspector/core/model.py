@@ -252,16 +252,9 @@ class Page:
     elapsed: float = 0.0  # seconds
     source: str = "http"  # "http" or "browser" (rendered DOM replaced the static HTML)
     fetched_at: str = ""  # UTC ISO-8601
-    # the parsed page (inspector.core.web.html.document): cached, never serialised, parsed again
-    # when ``html`` is replaced (a browser-rendered DOM)
+    # the parsed page, cached by inspector.core.web.html.document(page): never serialised, parsed
+    # again when ``html`` is replaced (a browser-rendered DOM)
     _doc: Any = field(default=None, init=False, repr=False, compare=False)
-
-    @property
-    def doc(self) -> Any:
-        """The parsed page (:class:`inspector.core.web.html.Document`), parsed once and cached."""
-        from inspector.core.web.html import document
-
-        return document(self)
 
 
 @dataclass

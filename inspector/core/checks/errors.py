@@ -31,7 +31,7 @@ from inspector.core.checklist import Checklist
 from inspector.core import texts
 from inspector.core.model import CrawlResult, Finding, Outcome, Page
 from inspector.core.web.charset import clean_text
-from inspector.core.web.html import parse
+from inspector.core.web.html import document, parse
 
 INDICATOR = "serious-errors"
 CONTEXT_CHARS = 20
@@ -74,7 +74,7 @@ class _Text:
 def visible_text(html: str) -> str:
     """The visible text of an HTML page's body (no script/style), control characters stripped.
 
-    (A crawled page's is ``page.doc.visible_text``: the same text from its one parse.)
+    (A crawled page's is ``document(page).visible_text``: the same text from its one parse.)
     """
     return parse(html).visible_text
 
@@ -217,7 +217,7 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
 def check_errors(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
     params = checklist.params(INDICATOR)
-    hits = [hit for url, page in _html_pages(crawl) for hit in scan_text(url, page.doc.visible_text, params)]
+    hits = [hit for url, page in _html_pages(crawl) for hit in scan_text(url, document(page).visible_text, params)]
     return Outcome(
         measures={"hits": len(hits)},
         findings=[_finding(h) for h in hits],

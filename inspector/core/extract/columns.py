@@ -45,7 +45,7 @@ from inspector.core.extract.lists import (
 from inspector.core import texts
 from inspector.core.extract.scripts import column_list_scripted
 from inspector.core.model import Column, CrawlResult, Item, Page
-from inspector.core.web.html import MAX_CLIENT_HOPS, Document, link_url, looks_like_file
+from inspector.core.web.html import MAX_CLIENT_HOPS, Document, document, link_url, looks_like_file
 from inspector.core.web.urls import site_key
 
 MIN_NAV_LINKS = 3  # a menu has at least this many entries
@@ -69,7 +69,7 @@ def find_page(crawl: CrawlResult, url: str) -> Page | None:
         if page is None or not page.html:
             break
         here = page.final_url or page.url
-        target = page.doc.client_redirect
+        target = document(page).client_redirect
         found = _lookup(crawl, target) if target and same_site(target, here) else None
         if found is None or found is page or not found.html or (found.status or 0) >= 400:
             break
@@ -241,7 +241,7 @@ def _template_links(crawl: CrawlResult) -> set[str]:
     home = crawl.page(crawl.homepage_url or crawl.start_url)
     if home is None:
         return set()
-    return {link.url for link in (home.links or home.doc.links)}
+    return {link.url for link in (home.links or document(home).links)}
 
 
 def _scripted(page: Page, items: list[Item], column_url: str, as_of: date) -> bool:
@@ -251,7 +251,7 @@ def _scripted(page: Page, items: list[Item], column_url: str, as_of: date) -> bo
     prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
     if prefix != "/" and any(i.date is not None and _under(i.url, prefix) for i in items):
         return False  # its own list is in the static page
-    return column_list_scripted(page.doc, as_of, has_dated_items=any(i.date is not None for i in items))
+    return column_list_scripted(document(page), as_of, has_dated_items=any(i.date is not None for i in items))
 
 
 def read_column(

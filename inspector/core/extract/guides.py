@@ -18,6 +18,7 @@ from inspector.core.checklist import Checklist
 from inspector.core.extract.messages import read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
+from inspector.core.web.html import document
 
 INDICATOR = "service-guides"
 _PUNCTUATION = re.compile(r"[\s\u3000\xa0:：;；,，.。、\-—–_/\\|｜()（）\[\]【】*…·]+")
@@ -52,7 +53,7 @@ def is_empty(value: str, empty_values: Sequence[str]) -> bool:
 
 
 def _title(page: Page) -> str:
-    root = page.doc.root
+    root = document(page).root
     if root is None:
         return ""
     for tag in ("h1", "title"):
@@ -64,7 +65,7 @@ def _title(page: Page) -> str:
 
 def read_guide(page: Page, params: Mapping[str, Any]) -> Guide | None:
     """The guide shown by a page, or None when it shows fewer than ``min_labels`` element labels."""
-    body = page.doc.body
+    body = document(page).body
     if body is None:
         return None
     groups = element_groups(params)
@@ -88,7 +89,7 @@ def _has_keyword(page: Page, keywords: Sequence[str]) -> bool:
     """Does the page's title or an h1-h3 heading hold a guide keyword?"""
     if not page.html or not any(k and k in page.html for k in keywords):
         return False  # cheap pre-check before looking at the parsed page
-    return any(k and k in text for text in page.doc.headings for k in keywords)
+    return any(k and k in text for text in document(page).headings for k in keywords)
 
 
 def candidate_pages(crawl: CrawlResult, columns: list[Column], params: Mapping[str, Any]) -> list[Page]:

@@ -50,7 +50,7 @@ from inspector.core.extract.dates import (
     usable,
 )
 from inspector.core.model import Item, Page
-from inspector.core.web.html import Document, link_url, looks_like_file, parse
+from inspector.core.web.html import Document, document, link_url, looks_like_file, parse
 
 Source = Union[Document, Page, str, bytes, None]
 
@@ -105,7 +105,7 @@ def document_of(source: Source, page_url: str = "") -> Document | None:
     if isinstance(source, Document):
         return source
     if isinstance(source, Page):
-        return source.doc
+        return document(source)
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     return parse(text, page_url)
 

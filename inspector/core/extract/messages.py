@@ -31,7 +31,7 @@ from inspector.core.extract.dates import find_dates, parse_date, usable
 from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
-from inspector.core.web.html import Document
+from inspector.core.web.html import Document, document
 
 INDICATOR = "poor-interaction"
 Groups = Mapping[str, Sequence[str]]
@@ -432,7 +432,7 @@ def list_pages(crawl: CrawlResult, start: str, next_texts: Sequence[str], limit:
         if page is None:
             break
         pages.append(page)
-        doc = page.doc
+        doc = document(page)
         url = None
         if doc.root is not None:
             nexts = (u for a, u in _anchors(doc.root, doc) if _is_next(cell_text(a), next_texts) and u not in seen)
@@ -519,7 +519,7 @@ def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
 
 def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> Message | None:
     """The message shown on a detail page, or None when the page is not one message (or is a list)."""
-    root, body = page.doc.root, page.doc.body
+    root, body = document(page).root, document(page).body
     if root is None or body is None:
         return None
     if table_records(body, groups):
@@ -567,7 +567,7 @@ def _row_of(a: etree._Element) -> etree._Element | None:
 
 def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> list[Message]:
     """Messages whose list row says something: table records, or rows with labelled dates."""
-    doc = page.doc
+    doc = document(page)
     root = doc.root
     if root is None:
         return []
@@ -636,7 +636,7 @@ def _looks_like_board(pages: list[Page], column: Column, groups: Groups, params:
     words = [s for k in ("submitted", "replied", "unit") for s in groups.get(k, ()) if s]
     words += list(params.get("unanswered_markers", ())) + list(params.get("answered_markers", ()))
     for page in pages:
-        root = page.doc.root
+        root = document(page).root
         text = squash(" ".join(line.text for line in text_lines(root))) if root is not None else ""
         if any(w in text for w in words):
             return True
@@ -696,9 +696,9 @@ def _read_details(
     listed = {p.final_url or p.url for p in pages} | {p.url for p in pages} | skip
     candidates = [m.url for m in found.values() if m.url]
     for page in pages:
-        root = page.doc.root
+        root = document(page).root
         if root is not None:
-            candidates += [u for _, u in _anchors(root, page.doc)]
+            candidates += [u for _, u in _anchors(root, document(page))]
     for url in dict.fromkeys(candidates):
         page = _html_page(crawl, url) if url not in listed else None
         detail = read_detail(page, groups, params, as_of) if page is not None else None

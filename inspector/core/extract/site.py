@@ -36,6 +36,7 @@ from inspector.core.extract.columns import (
 from inspector.core.extract.lists import Block, dedupe_items, extract_blocks
 from inspector.core.extract.scripts import script_rendered_suspect
 from inspector.core.model import Column, CrawlResult, Item, Page
+from inspector.core.web.html import document
 
 _EMBED_TAGS = ("frame", "iframe")
 MAX_EMBED_LEVELS = 2  # frames within frames / iframes within frames
@@ -68,7 +69,7 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
     blocks = [b for page in views for b in extract_blocks(page, page.final_url or page.url, as_of, checklist)]
     items = dedupe_items([i for b in blocks for i in b.items])
     has_dated = any(i.date is not None for i in items)
-    suspect = home.source != "browser" and script_rendered_suspect(home.doc, as_of, has_dated)
+    suspect = home.source != "browser" and script_rendered_suspect(document(home), as_of, has_dated)
     analysis = SiteAnalysis(
         homepage_url=home_url,
         homepage_items=items,

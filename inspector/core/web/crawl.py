@@ -39,7 +39,7 @@ from typing import Any
 from inspector.core import texts
 from inspector.core.model import CrawlResult, Link, LinkStatus, Page, page_link_status
 from inspector.core.web.fetch import Fetcher
-from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, looks_like_file
+from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, document, looks_like_file
 from inspector.core.web.scope import Scope
 from inspector.core.web.urls import normalize_url, site_key  # noqa: F401 (site_key re-exported)
 
@@ -62,13 +62,13 @@ def _entry_target(page: Page, crawl: CrawlResult, site: Scope) -> Page | None:
     """The crawled page a start page leads to: its client-side redirect, else its main frame."""
     kinds = {link.tag for link in page.links}
     if "refresh" in kinds or "frame" not in kinds:
-        target = page.doc.client_redirect
+        target = document(page).client_redirect
         found = crawl.page(target) if target else None
         return found if _readable(found, site) and found is not page else None
     frames = [crawl.page(link.url) for link in page.links if link.tag == "frame"]
     readable = [f for f in frames if f is not None and f is not page and _readable(f, site)]
     # a nested frameset leads on to its own main frame; otherwise the frame with the most text
-    return max(readable, key=lambda f: (any(link.tag == "frame" for link in f.links), f.doc.text_length), default=None)
+    return max(readable, key=lambda f: (any(link.tag == "frame" for link in f.links), document(f).text_length), default=None)
 
 
 class _Crawl:
@@ -166,7 +166,7 @@ class _Crawl:
         if not self._parseable(page) or final in self.processed:
             return
         self.processed.add(final)
-        page.links = page.doc.links
+        page.links = document(page).links
         for link in page.links:
             if link.tag in NOT_LINK_TAGS:
                 if depth == 0:
