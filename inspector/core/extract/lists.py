@@ -62,6 +62,7 @@ MAX_LABEL_LEN = 16  # a block heading / tab label is short
 MAX_ENTRY_TEXT = 400  # characters an entry shows at most (title, date, a summary): an article is no entry
 MIN_TEXT_TITLE = 6  # a title without a link is a sentence, not a label (发布机构, 多云转晴)
 MAX_TEXT_TITLE = 150
+MIN_STORY_TITLES = 8  # mean title length of a list dated by URLs only: story titles, not menu labels
 _DATE_RESIDUE = 6  # characters besides the date a date-only segment may hold ("发布时间：")
 # Words beside a date that make it the page's clock (today's date, generation / update time,
 # a lunar-calendar or weekday widget), never an item's publish date.
@@ -588,9 +589,12 @@ def _block_entries(container: etree._Element, entries: list[_Entry], units: list
             return []
     # a semantic list, or a wrapper holding nothing but its entries, may list a single story;
     # elsewhere a lone dated element (a featured headline beside a list) is not a list
-    single_ok = semantic or _list_wrapper(container)
+    url_only = not any(e.visible for e in same)
+    single_ok = semantic or (_list_wrapper(container) and not url_only)
     if counts[kind] < (1 if single_ok else 2) or 2 * n_dated < len(same):
         return []
+    if url_only and sum(len(story_key(e.title)) for e in same) < MIN_STORY_TITLES * len(same):
+        return []  # dated by their URLs only, short labels are a menu (关于本网 | 联系我们), not stories
     if len(same) == 1 and same[0].labelled:
         return []  # a lone "发布时间：…" line beside a link: an article's date line, not a list
     return same
