@@ -21,6 +21,9 @@ that leaves it, are checked like outside links and their pages are not the site'
 redirect, meta refresh, frames) widens an implicit scope (:meth:`Scope.extend`); an explicit
 one is kept, and a homepage that leaves it is recorded as ``off-scope``.
 
+A page's links and its client-side redirect come from its one parse (:mod:`inspector.core.web.html`),
+cached on the page for every later reader.
+
 The crawl is breadth-first: every discovered URL becomes a task at once and
 the :class:`~inspector.core.web.fetch.Fetcher`'s per-host FIFO semaphores keep
 the order roughly by depth while links to other hosts are checked in
