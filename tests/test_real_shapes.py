@@ -245,3 +245,10 @@ def test_a_board_of_text_rows_counts_every_letter() -> None:
     run = check(routes)
     # three letters (two alike), none with a link: all three were submitted within the year
     assert measures(run, "consultation") == {"has_column": True, "messages_in_year": 3}
+
+
+def test_bullets_before_links_do_not_make_a_list_a_breadcrumb() -> None:
+    rows = "".join(f"<li>» <a href='/xw/{i}.html'>全县秋冬季森林防火第{i}次部署会召开</a><span>2026-11-1{i}</span></li>" for i in range(1, 4))
+    crumb = "<div class='crumb'><a href='/'>首页</a> &gt; <a href='/xw/'>新闻</a> <span>2026-11-19</span></div>"
+    items = extract_items(f"<html><body><div class='w'>{crumb}</div><ul>{rows}</ul></body></html>", "http://127.0.0.1:8000/xw/", AS_OF, CL)
+    assert [i.date.day for i in items if i.date] == [11, 12, 13]

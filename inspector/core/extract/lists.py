@@ -182,7 +182,7 @@ def is_more_link(text: str, texts: tuple[str, ...]) -> bool:
     return bool(raw) and (raw in texts or t in texts or any(m in raw for m in texts if len(m) >= 2 and not m.isascii()))
 
 
-_PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(?:第\s*)?\d{1,4}\s*(?:页)?\s*[\]】)）]?$")
+_PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[\]】)）]?$")
 
 
 def pagination_texts(checklist: Checklist | None) -> frozenset[str]:
@@ -215,13 +215,15 @@ def _short_text(el: etree._Element, limit: int) -> str | None:
 
 
 def breadcrumb_anchors(root: etree._Element) -> set[etree._Element]:
-    """Links of the page's breadcrumbs: after a location label (当前位置：) or joined by ">" / "»"."""
+    """Links of the page's breadcrumbs: links joined by ">" / "»" (``首页 > 政务公开 > 通知公告``), or
+    after a location label (``当前位置：``, ``您现在所在的位置：``) in a short line.
+
+    A separator before a lone link is a bullet (``» 标题``), not a breadcrumb.
+    """
     out: set[etree._Element] = set()
     labelled: dict[etree._Element, bool] = {}
     for a in root.iter("a"):
-        prev = a.getprevious()
-        before = (prev.tail if prev is not None else (a.getparent().text if a.getparent() is not None else None)) or ""
-        if _CRUMB_SEPARATOR.match(a.tail or "") or (before.strip() and _CRUMB_SEPARATOR.match(before)):
+        if _crumb_joined(a):
             out.add(a)
             continue
         el = a.getparent()
@@ -236,6 +238,21 @@ def breadcrumb_anchors(root: etree._Element) -> set[etree._Element]:
                 break
             el = el.getparent()
     return out
+
+
+def _crumb_joined(a: etree._Element) -> bool:
+    """Is the link (or its wrapper) joined to a neighbouring link by a breadcrumb separator?"""
+    node = a
+    for _ in range(2):  # <span><a>首页</a></span> &gt; <span><a>…</a></span>
+        parent = node.getparent()
+        if parent is None or len(children(parent)) != 1 or clean_text(parent.text) or tag_of(parent) in ("li", "td", "body"):
+            break
+        node = parent
+    nxt, prev = node.getnext(), node.getprevious()
+    if nxt is not None and _CRUMB_SEPARATOR.match(node.tail or "") and (tag_of(nxt) == "a" or next(nxt.iter("a"), None) is not None):
+        return True
+    return prev is not None and _CRUMB_SEPARATOR.match(prev.tail or "") is not None and (
+        tag_of(prev) == "a" or next(prev.iter("a"), None) is not None)
 
 
 # --------------------------------------------------------------------------- entries
