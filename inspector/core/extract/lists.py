@@ -50,7 +50,7 @@ from inspector.core.extract.dates import (
     usable,
 )
 from inspector.core.model import Item, Page
-from inspector.core.web.html import Document, document, link_url, looks_like_file, parse
+from inspector.core.web.html import Document, document, link_url, looks_like_file, parse, text_segments
 
 Source = Union[Document, Page, str, bytes, None]
 
@@ -133,13 +133,7 @@ def element_text(el: etree._Element) -> str:
 
 def segments(el: etree._Element, with_tail: bool) -> Iterator[str]:
     """Text nodes of ``el`` (and its tail) in reading order, skipping scripts/styles."""
-    if tag_of(el) not in SKIP_TAGS:
-        if el.text:
-            yield el.text
-        for child in el:
-            yield from segments(child, with_tail=True)
-    if with_tail and el.tail:
-        yield el.tail
+    return text_segments(el, with_tail, SKIP_TAGS)
 
 
 def postorder(el: etree._Element) -> Iterator[etree._Element]:

@@ -260,7 +260,7 @@ class Document:
     def raw_text(self) -> str:
         """The body's visible text as written (scripts, styles, templates, ``hidden`` elements skipped)."""
         body = self.body
-        return "".join(_visible_segments(body, with_tail=False)) if body is not None else ""
+        return "".join(text_segments(body, with_tail=False)) if body is not None else ""
 
     @cached_property
     def visible_text(self) -> str:
@@ -325,13 +325,14 @@ def _hidden(el: Element) -> bool:
     return el.get("hidden") is not None or (el.tag == "input" and (el.get("type") or "").lower() == "hidden")
 
 
-def _visible_segments(el: Element, with_tail: bool) -> Iterator[str]:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag and tag not in INVISIBLE_TAGS and not _hidden(el):
+def text_segments(el: Element, with_tail: bool, skip: frozenset[str] = INVISIBLE_TAGS) -> Iterator[str]:
+    """Text nodes of ``el`` (and its tail) in reading order; ``skip`` elements and ``hidden`` ones are not read."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag and tag not in skip and not _hidden(el):
         if el.text:
             yield el.text
         for child in el:
-            yield from _visible_segments(child, with_tail=True)
+            yield from text_segments(child, True, skip)
     if with_tail and el.tail:
         yield el.tail
 
