@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 Element = lxml.html.HtmlElement
 
 MAX_PARSE_CHARS = 6_000_000  # the fetcher caps bodies at 5 MB; never parse more than this
-TREE_BUDGET_CHARS = 30_000_000  # characters of text whose trees are kept at once (about 270 MB of trees)
+TREE_BUDGET_CHARS = 20_000_000  # characters of text whose trees are kept at once (about 180 MB of trees)
 MAX_LINKS_PER_PAGE = 5_000
 MAX_TEXT_CHARS = 200
 
@@ -121,7 +121,7 @@ class _Budget:
     """Least recently used documents keep their trees while their texts fit ``TREE_BUDGET_CHARS``."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # re-entrant: a weakref callback may run while the lock is held
         self.live: OrderedDict[int, tuple[weakref.ref[Document], int]] = OrderedDict()
         self.chars = 0
 
@@ -173,8 +173,9 @@ def _unwrap_island(m: re.Match[str]) -> str:
 
 
 def _parse_tree(html: str, url: str) -> Element | None:
-    for hook in list(_hooks):
-        hook(url, html)
+    if _hooks:
+        for hook in list(_hooks):
+            hook(url, html)
     text = _prepare(html)
     if not text.strip():
         return None
@@ -194,7 +195,7 @@ class Document:
         self._root: Element | None = _parse_tree(html, url)
         self._released = False
         if self._root is not None:
-            _budget.hold(self, len(html))
+            _budget.hold(self, min(len(html), MAX_PARSE_CHARS))
 
     @property
     def root(self) -> Element | None:
@@ -203,7 +204,7 @@ class Document:
             self._released = False
             self._root = _parse_tree(self.html, self.url)
             if self._root is not None:
-                _budget.hold(self, len(self.html))
+                _budget.hold(self, min(len(self.html), MAX_PARSE_CHARS))
         else:
             _budget.touch(self)
         return self._root
@@ -249,7 +250,7 @@ class Document:
     def client_redirect(self) -> str | None:
         """Where the page sends the browser on load, if it is a client-side redirect (see :func:`client_redirect`)."""
         root = self.root
-        if root is None or not _MAYBE_REDIRECT.search(self.html):
+        if root is None:
             return None
         target = _meta_refresh(root, self.base) or _script_redirect(self)
         if target is None or target == normalize_url(self.url):
@@ -360,9 +361,11 @@ def _links(doc: Document) -> list[Link]:
     if root is None:
         return []
     found: dict[str, Link] = {}
+    base = doc.base
     for element in root.iter(*LINK_ATTRIBUTES):
         tag = element.tag
-        url = doc.link_url(element, LINK_ATTRIBUTES[tag])
+        raw = element.get(LINK_ATTRIBUTES[tag])
+        url = resolve_link(raw, base) if raw else None  # (link_url, inlined: the crawl's hot loop)
         if url is None:
             continue
         known = found.get(url)
