@@ -16,7 +16,7 @@ Pure (no network). What it gives, from one lxml parse of a page's text:
   page (never serialised) and parsed again only when ``page.html`` is replaced (a browser-rendered DOM).
 
 Parsed trees take about nine bytes per character of text. So that a 3000-page crawl stays bounded,
-the trees of the least recently used documents beyond ``TREE_BUDGET_CHARS`` are released (their
+the trees of the documents parsed longest ago beyond ``TREE_BUDGET_CHARS`` are released (their
 visible text, headings and links are kept); a reader asking for a released tree parses the page
 again. Every parse goes through :func:`parse`, and :func:`counting_parses` counts them.
 """
@@ -29,9 +29,8 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from posixpath import splitext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -118,43 +117,58 @@ def counting_parses() -> Iterator[Counter[tuple[str, int]]]:
 
 
 class _Budget:
-    """Least recently used documents keep their trees while their texts fit ``TREE_BUDGET_CHARS``."""
+    """The most recently parsed documents keep their trees while their texts fit ``TREE_BUDGET_CHARS``.
+
+    Documents are held by weak references (a page that goes away takes its tree along), all with one
+    callback, and carry no per-document closures: a crawl allocates little besides the trees themselves.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()  # re-entrant: a weakref callback may run while the lock is held
-        self.live: OrderedDict[int, tuple[weakref.ref[Document], int]] = OrderedDict()
+        self.live: OrderedDict[weakref.ref[Document], int] = OrderedDict()
         self.chars = 0
+        self._gone = self.drop  # one bound method for every weak reference
 
     def hold(self, doc: Document, size: int) -> None:
         released: list[Document] = []
         with self.lock:
-            key = id(doc)
-            if key in self.live:
-                self.live.move_to_end(key)
-                return
-            self.live[key] = (weakref.ref(doc, lambda _ref, key=key: self.drop(key)), size)
+            ref = weakref.ref(doc, self._gone)
+            self.live[ref] = size
             self.chars += size
             while self.chars > TREE_BUDGET_CHARS and len(self.live) > 1:
-                _, (ref, old) = self.live.popitem(last=False)
-                self.chars -= old
-                if (other := ref()) is not None:
+                old, old_size = self.live.popitem(last=False)
+                self.chars -= old_size
+                if (other := old()) is not None:
                     released.append(other)
         for other in released:
             other.release()
 
-    def touch(self, doc: Document) -> None:
+    def drop(self, ref: weakref.ref[Document]) -> None:
         with self.lock:
-            if id(doc) in self.live:
-                self.live.move_to_end(id(doc))
-
-    def drop(self, key: int) -> None:
-        with self.lock:
-            entry = self.live.pop(key, None)
-            if entry is not None:
-                self.chars -= entry[1]
+            size = self.live.pop(ref, None)
+            if size is not None:
+                self.chars -= size
 
 
 _budget = _Budget()
+_UNSET: Any = object()
+
+
+class _once:
+    """A value computed on first access and kept in the instance's slot ``_c_<name>``
+    (``functools.cached_property`` needs a ``__dict__`` and, before Python 3.12, takes a lock)."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn, self.slot, self.__doc__ = fn, "_c_" + fn.__name__, fn.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = getattr(obj, self.slot)
+        if value is _UNSET:
+            value = self.fn(obj)
+            setattr(obj, self.slot, value)
+        return value
 
 
 # --------------------------------------------------------------------------- the document
@@ -189,9 +203,16 @@ def _parse_tree(html: str, url: str) -> Element | None:
 class Document:
     """A parsed page: its tree and what readers take from it, each computed once."""
 
+    __slots__ = ("html", "url", "_root", "_released", "__weakref__", *(
+        f"_c_{name}" for name in ("base", "links", "client_redirect", "raw_text", "visible_text", "text_length",
+                                  "title", "headings", "inline_scripts")))
+
     def __init__(self, html: str, url: str) -> None:
         self.html = html  # the text parsed (a page whose html is replaced gets a new Document)
         self.url = url  # the page's URL (final, after redirects)
+        for slot in self.__slots__:
+            if slot.startswith("_c_"):
+                setattr(self, slot, _UNSET)
         self._root: Element | None = _parse_tree(html, url)
         self._released = False
         if self._root is not None:
@@ -205,8 +226,6 @@ class Document:
             self._root = _parse_tree(self.html, self.url)
             if self._root is not None:
                 _budget.hold(self, min(len(self.html), MAX_PARSE_CHARS))
-        else:
-            _budget.touch(self)
         return self._root
 
     def release(self) -> None:
@@ -225,7 +244,7 @@ class Document:
         body = root.find("body")
         return body if body is not None else root
 
-    @cached_property
+    @_once
     def base(self) -> str:
         """The URL relative links resolve against: ``<base href>`` when the page has one."""
         root = self.root
@@ -241,12 +260,12 @@ class Document:
         raw = element.get(attribute)
         return link_url(raw, self.base) if raw else None
 
-    @cached_property
+    @_once
     def links(self) -> list[Link]:
         """Distinct links of the page (CHECKLIST.md), frames, and the client-side redirect (tag ``refresh``)."""
         return _links(self)
 
-    @cached_property
+    @_once
     def client_redirect(self) -> str | None:
         """Where the page sends the browser on load, if it is a client-side redirect (see :func:`client_redirect`)."""
         root = self.root
@@ -257,30 +276,30 @@ class Document:
             return None
         return target
 
-    @cached_property
+    @_once
     def raw_text(self) -> str:
         """The body's visible text as written (scripts, styles, templates, ``hidden`` elements skipped)."""
         body = self.body
         return "".join(text_segments(body, with_tail=False)) if body is not None else ""
 
-    @cached_property
+    @_once
     def visible_text(self) -> str:
         """The visible text, control characters stripped, line breaks kept (blank lines collapsed)."""
         return clean_text(self.raw_text, keep_newlines=True)
 
-    @cached_property
+    @_once
     def text_length(self) -> int:
         """Characters of visible text on one line (whitespace collapsed)."""
         return len(clean_text(self.raw_text))
 
-    @cached_property
+    @_once
     def title(self) -> str:
         """The ``<title>`` text, cleaned."""
         root = self.root
         el = root.find(".//title") if root is not None else None
         return clean_text(el.text_content()) if el is not None else ""
 
-    @cached_property
+    @_once
     def headings(self) -> tuple[str, ...]:
         """Texts of the title and the h1-h3 headings, in document order."""
         root = self.root
@@ -288,7 +307,7 @@ class Document:
             return ()
         return tuple(t for el in root.iter(*HEADING_TAGS) if (t := clean_text(el.text_content())))
 
-    @cached_property
+    @_once
     def inline_scripts(self) -> str:
         """The code of the page's inline scripts (``<script>`` without ``src``), joined."""
         root = self.root
