@@ -11,7 +11,7 @@ pages/s, links/s and the ratio of the elapsed time to the lower bound
 
 With ``--baseline REV`` (e.g. ``main``) the same served site is also crawled by the code of git
 revision REV (checked out in a temporary ``git worktree``): both versions run in fresh subprocesses,
-alternately ``--repeat`` times, and the median after/before ratios of wall and CPU time are printed.
+``--repeat`` times each in ABBA order, and the median after/before ratios of wall and CPU time are printed.
 """
 
 from __future__ import annotations
@@ -119,9 +119,10 @@ def compare_with(rev: str, url: str, concurrency: int, max_pages: int, repeat: i
         subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", "--quiet", str(base), rev], check=True)
         try:
             runs: dict[str, list[tuple[int, int, float, float]]] = {"before": [], "after": []}
-            for _ in range(repeat):
-                runs["before"].append(_crawl_in(base, url, concurrency, max_pages))
-                runs["after"].append(_crawl_in(here, url, concurrency, max_pages))
+            for i in range(repeat):  # ABBA order: a server that slows down as its log grows favours no side
+                order = [("before", base), ("after", here)]
+                for name, checkout in order if i % 2 == 0 else order[::-1]:
+                    runs[name].append(_crawl_in(checkout, url, concurrency, max_pages))
         finally:
             subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(base)], check=False)
     for name, results in runs.items():
