@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
+from inspector.core import texts
 from inspector.core.checklist import load_checklist
 from inspector.core.extract.lists import extract_items
 from inspector.core.runner import CheckOptions, CheckRun, run_check
@@ -176,7 +177,7 @@ def test_empty_lists_are_blank_and_script_filled_lists_need_the_browser() -> Non
     run = check(routes)
     cols = columns(run)
     assert (cols["规划计划"]["blank"], cols["工作计划"]["blank"]) == (True, True)
-    assert cols["政策文件"]["blank"] is False and cols["政策文件"]["error"] == "list built by script (run with a browser)"
+    assert cols["政策文件"]["blank"] is False and cols["政策文件"]["error"] == texts.SCRIPT_LIST
     cnu = run.doc["indicators"]["columns-not-updated"]
     assert cnu["measures"] == {"stale_news_columns": 0, "stale_notice_columns": 0, "stale_columns": 0, "blank_columns": 2}
     assert cnu["status"] == "review"  # the script-filled column is not read without a browser
