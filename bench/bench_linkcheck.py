@@ -7,16 +7,24 @@ every response, crawls it with ``--concurrency`` requests per host and prints
 pages/s, links/s and the ratio of the elapsed time to the lower bound
 ``distinct URLs x delay / concurrency`` (1.00 would be perfect).
 
-    .venv/bin/python bench/bench_linkcheck.py [--pages 2000 --delay 0.05 --concurrency 8]
+    .venv/bin/python bench/bench_linkcheck.py [--pages 2000 --delay 0.05 --concurrency 8] [--baseline REV]
+
+With ``--baseline REV`` (e.g. ``main``) the same served site is also crawled by the code of git
+revision REV (checked out in a temporary ``git worktree``): both versions run in fresh subprocesses,
+``--repeat`` times each in ABBA order, and the median after/before ratios of wall and CPU time are printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import random
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -73,8 +81,59 @@ def serve_site(pages: int, delay: float, conn: Connection) -> None:
 
     with LoopbackServer(serve, delay=delay) as server:
         conn.send(server.url("/"))
-        conn.recv()
+        while conn.recv() != "stop":  # "count": the requests served so far
+            conn.send(len(server.requests))
         conn.send(len(server.requests))
+
+
+# Crawls with whatever ``inspector`` the working directory holds (the checkout, or a baseline worktree),
+# through the API both have: crawl_site(url, fetcher=, max_pages=, max_depth=) and Fetcher(per_host=, retries=).
+_CRAWL_SNIPPET = """
+import asyncio, json, sys, time
+sys.path.insert(0, ".")
+from inspector.core.web.crawl import crawl_site
+from inspector.core.web.fetch import Fetcher
+async def main(url, concurrency, max_pages):
+    async with Fetcher(per_host=concurrency, retries=0) as fetcher:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = await crawl_site(url, fetcher=fetcher, max_pages=max_pages, max_depth=10_000)
+        return len(result.pages), len(result.links), time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))))
+"""
+
+
+def _crawl_in(checkout: Path, url: str, concurrency: int, max_pages: int) -> tuple[int, int, float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CRAWL_SNIPPET, url, str(concurrency), str(max_pages)],
+        cwd=checkout, capture_output=True, text=True, check=True, timeout=3600,
+    )
+    pages, links, elapsed, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+    return pages, links, elapsed, cpu
+
+
+def compare_with(rev: str, url: str, concurrency: int, max_pages: int, repeat: int) -> None:
+    """Crawl the served site with this checkout and with revision ``rev``, alternately, and print the ratios."""
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        base = Path(tmp) / "baseline"
+        subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", "--quiet", str(base), rev], check=True)
+        try:
+            runs: dict[str, list[tuple[int, int, float, float]]] = {"before": [], "after": []}
+            for i in range(repeat):  # ABBA order: a server that slows down as its log grows favours no side
+                order = [("before", base), ("after", here)]
+                for name, checkout in order if i % 2 == 0 else order[::-1]:
+                    runs[name].append(_crawl_in(checkout, url, concurrency, max_pages))
+        finally:
+            subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(base)], check=False)
+    for name, results in runs.items():
+        pages, links = results[0][0], results[0][1]
+        wall = statistics.median(r[2] for r in results)
+        cpu = statistics.median(r[3] for r in results)
+        print(f"{name:>6} ({rev if name == 'before' else 'this checkout'}): {pages} pages, {links} URLs, "
+              f"median of {repeat}: {wall:.2f} s wall, {cpu:.2f} s crawler CPU")
+    wall_ratio = statistics.median(r[2] for r in runs["after"]) / statistics.median(r[2] for r in runs["before"])
+    cpu_ratio = statistics.median(r[3] for r in runs["after"]) / statistics.median(r[3] for r in runs["before"])
+    print(f"after/before: wall {wall_ratio:.3f}   crawler CPU {cpu_ratio:.3f}   (below 1: faster)")
 
 
 def main() -> None:
@@ -82,6 +141,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.05, help="server delay per response (s)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight per host")
+    parser.add_argument("--baseline", metavar="REV", help="also crawl with git revision REV and print after/before ratios")
+    parser.add_argument("--repeat", type=int, default=3, help="alternate runs per version with --baseline")
     args = parser.parse_args()
 
     ours, theirs = multiprocessing.Pipe()
@@ -89,9 +150,8 @@ def main() -> None:
     child.start()
     url = ours.recv()
     pages, links, elapsed, cpu = asyncio.run(crawl(url, args.concurrency, args.pages * 2))
-    ours.send("stop")
+    ours.send("count")
     requests = ours.recv()
-    child.join(10)
 
     print(f"site: {args.pages} pages, delay {args.delay * 1000:.0f} ms, concurrency {args.concurrency}/host")
     print(f"crawled {pages} pages, {links} distinct URLs checked, {requests} HTTP requests, in {elapsed:.2f} s")
@@ -102,6 +162,11 @@ def main() -> None:
         bound_requests = requests * args.delay / args.concurrency
         print(f"lower bound (distinct URLs x delay / concurrency) {bound:.2f} s -> ratio {elapsed / bound:.3f}")
         print(f"lower bound by requests actually sent {bound_requests:.2f} s -> ratio {elapsed / bound_requests:.3f}")
+    if args.baseline:
+        compare_with(args.baseline, url, args.concurrency, args.pages * 2, max(1, args.repeat))
+    ours.send("stop")
+    ours.recv()
+    child.join(10)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from tests.httpfixtures import (
 )
 
 from inspector.core.checks.links import check_links
-from inspector.core.web.crawl import crawl_site, extract_links, site_key, start_url_of
+from inspector.core.web.crawl import crawl_site, site_key, start_url_of
+from inspector.core.web.html import extract_links
 from inspector.core.web.fetch import Fetcher
 from inspector.core.model import CrawlResult, LinkStatus
 

@@ -22,7 +22,7 @@ from tests.httpfixtures import (
     redirect,
 )
 
-from inspector.core.web.crawl import extract_links
+from inspector.core.web.html import extract_links
 from inspector.core.web.fetch import Fetcher, classify_error, is_html, retry_after_seconds
 from inspector.core.model import Page
 

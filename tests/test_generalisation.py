@@ -2,7 +2,7 @@
 
 Each ``tests/fixtures/cms/<style>/`` directory is a small site written by hand after the
 markup shapes of a family of government CMS templates (TRS WCM, Hanweb JCMS, PowerEasy,
-Epoint, DedeCMS, hand-made tables): list blocks with dates before/after/inside links or in
+Epoint, DedeCMS, hand-made tables, Ucap): list blocks with dates before/after/inside links or in
 table cells, hidden tabs, 更多 links, menus, marquees, picture news, calendars, weather
 widgets and footers whose dates, years, ICP numbers and phone numbers are not items,
 pagination (共N页, ``createPageHTML``, 下一页), articles, message boards and service guides.
@@ -95,6 +95,14 @@ LISTS = [
     # hand-made tables (GB2312 declared, GBK bytes): "·标题（11月18日）<br>" runs, 2026年11月12日
     # cells, a document.write clock, visitor id 2026111800012, 本站最后更新于
     ListTruth("handmade/index.htm", 6, 3, date(2026, 11, 18)),
+    # Ucap-style (written for issue #11 after the yichun/wanzai real pages, not used to design the rules):
+    # tab panes with MM-DD <span class="time">, a notice in both panes under two URLs (one story), a 网民咨询
+    # box of text rows "标题 留言时间：…" without links (two letters alike are two), header clock with 农历
+    ListTruth("ucap/index.html", 10, 6, date(2026, 11, 19)),
+    # column page: breadcrumb, list, pager (首页 上一页 1 2 下一页 尾页)
+    ListTruth("ucap/zwyw/list.shtml", 4, 3, date(2026, 11, 19)),
+    # article: breadcrumb, 来源/发布日期 line, signature date; its 关联稿件 box lists one dated story
+    ListTruth("ucap/zwyw/202611/a1.shtml", 1, 0, date(2026, 10, 20)),
 ]
 
 DETAILS = [
@@ -114,6 +122,7 @@ NEXT_PAGES = [
     ("powereasy/Category_12/Index.aspx", "powereasy/Category_12/Index_2.aspx"),
     ("powereasy/Category_20/Index.aspx", None),  # 下一页 without a link on the last page
     ("dedecms/a/xwdt/index.html", "dedecms/a/xwdt/list_1_2.html"),
+    ("ucap/zwyw/list.shtml", "ucap/zwyw/list_2.shtml"),
 ]
 
 # path -> (submitted, first reply or None, answered)
@@ -131,6 +140,7 @@ GUIDES = [
     ("hanweb/art/2026/10/8/art_1250_501.html", ["联系电话"]),  # <p><strong>五、办理地点：</strong>…
     ("epoint/bszn/guide1.html", []),  # tab strip over panes; 申请条件 etc. only as tab labels
     ("handmade/bszn/qsxk.htm", ["办理时间", "办理流程"]),  # synonyms; 办公时间 "—"
+    ("ucap/bszn/202609/g1.shtml", ["联系电话"]),  # <dl> of dt/dd; 联系电话 "无"
 ]
 
 SITES = [
@@ -152,6 +162,17 @@ SITES = [
         "site-not-updated": {"homepage_items": 8, "homepage_items_in_window": 3, "navigation_only": False},
         "columns-not-updated": {"stale_columns": 0, "blank_columns": 0},
         "poor-interaction": {"has_channel": True, "messages_in_year": 2, "overdue_messages": 1},
+    }),
+    SiteTruth("ucap", {
+        "site-not-updated": {"homepage_items": 10, "homepage_items_in_window": 6, "navigation_only": False},
+        "homepage-updates": {"items_in_window": 6},
+        # 规划计划 lists nothing (an empty <ul> and 共0条; every page runs a visit-counter $.ajax); pager links are
+        # no columns; 政务要闻 (11-19) and 通知公告 (11-17) are fresh
+        "columns-not-updated": {"stale_news_columns": 0, "stale_notice_columns": 0, "stale_columns": 0, "blank_columns": 1},
+        # 领导信箱: 村道路灯损坏 answered in 4 days, 农贸市场噪音扰民 办理中 since 2026-05-06 (198 days)
+        "poor-interaction": {"has_channel": True, "messages_in_year": 2, "overdue_messages": 1},
+        "service-guides": {"guides_checked": 1, "guides_incomplete": 1, "missing_elements": 1},
+        "serious-errors": {"hits": 0},
     }),
     SiteTruth("handmade", {
         "site-not-updated": {"homepage_items": 6, "homepage_items_in_window": 3, "navigation_only": False},

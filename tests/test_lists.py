@@ -74,7 +74,9 @@ def test_gov_cn_homepage_dates_only_from_urls() -> None:
     assert all(i.raw_date.startswith("URL ") for i in dated)
     september = [i for i in dated if i.raw_date == "URL 2023-09"]
     assert len(september) >= 20 and all(i.date == date(2023, 9, 27) for i in september)
-    assert any(i.date == date(2023, 3, 29) for i in dated)  # /home/2023-03/29/content_...
+    # the site directories (国务院部门网站 …, /home/2023-03/29/content_…) and the footer menu (关于本网 …,
+    # /home/2014-02/23/…) are dated in their URLs too, but they are menus of labels, not stories
+    assert not any(i.title in ("国务院部门网站", "地方政府网站", "关于本网", "联系我们") for i in items)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +187,18 @@ def test_single_story_lists_and_title_wrappers() -> None:
     one = "<html><body><h2>人事信息</h2><div class='l'><div class='i'><div class='t'><a href='/r/1.html'>关于某同志任职的通知</a></div><div class='d'>2025年11月05日</div></div></div><div>页脚</div></body></html>"
     items = extract_items(one, BASE, AS_OF)
     assert [(i.title, i.date) for i in items] == [("关于某同志任职的通知", date(2025, 11, 5))]
-    two = "<html><body><div class='l'><div class='i'><div class='t'><a href='/z/202611/t20261108_1.html'>文件一</a></div></div><div class='i'><div class='t'><a href='/z/202605/t20260514_2.html'>文件二</a></div></div></div></body></html>"
+    two = "<html><body><div class='l'><div class='i'><div class='t'><a href='/z/202611/t20261108_1.html'>关于印发年度工作要点的通知</a></div></div><div class='i'><div class='t'><a href='/z/202605/t20260514_2.html'>关于开展安全生产检查的通知</a></div></div></div></body></html>"
     blocks = extract_blocks(two, BASE, AS_OF, CL)
     assert [len(b.items) for b in blocks] == [2]  # one block of two URL-dated entries, not two blocks
+
+
+def test_a_menu_dated_only_in_its_urls_is_not_a_list() -> None:
+    menu = "".join(f"<li><a href='/home/2014-02/2{i}/content_{i}.htm'>{t}</a></li>" for i, t in enumerate(["关于本网", "网站声明", "联系我们"]))
+    stories = "".join(f"<li><a href='/home/2026-11/1{i}/content_9{i}.htm'>{t}</a></li>"
+                      for i, t in enumerate(["市政府召开第十次常务会议", "全市秋冬季森林防火工作部署会召开"]))
+    page = f"<html><body><ul class='foot'>{menu}</ul><ul class='news'>{stories}</ul></body></html>"
+    items = extract_items(page, BASE, AS_OF, CL)
+    assert [(i.title, i.date, i.raw_date) for i in items] == [
+        ("市政府召开第十次常务会议", date(2026, 11, 10), "URL 2026-11-10"),
+        ("全市秋冬季森林防火工作部署会召开", date(2026, 11, 11), "URL 2026-11-11"),
+    ]

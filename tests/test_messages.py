@@ -10,12 +10,12 @@ from inspector.core.extract.messages import (
     board_groups,
     label_key,
     list_pages,
-    parse_html,
     read_board,
     read_fields,
     table_records,
 )
 from inspector.core.model import Column, CrawlResult, Item, Page
+from inspector.core.web.html import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks2"
 CENSUS = load_checklist("census-2015")
@@ -63,7 +63,7 @@ def test_labels_match_with_spaces_numbering_and_colons() -> None:
 
 
 def test_header_row_table_gives_one_record_per_message() -> None:
-    root = parse_html((FIXTURES / "board_table_p1.html").read_text(encoding="utf-8"))
+    root = parse((FIXTURES / "board_table_p1.html").read_text(encoding="utf-8")).root
     assert root is not None
     records = table_records(root, GROUPS)
     assert [r.values["submitted"] for r in records] == ["2026-10-08", "2026-03-02", "2026-07-01", "2025-09-01"]
@@ -72,7 +72,7 @@ def test_header_row_table_gives_one_record_per_message() -> None:
 
 def test_detail_fields_from_th_td_dl_and_text_blocks() -> None:
     def fields(name: str) -> dict[str, list[str]]:
-        root = parse_html((FIXTURES / name).read_text(encoding="utf-8"))
+        root = parse((FIXTURES / name).read_text(encoding="utf-8")).root
         assert root is not None
         return read_fields(root, GROUPS)
 

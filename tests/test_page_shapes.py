@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from inspector.core.checklist import load_checklist
-from inspector.core.web.crawl import client_redirect, extract_links
+from inspector.core.web.html import client_redirect, extract_links
 from inspector.core.extract.messages import board_groups, read_detail
 from inspector.core.model import Page
 from inspector.core.runner import CheckOptions, CheckRun, run_check

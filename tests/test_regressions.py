@@ -142,7 +142,7 @@ def test_with_no_browser_at_all_the_checks_run_and_say_why_there_is_no_evidence(
 
 
 def test_a_search_handler_in_a_script_is_not_a_redirect_but_an_onload_one_is():
-    from inspector.core.web.crawl import client_redirect
+    from inspector.core.web.html import client_redirect
 
     search = "<html><body><script>function go(){ location.href = '/search/index.jsp?q=' + q; }</script></body></html>"
     assert client_redirect(search, "http://a.gov.cn/") is None

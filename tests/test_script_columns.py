@@ -26,9 +26,17 @@ fetch('/api/%s.json').then(r => r.json()).then(rows => {
   }
 });
 </script>"""
+# the same list painted into a <div> as one string of markup (no list element in the static page at all)
+DIV_SCRIPT = """<script>
+fetch('/api/%s.json').then(r => r.json()).then(rows => {
+  document.getElementById('list').innerHTML = rows.map(row =>
+    '<p class="item"><a href="' + row.url + '">' + row.title + '</a><span>' + row.date + '</span></p>').join('');
+});
+</script>"""
+CONTAINERS = {"ul": ("<ul id='list'></ul>", SCRIPT), "div": ("<div id='list'></div>", DIV_SCRIPT)}
 
 
-def site_routes() -> dict:
+def site_routes(container: str = "ul") -> dict:
     home_items = "".join(
         f"<li><a href='/{slug}/a{i}.html'>{name}稿件{i}</a><span>{(AS_OF - timedelta(days=i)).isoformat()}</span></li>"
         for slug, name, _ in COLUMNS[:1] for i in range(1, 11)
@@ -39,13 +47,14 @@ def site_routes() -> dict:
     for slug, name, age in COLUMNS:
         rows = [{"url": f"/{slug}/a{i}.html", "title": f"{name}稿件{i}",
                  "date": (AS_OF - timedelta(days=age + 3 * i)).isoformat()} for i in range(8)]
-        routes[f"/{slug}/"] = html(f"<html><body><h2>{name}</h2><ul id='list'></ul>{SCRIPT % slug}</body></html>")
+        empty, script = CONTAINERS[container]
+        routes[f"/{slug}/"] = html(f"<html><body><h2>{name}</h2>{empty}{script % slug}</body></html>")
         routes[f"/api/{slug}.json"] = (200, {"Content-Type": "application/json"}, json.dumps(rows, ensure_ascii=False).encode())
     return routes
 
 
-def check(browser: bool, tmp_path) -> dict:
-    routes = site_routes()
+def check(browser: bool, tmp_path, container: str = "ul") -> dict:
+    routes = site_routes(container)
 
     def route(request):
         return routes.get(request.path, html("<html><body><h1>稿件</h1><p>发布时间：2026-11-10</p></body></html>"))
@@ -56,18 +65,21 @@ def check(browser: bool, tmp_path) -> dict:
     return run.doc
 
 
-def test_without_a_browser_script_lists_are_not_blank_columns_but_need_review(tmp_path):
-    doc = check(False, tmp_path)
+@pytest.mark.parametrize("container", list(CONTAINERS))
+def test_without_a_browser_script_lists_are_not_blank_columns_but_need_review(tmp_path, container):
+    doc = check(False, tmp_path, container)
     cnu = doc["indicators"]["columns-not-updated"]
     assert cnu["measures"]["blank_columns"] == 0  # five empty <ul>s would have been a blank-column veto
+    assert cnu["measures"]["stale_columns"] == 0  # five empty <div>s: five "no dated item" columns
     assert cnu["status"] == "review" and "列表由脚本生成" in cnu["note"]
     assert "columns-not-updated" not in doc["verdict"]["vetoes"]
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium()[0] is None, reason=f"no Chromium: {find_chromium()[1]}")
-def test_with_the_browser_script_lists_are_read_and_scored(tmp_path):
-    doc = check(True, tmp_path)
+@pytest.mark.parametrize("container", list(CONTAINERS))
+def test_with_the_browser_script_lists_are_read_and_scored(tmp_path, container):
+    doc = check(True, tmp_path, container)
     cnu = doc["indicators"]["columns-not-updated"]
     # 部门动态 (newest 40 days) and 政策文件 (300 days) are stale; 人事信息 (20 days) is within 365
     assert cnu["measures"] == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_columns": 2, "blank_columns": 0}

@@ -252,6 +252,9 @@ class Page:
     elapsed: float = 0.0  # seconds
     source: str = "http"  # "http" or "browser" (rendered DOM replaced the static HTML)
     fetched_at: str = ""  # UTC ISO-8601
+    # the parsed page, cached by inspector.core.web.html.document(page): never serialised, parsed
+    # again when ``html`` is replaced (a browser-rendered DOM)
+    _doc: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass
@@ -266,6 +269,24 @@ class LinkStatus:
     content_type: str = ""
     length: int | None = None  # bytes received / Content-Length when known
     elapsed: float = 0.0
+
+
+def page_link_status(page: Page) -> LinkStatus:
+    """The link-check verdict a fetched page already gives (no second request).
+
+    A page cut at the size cap still answered, so it is not a broken link.
+    """
+    ok = page.status is not None and page.status < 400 and page.error in (None, "too-large")
+    return LinkStatus(
+        url=page.url,
+        ok=ok,
+        status=page.status,
+        error=None if ok else (page.error or str(page.status)),
+        final_url=page.final_url,
+        content_type=page.content_type,
+        length=len(page.html) if page.html is not None else None,
+        elapsed=page.elapsed,
+    )
 
 
 @dataclass
@@ -340,6 +361,8 @@ class Item:
     url: str | None
     date: date | None  # None: no visible publish date (counts as not updated)
     raw_date: str = ""  # the text the date was read from
+    message: bool = False  # a citizen's message (留言时间…): two alike are two items, never one story
+    repeat: int = 0  # a message without a link: how many alike (title and date) precede it in its list
 
 
 @dataclass

@@ -37,7 +37,8 @@ from inspector.core.checks.links import check_links
 from inspector.core.checks.service import check_service
 from inspector.core.checks.updates import check_updates
 from inspector.core.web.challenge import ChallengeGate
-from inspector.core.web.crawl import MAX_PARSE_CHARS, OFF_SCOPE, crawl_site, start_url_of
+from inspector.core.web.crawl import OFF_SCOPE, crawl_site, start_url_of
+from inspector.core.web.html import MAX_PARSE_CHARS
 from inspector.core.web.scope import AddressPolicy, Resolver, Scope
 from inspector.core.extract.site import analyze_site
 from inspector.core.web.fetch import Fetcher

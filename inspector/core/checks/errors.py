@@ -31,18 +31,16 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from lxml import etree
-from lxml import html as lxml_html
 
-from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Finding, Outcome
+from inspector.core.model import CrawlResult, Finding, Outcome, Page
+from inspector.core.web.charset import clean_text
+from inspector.core.web.html import document, parse
 
 INDICATOR = "serious-errors"
 CONTEXT_CHARS = 20
 _BLOCK = 2048  # characters of the original text per step of the map back from the compact text
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\S+")  # \S is exactly "not str.isspace()", the split str.split() makes
 
@@ -100,17 +98,11 @@ class _Text:
 
 
 def visible_text(html: str) -> str:
-    """The visible text of an HTML page's body (no script/style), control characters stripped."""
-    try:
-        root = lxml_html.document_fromstring(html)
-    except (ValueError, etree.ParserError):
-        return ""
-    for el in list(root.iter(*_INVISIBLE_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
-    body = root.find("body")
-    text = (body if body is not None else root).text_content()
-    return clean_text(text, keep_newlines=True)
+    """The visible text of an HTML page's body (no script/style), control characters stripped.
+
+    (A crawled page's is ``document(page).visible_text``: the same text from its one parse.)
+    """
+    return parse(html).visible_text
 
 
 class _Matcher:
@@ -352,13 +344,13 @@ def scan_texts(pages: Iterable[tuple[str, str]], params: Mapping[str, Any]) -> l
     return [hit for url, text in pages for hit in _scan(url, text, lists)]
 
 
-def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, str]]:
+def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, Page]]:
     seen: set[str] = set()
     for url, page in crawl.pages.items():
         key = page.final_url or url
         if page.html and key not in seen:
             seen.add(key)
-            yield key, page.html
+            yield key, page
 
 
 def _finding(hit: Hit) -> Finding:
@@ -379,7 +371,7 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
 def check_errors(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
     params = checklist.params(INDICATOR)
-    hits = scan_texts(((url, visible_text(html)) for url, html in _html_pages(crawl)), params)
+    hits = scan_texts(((url, document(page).visible_text) for url, page in _html_pages(crawl)), params)
     return Outcome(
         measures={"hits": len(hits)},
         findings=[_finding(h) for h in hits],

@@ -84,7 +84,7 @@ def _tally(boards: list[Board], window: Window, max_wait: int) -> tuple[_Tally, 
     seen: set[str] = set()
     for board in boards:
         for msg in board.messages:
-            key = msg.url or f"{msg.title}|{msg.submitted}"
+            key = msg.url or f"{msg.title}|{msg.submitted}|{msg.repeat}"  # two letters alike are two
             if key in seen:
                 continue
             seen.add(key)

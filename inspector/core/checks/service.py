@@ -24,9 +24,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.guides import find_guides
-from inspector.core.web.fetch import page_link_status
 from inspector.core import texts
-from inspector.core.model import CHALLENGE, Column, CrawlResult, Finding, LinkStatus, Outcome
+from inspector.core.model import CHALLENGE, Column, CrawlResult, Finding, LinkStatus, Outcome, page_link_status
 
 GUIDES = "service-guides"
 ATTACHMENTS = "attachments"

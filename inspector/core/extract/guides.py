@@ -14,14 +14,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
-from inspector.core.extract.messages import parse_html, read_fields, squash
+from inspector.core.extract.messages import read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page
+from inspector.core.web.charset import clean_text
+from inspector.core.web.html import document
 
 INDICATOR = "service-guides"
 _PUNCTUATION = re.compile(r"[\s\u3000\xa0:：;；,，.。、\-—–_/\\|｜()（）\[\]【】*…·]+")
-_TITLE_TAGS = ("title", "h1", "h2", "h3")
 
 
 @dataclass
@@ -53,7 +53,7 @@ def is_empty(value: str, empty_values: Sequence[str]) -> bool:
 
 
 def _title(page: Page) -> str:
-    root = parse_html(page.html)
+    root = document(page).root
     if root is None:
         return ""
     for tag in ("h1", "title"):
@@ -65,12 +65,11 @@ def _title(page: Page) -> str:
 
 def read_guide(page: Page, params: Mapping[str, Any]) -> Guide | None:
     """The guide shown by a page, or None when it shows fewer than ``min_labels`` element labels."""
-    root = parse_html(page.html)
-    if root is None:
+    body = document(page).body
+    if body is None:
         return None
-    body = root.find("body")
     groups = element_groups(params)
-    fields = read_fields(body if body is not None else root, groups)
+    fields = read_fields(body, groups)
     if len(fields) < int(params.get("min_labels", 3)):
         return None
     empty_values = [str(v) for v in params.get("empty_values", ())]
@@ -87,17 +86,10 @@ def read_guide(page: Page, params: Mapping[str, Any]) -> Guide | None:
 
 
 def _has_keyword(page: Page, keywords: Sequence[str]) -> bool:
+    """Does the page's title or an h1-h3 heading hold a guide keyword?"""
     if not page.html or not any(k and k in page.html for k in keywords):
-        return False  # cheap pre-check before parsing
-    root = parse_html(page.html)
-    if root is None:
-        return False
-    for tag in _TITLE_TAGS:
-        for el in root.iter(tag):
-            text = clean_text(el.text_content())
-            if any(k and k in text for k in keywords):
-                return True
-    return False
+        return False  # cheap pre-check before looking at the parsed page
+    return any(k and k in text for text in document(page).headings for k in keywords)
 
 
 def candidate_pages(crawl: CrawlResult, columns: list[Column], params: Mapping[str, Any]) -> list[Page]:

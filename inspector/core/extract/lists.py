@@ -1,22 +1,33 @@
 """Dated list blocks of a page, found by structure rather than by any CMS's class names.
 
-A *list block* is a container whose children (the *entries*) each hold one title link
-and, for most of them, a date: ``ul/ol > li``, ``table/tbody > tr``, ``dl > dt+dd``,
-or any repeated sibling elements (``div``, ``p``, ``a``, inline runs split by ``<br>``).
+A *list block* is a container whose children (the *entries*) each hold one title and, for
+most of them, a date: ``ul/ol > li``, ``table/tbody > tr``, ``dl > dt+dd``, or any repeated
+sibling elements (``div``, ``p``, ``a``, inline runs split by ``<br>``). Every reader takes
+the parsed page (:mod:`inspector.core.web.html`): links are resolved as the crawl resolves them.
 
+- An entry's title is its title link's text; an entry needs no link of its own: text rows
+  (a message list: ``标题 … 留言时间：2025-04-27``) are entries when the block repeats them.
+  A title row followed by a row that is nothing but a date (``留言时间：2025-04-27``) is one
+  entry, when the block repeats that pair.
 - An entry's date is the first text segment outside its title link that is a date
   and little else (``2026-11-18``, ``[11-18]``, ``发布时间：2026-11-18 10:30``); failing
-  that, a date ending the link text, then a day-precise date in the link's URL.
+  that, a date ending the link text, then a day-precise date in the link's URL (never
+  an attachment's URL: a file is not a story).
 - A semantic list (``ul``, ``ol``, ``dl``, ``table``, ``tbody``) is a block with a
-  single dated entry; other containers need at least two dated entries of the same
-  tag. At least half of a block's entries must be dated, so menus (short undated
-  links) never become blocks. Undated entries of a block are items dated ``None``.
+  single dated entry (unless that date is labelled: an article's own 发布时间 line); other
+  containers need at least two dated entries of the same tag. At least half of a block's
+  entries must be dated, so menus (short undated links) never become blocks. Undated entries
+  of a block are items dated ``None``.
+- A detail page is not a list: an entry is short (``MAX_ENTRY_TEXT``; a whole article is not
+  one), breadcrumb links (``首页 > 政务公开 > 通知公告``, ``当前位置：…``) are never titles.
 - Blocks are found innermost first: an element holding a block is never an entry.
 - A page that shows no date at all (e.g. www.gov.cn's homepage) is dated from its
   links' month-only URL segments (``/202309/content_1.htm`` -> the month's last
   day not after ``as_of``), with ``raw_date`` saying so.
-- Items are counted once per page: deduplicated by URL (else by title), keeping a
-  dated copy over an undated one.
+- Items are stories, counted once per page (:func:`dedupe_items`): the same URL, or the same
+  date and title (a title cut short with "…", or a 公文 title without its issuer,
+  ``[发文机关]关于…的通知``, is the same title), keeping a dated copy over an undated one.
+  Messages are the exception: two letters alike are two items.
 """
 
 from __future__ import annotations
@@ -25,9 +36,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, Union
 
-import lxml.html
 from lxml import etree
 
 from inspector.core.checklist import Checklist, load_checklist
@@ -39,14 +49,20 @@ from inspector.core.extract.dates import (
     normalize,
     usable,
 )
-from inspector.core.model import Item
-from inspector.core.web.urls import resolve_link
+from inspector.core.model import Item, Page
+from inspector.core.web.html import Document, document, link_url, looks_like_file, parse, text_segments
+
+Source = Union[Document, Page, str, bytes, None]
 
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "textarea"})
 SEMANTIC_LISTS = frozenset({"ul", "ol", "dl", "table", "tbody"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_ENTRY_LINKS = 3  # an entry has one title link, maybe a tag/attachment link or two
 MAX_LABEL_LEN = 16  # a block heading / tab label is short
+MAX_ENTRY_TEXT = 400  # characters an entry shows at most (title, date, a summary): an article is no entry
+MIN_TEXT_TITLE = 6  # a title without a link is a sentence, not a label (发布机构, 多云转晴)
+MAX_TEXT_TITLE = 150
+MIN_STORY_TITLES = 8  # mean title length of a list dated by URLs only: story titles, not menu labels
 _DATE_RESIDUE = 6  # characters besides the date a date-only segment may hold ("发布时间：")
 # Words beside a date that make it the page's clock (today's date, generation / update time,
 # a lunar-calendar or weekday widget), never an item's publish date.
@@ -56,7 +72,14 @@ _PUNCT = re.compile(r"[\s\[\]()（）【】<>《》:：,，.。|/\\\-_~·'\"]+")
 _WS = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 _TRAILING_BRACKETS = re.compile(r"[\s\[\]()（）【】\-—|]+$")
-_BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:")
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。{3,})$")
+_LABEL_END = re.compile(r"[:：]$")
+# breadcrumbs: a location label (当前位置：, 您现在所在的位置：) or links joined by ">" / "»"
+_CRUMB_LABEL = re.compile(r"位置\s*[:：]")
+_CRUMB_SEPARATOR = re.compile(r"^[\s>»›→＞〉]*[>»›→＞〉][\s>»›→＞〉]*$")
+_CRUMB_TEXT = 160  # a breadcrumb is one short line
+_ISSUER_PREFIX = 24  # characters an issuer (发文机关) before 关于 takes at most
+_QUOTES = set("《》“”\"「」『』【】()（）")
 
 
 @dataclass
@@ -76,76 +99,48 @@ def clean_text(text: str | None) -> str:
     return _WS.sub(" ", normalize(text or "")).strip()
 
 
-_XML_ISLAND = re.compile(r"<script\b[^>]*\btype\s*=\s*[\"']?text/xml[^>]*>(.*?)</script\s*>", re.I | re.S)
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
-
-
-def expand_xml_islands(text: str) -> str:
-    """Markup shipped inside ``<script type="text/xml">`` CDATA records, made part of the page.
-
-    Some CMSs (Hanweb JCMS's "jpage" lists) send a column's first list page as
-    ``<script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]></record>…``
-    and let a script paint it; the records are the list a browser shows.
-    """
-
-    def unwrap(m: re.Match[str]) -> str:
-        records = _CDATA.findall(m.group(1))
-        return "<div>" + "".join(records) + "</div>" if records else m.group(0)
-
-    return _XML_ISLAND.sub(unwrap, text) if "CDATA" in text else text
-
-
-def parse_html(html_or_tree: str | bytes | etree._Element | None) -> etree._Element | None:
-    """An lxml root for HTML text (None for empty or unparsable input); trees pass through.
-
-    XML islands holding list records (:func:`expand_xml_islands`) are parsed as markup.
-    """
-    if html_or_tree is None:
+def document_of(source: Source, page_url: str = "") -> Document | None:
+    """The parsed page for a reader: a :class:`Document` as is, a Page's cached one, or text parsed."""
+    if source is None:
         return None
-    if not isinstance(html_or_tree, (str, bytes)):
-        return html_or_tree
-    text = html_or_tree.decode("utf-8", "replace") if isinstance(html_or_tree, bytes) else html_or_tree
-    text = expand_xml_islands(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
-    if not text.strip():
-        return None
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-    try:
-        return lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
+    if isinstance(source, Document):
+        return source
+    if isinstance(source, Page):
+        return document(source)
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    return parse(text, page_url)
 
 
 def absolute_url(page_url: str, href: str | None) -> str | None:
     """``href`` resolved against the page exactly as the crawler keys pages (fragment removed);
-    None for non-http(s) links."""
-    href = clean_text(href)
-    if not href or href.startswith("#") or href.lower().startswith(_BAD_SCHEMES):
-        return None
-    return resolve_link(href, page_url or "")
+    None for non-http(s) links. (The one normaliser: :func:`inspector.core.web.html.link_url`.)"""
+    return link_url(href, page_url or "")
 
 
-def _tag(el: etree._Element) -> str:
+def tag_of(el: etree._Element) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
-def _children(el: etree._Element) -> list[etree._Element]:
-    return [c for c in el if _tag(c) and _tag(c) not in SKIP_TAGS]
+def children(el: etree._Element) -> list[etree._Element]:
+    """Element children that can show something (no scripts, styles, selects)."""
+    return [c for c in el if tag_of(c) and tag_of(c) not in SKIP_TAGS]
 
 
 def element_text(el: etree._Element) -> str:
     """Visible text of an element (scripts and styles skipped), cleaned."""
-    return clean_text(" ".join(_segments(el, with_tail=False)))
+    return clean_text(" ".join(segments(el, with_tail=False)))
 
 
-def _segments(el: etree._Element, with_tail: bool) -> Iterator[str]:
+def segments(el: etree._Element, with_tail: bool) -> Iterator[str]:
     """Text nodes of ``el`` (and its tail) in reading order, skipping scripts/styles."""
-    if _tag(el) not in SKIP_TAGS:
-        if el.text:
-            yield el.text
-        for child in el:
-            yield from _segments(child, with_tail=True)
-    if with_tail and el.tail:
-        yield el.tail
+    return text_segments(el, with_tail, SKIP_TAGS)
+
+
+def postorder(el: etree._Element) -> Iterator[etree._Element]:
+    """``el``'s visible descendants, children before their parent."""
+    for child in children(el):
+        yield from postorder(child)
+    yield el
 
 
 def anchor_text(a: etree._Element) -> str:
@@ -181,6 +176,79 @@ def is_more_link(text: str, texts: tuple[str, ...]) -> bool:
     return bool(raw) and (raw in texts or t in texts or any(m in raw for m in texts if len(m) >= 2 and not m.isascii()))
 
 
+_PAGE_NUMBER = re.compile(r"^[\[【(（]?\s*(?:第\s*)?\d{1,3}\s*(?:页)?\s*[\]】)）]?$")
+
+
+def pagination_texts(checklist: Checklist | None) -> frozenset[str]:
+    """Link texts of a pager (checklist ``columns.pagination_texts`` and ``next_page_texts``)."""
+    cl = checklist or _default_checklist()
+    words = [*cl.columns.get("pagination_texts", ()), *cl.columns.get("next_page_texts", ())]
+    return frozenset(clean_text(t).lower() for t in words if clean_text(t))
+
+
+def is_pagination(text: str, texts: frozenset[str]) -> bool:
+    """Does a link text lead to another page of the same list (下一页, 尾页, 第3页, 2, [5], »)?"""
+    t = clean_text(text)
+    return bool(t) and (t.lower() in texts or t.strip("<>«»‹›[]【】 ").lower() in texts or bool(_PAGE_NUMBER.match(t)))
+
+
+
+# --------------------------------------------------------------------------- breadcrumbs
+
+
+def _short_text(el: etree._Element, limit: int) -> str | None:
+    """The element's visible text if it is at most ``limit`` characters (stops reading early)."""
+    parts: list[str] = []
+    size = 0
+    for seg in segments(el, with_tail=False):
+        size += len(seg.strip())
+        if size > limit:
+            return None
+        parts.append(seg)
+    return clean_text(" ".join(parts))
+
+
+def breadcrumb_anchors(root: etree._Element) -> set[etree._Element]:
+    """Links of the page's breadcrumbs: links joined by ">" / "»" (``首页 > 政务公开 > 通知公告``), or
+    after a location label (``当前位置：``, ``您现在所在的位置：``) in a short line.
+
+    A separator before a lone link is a bullet (``» 标题``), not a breadcrumb.
+    """
+    out: set[etree._Element] = set()
+    labelled: dict[etree._Element, bool] = {}
+    for a in root.iter("a"):
+        if _crumb_joined(a):
+            out.add(a)
+            continue
+        el = a.getparent()
+        for _ in range(3):
+            if el is None or tag_of(el) in ("body", "html"):
+                break
+            if el not in labelled:
+                text = _short_text(el, _CRUMB_TEXT)
+                labelled[el] = bool(text) and bool(_CRUMB_LABEL.search(text[:20]))  # type: ignore[index]
+            if labelled[el]:
+                out.add(a)
+                break
+            el = el.getparent()
+    return out
+
+
+def _crumb_joined(a: etree._Element) -> bool:
+    """Is the link (or its wrapper) joined to a neighbouring link by a breadcrumb separator?"""
+    node = a
+    for _ in range(2):  # <span><a>首页</a></span> &gt; <span><a>…</a></span>
+        parent = node.getparent()
+        if parent is None or len(children(parent)) != 1 or clean_text(parent.text) or tag_of(parent) in ("li", "td", "body"):
+            break
+        node = parent
+    nxt, prev = node.getnext(), node.getprevious()
+    if nxt is not None and _CRUMB_SEPARATOR.match(node.tail or "") and (tag_of(nxt) == "a" or next(nxt.iter("a"), None) is not None):
+        return True
+    return prev is not None and _CRUMB_SEPARATOR.match(prev.tail or "") is not None and (
+        tag_of(prev) == "a" or next(prev.iter("a"), None) is not None)
+
+
 # --------------------------------------------------------------------------- entries
 
 
@@ -193,23 +261,57 @@ class _Entry:
     visible: bool  # the date is printed on the page (not taken from the URL)
     tag: str
     kind: str = ""  # tag and first class token: repeated entries of a list share it
+    labelled: bool = False  # the printed date carries a label (发布时间：…)
+    message: bool = False  # the label is a message's (留言时间：…)
+    linkless: bool = False  # a text row without a link of its own
+    span: int = 1  # units it covers (a title row and its date row: 2)
 
 
-def _date_only(segment: str, raw: str) -> bool:
+@dataclass
+class _Unit:
+    """What one candidate entry (a child, a dt+dd pair, a <br> run) shows."""
+
+    elements: list[etree._Element]
+    entry: _Entry | None = None  # a linked entry (dated or not), or a dated text row
+    title_only: str = ""  # text that could be a title, no date, no link
+    date_only: tuple[date, str] | None = None  # nothing but a date (留言时间：2025-04-27)
+    shows: bool = False  # any visible text at all
+
+
+@dataclass
+class _Context:
+    """What the block finder needs to know about the page, computed once per extraction."""
+
+    base: str
+    as_of: date
+    mores: tuple[str, ...]
+    month_dates: bool
+    crumbs: set[etree._Element]
+    message_labels: tuple[str, ...]
+    date_labels: tuple[str, ...]
+
+
+def date_only(segment: str, raw: str) -> bool:
+    """Is ``segment`` the date ``raw`` and little else (a label, brackets, a time)?"""
     rest = _PUNCT.sub("", _TIME.sub("", segment.replace(raw, "", 1)))
     return len(rest) <= _DATE_RESIDUE and not any(w in rest for w in _PAGE_CLOCK)
 
 
-def _strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
+def strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
     """The date a short segment consists of (e.g. ``[2026-11-18]``), or None."""
     seg = clean_text(segment)
     if not seg or len(seg) > 40:
         return None
     for d, raw in find_dates(seg, as_of):
-        if _date_only(seg, raw) and usable(d, as_of):
+        if date_only(seg, raw) and usable(d, as_of):
             return d, raw
         return None
     return None
+
+
+def _date_label(segment: str, raw: str) -> str:
+    """The label beside a date (``留言时间``), without punctuation and time."""
+    return _PUNCT.sub("", _TIME.sub("", clean_text(segment).replace(raw, "", 1)))
 
 
 def _trailing_date(title: str, as_of: date) -> tuple[date, str, str] | None:
@@ -229,12 +331,17 @@ def _trailing_date(title: str, as_of: date) -> tuple[date, str, str] | None:
     return d, raw, _TRAILING_BRACKETS.sub("", head).strip()
 
 
-def _unit_links(unit: list[etree._Element], page_url: str, mores: tuple[str, ...]) -> list[tuple[etree._Element, str, str]]:
+def unit_links(
+    unit: list[etree._Element], page_url: str, mores: tuple[str, ...], skip: set[etree._Element] = frozenset()  # type: ignore[assignment]
+) -> list[tuple[etree._Element, str, str]]:
+    """``(anchor, URL, text)`` of the title-like links of a unit (更多 links and ``skip`` anchors left out)."""
     links: list[tuple[etree._Element, str, str]] = []
     for el in unit:
-        anchors = [el] if _tag(el) == "a" else list(el.iter("a"))
+        anchors = [el] if tag_of(el) == "a" else list(el.iter("a"))
         for a in anchors:
-            url = absolute_url(page_url, a.get("href"))
+            if a in skip:
+                continue
+            url = link_url(a.get("href"), page_url)
             text = anchor_text(a)
             if url and text and not is_more_link(text, mores):
                 links.append((a, url, text))
@@ -243,48 +350,101 @@ def _unit_links(unit: list[etree._Element], page_url: str, mores: tuple[str, ...
 
 def _kind(el: etree._Element) -> str:
     classes = (el.get("class") or "").split()
-    return f"{_tag(el)}.{classes[0]}" if classes else _tag(el)
+    return f"{tag_of(el)}.{classes[0]}" if classes else tag_of(el)
 
 
-def _analyze_unit(
-    unit: list[etree._Element], page_url: str, as_of: date, mores: tuple[str, ...], month_dates: bool
-) -> _Entry | None:
-    """The entry a group of sibling elements forms, or None if it is not one."""
-    entry = _unit_entry(unit, page_url, as_of, mores, month_dates)
-    if entry is not None:
-        entry.kind = _kind(unit[0])
+def _analyze_unit(unit: list[etree._Element], ctx: _Context) -> _Unit:
+    """What a group of sibling elements shows: an entry, a title without date, or only a date."""
+    out = _Unit(unit)
+    size = 0
+    for el in unit:
+        text = _short_text(el, MAX_ENTRY_TEXT - size)
+        if text is None:
+            return out  # too much text for an entry: an article, a whole region
+        size += len(text)
+        out.shows = out.shows or bool(text)
+    if not out.shows:
+        return out
+    out.entry = _unit_entry(unit, ctx)
+    if out.entry is not None:
+        out.entry.kind = _kind(unit[0])
+        return out
+    if any(a in ctx.crumbs or a.get("href") and link_url(a.get("href"), ctx.base) for el in unit for a in el.iter("a")):
+        return out  # a unit with links none of which is a title (更多, breadcrumbs): not a text row
+    whole = clean_text(" ".join(s for el in unit for s in segments(el, with_tail=False)))
+    found = strong_date(whole, ctx.as_of)
+    if found:
+        out.date_only = found
+        return out
+    out.entry = _text_entry(unit, ctx)
+    if out.entry is not None:
+        out.entry.kind = _kind(unit[0])
+    else:
+        out.title_only = _text_title(unit, ctx, None)
+    return out
+
+
+def _text_title(unit: list[etree._Element], ctx: _Context, date_segment: str | None) -> str:
+    """The longest text of a unit that reads as a title (not a label, not the date)."""
+    best = ""
+    for el in unit:
+        for seg in segments(el, with_tail=False):
+            text = _CJK_GAP.sub("", clean_text(seg))
+            if not text or text == date_segment or not (MIN_TEXT_TITLE <= len(text) <= MAX_TEXT_TITLE):
+                continue
+            if _LABEL_END.search(text) or text.endswith(ctx.date_labels) or strong_date(text, ctx.as_of):
+                continue
+            if len(text) > len(best):
+                best = text
+    return best
+
+
+def _text_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
+    """A text row: a title and, in another segment, its date (``<span>标题</span><span>留言时间：…</span>``)."""
+    for el in unit:
+        for seg in segments(el, with_tail=False):
+            found = strong_date(seg, ctx.as_of)
+            if not found:
+                continue
+            title = _text_title(unit, ctx, clean_text(seg))
+            if not title:
+                return None
+            return _dated(_Entry(title, None, found[0], found[1], True, tag_of(unit[0]), linkless=True), seg, found[1], ctx)
+    return None
+
+
+def _dated(entry: _Entry, segment: str, raw: str, ctx: _Context) -> _Entry:
+    """Mark an entry whose printed date carries a label (and whether it is a message's)."""
+    label = _date_label(segment, raw)
+    entry.labelled = bool(label)
+    entry.message = bool(label) and any(m in label for m in ctx.message_labels)
     return entry
 
 
-def _unit_entry(
-    unit: list[etree._Element], page_url: str, as_of: date, mores: tuple[str, ...], month_dates: bool
-) -> _Entry | None:
-    links = _unit_links(unit, page_url, mores)
+def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
+    links = unit_links(unit, ctx.base, ctx.mores, ctx.crumbs)
     if not links or len({u for _, u, _ in links}) > MAX_ENTRY_LINKS:
         return None
     title_a, url, title = max(links, key=lambda t: len(t[2]))
     inside = set(title_a.iter())
-    found: tuple[date, str] | None = None
     for el in unit:
         for seg in _outside_segments(el, inside):
-            found = _strong_date(seg, as_of)
+            found = strong_date(seg, ctx.as_of)
             if found:
-                break
-        if found:
-            break
-    if found:
-        return _Entry(title, url, found[0], found[1], True, _tag(unit[0]))
-    for seg in _segments(title_a, with_tail=False):
-        inner = _strong_date(seg, as_of)
+                return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
+    for seg in segments(title_a, with_tail=False):
+        inner = strong_date(seg, ctx.as_of)
         if inner and clean_text(seg) != title:
-            return _Entry(clean_text(title.replace(clean_text(seg), "")) or title, url, inner[0], inner[1], True, _tag(unit[0]))
-    trailing = _trailing_date(title, as_of)
+            return _Entry(clean_text(title.replace(clean_text(seg), "")) or title, url, inner[0], inner[1], True, tag_of(unit[0]))
+    trailing = _trailing_date(title, ctx.as_of)
     if trailing:
-        return _Entry(trailing[2] or title, url, trailing[0], trailing[1], True, _tag(unit[0]))
-    return _url_entry(title, url, as_of, month_dates, _tag(unit[0]))
+        return _Entry(trailing[2] or title, url, trailing[0], trailing[1], True, tag_of(unit[0]))
+    return _url_entry(title, url, ctx.as_of, ctx.month_dates, tag_of(unit[0]))
 
 
 def _url_entry(title: str, url: str, as_of: date, month_dates: bool, tag: str) -> _Entry:
+    if looks_like_file(url):  # an attachment's upload date is not a story's
+        return _Entry(title, url, None, "", False, tag)
     d = date_from_url(url, as_of)
     if d and usable(d, as_of):
         return _Entry(title, url, d, f"URL {d.isoformat()}", False, tag)
@@ -301,7 +461,7 @@ def _outside_segments(el: etree._Element, inside: set[etree._Element]) -> Iterat
         if el.tail and el.getparent() not in inside:
             yield el.tail
         return
-    if _tag(el) not in SKIP_TAGS:
+    if tag_of(el) not in SKIP_TAGS:
         if el.text:
             yield el.text
         for child in el:
@@ -312,12 +472,12 @@ def _outside_segments(el: etree._Element, inside: set[etree._Element]) -> Iterat
 
 def _units(container: etree._Element) -> list[list[etree._Element]]:
     """The candidate entries of a container: children, dt+dd pairs, or <br>-separated runs."""
-    kids = _children(container)
-    tags = [_tag(k) for k in kids]
-    if _tag(container) == "dl" and tags.count("dt") >= 2 and abs(tags.count("dt") - tags.count("dd")) <= 1:
+    kids = children(container)
+    tags = [tag_of(k) for k in kids]
+    if tag_of(container) == "dl" and tags.count("dt") >= 2 and abs(tags.count("dt") - tags.count("dd")) <= 1:
         units: list[list[etree._Element]] = []
         for k in kids:
-            if _tag(k) == "dt" or not units:
+            if tag_of(k) == "dt" or not units:
                 units.append([k])
             else:
                 units[-1].append(k)
@@ -325,16 +485,45 @@ def _units(container: etree._Element) -> list[list[etree._Element]]:
     if tags.count("br") >= 2 and tags.count("a") >= 2:
         runs: list[list[etree._Element]] = [[]]
         for k in kids:
-            if _tag(k) == "br":
+            if tag_of(k) == "br":
                 runs.append([])
             else:
                 runs[-1].append(k)
         return [r for r in runs if r]
-    if _tag(container) == "table":
-        return [[r] for k in kids if _tag(k) in ("tbody", "thead", "tfoot") for r in _children(k)] + [
-            [k] for k in kids if _tag(k) == "tr"
+    if tag_of(container) == "table":
+        return [[r] for k in kids if tag_of(k) in ("tbody", "thead", "tfoot") for r in children(k)] + [
+            [k] for k in kids if tag_of(k) == "tr"
         ]
-    return [[k] for k in kids if _tag(k) != "br"]
+    return [[k] for k in kids if tag_of(k) != "br"]
+
+
+def _paired(units: list[_Unit], ctx: _Context) -> list[_Entry]:
+    """The entries of a container's units, a title row and the date row under it made one entry.
+
+    Pairs count only when the container repeats them (two or more): a lone date under a heading
+    is an article's date line, not a list.
+    """
+    pairs = [
+        i for i in range(1, len(units))
+        if units[i].date_only and units[i - 1].date_only is None
+        and (units[i - 1].title_only or (units[i - 1].entry is not None and not units[i - 1].entry.visible))  # type: ignore[union-attr]
+    ]
+    if len(pairs) < 2:
+        return [u.entry for u in units if u.entry is not None]
+    starts = {i - 1 for i in pairs}
+    entries: list[_Entry] = []
+    for i, unit in enumerate(units):
+        if i in starts:
+            head, (d, raw) = unit, units[i + 1].date_only  # type: ignore[misc]
+            kind = _kind(head.elements[0])
+            if head.entry is not None:
+                entry = _Entry(head.entry.title, head.entry.url, d, raw, True, head.entry.tag, kind, span=2)
+            else:
+                entry = _Entry(head.title_only, None, d, raw, True, tag_of(head.elements[0]), kind, linkless=True, span=2)
+            entries.append(_dated(entry, " ".join(s for el in units[i + 1].elements for s in segments(el, False)), raw, ctx))
+        elif i - 1 not in starts and unit.entry is not None:
+            entries.append(unit.entry)
+    return entries
 
 
 # --------------------------------------------------------------------------- blocks
@@ -346,22 +535,21 @@ class _RawBlock:
     entries: list[_Entry]
 
 
-def _find_raw_blocks(root: etree._Element, page_url: str, as_of: date, mores: tuple[str, ...], month_dates: bool) -> list[_RawBlock]:
+def _find_raw_blocks(root: etree._Element, ctx: _Context) -> list[_RawBlock]:
     blocks: list[_RawBlock] = []
     holds_block: set[etree._Element] = set()
     body = root.find(".//body")
     start = body if body is not None else root
-    for container in _postorder(start):
-        if _tag(container) in ("tbody", "thead") and container.getparent() is not None and _tag(container.getparent()) == "table":
+    for container in postorder(start):
+        parent = container.getparent()
+        if tag_of(container) in ("tbody", "thead") and parent is not None and tag_of(parent) == "table":
             continue  # the table evaluates its rows
-        entries: list[_Entry] = []
-        for unit in _units(container):
-            if any(el in holds_block for el in unit):
-                continue
-            entry = _analyze_unit(unit, page_url, as_of, mores, month_dates)
-            if entry:
-                entries.append(entry)
-        block_entries = _block_entries(container, entries, month_dates)
+        units = [_analyze_unit(unit, ctx) for unit in _units(container) if not any(el in holds_block for el in unit)]
+        entries = _paired(units, ctx)
+        if entries and _message_table(container, ctx):
+            for entry in entries:
+                entry.message = True
+        block_entries = _block_entries(container, entries, units, ctx.month_dates)
         if block_entries:
             blocks.append(_RawBlock(container, block_entries))
             el: etree._Element | None = container
@@ -372,17 +560,20 @@ def _find_raw_blocks(root: etree._Element, page_url: str, as_of: date, mores: tu
     return blocks
 
 
+def _message_table(container: etree._Element, ctx: _Context) -> bool:
+    """A table whose header row names a message label (标题 | 留言时间 | 状态)."""
+    if tag_of(container) != "table":
+        return False
+    first = next(container.iter("tr"), None)
+    header = _short_text(first, 200) if first is not None else None
+    return bool(header) and any(m in header.replace(" ", "") for m in ctx.message_labels)  # type: ignore[union-attr]
+
+
 def _doc_index(el: etree._Element) -> int:
     return el.sourceline or 0
 
 
-def _postorder(el: etree._Element) -> Iterator[etree._Element]:
-    for child in _children(el):
-        yield from _postorder(child)
-    yield el
-
-
-def _block_entries(container: etree._Element, entries: list[_Entry], url_dated: bool) -> list[_Entry]:
+def _block_entries(container: etree._Element, entries: list[_Entry], units: list[_Unit], url_dated: bool) -> list[_Entry]:
     """The entries that make ``container`` a dated list block (empty if it is not one).
 
     ``url_dated`` False: only printed dates make a block (URL dates then only fill
@@ -393,7 +584,7 @@ def _block_entries(container: etree._Element, entries: list[_Entry], url_dated: 
         return []
     # entries of a semantic list share their tag; elsewhere (div > div, body > div) they also
     # share their first class, so unlike boxes (a header bar and a footer) never make a list
-    semantic = _tag(container) in SEMANTIC_LISTS
+    semantic = tag_of(container) in SEMANTIC_LISTS
     key = (lambda e: e.tag) if semantic else (lambda e: e.kind)
     counts: dict[str, int] = {}
     for e in dated:
@@ -401,11 +592,22 @@ def _block_entries(container: etree._Element, entries: list[_Entry], url_dated: 
     kind = max(counts, key=lambda t: counts[t])
     same = [e for e in entries if key(e) == kind]
     n_dated = sum(1 for e in same if e.date is not None)
+    if any(e.linkless for e in same):
+        # text rows are a list only when the container is mostly made of them (a paragraph with a
+        # signature date in an article is not)
+        shown = sum(1 for u in units if u.shows and (tag_of(u.elements[0]) if semantic else _kind(u.elements[0])) == kind)
+        if n_dated < 2 or 2 * sum(e.span for e in same) < shown:
+            return []
     # a semantic list, or a wrapper holding nothing but its entries, may list a single story;
     # elsewhere a lone dated element (a featured headline beside a list) is not a list
-    single_ok = semantic or _list_wrapper(container)
+    url_only = not any(e.visible for e in same)
+    single_ok = semantic or (_list_wrapper(container) and not url_only)
     if counts[kind] < (1 if single_ok else 2) or 2 * n_dated < len(same):
         return []
+    if url_only and sum(len(story_key(e.title)) for e in same) < MIN_STORY_TITLES * len(same):
+        return []  # dated by their URLs only, short labels are a menu (关于本网 | 联系我们), not stories
+    if len(same) == 1 and same[0].labelled:
+        return []  # a lone "发布时间：…" line beside a link: an article's date line, not a list
     return same
 
 
@@ -416,16 +618,16 @@ def _list_wrapper(container: etree._Element) -> bool:
     """
     parent = container.getparent()
     return (
-        len(_children(container)) == 1
+        len(children(container)) == 1
         and len(_peers(container)) == 1
         and parent is not None
-        and len(_children(parent)) > 1
+        and len(children(parent)) > 1
     )
 
 
 def _label_texts(el: etree._Element, mores: tuple[str, ...]) -> list[str]:
     """Short label texts (headings, tab links, short text) an element offers as a heading."""
-    if _tag(el) in HEADING_TAGS:
+    if tag_of(el) in HEADING_TAGS:
         text = element_text(el)
         return [text] if 0 < len(text) <= MAX_LABEL_LEN else []
     labels: list[str] = []
@@ -439,7 +641,7 @@ def _label_texts(el: etree._Element, mores: tuple[str, ...]) -> list[str]:
         text = element_text(h)
         if 0 < len(text) <= MAX_LABEL_LEN:
             return [text]
-    tabs = [t for t in (element_text(c) for c in _children(el)) if not is_more_link(t, mores)]
+    tabs = [t for t in (element_text(c) for c in children(el)) if not is_more_link(t, mores)]
     if len(tabs) >= 2 and all(0 < len(t) <= MAX_LABEL_LEN for t in tabs):
         return tabs  # a tab strip of plain labels (<li>要闻</li><li>公告</li>)
     more_anchors = {a for a in el.iter("a") if is_more_link(anchor_text(a), mores)}
@@ -456,7 +658,7 @@ def _peers(el: etree._Element, blocks: list[etree._Element] | None = None) -> li
     parent = el.getparent()
     if parent is None:
         return [el]
-    peers = [c for c in _children(parent) if _kind(c) == _kind(el)]
+    peers = [c for c in children(parent) if _kind(c) == _kind(el)]
     if blocks is None:
         return peers
     return [c for c in peers if c is el or any(b is c or c in b.iterancestors() for b in blocks)]
@@ -494,8 +696,8 @@ def _heading_and_more(
 
 def _own_heading(container: etree._Element) -> str:
     """A heading element (h1-h6) that is a direct child of the block container."""
-    for child in _children(container):
-        if _tag(child) in HEADING_TAGS:
+    for child in children(container):
+        if tag_of(child) in HEADING_TAGS:
             text = element_text(child)
             if 0 < len(text) <= MAX_LABEL_LEN:
                 return text
@@ -531,13 +733,13 @@ def _preceding_label(
 
 def _date_only_free(el: etree._Element, as_of: date) -> bool:
     """Does ``el`` print no date (a heading does not; a featured story does)?"""
-    return not any(_strong_date(seg, as_of) for seg in _segments(el, with_tail=False))
+    return not any(strong_date(seg, as_of) for seg in segments(el, with_tail=False))
 
 
 def _preceding(el: etree._Element) -> Iterator[etree._Element]:
     prev = el.getprevious()
     while prev is not None:
-        if _tag(prev) and _tag(prev) not in SKIP_TAGS and _tag(prev) != "br":
+        if tag_of(prev) and tag_of(prev) not in SKIP_TAGS and tag_of(prev) != "br":
             yield prev
         prev = prev.getprevious()
 
@@ -552,7 +754,7 @@ def _more_link(el: etree._Element, page_url: str, mores: tuple[str, ...], index:
         parent = a.getparent()
         marker = " ".join((a.get("class") or "", (parent.get("class") or "") if parent is not None else "")).lower()
         if is_more_link(text, mores) or (not text and "more" in marker):
-            url = absolute_url(page_url, a.get("href"))
+            url = link_url(a.get("href"), page_url)
             if url:
                 found.append(url)
     if not found:
@@ -560,56 +762,139 @@ def _more_link(el: etree._Element, page_url: str, mores: tuple[str, ...], index:
     return found[index] if len(found) == panes and index < len(found) else found[0]
 
 
-def _to_item(entry: _Entry) -> Item:
-    return Item(title=entry.title, url=entry.url, date=entry.date, raw_date=entry.raw)
+def _to_items(entries: list[_Entry]) -> list[Item]:
+    items: list[Item] = []
+    seen: dict[tuple[str, date | None], int] = {}
+    for e in entries:
+        item = Item(title=e.title, url=e.url, date=e.date, raw_date=e.raw, message=e.message)
+        if e.message and e.url is None:  # two letters alike in one list are two letters
+            key = (story_key(e.title), e.date)
+            item.repeat = seen.get(key, 0)
+            seen[key] = item.repeat + 1
+        items.append(item)
+    return items
 
 
 def _has_visible_dates(blocks: list[_RawBlock]) -> bool:
     return any(e.visible and e.date is not None for b in blocks for e in b.entries)
 
 
-def extract_blocks(
-    html_or_tree: str | bytes | etree._Element | None,
-    page_url: str,
-    as_of: date,
-    checklist: Checklist | None = None,
-) -> list[Block]:
+def _context(doc: Document, as_of: date, checklist: Checklist | None, month_dates: bool) -> _Context:
+    cl = checklist or _default_checklist()
+    date_labels = tuple(clean_text(t) for t in cl.columns.get("date_labels", ()) if clean_text(t))
+    board = cl.indicators.get("poor-interaction")
+    submitted = [clean_text(t) for t in (board.params if board else {}).get("submitted_labels", ()) if clean_text(t)]
+    assert doc.root is not None
+    return _Context(
+        base=doc.base,
+        as_of=as_of,
+        mores=more_texts(checklist),
+        month_dates=month_dates,
+        crumbs=breadcrumb_anchors(doc.root),
+        message_labels=tuple(t for t in submitted if t not in date_labels),  # 留言时间, not 发布时间
+        date_labels=date_labels,
+    )
+
+
+def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checklist | None = None) -> list[Block]:
     """The dated list blocks of a page, in document order, with heading and 更多 link."""
-    root = parse_html(html_or_tree)
-    if root is None:
+    doc = document_of(source, page_url)
+    root = doc.root if doc is not None else None
+    if doc is None or root is None:
         return []
-    mores = more_texts(checklist)
-    raw = _find_raw_blocks(root, page_url, as_of, mores, month_dates=False)
+    ctx = _context(doc, as_of, checklist, month_dates=False)
+    raw = _find_raw_blocks(root, ctx)
     if not _has_visible_dates(raw):
-        raw = _find_raw_blocks(root, page_url, as_of, mores, month_dates=True)
+        ctx.month_dates = True
+        raw = _find_raw_blocks(root, ctx)
     blocks: list[Block] = []
     containers = [rb.container for rb in raw]
     for rb in raw:
         others = [c for c in containers if c is not rb.container]
-        heading, more = _heading_and_more(rb.container, page_url, as_of, mores, others)
-        blocks.append(Block(heading=heading, items=[_to_item(e) for e in rb.entries], more_url=more))
+        heading, more = _heading_and_more(rb.container, doc.base, as_of, ctx.mores, others)
+        blocks.append(Block(heading=heading, items=_to_items(rb.entries), more_url=more))
     return blocks
 
 
+# --------------------------------------------------------------------------- stories
+
+
+def story_key(title: str) -> str:
+    """A title as a story key: no whitespace, no closing ellipsis."""
+    return _ELLIPSIS.sub("", re.sub(r"\s+", "", title))
+
+
+def same_story_title(a: str, b: str) -> bool:
+    """Do two list titles (of items with the same date) name the same story?
+
+    Equal (whitespace aside); one cut short with an ellipsis (``…迁...``) and the other going on;
+    or a 公文 title listed with and without its issuer (``北京市住房资金管理中心关于…的通知`` and
+    ``关于…的通知``). A title that only quotes another (``《…的通知》政策解读``) is another story.
+    """
+    ka, kb = story_key(a), story_key(b)
+    if ka == kb:
+        return bool(ka)
+    (short, short_raw), (long, _) = sorted(((ka, a), (kb, b)), key=lambda t: len(t[0]))
+    if len(short) < MIN_TEXT_TITLE:
+        return False
+    if _ELLIPSIS.search(short_raw.strip()) and long.startswith(short):
+        return True
+    issuer = long[: len(long) - len(short)]
+    return (
+        short.startswith("关于") and long.endswith(short) and len(issuer) <= _ISSUER_PREFIX
+        and not any(c in _QUOTES for c in issuer)
+    )
+
+
 def dedupe_items(items: list[Item]) -> list[Item]:
-    """Items counted once: by URL (else title); a dated copy replaces an undated one."""
-    out: dict[str, Item] = {}
+    """Items counted once, as stories: the same URL, or the same date and title (see
+    :func:`same_story_title`); a dated copy replaces an undated one. Messages are never merged
+    by title: a message with a link is its URL, one without is its title, date and place in its list.
+    """
+    out: list[Item] = []
+    by_url: dict[str, int] = {}
+    by_date: dict[date, list[int]] = {}
+    by_key: dict[tuple[object, ...], int] = {}
     for item in items:
-        key = item.url or f"title:{item.title}"
-        kept = out.get(key)
-        if kept is None or (kept.date is None and item.date is not None):
-            out[key] = item
-    return list(out.values())
+        index: int | None = by_url.get(item.url) if item.url else None
+        if index is None and item.message and not item.url:
+            index = by_key.get(("message", story_key(item.title), item.date, item.repeat))
+        elif index is None and item.date is not None and not item.message:
+            index = next((j for j in by_date.get(item.date, []) if not out[j].message
+                          and same_story_title(out[j].title, item.title)), None)
+        elif index is None and not item.url:
+            index = by_key.get(("title", story_key(item.title)))
+        if index is None:
+            index = len(out)
+            out.append(item)
+        else:
+            kept = out[index]
+            if kept.date is None and item.date is not None:
+                out[index] = item
+            elif _ELLIPSIS.search(kept.title) and len(story_key(item.title)) > len(story_key(kept.title)):
+                kept.title = item.title  # the whole title over the one cut short
+        _register(out[index], index, item, by_url, by_date, by_key)
+    return out
 
 
-def extract_items(
-    html_or_tree: str | bytes | etree._Element | None,
-    page_url: str,
-    as_of: date,
-    checklist: Checklist | None = None,
-) -> list[Item]:
+def _register(
+    kept: Item, index: int, item: Item, by_url: dict[str, int], by_date: dict[date, list[int]],
+    by_key: dict[tuple[object, ...], int],
+) -> None:
+    for url in {kept.url, item.url}:
+        if url:
+            by_url.setdefault(url, index)
+    if kept.date is not None and index not in by_date.setdefault(kept.date, []):
+        by_date[kept.date].append(index)
+    if kept.message and not kept.url:
+        by_key.setdefault(("message", story_key(kept.title), kept.date, kept.repeat), index)
+    elif not kept.url:
+        by_key.setdefault(("title", story_key(kept.title)), index)
+
+
+def extract_items(source: Source, page_url: str, as_of: date, checklist: Checklist | None = None) -> list[Item]:
     """Every list item of a page (dated or not), each story once."""
-    return dedupe_items([i for b in extract_blocks(html_or_tree, page_url, as_of, checklist) for i in b.items])
+    return dedupe_items([i for b in extract_blocks(source, page_url, as_of, checklist) for i in b.items])
 
 
 # --------------------------------------------------------------------------- pages
@@ -625,12 +910,13 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 
 def _body_text(root: etree._Element) -> str:
     body = root.find(".//body")
-    return clean_text(" ".join(_segments(body if body is not None else root, with_tail=False)))
+    return clean_text(" ".join(segments(body if body is not None else root, with_tail=False)))
 
 
-def detail_date(html: str | None, url: str, checklist: Checklist, as_of: date) -> date | None:
+def detail_date(source: Source, url: str, checklist: Checklist, as_of: date) -> date | None:
     """A detail page's publish date: after a label (发布时间 / 发 布 日 期 ...), else meta, else URL."""
-    root = parse_html(html)
+    doc = document_of(source, url)
+    root = doc.root if doc is not None else None
     if root is not None:
         text = _body_text(root)
         for label in checklist.columns.get("date_labels", ()):
@@ -648,9 +934,10 @@ def detail_date(html: str | None, url: str, checklist: Checklist, as_of: date) -
     return d if usable(d, as_of) else None
 
 
-def placeholder_in(html_or_tree: str | etree._Element | None, checklist: Checklist) -> str | None:
+def placeholder_in(source: Source, checklist: Checklist) -> str | None:
     """The blank-column placeholder (暂无信息, 正在建设中 ...) the page shows outside links, if any."""
-    root = parse_html(html_or_tree)
+    doc = document_of(source)
+    root = doc.root if doc is not None else None
     if root is None:
         return None
     body = root.find(".//body")
@@ -662,14 +949,15 @@ def placeholder_in(html_or_tree: str | etree._Element | None, checklist: Checkli
     return None
 
 
-def blank_page(html: str | None, checklist: Checklist, as_of: date | None = None) -> bool:
+def blank_page(source: Source, checklist: Checklist, as_of: date | None = None) -> bool:
     """Does the page's list show nothing but a placeholder (暂无信息 ...)?
 
     True when the page has no list item at all and shows one of the checklist's
     ``blank_placeholders`` (outside links, so a nav link named 建设中 does not count).
     """
     ref = as_of or date.today()
-    return not extract_items(html, "http://placeholder.invalid/", ref, checklist) and placeholder_in(html, checklist) is not None
+    doc = document_of(source, "http://placeholder.invalid/")
+    return not extract_items(doc, "http://placeholder.invalid/", ref, checklist) and placeholder_in(doc, checklist) is not None
 
 
 _PAGER_CALL = re.compile(
@@ -702,17 +990,19 @@ def scripted_next_page(root: etree._Element, page_url: str) -> str | None:
     return None
 
 
-def next_page_url(html: str | None, page_url: str, checklist: Checklist) -> str | None:
+def next_page_url(source: Source, page_url: str, checklist: Checklist) -> str | None:
     """The URL of a list's next page (a link whose text is 下一页 / next / > ..., else the one a
     pager script builds), or None."""
-    root = parse_html(html)
-    if root is None:
+    doc = document_of(source, page_url)
+    root = doc.root if doc is not None else None
+    if doc is None or root is None:
         return None
     texts = {clean_text(t) for t in checklist.columns.get("next_page_texts", ()) if clean_text(t)}
+    here = absolute_url(page_url, page_url)
     for a in root.iter("a"):
         label = anchor_text(a)
         if label in texts or clean_text(a.get("title")) in texts:
-            url = absolute_url(page_url, a.get("href"))
-            if url and url != absolute_url(page_url, page_url):
+            url = doc.link_url(a)
+            if url and url != here:
                 return url
-    return scripted_next_page(root, page_url)
+    return scripted_next_page(root, doc.base)

@@ -23,16 +23,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
-from urllib.parse import urljoin, urldefrag
 
 from lxml import etree
-from lxml import html as lxml_html
 
-from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
 from inspector.core.extract.dates import find_dates, parse_date, usable
 from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Page
+from inspector.core.web.charset import clean_text
+from inspector.core.web.html import Document, document
 
 INDICATOR = "poor-interaction"
 Groups = Mapping[str, Sequence[str]]
@@ -59,16 +58,6 @@ _NO_REPLY = (*_NEGATIONS, "暂无", "暂未", "无")  # a reply block opening wi
 
 
 # --------------------------------------------------------------------------- labelled fields
-
-
-def parse_html(html: str | None) -> etree._Element | None:
-    """An lxml document for ``html``, or None when it cannot be parsed."""
-    if not html or not html.strip():
-        return None
-    try:
-        return lxml_html.document_fromstring(html)
-    except (ValueError, etree.ParserError):
-        return None
 
 
 def squash(text: str) -> str:
@@ -381,6 +370,7 @@ class Message:
     unit: str = ""
     answered: bool | None = None  # None: the pages do not say
     sources: list[str] = field(default_factory=list)  # pages it was read from
+    repeat: int = 0  # without a link: how many messages alike (title, date) precede it on its list
 
 
 @dataclass
@@ -423,11 +413,12 @@ def _html_page(crawl: CrawlResult, url: str) -> Page | None:
     return page if page is not None and page.html else None
 
 
-def _anchors(root: etree._Element, base: str) -> Iterator[tuple[etree._Element, str]]:
+def _anchors(root: etree._Element, doc: Document) -> Iterator[tuple[etree._Element, str]]:
+    """Links under ``root`` as the crawl names their pages (one normaliser: Chinese paths, ports, fragments)."""
     for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
-            yield a, urldefrag(urljoin(base, href))[0]
+        url = doc.link_url(a)
+        if url:
+            yield a, url
 
 
 def list_pages(crawl: CrawlResult, start: str, next_texts: Sequence[str], limit: int = 50) -> list[Page]:
@@ -441,11 +432,10 @@ def list_pages(crawl: CrawlResult, start: str, next_texts: Sequence[str], limit:
         if page is None:
             break
         pages.append(page)
-        root = parse_html(page.html)
+        doc = document(page)
         url = None
-        if root is not None:
-            base = page.final_url or page.url
-            nexts = (u for a, u in _anchors(root, base) if _is_next(cell_text(a), next_texts) and u not in seen)
+        if doc.root is not None:
+            nexts = (u for a, u in _anchors(doc.root, doc) if _is_next(cell_text(a), next_texts) and u not in seen)
             url = next(nexts, None)
     return pages
 
@@ -529,11 +519,9 @@ def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
 
 def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> Message | None:
     """The message shown on a detail page, or None when the page is not one message (or is a list)."""
-    root = parse_html(page.html)
-    if root is None:
+    root, body = document(page).root, document(page).body
+    if root is None or body is None:
         return None
-    body = root.find("body")
-    body = body if body is not None else root
     if table_records(body, groups):
         return None  # a table of messages: another board's list, not a message
     fields = read_fields(body, detail_groups(groups, params))
@@ -551,7 +539,7 @@ def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: da
     return msg
 
 
-def _record_of(a: etree._Element, url: str, base: str) -> etree._Element | None:
+def _record_of(a: etree._Element, url: str, doc: Document) -> etree._Element | None:
     """The largest short ancestor of a link that links to nothing else (a message's whole box).
 
     Boards print a message as several lines (``<p>标题：…</p><p>留言时间：…</p>``) in one cell or div.
@@ -559,7 +547,7 @@ def _record_of(a: etree._Element, url: str, base: str) -> etree._Element | None:
     el = a.getparent()
     best = None
     while el is not None and el.tag not in ("body", "html"):
-        if len(cell_text(el)) > _MAX_ROW_CHARS or any(u != url for _, u in _anchors(el, base)):
+        if len(cell_text(el)) > _MAX_ROW_CHARS or any(u != url for _, u in _anchors(el, doc)):
             break
         best, el = el, el.getparent()
     return best
@@ -579,37 +567,48 @@ def _row_of(a: etree._Element) -> etree._Element | None:
 
 def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> list[Message]:
     """Messages whose list row says something: table records, or rows with labelled dates."""
-    root = parse_html(page.html)
+    doc = document(page)
+    root = doc.root
     if root is None:
         return []
-    base = page.final_url or page.url
     out: list[Message] = []
     for record in table_records(root, groups):
         fields = {k: [v] for k, v in record.values.items()}
-        out.append(_row_message(record.row, fields, base, params, as_of))
-    for a, url in _anchors(root, base):
+        out.append(_row_message(record.row, fields, doc, params, as_of))
+    for a, url in _anchors(root, doc):
         row = _row_of(a)
         if row is None or (row.tag == "tr" and any(m.url == url for m in out)):
             continue
         fields = read_fields(row, groups)
         if not (fields.get("submitted") or fields.get("replied")):
-            record = _record_of(a, url, base)
+            record = _record_of(a, url, doc)
             if record is not None and record is not row:
                 row, fields = record, read_fields(record, groups)
         if fields.get("submitted") or fields.get("replied"):
-            out.append(_row_message(row, fields, base, params, as_of))
-    return [m for m in out if m.url or m.submitted]
+            out.append(_row_message(row, fields, doc, params, as_of))
+    return _number_alike([m for m in out if m.url or m.submitted])
+
+
+def _number_alike(messages: list[Message]) -> list[Message]:
+    """Messages without a link, numbered among those alike (two letters alike are two letters)."""
+    seen: dict[tuple[str, date | None], int] = {}
+    for msg in messages:
+        if msg.url is None:
+            key = (squash(msg.title), msg.submitted)
+            msg.repeat = seen.get(key, 0)
+            seen[key] = msg.repeat + 1
+    return messages
 
 
 def _row_message(
-    row: etree._Element, fields: Mapping[str, list[str]], base: str, params: Mapping[str, Any], as_of: date
+    row: etree._Element, fields: Mapping[str, list[str]], doc: Document, params: Mapping[str, Any], as_of: date
 ) -> Message:
     msg = _message_from_fields(fields, cell_text(row), params, as_of)
-    anchor = next(_anchors(row, base), None)
+    anchor = next(_anchors(row, doc), None)
     if anchor is not None:
         msg.url = anchor[1]
         msg.title = msg.title or cell_text(anchor[0])
-    msg.sources.append(base)
+    msg.sources.append(doc.url)
     return msg
 
 
@@ -628,7 +627,7 @@ def _merge(into: Message, other: Message) -> None:
 
 
 def _key(msg: Message) -> tuple[Any, ...]:
-    return ("url", msg.url) if msg.url else ("row", msg.title, msg.submitted)
+    return ("url", msg.url) if msg.url else ("row", squash(msg.title), msg.submitted, msg.repeat)
 
 
 def _looks_like_board(pages: list[Page], column: Column, groups: Groups, params: Mapping[str, Any]) -> bool:
@@ -637,7 +636,7 @@ def _looks_like_board(pages: list[Page], column: Column, groups: Groups, params:
     words = [s for k in ("submitted", "replied", "unit") for s in groups.get(k, ()) if s]
     words += list(params.get("unanswered_markers", ())) + list(params.get("answered_markers", ()))
     for page in pages:
-        root = parse_html(page.html)
+        root = document(page).root
         text = squash(" ".join(line.text for line in text_lines(root))) if root is not None else ""
         if any(w in text for w in words):
             return True
@@ -663,9 +662,12 @@ def read_board(
     for page in pages:
         for msg in _list_messages(page, groups, params, as_of):
             _add(found, msg)
+    # rows without a link are read once: by their labels above, else as the column's list items
+    read_rows = any(m.url is None for m in found.values())
     for item in column.items:
-        url = urldefrag(item.url)[0] if item.url else None
-        _add(found, Message(title=item.title, url=url, submitted=item.date, sources=[column.url]))
+        if item.url is None and read_rows:
+            continue
+        _add(found, Message(title=item.title, url=item.url, submitted=item.date, sources=[column.url], repeat=item.repeat))
     _read_details(crawl, pages, found, groups, params, as_of, set(skip) - {column.url})
     messages = list(found.values())
     board = Board(column, messages, [p.final_url or p.url for p in pages], False)
@@ -694,9 +696,9 @@ def _read_details(
     listed = {p.final_url or p.url for p in pages} | {p.url for p in pages} | skip
     candidates = [m.url for m in found.values() if m.url]
     for page in pages:
-        root = parse_html(page.html)
+        root = document(page).root
         if root is not None:
-            candidates += [u for _, u in _anchors(root, page.final_url or page.url)]
+            candidates += [u for _, u in _anchors(root, document(page))]
     for url in dict.fromkeys(candidates):
         page = _html_page(crawl, url) if url not in listed else None
         detail = read_detail(page, groups, params, as_of) if page is not None else None

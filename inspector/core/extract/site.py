@@ -21,28 +21,23 @@ of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
-
-from lxml import etree
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.columns import (
     ColumnRead,
-    _is_column_url,
-    same_site,
     find_page,
+    is_column_url,
     nav_links,
     read_column,
+    same_site,
 )
-from inspector.core.extract.dates import find_dates
-from inspector.core.extract.lists import Block, _children, clean_text, dedupe_items, extract_blocks, parse_html
+from inspector.core.extract.lists import Block, dedupe_items, extract_blocks
+from inspector.core.extract.scripts import script_rendered_suspect
 from inspector.core.model import Column, CrawlResult, Item, Page
+from inspector.core.web.html import document
 
-_DOM_BUILDERS = re.compile(r"document\.write|innerHTML|appendChild|createElement|insertAdjacentHTML|\.html\(|\.append\(")
-_DATA_CALLS = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|\baxios\b|\.load\s*\(")
-_LIST_CONTAINERS = ("ul", "ol", "tbody", "table", "div", "dl")
 _EMBED_TAGS = ("frame", "iframe")
 MAX_EMBED_LEVELS = 2  # frames within frames / iframes within frames
 
@@ -70,11 +65,11 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
         reason = "not fetched" if home is None else (home.error or f"HTTP {home.status}")
         return SiteAnalysis(homepage_url=home_url, error=reason)
     home_url = home.final_url or home.url
-    views = [(page.html or "", page.final_url or page.url) for page in homepage_pages(crawl, home)]
-    blocks = [b for html, url in views for b in extract_blocks(html, url, as_of, checklist)]
+    views = homepage_pages(crawl, home)
+    blocks = [b for page in views for b in extract_blocks(page, page.final_url or page.url, as_of, checklist)]
     items = dedupe_items([i for b in blocks for i in b.items])
     has_dated = any(i.date is not None for i in items)
-    suspect = script_rendered_suspect(home.html, as_of, has_dated) and home.source != "browser"
+    suspect = home.source != "browser" and script_rendered_suspect(document(home), as_of, has_dated)
     analysis = SiteAnalysis(
         homepage_url=home_url,
         homepage_items=items,
@@ -128,29 +123,29 @@ def _discover(
     checklist: Checklist,
     as_of: date,
     home_url: str,
-    views: list[tuple[str, str]],
+    views: list[Page],
     blocks: list[Block],
     navigation_only: bool,
 ) -> list[ColumnRead]:
     """Columns from the navigation (name wins) then from 更多 links; second-level menus if nav-only.
 
-    ``views``: ``(html, url)`` of the pages shown as the homepage (frames, iframes).
+    ``views``: the pages shown as the homepage (frames, iframes).
     """
     candidates: dict[str, tuple[str, str]] = {}
-    for html, url in views:
-        for name, link in nav_links(html, url, as_of, checklist):
-            if _is_column_url(link, home_url, as_of):
+    for view in views:
+        for name, link in nav_links(view, view.final_url or view.url, as_of, checklist):
+            if is_column_url(link, home_url, as_of):
                 candidates.setdefault(link, (name, "nav"))
     for block in blocks:
-        if block.more_url and _is_column_url(block.more_url, home_url, as_of):
+        if block.more_url and is_column_url(block.more_url, home_url, as_of):
             candidates.setdefault(block.more_url, (block.heading or block.more_url, "more"))
     if navigation_only:
         for url in list(candidates):
             page = find_page(crawl, url)
             if page is None or page.html is None:
                 continue
-            for name, sub in nav_links(page.html, page.final_url or page.url, as_of, checklist):
-                if _is_column_url(sub, home_url, as_of) and find_page(crawl, sub) is not None:
+            for name, sub in nav_links(page, page.final_url or page.url, as_of, checklist):
+                if is_column_url(sub, home_url, as_of) and find_page(crawl, sub) is not None:
                     candidates.setdefault(sub, (name, "second-level"))
         candidates = {u: (n, "second-level" if s == "nav" else s) for u, (n, s) in candidates.items()}
     return [
@@ -158,34 +153,3 @@ def _discover(
         for url, (name, source) in candidates.items()
         if crawl.in_scope(url)
     ]
-
-
-def script_rendered_suspect(html: str, as_of: date, has_dated_items: bool) -> bool:
-    """Do inline scripts build the homepage's lists (so the static HTML undercounts them)?
-
-    Signals: scripts that write DOM with date-like strings, scripts that fetch data
-    (fetch/XMLHttpRequest/$.ajax), and empty list containers a script refers to by id.
-    Without dated items any signal is enough; with some, only empty containers filled
-    by scripts are (the static list is then partial).
-    """
-    root = parse_html(html)
-    if root is None:
-        return False
-    scripts = [s.text or "" for s in root.iter("script") if not s.get("src")]
-    code = "\n".join(scripts)
-    empty_targets = _empty_script_targets(root, code)
-    if has_dated_items:
-        return empty_targets
-    builds = bool(_DOM_BUILDERS.search(code)) and bool(find_dates(code, as_of))
-    return builds or bool(_DATA_CALLS.search(code)) or empty_targets
-
-
-def _empty_script_targets(root: etree._Element, code: str) -> bool:
-    """Is there an empty list container (no children, no text) whose id a script names?"""
-    if not code:
-        return False
-    for el in root.iter(*_LIST_CONTAINERS):
-        ident = el.get("id")
-        if ident and not _children(el) and not clean_text(el.text) and re.search(r"['\"#]" + re.escape(ident) + r"['\"]", code):
-            return True
-    return False

@@ -7,8 +7,9 @@ Order of evidence (see :func:`decode_html`):
    is declared (valid UTF-8 is practically never GBK by accident, while
    "declares gb2312, was transcoded to UTF-8" is a common CMS migration bug);
 3. the HTTP ``Content-Type`` charset, then ``<meta charset>`` /
-   ``<meta http-equiv content="...charset=...">`` in the first bytes, each
-   accepted only if it decodes (nearly) cleanly;
+   ``<meta http-equiv content="...charset=...">`` in the first bytes, then an
+   ``<?xml version="1.0" encoding="..."?>`` prolog opening the body (XHTML-era
+   CMS templates), each accepted only if it decodes (nearly) cleanly;
 4. statistical detection (charset-normalizer);
 5. GB18030 with replacement characters.
 
@@ -50,6 +51,7 @@ _WEAK = {"ascii", "latin-1", "iso8859-1", "cp1252"}
 
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_PROLOG_ENCODING = re.compile(rb"^\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']\s*([A-Za-z0-9_.:-]+)", re.I)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -83,6 +85,12 @@ def header_charset(content_type: str | None) -> str | None:
 def meta_charset(body: bytes) -> str | None:
     """The charset declared by the first <meta> that declares one, normalised."""
     m = _META_CHARSET.search(body[:META_SCAN_BYTES])
+    return normalize_encoding(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def prolog_charset(body: bytes) -> str | None:
+    """The encoding an ``<?xml … encoding="…"?>`` prolog at the start of the body declares, normalised."""
+    m = _PROLOG_ENCODING.match(body[:512])
     return normalize_encoding(m.group(1).decode("ascii", "ignore")) if m else None
 
 
@@ -159,7 +167,7 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
     bom = _bom_encoding(body)
     if bom:
         return body.decode(bom, errors="replace"), bom
-    declared = [e for e in (header_charset(content_type_header), meta_charset(body)) if e]
+    declared = [e for e in (header_charset(content_type_header), meta_charset(body), prolog_charset(body)) if e]
     non_ascii = _count_non_ascii(body)
     if non_ascii == 0:
         encoding = declared[0] if declared else "utf-8"

@@ -21,6 +21,9 @@ that leaves it, are checked like outside links and their pages are not the site'
 redirect, meta refresh, frames) widens an implicit scope (:meth:`Scope.extend`); an explicit
 one is kept, and a homepage that leaves it is recorded as ``off-scope``.
 
+A page's links and its client-side redirect come from its one parse (:mod:`inspector.core.web.html`),
+cached on the page for every later reader.
+
 The crawl is breadth-first: every discovered URL becomes a task at once and
 the :class:`~inspector.core.web.fetch.Fetcher`'s per-host FIFO semaphores keep
 the order roughly by depth while links to other hosts are checked in
@@ -33,228 +36,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
-import re
 from collections.abc import Callable, Coroutine
 from typing import Any
-from posixpath import splitext
-from urllib.parse import urlsplit
 
-import lxml.etree
-import lxml.html
-
-from inspector.core.web.charset import clean_text, strip_controls
-from inspector.core.web.fetch import Fetcher, page_link_status
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Link, LinkStatus, Page
+from inspector.core.model import CrawlResult, Link, LinkStatus, Page, page_link_status
+from inspector.core.web.fetch import Fetcher
+from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, document, looks_like_file
 from inspector.core.web.scope import Scope
-from inspector.core.web.urls import normalize_url, resolve_link, site_key  # noqa: F401 (re-exported)
+from inspector.core.web.urls import normalize_url, site_key  # noqa: F401 (site_key re-exported)
 
 Progress = Callable[[dict[str, int]], None]
 
-LINK_ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src", "iframe": "src", "frame": "src"}
-NOT_LINK_TAGS = frozenset({"frame", "refresh"})  # lead to a page, but are no links (CHECKLIST.md)
 PAGE_TAGS = frozenset({"a", "iframe", *NOT_LINK_TAGS})  # may lead to another page of the site
-MAX_CLIENT_HOPS = 3  # client-side redirects / frames followed in a row
-MAX_REFRESH_DELAY = 30  # seconds: a longer meta refresh is a periodic reload, not a redirect
-MAX_STUB_TEXT = 300  # characters of visible text of a page whose script redirects it
-MAX_STUB_ANCHORS = 5
-NON_PAGE_EXTENSIONS = frozenset(
-    """pdf doc docx xls xlsx ppt pptx wps et dps ofd ceb cebx txt csv rtf xml json
-    zip rar 7z gz tgz tar bz2 xz jpg jpeg png gif bmp webp svg ico tif tiff
-    mp3 mp4 avi wmv flv mov mkv swf css js woff woff2 ttf eot apk exe msi dmg iso""".split()
-)
-MAX_PARSE_CHARS = 6_000_000  # the fetcher caps bodies at 5 MB; never parse more than this
-MAX_LINKS_PER_PAGE = 5_000
-MAX_TEXT_CHARS = 200
 OFF_SCOPE = "off-scope"  # the homepage redirected out of an explicit scope
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_REFRESH_CONTENT = re.compile(r"^\s*(\d*)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.I | re.S)
-_JS_LOCATION = re.compile(
-    r"""(?:\b(?:window|self|top|parent|document)\s*\.\s*)?\blocation(?:\s*\.\s*href)?\s*=(?!=)\s*(['"])([^'"\n]{1,500})\1"""
-    r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])([^'"\n]{1,500})\3\s*\)"""
-)
-_MAYBE_REDIRECT = re.compile(r"refresh|location", re.I)
-_JS_CONCAT = re.compile(r"\s*\+")
-_FUNCTION_HEAD = re.compile(r"(?:\bfunction\b[^{;]*\)|(?:\([^()]*\)|\w+)\s*=>)\s*$")
-_ON_LOAD = re.compile(
-    r"(?:(?:\$|jQuery)\s*\(\s*(?:document\s*\)\s*\.\s*ready\s*\(\s*)?|\bonload\s*=\s*"
-    r"|addEventListener\s*\(\s*['\"](?:load|DOMContentLoaded)['\"]\s*,\s*|setTimeout\s*\(\s*)$"
-)
-_MOBILE_URL = re.compile(r"(?:^|[/.])(?:m|wap|mobile|sj|phone|h5)(?:[/.]|$)|[?&](?:m|mobile|wap)=", re.I)
-_INVISIBLE = ("script", "style", "noscript", "template", "title")
-
-
-# --------------------------------------------------------------------------- URLs
-
-
-def looks_like_file(url: str) -> bool:
-    """True when the path ends in a known non-HTML extension (.pdf, .jpg, .css, ...)."""
-    path = urlsplit(url).path
-    return splitext(path)[1].lstrip(".").lower() in NON_PAGE_EXTENSIONS
-
-
-# --------------------------------------------------------------------------- extraction
-
-
-def _parse(html: str) -> lxml.html.HtmlElement | None:
-    text = strip_controls(_XML_DECLARATION.sub("", html[:MAX_PARSE_CHARS], count=1))  # lxml refuses NUL & co
-    if not text.strip():
-        return None
-    parser = lxml.html.HTMLParser(recover=True, no_network=True, remove_comments=True)
-    try:
-        return lxml.html.document_fromstring(text, parser=parser)
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
-        return None
-
-
-def _base_url(root: lxml.html.HtmlElement, page_url: str) -> str:
-    for base in root.iter("base"):
-        href = base.get("href")
-        if href:
-            resolved = resolve_link(href, page_url)
-            return resolved or page_url
-    return page_url
-
-
-def _link_text(element: lxml.html.HtmlElement, tag: str) -> str:
-    if tag == "a":
-        raw = element.text_content()[: MAX_TEXT_CHARS * 4] or element.get("title", "")
-    elif tag == "img":
-        raw = element.get("alt") or element.get("title") or ""
-    else:
-        raw = element.get("title") or ""
-    return clean_text(raw)[:MAX_TEXT_CHARS]
-
-
-def extract_links(html: str, base_url: str) -> list[Link]:
-    """Distinct links of a page, in document order (first occurrence wins, a later text fills a blank one).
-
-    Frames come as tag ``frame`` (a counting tag wins over it for the same URL), and a
-    client-side redirect of the page (:func:`client_redirect`) as one last Link of tag
-    ``refresh``. Robust to invalid or hostile HTML: anything unparsable yields no links.
-    """
-    root = _parse(html)
-    if root is None:
-        return []
-    base = _base_url(root, base_url)
-    found: dict[str, Link] = {}
-    for element in root.iter(*LINK_ATTRIBUTES):
-        tag = element.tag
-        raw = element.get(LINK_ATTRIBUTES[tag])
-        url = resolve_link(raw, base) if raw else None
-        if url is None:
-            continue
-        known = found.get(url)
-        if known is None:
-            if len(found) >= MAX_LINKS_PER_PAGE:
-                break
-            found[url] = Link(url=url, tag=tag, text=_link_text(element, tag))
-        else:
-            if known.tag == "frame" and tag != "frame":
-                known.tag = tag
-            if not known.text:
-                known.text = _link_text(element, tag)
-    target = _client_redirect(root, base, base_url)
-    if target is not None and target not in found:
-        found[target] = Link(url=target, tag="refresh")
-    return list(found.values())
-
-
-@functools.lru_cache(maxsize=32)  # the analysis asks again for the same few stubs; small: it holds page texts
-def client_redirect(html: str | None, page_url: str) -> str | None:
-    """Where the page sends the browser on load, if it is a client-side redirect.
-
-    A ``<meta http-equiv="refresh" content="N;url=...">`` (N at most ``MAX_REFRESH_DELAY``,
-    any case, spacing or quotes, not inside ``<noscript>``), or, on a small page (little
-    visible text, few links), an inline script assigning ``location`` / ``location.href`` /
-    ``top.location`` or calling ``location.replace(...)`` with a literal URL; a mobile
-    target (``/m/``, ``wap.``) is skipped for another one. None when the page stays.
-    """
-    if not html or not _MAYBE_REDIRECT.search(html):
-        return None
-    root = _parse(html)
-    return _client_redirect(root, _base_url(root, page_url), page_url) if root is not None else None
-
-
-def _client_redirect(root: lxml.html.HtmlElement, base: str, page_url: str) -> str | None:
-    target = _meta_refresh(root, base) or _script_redirect(root, base)
-    if target is None or target == normalize_url(page_url):
-        return None
-    return target
-
-
-def _inside(element: lxml.html.HtmlElement, tag: str) -> bool:
-    return any(parent.tag == tag for parent in element.iterancestors())
-
-
-def _meta_refresh(root: lxml.html.HtmlElement, base: str) -> str | None:
-    for meta in root.iter("meta"):
-        if (meta.get("http-equiv") or "").strip().lower() != "refresh" or _inside(meta, "noscript"):
-            continue
-        m = _REFRESH_CONTENT.match(meta.get("content") or "")
-        if m is None or (m.group(1) and int(m.group(1)[:6]) > MAX_REFRESH_DELAY):
-            continue
-        raw = m.group(2).strip().strip("'\"").strip()
-        target = resolve_link(raw, base) if raw else None
-        if target is not None:
-            return target
-    return None
-
-
-def _small_page(root: lxml.html.HtmlElement) -> bool:
-    """Little visible text and few links: a page that only exists to send the browser on."""
-    body = root.find("body")
-    if body is None:
-        return True
-    if sum(1 for a in body.iter("a") if a.get("href")) > MAX_STUB_ANCHORS:
-        return False
-    hidden = sum(len(clean_text(el.text_content())) for el in body.iter(*_INVISIBLE))
-    return len(clean_text(body.text_content())) - hidden <= MAX_STUB_TEXT
-
-
-def _in_function(code: str, pos: int) -> bool:
-    """Is ``pos`` inside a function body (so it runs on some event, not on load)?"""
-    depth, i = 0, pos
-    while i > 0:
-        i -= 1
-        if code[i] == "}":
-            depth += 1
-        elif code[i] == "{":
-            if depth == 0:
-                head = _FUNCTION_HEAD.search(code, max(0, i - 200), i)
-                if head and not _ON_LOAD.search(code, max(0, head.start() - 80), head.start()):
-                    return True  # a function that runs on load / after a delay still redirects
-            else:
-                depth -= 1
-    return False
-
-
-def _script_redirect(root: lxml.html.HtmlElement, base: str) -> str | None:
-    code = "\n".join(s.text or "" for s in root.iter("script") if not s.get("src"))
-    if "location" not in code or not _small_page(root):
-        return None
-    for m in _JS_LOCATION.finditer(code):
-        if _in_function(code, m.start()) or _JS_CONCAT.match(code, m.end()):
-            continue  # a search/login handler, or a URL built at run time: not a redirect on load
-        raw = m.group(2) or m.group(4) or ""
-        target = resolve_link(raw, base)
-        if target is not None and not _MOBILE_URL.search(target.split("://", 1)[-1]):
-            return target
-    return None
-
-
 # --------------------------------------------------------------------------- crawl
-
-
-def _text_length(page: Page) -> int:
-    root = _parse(page.html or "")
-    body = root.find("body") if root is not None else None
-    if body is None:
-        return 0
-    hidden = sum(len(clean_text(el.text_content())) for el in body.iter(*_INVISIBLE))
-    return len(clean_text(body.text_content())) - hidden
 
 
 def _readable(page: Page | None, site: Scope) -> bool:
@@ -268,13 +65,13 @@ def _entry_target(page: Page, crawl: CrawlResult, site: Scope) -> Page | None:
     """The crawled page a start page leads to: its client-side redirect, else its main frame."""
     kinds = {link.tag for link in page.links}
     if "refresh" in kinds or "frame" not in kinds:
-        target = client_redirect(page.html, page.final_url or page.url)
+        target = document(page).client_redirect
         found = crawl.page(target) if target else None
         return found if _readable(found, site) and found is not page else None
     frames = [crawl.page(link.url) for link in page.links if link.tag == "frame"]
     readable = [f for f in frames if f is not None and f is not page and _readable(f, site)]
     # a nested frameset leads on to its own main frame; otherwise the frame with the most text
-    return max(readable, key=lambda f: (any(link.tag == "frame" for link in f.links), _text_length(f)), default=None)
+    return max(readable, key=lambda f: (any(link.tag == "frame" for link in f.links), document(f).text_length), default=None)
 
 
 class _Crawl:
@@ -372,7 +169,7 @@ class _Crawl:
         if not self._parseable(page) or final in self.processed:
             return
         self.processed.add(final)
-        page.links = extract_links(page.html or "", final)
+        page.links = document(page).links
         for link in page.links:
             if link.tag in NOT_LINK_TAGS:
                 if depth == 0:

@@ -149,24 +149,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-def page_link_status(page: Page) -> LinkStatus:
-    """The link-check verdict a fetched page already gives (no second request).
-
-    A page cut at the size cap still answered, so it is not a broken link.
-    """
-    ok = page.status is not None and page.status < 400 and page.error in (None, "too-large")
-    return LinkStatus(
-        url=page.url,
-        ok=ok,
-        status=page.status,
-        error=None if ok else (page.error or str(page.status)),
-        final_url=page.final_url,
-        content_type=page.content_type,
-        length=len(page.html) if page.html is not None else None,
-        elapsed=page.elapsed,
-    )
-
-
 @dataclass
 class _Response:
     """What one request (with its redirects) produced."""
