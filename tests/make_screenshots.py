@@ -162,7 +162,23 @@ async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int
         await pilot.press("z")
         await pilot.pause()
         save("rectification-modal")
+        await pilot.press("escape", "b")  # the re-check after rectification beside the original: before → after
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.action_toggle_all()
+        await pilot.pause()
+        save("recheck")
     return saved
+
+
+async def shoot_welcome(root: Path, size: tuple[int, int]) -> Path:
+    """The first run: an empty workspace opens on the steps and their keys."""
+    app = make_app(Workspace(root / "new"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        path = OUT / "welcome.svg"
+        path.write_text(app.export_screenshot(title="inspector — welcome"), encoding="utf-8")
+    return path
 
 
 async def shoot_province(province: Workspace, size: tuple[int, int]) -> Path:
@@ -217,6 +233,7 @@ def main() -> None:
         check_and_store(ws, quarter, COLUMNS_SITE, opts, recheck=True)
         paths = asyncio.run(shoot(ws, quarter, opts, size))  # type: ignore[arg-type]
         paths.append(asyncio.run(shoot_province(make_province(ws, quarter, Path(tmp)), size)))  # type: ignore[arg-type]
+        paths.append(asyncio.run(shoot_welcome(Path(tmp), size)))  # type: ignore[arg-type]
         paths += svg_to_png([(p.read_text(encoding="utf-8"), p.with_suffix(".png")) for p in paths])
         for path in paths:
             print(path.relative_to(OUT.parent))
