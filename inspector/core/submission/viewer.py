@@ -105,10 +105,7 @@ class EvidencePages:
 
     def index(self) -> str:
         rows = quarter_overview(self.ws, self.quarter)
-        counts = {r["code"]: 0 for r in rows}
-        for rec in self.ws.snapshot().table("evidence").all():
-            if rec.get("quarter") == self.quarter and rec.get("code") in counts:
-                counts[rec["code"]] += 1
+        counts = {r["code"]: len(self.ws.evidence(self.quarter, r["code"])) for r in rows}
         body = [f"<h1>{_e(self.quarter)} 抽查证据 evidence</h1>",
                 f'<p class="muted">工作区 workspace: <span class="path">{_e(self.root)}</span> · 只读 read-only</p>']
         if not rows:
