@@ -26,9 +26,10 @@ from inspector.tui.batch import batch_codes, clock, eta_text
 from inspector.tui.checks import stage_fraction
 from inspector.tui.evidence import open_in_viewer
 from inspector.tui.shotview import ShotView, crop_box
-from tests.test_tui import (
+from tests.test_tui import (  # noqa: F401 (anyio_backend, ws: the shared fixtures)
     MEASURES,
     QUARTER,
+    anyio_backend,
     assert_snapshot,
     build_workspace,
     gradient,
@@ -36,19 +37,10 @@ from tests.test_tui import (
     prefill_doc,
     screen_text,
     settle,
+    ws,
 )
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return build_workspace(tmp_path / "ws")
 
 
 async def open_evidence(app: Any, pilot: Any) -> None:

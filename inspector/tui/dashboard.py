@@ -295,9 +295,7 @@ class DashboardScreen(Screen[None]):
 
             self.app.push_screen(BatchModal(rows), chosen)
             return
-        if which == "all":
-            codes = [r["code"] for r in self.visible_rows()]
-        elif which == "selected" and self.selected:
+        if which == "selected" and self.selected:
             codes = [r["code"] for r in self.rows if r["code"] in self.selected]
         else:
             code = self.highlighted_code()

@@ -9,7 +9,6 @@ file to the system viewer and says plainly when that failed (on a server: ``insp
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
 from inspector.tui.safe import clean, plain
@@ -44,14 +44,6 @@ def records_for(all_records: list[dict[str, Any]], finding: dict[str, Any] | Non
         if chosen:
             return chosen, True
     return all_records, False
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def open_command(path: Path) -> list[str] | None:
@@ -202,7 +194,7 @@ class EvidenceScreen(Screen[None]):
         for i, entry in enumerate(rec.get("files") or []):
             path = self.file_path(entry)
             try:
-                ok = path is not None and sha256_of(path) == entry.get("sha256")
+                ok = path is not None and sha256_file(path) == entry.get("sha256")
                 cell = Text("✔ 一致", style="green") if ok else Text("✘ 不一致", style="bold red")
             except OSError:
                 cell = Text("缺失 missing", style="red")

@@ -458,7 +458,7 @@ def _figures(site: Row) -> str:
             continue
         caption = entry.get("caption") or PurePosixPath(clean(entry.get("path"))).name
         figures.append(
-            f'<figure><img class="shot" src="{html.escape(src, quote=True)}" alt="{_e(caption)}" loading="eager">'
+            f'<figure><img src="{html.escape(src, quote=True)}" class="shot" alt="{_e(caption)}" loading="eager">'
             f"<figcaption>{_e(caption)}</figcaption></figure>\n"
         )
     return "<h3>关键截图</h3>\n" + "".join(figures) if figures else ""
