@@ -43,6 +43,17 @@ from tests.test_tui import (  # noqa: F401 (anyio_backend, ws: the shared fixtur
 pytestmark = pytest.mark.anyio
 
 
+async def footer(app: Any, pilot: Any, *shown: str, hidden: tuple[str, ...] = ()) -> str:
+    """The footer line once it shows every key of ``shown`` and none of ``hidden`` (it is recomposed after a
+    refresh: under load that takes a few frames), else as it is after 10 s."""
+    for _ in range(200):
+        line = screen_text(app).splitlines()[-1]
+        if all(k in line for k in shown) and not any(k in line for k in hidden):
+            return line
+        await pilot.pause(0.05)
+    return line
+
+
 async def open_evidence(app: Any, pilot: Any) -> None:
     await pilot.press("enter")
     await pilot.pause()
@@ -87,6 +98,7 @@ async def test_evidence_screen_at_80x24_shows_every_column_the_full_path_and_the
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await open_evidence(app, pilot)
+        assert (await footer(app, pilot, "f1 帮助", "y 复制路径")).startswith("f1 帮助")
         text = screen_text(app)
         for column in ("类型 kind", "文件 file", "校验 sha256"):
             assert column in text
@@ -94,7 +106,6 @@ async def test_evidence_screen_at_80x24_shows_every_column_the_full_path_and_the
         full = str(ws.root / f"runs/{QUARTER}/3406000012/run-1/evidence/home.png")
         assert f"screenshot: {full}" in str(app.screen.query_one("#record").render())  # the full path
         assert "▀" in text and "半块 half-block" in text  # drawn (half blocks: no terminal was asked)
-        assert text.splitlines()[-1].startswith("f1 帮助")
         assert_snapshot(app, "evidence-80x24", str(ws.root))
 
 
@@ -201,33 +212,43 @@ async def test_the_dashboard_footer_at_80_columns_shows_f1_and_the_main_keys(ws:
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert footer.startswith("f1 帮助")
-        for key in ("c 检测", "A 批量", "/ 筛选", "1 不合格", "2 待复核", "3 未检测"):
-            assert key in footer
+        keys = ("c 检测", "A 批量", "/ 筛选", "1 不合格", "2 待复核", "3 未检测")
+        line = await footer(app, pilot, *keys)
+        assert line.startswith("f1 帮助") and all(key in line for key in keys)
         assert_snapshot(app, "dashboard-80x24", str(ws.root))
         await pilot.press("enter")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert footer.startswith("f1 帮助") and "y 确认" in footer and "o 修改" in footer
+        line = await footer(app, pilot, "y 确认", "o 修改")
+        assert line.startswith("f1 帮助") and "y 确认" in line and "o 修改" in line
 
 
 async def test_review_mode_hides_the_keys_it_disables(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        assert "c 检测" in screen_text(app).splitlines()[-1]
+        assert "c 检测" in await footer(app, pilot, "c 检测")
         await pilot.press("v")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert "c 检测" not in footer and "A 批量" not in footer and "f1 帮助" in footer
+        line = await footer(app, pilot, "f1 帮助", hidden=("c 检测",))
+        assert "c 检测" not in line and "A 批量" not in line and "f1 帮助" in line
         await pilot.press("enter")
-        await pilot.pause()
-        footer = screen_text(app).splitlines()[-1]
-        assert "y 确认" not in footer and "o 修改" not in footer and "e 证据" in footer
+        line = await footer(app, pilot, "e 证据", hidden=("y 确认",))
+        assert "y 确认" not in line and "o 修改" not in line and "e 证据" in line
 
 
 # --------------------------------------------------------------------------- the palette
+
+
+async def palette_hits(app: Any, pilot: Any, wanted: str) -> list[str]:
+    """The command palette's hits once one starts with ``wanted`` (searching runs in the background), else after 10 s."""
+    from textual.command import CommandList
+
+    found: list[str] = []
+    for _ in range(200):
+        await pilot.pause(0.05)
+        options = app.screen.query_one(CommandList)
+        found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        if any(wanted in text for text in found):
+            break
+    return found
 
 
 def test_pinyin_initials():
@@ -237,18 +258,14 @@ def test_pinyin_initials():
 
 
 async def test_the_palette_finds_commands_and_sites_by_pinyin_initials(ws: Workspace):
-    from textual.command import CommandList
-
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p", *"jc")
-        await pilot.pause(0.5)
-        options = app.screen.query_one(CommandList)
-        found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        found = await palette_hits(app, pilot, "检测 check the highlighted site")
         assert any(text.startswith("检测 check the highlighted site") for text in found), found
         await pilot.press("escape", "ctrl+p", *"yzq")  # 袁州区
-        await pilot.pause(0.5)
+        assert any("袁州区人民政府" in text for text in await palette_hits(app, pilot, "袁州区人民政府"))
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "InspectionScreen" and app.screen.code == "3406000013"
@@ -259,7 +276,7 @@ async def test_the_palettes_screenshot_saves_in_the_workspace(ws: Workspace):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p", *"Screenshot")
-        await pilot.pause(0.5)
+        await palette_hits(app, pilot, "Screenshot 截图")
         await pilot.press("enter")
         await pilot.pause(0.5)
         shots = list((ws.root / "screenshots").glob("*.svg"))
@@ -404,7 +421,7 @@ async def test_the_site_screen_shows_the_comparison_and_flags_old_decisions_in_t
         table = app.screen.query_one("#indicators", DataTable)
         assert "⚠" in str(table.get_cell("link-availability", "source"))  # in the table, whatever row is highlighted
         assert "⚠" not in str(table.get_cell("site-unreachable", "source"))
-        assert "b 对比" in screen_text(app).splitlines()[-1]
+        assert "b 对比" in await footer(app, pilot, "b 对比")
         await pilot.press("b")
         await settle(pilot, app)
         text = screen_text(app)
@@ -421,7 +438,7 @@ async def test_no_comparison_key_before_a_recheck(ws: Workspace):
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert "对比" not in screen_text(app).splitlines()[-1]
+        assert "对比" not in await footer(app, pilot, "y 确认", hidden=("对比",))
 
 
 # --------------------------------------------------------------------------- exports from the keyboard
