@@ -192,7 +192,7 @@ def assert_snapshot(app: Any, name: str, *replace: str) -> None:
         return
     assert path.exists(), f"snapshot {path.name} is missing: INSPECTOR_UPDATE_SNAPSHOTS=1 writes it, then review it"
     expected = path.read_text(encoding="utf-8")
-    assert svg == expected, f"{path.name} differs: rm it (or INSPECTOR_UPDATE_SNAPSHOTS=1) to accept the new look"
+    assert svg == expected, f"{path.name} differs: INSPECTOR_UPDATE_SNAPSHOTS=1 accepts the new look (review it)"
 
 
 def screen_text(app: Any) -> str:
