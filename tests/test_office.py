@@ -82,6 +82,8 @@ def test_the_workbook_has_chinese_headers_marked_failures_and_no_live_formula(ws
     f_rows = [[c.value for c in row] for row in findings.iter_rows(min_row=2)]
     details = [row[f_header.index("问题描述")] for row in f_rows]
     assert "'-1+1 @SUM(A1) #0000" in details  # a finding that starts with '-' is neutralised too
+    vetoed = next(row for row in f_rows if row[f_header.index("问题描述")] == "'-1+1 @SUM(A1) #0000")
+    assert vetoed[f_header.index("扣分")] == "不计分"  # a site with a veto: its deductions are not scored
     assert "404 Not Found" in details  # the checked site's finding, with its evidence file
     evidence = next(row for row in f_rows if row[f_header.index("问题描述")] == "404 Not Found")[f_header.index("证据文件")]
     assert evidence == f"runs/{QUARTER}/3406000012/run-1/evidence/home.png"

@@ -64,7 +64,7 @@ def finding_rows(ws: Workspace, quarter: str, site: dict[str, Any], limit: int =
                 "网站标识码": site["code"],
                 "指标": entry.get("name"),
                 "核定结果": texts.status_name(entry.get("status")),
-                "扣分": entry.get("points") or "",
+                "扣分": texts.NOT_SCORED if entry.get("points") is None else (entry.get("points") or ""),
                 "问题描述": finding.get("detail"),
                 "问题网址": finding.get("url"),
                 "所在页面": finding.get("where") if finding.get("where") != finding.get("url") else "",
