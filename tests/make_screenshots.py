@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import os
 import re
 import tempfile
 from datetime import date, datetime, timezone
@@ -30,6 +31,7 @@ from typing import Any
 from inspector.core.quarter.inspection import decide, set_rectification
 from inspector.core.quarter.monitor import Monitor
 from inspector.core.runner import CheckOptions, check_and_store
+from inspector.core.settings import reload_settings
 from inspector.core.store import Workspace
 from inspector.core.submission.exchange import export_quarter, generate_office_key, province_import
 from inspector.demo.region import serve_region
@@ -220,6 +222,8 @@ def main() -> None:
             print(path.relative_to(OUT.parent))
         return
     size = tuple(int(n) for n in args.size.split("x"))
+    os.environ.setdefault("INSPECTOR_USER", "张三")  # who the demo's decisions are by
+    reload_settings()
     OUT.mkdir(exist_ok=True)
     with serve_region(AS_OF) as region, tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "demo")
