@@ -251,9 +251,14 @@ class EvidenceScreen(Screen[None]):
         self.app.notify(clean(str(selected[1]), 300), title="已复制路径 path copied", markup=False)
 
     def action_view_shot(self) -> None:
+        """The highlighted file if it is an image (a crop or the full page), else the record's screenshot."""
         rec = self.record
-        shot = self.shot_entry(rec) if rec else None
-        path = self.file_path(shot) if shot else None
+        selected = self.selected_file()
+        if selected is not None and selected[1] is not None and selected[1].suffix.lower() == ".png":
+            path: Path | None = selected[1]
+        else:
+            shot = self.shot_entry(rec) if rec else None
+            path = self.file_path(shot) if shot else None
         if path is None:
             self.app.notify("无截图 no screenshot in this record", severity="warning")
             return
