@@ -1,7 +1,8 @@
 """Pinyin initials for finding things by typing Latin letters: ``jc`` finds 检测, ``ycs`` finds 宜春市.
 
-Readings come from pypinyin's character table (one entry per character, no phrase dictionary), loaded
-on first use: call :func:`load` in a thread before searching the first time.
+Readings come from pypinyin's character table as the core reads it (its data file only, without importing
+pypinyin and its phrase dictionary), the most common reading of each character first; loaded on first
+use: call :func:`load` in a thread before searching the first time.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ import functools
 import unicodedata
 
 
-@functools.cache
-def _table() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict
+def _table() -> dict[str, str]:
+    from inspector.core.checks.errors import reading_table
 
-    return pinyin_dict
+    return reading_table()
 
 
 def load() -> None:
@@ -23,7 +23,7 @@ def load() -> None:
 
 
 def _initial(char: str) -> str:
-    reading = _table().get(ord(char))
+    reading = _table().get(str(ord(char)))
     if not reading:
         return ""
     first = unicodedata.normalize("NFD", reading.split(",")[0])[:1]
