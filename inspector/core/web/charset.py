@@ -202,14 +202,15 @@ _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
     "\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # zero-width, bidi, line/para separators, BOM
 )
-_SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+_BLANK_LINES = re.compile(r"\n\n\n+")  # (lines already stripped)
 
 
 def strip_controls(s: str) -> str:
     """Remove terminal escape sequences and control characters, keeping \t, \n and \r."""
-    return _CONTROL.sub("", _ANSI.sub("", s))
+    if "\x1b" in s:  # every escape sequence starts with ESC
+        s = _ANSI.sub("", s)
+    return _CONTROL.sub("", s)
 
 
 def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
@@ -223,6 +224,6 @@ def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
     s = strip_controls(s.replace("\r\n", "\n").replace("\r", "\n"))
     if not keep_newlines:
         return _ANY_SPACE.sub(" ", s).strip()
-    s = _SPACES.sub(" ", s)
-    s = "\n".join(line.strip() for line in s.split("\n"))
+    # each line's whitespace runs to one space, the line stripped (str.split: the same whitespace as \s)
+    s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
     return _BLANK_LINES.sub("\n\n", s).strip()
