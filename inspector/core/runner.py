@@ -622,10 +622,15 @@ def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None
     """Check any URL; evidence goes to the workspace's runs/adhoc, nothing is stored as a pre-fill."""
     run_id = new_run_id()
     run_dir = ws.run_dir("adhoc", "adhoc", run_id)
-    run = asyncio.run(
-        run_check(url, opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root, progress=progress, run_id=run_id)
-    )
-    return run.doc
+
+    async def doc() -> dict[str, Any]:
+        # the document, not the CheckRun, is the loop's result: on Python 3.11 asyncio.run formats a
+        # repr of the finished main task (its result included) on the way out, and the whole crawl's is big
+        run = await run_check(url, opts, evidence_dir=run_dir / "evidence", workspace_root=ws.root,
+                              progress=progress, run_id=run_id)
+        return run.doc
+
+    return asyncio.run(doc())
 
 
 

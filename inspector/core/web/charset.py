@@ -202,7 +202,6 @@ _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
     "\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # zero-width, bidi, line/para separators, BOM
 )
-_ANY_SPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n\n\n+")  # (lines already stripped)
 
 
@@ -222,8 +221,11 @@ def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
     if not s:
         return ""
     s = strip_controls(s.replace("\r\n", "\n").replace("\r", "\n"))
+    # str.split() splits at exactly the whitespace \s matches, and drops it at both ends
     if not keep_newlines:
-        return _ANY_SPACE.sub(" ", s).strip()
-    # each line's whitespace runs to one space, the line stripped (str.split: the same whitespace as \s)
-    s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
+        return " ".join(s.split())
+    # Each line's whitespace runs to one space, the line stripped — in C, not line by line: every
+    # line break becomes a NUL word (strip_controls left none), the words are joined by single
+    # spaces, the spaces beside each NUL are dropped and the NULs become line breaks again.
+    s = " ".join(s.replace("\n", " \0 ").split()).replace(" \0", "\0").replace("\0 ", "\0").replace("\0", "\n")
     return _BLANK_LINES.sub("\n\n", s).strip()

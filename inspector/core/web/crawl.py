@@ -22,7 +22,9 @@ redirect, meta refresh, frames) widens an implicit scope (:meth:`Scope.extend`);
 one is kept, and a homepage that leaves it is recorded as ``off-scope``.
 
 A page's links and its client-side redirect come from its one parse (:mod:`inspector.core.web.html`),
-cached on the page for every later reader.
+cached on the page for every later reader. Once a crawl has scheduled ``readers.MIN_PAGES`` pages, the
+pages are decoded and parsed by the program's reader processes (:mod:`inspector.core.web.readers`),
+on the machine's other cores, at most ``READING_PER_HOST x per_host`` of them fetched and not yet read.
 
 The crawl is breadth-first: every discovered URL becomes a task at once and
 the :class:`~inspector.core.web.fetch.Fetcher`'s per-host FIFO semaphores keep
@@ -43,6 +45,7 @@ from inspector.core import texts
 from inspector.core.model import CrawlResult, Link, LinkStatus, Page, page_link_status
 from inspector.core.web.fetch import Fetcher
 from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, document, looks_like_file
+from inspector.core.web.readers import MIN_PAGES, Readers, read_here, readers
 from inspector.core.web.scope import Scope
 from inspector.core.web.urls import normalize_url, site_key  # noqa: F401 (site_key re-exported)
 
@@ -50,6 +53,7 @@ Progress = Callable[[dict[str, int]], None]
 
 PAGE_TAGS = frozenset({"a", "iframe", *NOT_LINK_TAGS})  # may lead to another page of the site
 OFF_SCOPE = "off-scope"  # the homepage redirected out of an explicit scope
+READING_PER_HOST = 4  # pages fetched and not yet read, per request in flight to one host (at least 16)
 
 # --------------------------------------------------------------------------- crawl
 
@@ -108,6 +112,8 @@ class _Crawl:
         self.not_links: set[str] = set()  # reached only by frames / client-side redirects so far
         self.held: dict[str, LinkStatus] = {}  # their fetch verdicts, no link checks (yet)
         self.hops: dict[str, int] = {}  # frames / client-side redirects in a row that led to a URL
+        self.readers: Readers | None = None  # the reader processes, once the crawl is big enough
+        self.reading = asyncio.Semaphore(max(16, READING_PER_HOST * fetcher.per_host))
 
     async def run(self) -> CrawlResult:
         homepage = await self.fetcher.fetch_page(self.result.start_url)
@@ -256,6 +262,9 @@ class _Crawl:
     # ------------------------------------------------------------------ tasks
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        if self.readers is None and self.pages_scheduled >= MIN_PAGES and readers().available:
+            self.readers = readers()
+            self.readers.start()
         task = asyncio.ensure_future(coro)
         self.outstanding += 1
         self.tasks.add(task)
@@ -263,10 +272,16 @@ class _Crawl:
 
     async def _fetch_page(self, url: str, depth: int) -> None:
         try:
-            page = await self.fetcher.fetch_page(url)
+            async with self.reading:  # (bodies waiting for a reader stay bounded)
+                page = await self.fetcher.fetch_page(url, read=self._read)
         except Exception as exc:  # a bug must not end the whole crawl
             page = Page(url=url, final_url=url, error=f"error: {type(exc).__name__}")
         self.done.put_nowait((depth, page))
+
+    async def _read(self, page: Page, body: bytes) -> None:
+        """A page's body decoded; by a reader process when the crawl will parse the page (_parseable)."""
+        parsed = page.status is not None and page.status < 400 and self.site.contains(page.final_url or page.url)
+        await (self.readers.read if self.readers is not None and parsed else read_here)(page, body)
 
     async def _check(self, url: str, depth: int) -> None:
         try:

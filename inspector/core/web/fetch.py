@@ -41,11 +41,12 @@ from urllib.parse import urljoin
 import httpx
 
 from inspector.core.web.challenge import CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind
-from inspector.core.web.charset import decode_html
+from inspector.core.web.readers import read_here
 from inspector.core.web.scope import PRIVATE_ADDRESS, AddressPolicy
 from inspector.core.model import LinkStatus, Page
 
 Sleep = Callable[[float], Awaitable[None]]
+Read = Callable[[Page, bytes], Awaitable[None]]  # sets page.html and page.encoding from an HTML body
 
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; inspector/0.1; government website spot-check)"
@@ -67,7 +68,6 @@ class _RetryOn:
 
 GET_RETRY = _RetryOn(RETRY_ERRORS, RETRY_STATUSES)
 HEAD_RETRY = _RetryOn(HEAD_RETRY_ERRORS)
-_DECODE_IN_THREAD_BYTES = 256_000
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream")
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
@@ -259,8 +259,9 @@ class Fetcher:
 
     # ------------------------------------------------------------------ public
 
-    async def fetch_page(self, url: str, *, retries: int | None = None) -> Page:
-        """GET a page (body capped at ``max_bytes``); HTML is decoded via :mod:`charset`."""
+    async def fetch_page(self, url: str, *, retries: int | None = None, read: Read | None = None) -> Page:
+        """GET a page (body capped at ``max_bytes``); HTML is decoded via :mod:`charset`, by ``read``
+        when given (the crawl's: :meth:`inspector.core.web.readers.Readers.read`)."""
         fetched_at = utc_now()
         resp = await self._request(
             "GET",
@@ -280,10 +281,7 @@ class Fetcher:
             fetched_at=fetched_at,
         )
         if resp.body and is_html(page.content_type, resp.body) and resp.error != CHALLENGE:
-            if len(resp.body) > _DECODE_IN_THREAD_BYTES:  # detection on megabytes: keep the loop free
-                page.html, page.encoding = await asyncio.to_thread(decode_html, resp.body, page.content_type)
-            else:
-                page.html, page.encoding = decode_html(resp.body, page.content_type)
+            await (read or read_here)(page, resp.body)
         return page
 
     async def check_link(self, url: str) -> LinkStatus:

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from inspector.core.model import Page
 
 Element = lxml.html.HtmlElement
+# Document.facts(): base, links (url, tag, text), client redirect, visible text, its length, title, headings
+Facts = tuple[str, tuple[tuple[str, str, str], ...], "str | None", str, int, str, tuple[str, ...]]
 
 MAX_PARSE_CHARS = 6_000_000  # the fetcher caps bodies at 5 MB; never parse more than this
 TREE_BUDGET_CHARS = 20_000_000  # characters of text whose trees are kept at once (about 180 MB of trees)
@@ -205,8 +207,7 @@ def _parser() -> lxml.etree.HTMLParser:
 
 def _parse_tree(html: str, url: str) -> Element | None:
     if _hooks:
-        for hook in list(_hooks):
-            hook(url, html)
+        count_parse(html, url)
     text = _prepare(html)
     if not text.strip():
         return None
@@ -251,6 +252,25 @@ class Document:
             return
         _ = (self.links, self.visible_text, self.headings, self.title, self.text_length)
         self._root, self._released = None, True
+
+    def facts(self) -> Facts:
+        """What every-page readers take from the page, as plain data (made in a reader process)."""
+        links = tuple((link.url, link.tag, link.text) for link in self.links)
+        return (self.base, links, self.client_redirect, self.visible_text, self.text_length, self.title, self.headings)
+
+    @classmethod
+    def from_facts(cls, html: str, url: str, facts: Facts) -> Document:
+        """The document of a page parsed elsewhere (:meth:`facts`): no tree until a reader asks for one
+        (then the page is parsed here, counted like every parse)."""
+        doc = cls.__new__(cls)
+        doc.html, doc.url, doc._root, doc._released = html, url, None, True
+        for slot in cls.__slots__:
+            if slot.startswith("_c_"):
+                setattr(doc, slot, _UNSET)
+        base, links, doc._c_client_redirect, doc._c_visible_text, doc._c_text_length, doc._c_title, headings = facts
+        doc._c_base, doc._c_headings = base, tuple(headings)
+        doc._c_links = [Link(url=u, tag=t, text=x) for u, t, x in links]
+        return doc
 
     @property
     def body(self) -> Element | None:
@@ -338,6 +358,12 @@ class Document:
 def parse(html: str | None, url: str = "") -> Document:
     """Parse a page's text (counted by :func:`counting_parses`)."""
     return Document(html or "", url)
+
+
+def count_parse(html: str, url: str) -> None:
+    """Count a parse made in another process (:mod:`inspector.core.web.readers`)."""
+    for hook in list(_hooks):
+        hook(url, html)
 
 
 def document(page: Page) -> Document:
