@@ -10,8 +10,13 @@ Speed itself is measured in bench/bench_peers.py, never here.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -182,6 +187,118 @@ def test_a_dead_worker_leaves_the_pages_to_be_read_here(workers: web_readers.Rea
         assert not workers.available
 
     asyncio.run(main())
+
+
+def test_a_hung_worker_is_killed_and_its_page_read_here(workers: web_readers.Readers, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web_readers, "READ_TIMEOUT", 1.0)
+
+    async def main() -> None:
+        await _until_ready(workers)
+        worker = workers._pool[0]
+        os.kill(worker.proc.pid, signal.SIGSTOP)  # alive, never answering
+        page = Page(url=BASE, content_type="text/html; charset=utf-8")
+        await asyncio.wait_for(workers.read(page, "<p>挂起之后</p>".encode()), 30)
+        assert page.html == "<p>挂起之后</p>" and page._doc is None  # read here
+        assert worker.proc.wait(timeout=10) == -signal.SIGKILL
+        assert not workers.available
+
+    asyncio.run(main())
+
+
+def test_a_cancelled_read_leaves_the_worker_serving(workers: web_readers.Readers) -> None:
+    """A crawl cancelled while its page is with a worker: the answer nobody waits for is dropped and
+    the next page is still read by the worker (a cancelled future once killed the answering thread)."""
+    async def main() -> None:
+        await _until_ready(workers)
+        worker = workers._pool[0]
+        os.kill(worker.proc.pid, signal.SIGSTOP)
+        task = asyncio.ensure_future(workers.read(Page(url=BASE, content_type="text/html"), b"<p>cancelled</p>"))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        os.kill(worker.proc.pid, signal.SIGCONT)
+        page = Page(url=BASE, content_type="text/html; charset=utf-8")
+        await asyncio.wait_for(workers.read(page, "<p>下一页</p>".encode()), 30)
+        assert page._doc is not None and page._doc._root is None  # by the worker
+        assert page._doc.visible_text == "下一页" and workers.available
+
+    asyncio.run(main())
+
+
+_WORKER_PARENT = """
+import asyncio, sys, time
+sys.path.insert(0, sys.argv[1])
+from inspector.core.web import readers
+pool = readers.readers()
+pool.start()
+while pool._worker() is None:
+    time.sleep(0.05)
+print(pool._pool[0].proc.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"  # exited (its reaper has not waited yet)
+
+
+@pytest.mark.skipif(web_readers.worker_count() < 1, reason="one core: no reader processes are started")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_the_workers_end_with_their_program(sig: signal.Signals) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", _WORKER_PARENT, str(Path(__file__).resolve().parent.parent)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        assert not _gone(pid)
+        parent.send_signal(sig)
+        parent.wait(timeout=30)
+        for _ in range(300):
+            if _gone(pid):
+                break
+            time.sleep(0.05)
+        assert _gone(pid), f"reader process {pid} outlived its program ({sig.name})"
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_a_worker_killed_during_a_crawl_loses_no_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = web_readers.Readers(1)
+    killed: list[int] = []
+    real_read = web_readers.Readers.read
+
+    async def read_then_kill(self: web_readers.Readers, page: Page, body: bytes) -> None:
+        if not killed and self._pool and self._pool[0].ready and len(self._pool[0].pending) >= 2:
+            killed.append(self._pool[0].proc.pid)
+            self._pool[0].proc.kill()  # with pages in its pipe
+        await real_read(self, page, body)
+
+    try:
+        with LoopbackServer(_site(60)) as server:
+            monkeypatch.setattr(web_readers, "_shared", web_readers.Readers(0))
+            plain = _crawl(server.url("/"))
+            monkeypatch.setattr(web_readers, "_shared", pool)
+            monkeypatch.setattr(web_crawl, "MIN_PAGES", 2)
+            monkeypatch.setattr(web_readers.Readers, "read", read_then_kill)
+            asyncio.run(_until_ready(pool))
+            with counting_parses() as counts:
+                pooled = _crawl(server.url("/"))
+            served_on = pool.available
+    finally:
+        pool.close()
+    assert killed and not served_on
+    assert sum(counts.values()) == len(counts) == len(plain_parsed(plain))  # each page parsed once, here or there
+    assert pooled.pages.keys() == plain.pages.keys()
+    assert {u: s.ok for u, s in pooled.links.items()} == {u: s.ok for u, s in plain.links.items()}
+    for url, page in pooled.pages.items():
+        assert page.html == plain.pages[url].html, url
+        assert_same_document(web_html.document(page), web_html.document(plain.pages[url]), url)
 
 
 def _site(pages: int) -> dict[str, tuple[int, dict[str, str], bytes]]:

@@ -13,15 +13,17 @@ A worker is a plain ``python -c`` child talking over two pipes (not ``multiproce
 spawned children run the parent's main script again): it exits when its pipe closes, so a parent
 that dies leaves nothing behind. Bounded: the crawl lets only so many pages be fetched and not yet
 read at a time (:data:`inspector.core.web.crawl.READING_PER_HOST`), a worker holds one tree at a
-time, and a worker that dies leaves the page, and every later one, to be read here as before (one
-that fails on a page leaves that page). Nothing is lost and nothing differs: the facts are computed
-by the same code either way.
+time, and a worker that dies, or keeps a page waiting ``READ_TIMEOUT`` (then it is killed), leaves
+the page, and every later one, to be read here as before (one that fails on a page leaves that
+page); a crawl cancelled while its pages are with a worker leaves the worker serving the next crawl.
+Nothing is lost and nothing differs: the facts are computed by the same code either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import pickle
@@ -40,6 +42,7 @@ from inspector.core.web.html import Document, Facts, count_parse, parse
 
 MIN_PAGES = 100  # pages a crawl schedules before workers pay for their start (about 0.3 s of a core)
 MAX_WORKERS = 3
+READ_TIMEOUT = 60.0  # seconds a page may wait for its worker (queue included) before the worker is killed
 _DECODE_IN_THREAD_BYTES = 256_000  # detection on megabytes is done in a thread: the loop stays free
 _READY = b"ready"
 _BOOT = (
@@ -142,6 +145,8 @@ class _Worker:
                 ok, value = pickle.loads(self.results.recv_bytes())
                 with self.lock:
                     future = self.pending.popleft()
+                if not future.set_running_or_notify_cancel():
+                    continue  # its crawl was cancelled meanwhile: nobody waits for this page
                 if ok:
                     future.set_result(value)  # type: ignore[arg-type]
                 else:
@@ -152,9 +157,17 @@ class _Worker:
             self.gone, self.ready = True, False
             pending, self.pending = list(self.pending), deque()
         for future in pending:
-            future.set_exception(WorkerGone())
+            if future.set_running_or_notify_cancel():
+                future.set_exception(WorkerGone())
         self.outbox.put(None)
         self.results.close()
+
+    def kill(self) -> None:
+        """Stop a worker that does not answer: its pages (and every later one) are read here."""
+        with self.lock:
+            self.gone, self.ready = True, False
+        with contextlib.suppress(OSError):
+            self.proc.kill()  # its pipe ends: the taker fails the pages it held (WorkerGone)
 
     def close(self) -> None:
         with self.lock:
@@ -205,7 +218,10 @@ class Readers:
         if worker is not None:
             url = page.final_url or page.url
             try:
-                html, encoding, facts = await asyncio.wrap_future(worker.submit(body, page.content_type, url))
+                html, encoding, facts = await asyncio.wait_for(
+                    asyncio.wrap_future(worker.submit(body, page.content_type, url)), READ_TIMEOUT)
+            except asyncio.TimeoutError:  # hung (or starved): no more pages for it
+                worker.kill()
             except Exception:  # noqa: BLE001 (a worker gone or failing on this page: read it here)
                 pass
             else:
