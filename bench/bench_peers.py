@@ -13,12 +13,21 @@ waits ``--delay`` before every response, then runs, one after another on a fresh
 
 The peers are installed into a throwaway environment (``--peers-env``, default under the
 system temp directory) with ``uv``: they are never a dependency of inspector. For each tool it
-prints the wall time, the CPU time (the tool's process tree), CPU seconds per page, the broken
-URLs found (the site has a known number) and the ratio to the politeness bound
-``distinct URLs x delay / per-host`` (1.00 would be perfect). When ``inspector.core.web.html``
-counts parses, the parses per page of the inspector run are printed too.
+prints the wall time, the CPU time (the tool's process tree, inspector's reader processes
+included), CPU seconds per page, the broken URLs found (the site has a known number), the ratio
+to the politeness bound ``distinct URLs x delay / per-host`` (1.00 would be perfect) and the load
+average of the machine when the run started. For inspector also the parses per page (when
+``inspector.core.web.html`` counts parses; 1.00 is the goal) and the peak RSS of the program and
+of its largest reader process. Inspector's ratios to LinkChecker and lychee close the report.
+
+With ``--repeat N`` every tool runs N times, alternating the order (ABBA: a machine whose load
+drifts favours no tool), and the medians are compared. With ``--baseline REV`` (e.g. ``main``)
+inspector at git revision REV (checked out in a temporary ``git worktree``) runs as one more tool.
+Every tool runs with Python's byte-code caches on (``PYTHONDONTWRITEBYTECODE`` removed) after one
+warm-up start, as an installed program would: what is measured is the check, not compiling.
 
     .venv/bin/python bench/bench_peers.py [--pages 2000 --page-kb 60 --delay 0.05 --per-host 8]
+                                          [--repeat 3] [--baseline main]
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,11 +187,14 @@ def peers_env(path: Path) -> Path:
     return path
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed_run(cmd: list[str], **kw: object) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """Run ``cmd``; its wall time and the CPU time of its whole (reaped) process tree."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kw)  # type: ignore[call-overload]
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -201,16 +214,22 @@ with contextlib.redirect_stdout(out), (counting_parses() if counting_parses else
 out.close()
 if counts is not None:
     sys.stderr.write("PARSES %d %d\\n" % (sum(counts.values()), len({url for url, _ in counts})))
+with contextlib.suppress(ImportError):
+    from inspector.core.web.readers import readers
+    readers().close()  # (reaped now: their peak memory is counted)
+import resource
+sys.stderr.write("RSS %d %d\\n" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 sys.exit(code)
 """
 
 
-def run_inspector(url: str, args: argparse.Namespace, work: Path) -> dict[str, float | int | str]:
+def run_inspector(url: str, args: argparse.Namespace, work: Path, checkout: Path = ROOT) -> dict[str, float | int | str]:
     out = work / "inspector.json"
     cmd = [sys.executable, "-c", INSPECTOR, str(out), "--workspace", str(work / "ws"), "check", url, "--json",
            "--no-browser", "--per-host", str(args.per_host), "--interval", "0", "--probes", "1",
            "--max-pages", str(args.pages * 2)]
-    proc, wall, cpu = timed_run(cmd, cwd=ROOT)
+    proc, wall, cpu = timed_run(cmd, cwd=checkout)  # (python -c: the checkout's inspector comes first)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"inspector failed:\n{proc.stderr[-2000:]}")
     doc = json.loads(out.read_text(encoding="utf-8"))
@@ -221,6 +240,9 @@ def run_inspector(url: str, args: argparse.Namespace, work: Path) -> dict[str, f
         if line.startswith("PARSES "):
             parses, pages = map(int, line.split()[1:])
             result["parses_per_page"] = parses / max(1, pages)
+        if line.startswith("RSS "):
+            main_kb, reader_kb = map(int, line.split()[1:])
+            result["rss"], result["reader_rss"] = main_kb / 1024, reader_kb / 1024
     return result
 
 
@@ -261,6 +283,38 @@ def run_lychee(url: str, args: argparse.Namespace, env: Path, work: Path) -> dic
 # --------------------------------------------------------------------------- main
 
 
+def warm_up(env: Path, checkouts: list[Path], tools: list[str]) -> None:
+    """One start of every program, so that the measured runs find their byte-code compiled."""
+    for checkout in checkouts:
+        subprocess.run([sys.executable, "-c", "import contextlib, inspector.cli, inspector.core.runner\n"
+                        "with contextlib.suppress(ImportError): import inspector.core.web.readers"],
+                       cwd=checkout, env=ENV, check=True, capture_output=True)
+    if "linkchecker" in tools:
+        subprocess.run([str(env / "bin" / "linkchecker"), "--version"], env=ENV, capture_output=True)
+
+
+def run_tool(tool: str, url: str, args: argparse.Namespace, env: Path, work: Path, baseline: Path | None) -> dict[str, float | int | str]:
+    if tool == "inspector":
+        return run_inspector(url, args, work)
+    if tool == "baseline":
+        assert baseline is not None
+        return run_inspector(url, args, work, baseline)
+    if tool == "linkchecker":
+        return run_linkchecker(url, args, env, work)
+    if tool == "lychee":
+        return run_lychee(url, args, env, work)
+    raise SystemExit(f"unknown tool {tool}")
+
+
+def line(name: str, r: dict[str, float | int | str], args: argparse.Namespace, bound: float, broken: int) -> str:
+    extra = f"   parses/page {r['parses_per_page']:.2f}" if "parses_per_page" in r else ""
+    if "rss" in r:
+        extra += f"  peak RSS {r['rss']:.0f} MB" + (f" (+ readers, largest {r['reader_rss']:.0f} MB)" if r["reader_rss"] else "")
+    return (f"{name:<12} wall {r['wall']:6.1f} s  ({float(r['wall']) / bound:4.2f}x bound)  CPU {r['cpu']:6.1f} s "
+            f"({float(r['cpu']) / args.pages * 1000:5.2f} ms/page)  broken {r['broken']}/{broken}  requests {r['requests']}"
+            f"  load {r['load']:.1f}{extra}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
@@ -268,6 +322,8 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.05, help="server delay per response (s)")
     parser.add_argument("--per-host", type=int, default=8, help="requests in flight per host, every tool")
     parser.add_argument("--tools", default="inspector,linkchecker,lychee")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tool, in alternating order; medians compared")
+    parser.add_argument("--baseline", metavar="REV", help="also run inspector at git revision REV")
     parser.add_argument("--peers-env", type=Path, default=Path(tempfile.gettempdir()) / "inspector-bench-peers")
     args = parser.parse_args()
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -276,31 +332,57 @@ def main() -> None:
     bound = distinct * args.delay / args.per_host
     print(f"site: {args.pages} pages of {args.page_kb} KB real gov.cn markup, {distinct} distinct URLs, {broken} broken; "
           f"delay {args.delay * 1000:.0f} ms, {args.per_host} per host; politeness bound {bound:.1f} s; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    results = {}
-    for tool in tools:
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            os.chmod(work, 0o777)  # LinkChecker drops root privileges to nobody
-            served = Served(args)
-            with served as url:
-                if tool == "inspector":
-                    r = run_inspector(url, args, work)
-                elif tool == "linkchecker":
-                    r = run_linkchecker(url, args, env, work)
-                elif tool == "lychee":
-                    r = run_lychee(url, args, env, work)
-                else:
-                    raise SystemExit(f"unknown tool {tool}")
-            r["requests"] = served.requests
-        results[tool] = r
-        extra = f"   parses/page {r['parses_per_page']:.2f}" if "parses_per_page" in r else ""
-        print(f"{tool:<12} wall {r['wall']:6.1f} s  ({r['wall'] / bound:4.2f}x bound)  CPU {r['cpu']:6.1f} s "
-              f"({r['cpu'] / args.pages * 1000:5.2f} ms/page)  broken {r['broken']}/{broken}  requests {r['requests']}{extra}")
-    if "inspector" in results and "linkchecker" in results:
-        ours, theirs = results["inspector"], results["linkchecker"]
-        print(f"inspector / LinkChecker: wall {ours['wall'] / theirs['wall']:.2f}x, CPU {ours['cpu'] / theirs['cpu']:.2f}x "
+          f"{os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as base_tmp:
+        baseline = None
+        if args.baseline:
+            baseline = Path(base_tmp) / "baseline"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(baseline), args.baseline], check=True)
+            tools.append("baseline")
+        try:
+            warm_up(env, [ROOT] + ([baseline] if baseline else []), tools)
+            results: dict[str, list[dict[str, float | int | str]]] = {t: [] for t in tools}
+            for i in range(max(1, args.repeat)):
+                for tool in tools if i % 2 == 0 else tools[::-1]:
+                    with tempfile.TemporaryDirectory() as tmp:
+                        work = Path(tmp)
+                        os.chmod(work, 0o777)  # LinkChecker drops root privileges to nobody
+                        served = Served(args)
+                        load = os.getloadavg()[0]
+                        with served as url:
+                            r = run_tool(tool, url, args, env, work, baseline)
+                        r["requests"], r["load"] = served.requests, load
+                    results[tool].append(r)
+                    print(line(tool, r, args, bound, broken), flush=True)
+        finally:
+            if baseline is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline)], check=False)
+    medians: dict[str, dict[str, float | int | str]] = {}
+    for tool, runs in results.items():
+        m: dict[str, float | int | str] = {k: statistics.median(float(r[k]) for r in runs)
+                                           for k in ("wall", "cpu", "load", "requests", "rss", "reader_rss")
+                                           if all(k in r for r in runs)}
+        m["broken"] = "/".join(sorted({str(r["broken"]) for r in runs}))
+        if all("parses_per_page" in r for r in runs):
+            m["parses_per_page"] = statistics.median(float(r["parses_per_page"]) for r in runs)
+        medians[tool] = m
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} runs:")
+        for tool, m in medians.items():
+            print(line(tool, m, args, bound, broken))
+    if "inspector" in medians and "linkchecker" in medians:
+        ours, theirs = medians["inspector"], medians["linkchecker"]
+        print(f"inspector / LinkChecker: wall {float(ours['wall']) / float(theirs['wall']):.2f}x, "
+              f"CPU {float(ours['cpu']) / float(theirs['cpu']):.2f}x "
               f"(goal: wall <= 0.90x and <= 1.10x the bound, same broken links)")
+    if "inspector" in medians and "lychee" in medians:
+        ours, theirs = medians["inspector"], medians["lychee"]
+        print(f"inspector / lychee: wall {float(ours['wall']) / float(theirs['wall']):.2f}x, "
+              f"CPU {float(ours['cpu']) / float(theirs['cpu']):.2f}x (lychee is given every page: no crawl)")
+    if "inspector" in medians and "baseline" in medians:
+        ours, theirs = medians["inspector"], medians["baseline"]
+        print(f"inspector / {args.baseline}: wall {float(ours['wall']) / float(theirs['wall']):.2f}x, "
+              f"CPU {float(ours['cpu']) / float(theirs['cpu']):.2f}x (below 1: faster)")
 
 
 if __name__ == "__main__":
