@@ -4,6 +4,7 @@ the first run's welcome, the palette's screenshot, the office exports from the k
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -107,6 +108,54 @@ async def test_evidence_screen_at_80x24_shows_every_column_the_full_path_and_the
         assert f"screenshot: {full}" in str(app.screen.query_one("#record").render())  # the full path
         assert "▀" in text and "半块 half-block" in text  # drawn (half blocks: no terminal was asked)
         assert_snapshot(app, "evidence-80x24", str(ws.root))
+
+
+def long_capture_names(ws: Workspace) -> list[str]:
+    """Give the evidence record the files a real capture writes: one long timestamped prefix, the kind at the end."""
+    (rec,) = ws.evidence(QUARTER, "3406000012")
+    folder = f"runs/{QUARTER}/3406000012/20261203T142457Z-268eae/evidence"
+    (ws.root / folder).mkdir(parents=True)
+    files, names = [], []
+    for kind, suffix in (("dom", "dom.html"), ("mhtml", "mhtml.mhtml"), ("screenshot", "screenshot.png"), ("crop", "crop.png")):
+        name = f"20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_{suffix}"
+        data = png_bytes(64, 48, gradient) if name.endswith(".png") else f"<p>{kind}</p>".encode()
+        (ws.root / folder / name).write_bytes(data)
+        files.append({"kind": kind, "path": f"{folder}/{name}", "sha256": hashlib.sha256(data).hexdigest()})
+        names.append(name)
+    with ws.transaction() as db:  # the record as the capture wrote it, in place of the fixture's
+        db.table("evidence").truncate()
+    ws.add_evidence([{**rec, "files": files}])
+    return names
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_long_capture_names_leave_every_column_of_the_file_table_in_view(ws: Workspace, size: tuple[int, int]):
+    names = long_capture_names(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await open_evidence(app, pilot)
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#files", DataTable)
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
+        text = screen_text(app)
+        assert "校验 sha256" in text and text.count("✔ 一致") == 4
+        for name in names:  # each file shown by its end too, not four rows of the same prefix
+            assert name[-8:] in text
+        assert f"20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_screenshot.png" in str(
+            app.screen.query_one("#record").render())  # the full name stays in the record
+
+
+def test_fit_name_keeps_the_start_and_the_end():
+    from rich.cells import cell_len
+
+    from inspector.tui.evidence import fit_name
+
+    assert fit_name("home.png", 20) == "home.png"
+    short = fit_name("20261203T142514411000Z_005ef513_127-0-0-1-28704_screenshot.png", 24)
+    assert len(short) == 24 and short.startswith("2026120") and short.endswith("_screenshot.png") and "…" in short
+    wide = fit_name("首页截图首页截图首页截图.png", 12)  # two cells a character
+    assert cell_len(wide) <= 12 and wide.startswith("首") and wide.endswith("图.png") and "…" in wide
 
 
 async def test_the_screenshot_viewer_zooms_and_scrolls(ws: Workspace):
