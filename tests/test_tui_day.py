@@ -142,8 +142,9 @@ async def test_long_capture_names_leave_every_column_of_the_file_table_in_view(w
         assert "校验 sha256" in text and text.count("✔ 一致") == 4
         for name in names:  # each file shown by its end too, not four rows of the same prefix
             assert name[-8:] in text
-        assert f"20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_screenshot.png" in str(
-            app.screen.query_one("#record").render())  # the full name stays in the record
+        record = str(app.screen.query_one("#record").render())
+        assert "20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_screenshot.png" in record  # the full name
+        assert "发现 findings: 链接可用性：404" in record and "link-availability" not in record  # the indicator's name
 
 
 def test_fit_name_keeps_the_start_and_the_end():

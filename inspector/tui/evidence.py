@@ -24,6 +24,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from inspector.core import texts
+from inspector.core.quarter.inspection import checklist_of
 from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
@@ -213,8 +215,9 @@ class EvidenceScreen(Screen[None]):
             out.append(f"\n{label}: ")
             out.append_text(plain(rec.get(key), limit=200))
         if rec.get("findings"):
+            names = {i.id: i.name for i in checklist_of(self.app.ws.inspection(self.app.quarter, self.code)).indicators.values()}
             out.append("\n发现 findings: ")
-            out.append_text(plain("; ".join(map(str, rec["findings"])), limit=300))
+            out.append_text(plain("；".join(texts.evidence_finding(f, names) for f in rec["findings"]), limit=300))
         for f in rec.get("files") or []:
             path = self.file_path(f)
             out.append(f"\n{clean(f.get('kind'))}: ", style="bold")
