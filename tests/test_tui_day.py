@@ -397,7 +397,7 @@ async def test_batch_unchecked_only_skips_checked_sites_and_the_toast_counts_sep
         await pilot.pause()
         assert type(app.screen).__name__ == "BatchModal"
         text = screen_text(app)
-        assert "未检测的 unchecked only  (1)" in text and "不合格的 failed (不合格) only  (1)" in text
+        assert "未检测的 unchecked only  (1)" in text and "不合格的 failed only  (1)" in text
         await pilot.press("enter")  # the default: unchecked only
         await pilot.pause()
         dashboard = app.screen
@@ -411,6 +411,25 @@ async def test_batch_unchecked_only_skips_checked_sites_and_the_toast_counts_sep
     assert ws.inspection(QUARTER, "3406000014")["prefill"]["verdict"]["result"] in ("fail", "review")
     toast = next(n for n in app._notifications if n.title.startswith("检测完成"))
     assert "已检测 checked 1 · 出错 errors 0 · 不合格 fail" in toast.message and "已用 elapsed" in toast.message
+
+
+async def test_with_nothing_unchecked_a_then_enter_starts_nothing(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "A")  # only the 不合格 site shown: nothing unchecked among them
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BatchModal"
+        assert "没有未检测的网站" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.dashboard.job is None  # the failed sites are not re-checked by surprise
+        await pilot.press("down", "enter")  # chosen on purpose: it starts
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen" and app.dashboard.job is not None
+        assert app.dashboard.job.codes == ["3406000013"]
+        app.dashboard.job.cancel.set()
+        await settle(pilot, app)
 
 
 # --------------------------------------------------------------------------- re-check comparison
