@@ -413,6 +413,30 @@ async def test_batch_unchecked_only_skips_checked_sites_and_the_toast_counts_sep
     assert "已检测 checked 1 · 出错 errors 0 · 不合格 fail" in toast.message and "已用 elapsed" in toast.message
 
 
+async def test_the_batch_panel_counts_sites_done_and_running(ws: Workspace):
+    """Several sites run at once: the panel says how many are done and running, not one site's place in the list."""
+    from inspector.tui.checks import CheckFinished, CheckProgress
+
+    codes = ["3406000012", "3406000013", "3406000014"]
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dashboard = app.dashboard
+        dashboard._run_job = lambda job: None  # the batch's messages come from this test, not from real checks
+        assert dashboard.start_checks(codes)
+        for n, code in enumerate(codes, 1):
+            dashboard.post_message(CheckProgress(code, n, 3, {"phase": "start"}))
+        dashboard.post_message(CheckFinished("3406000012", None, error="测试 stopped"))
+        dashboard.post_message(CheckProgress("3406000013", 2, 3, {"phase": "crawl", "pages": 5, "links_checked": 20, "queued": 25}))
+        await pilot.pause(0.2)
+        status = str(dashboard.query_one("#checkstatus").render())
+        assert "已完成 done 1/3 · 进行中 running 2" in status, status
+        assert "3406000013 袁州区人民政府: 抓取 crawling · 页面 pages 5" in status
+        assert "检测 2/3" not in status
+        assert "已完成 done 1/3" in screen_text(app)  # in view at 80×24
+        dashboard.job.cancel.set()
+
+
 async def test_with_nothing_unchecked_a_then_enter_starts_nothing(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(80, 24)) as pilot:
