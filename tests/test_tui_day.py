@@ -490,6 +490,7 @@ def test_the_comparison_lists_the_changed_indicator(ws: Workspace):
     assert (link.before_status, link.after_status) == ("fail", "pass")
     assert link.before_points and link.after_points == 0.0
     assert ("other_broken", 5, 0) in link.measures and (link.before_findings, link.after_findings) == (1, 0)
+    assert "其他页面不可用链接 5 个→0 个" in link.measure_changes()  # in the checklist's Chinese, as every screen shows measures
 
 
 def test_a_recheck_after_rectification_is_compared_with_the_original(ws: Workspace):
@@ -502,6 +503,11 @@ def test_a_recheck_after_rectification_is_compared_with_the_original(ws: Workspa
     assert comparison.kind == "rectification" and comparison.before_result == record["prefill"]["verdict"]["result"]
     assert [c.id for c in comparison.changed] == ["site-unreachable"]
     assert comparison.after_result == "pass"
+    assert comparison.before_vetoes == ["site-unreachable"] and comparison.after_vetoes == []
+    from inspector.tui.recheck import header_text
+
+    header = str(header_text(comparison, 1))
+    assert "不合格 fail 不计分  →" in header and " 0  →" not in header  # a veto's score is not scored, not 0
 
 
 async def test_the_site_screen_shows_the_comparison_and_flags_old_decisions_in_the_table(ws: Workspace):
@@ -520,9 +526,26 @@ async def test_the_site_screen_shows_the_comparison_and_flags_old_decisions_in_t
         text = screen_text(app)
         assert type(app.screen).__name__ == "RecheckScreen"
         assert "1 项有变化" in text and "链接可用性" in text and "✘ 不合格" in text and "✔ 合格" in text
-        assert "other_broken 5→0" in text and "站点无法访问" not in text
+        assert "其他页面不可用链接 5 个→0 个" in text and "other_broken" not in text and "站点无法访问" not in text
         await pilot.press("a")
         assert "站点无法访问" in screen_text(app)
+
+
+async def test_the_comparison_fits_80_columns(ws: Workspace):
+    recheck_workspace(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("b")
+        await settle(pilot, app)
+        await pilot.press("a")  # every indicator: the table scrolls down, never sideways
+        await pilot.pause()
+        table = app.screen.query_one("#recheck", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        text = screen_text(app)
+        assert "首页不可用链接 2 个→0 个" in text and "其他页面不可用链接 5 个→0 个" in text  # a line each
 
 
 async def test_no_comparison_key_before_a_recheck(ws: Workspace):
