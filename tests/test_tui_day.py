@@ -352,6 +352,21 @@ async def test_an_empty_workspace_opens_on_the_welcome_with_the_steps(tmp_path: 
         assert "名录为空 the registry is empty — g 导入名录" in screen_text(app).replace("\n", "")
 
 
+async def test_the_welcome_reads_in_chinese_and_fits_80x24(tmp_path: Path):
+    from inspector.tui.welcome import STEPS
+
+    app = make_app(Workspace(tmp_path / "new"), quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        welcome = app.screen.query_one("#welcome")
+        assert welcome.virtual_size.height <= welcome.scrollable_content_region.height  # nothing below the fold
+        text = screen_text(app)
+        for step, keys, what in STEPS:
+            assert step in text and keys in text and what in text
+            assert sum(1 for c in what if "\u4e00" <= c <= "\u9fff") >= 4  # said in Chinese
+        assert "enter/esc 关闭" in text
+
+
 async def test_a_workspace_with_sites_opens_on_the_dashboard(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(100, 32)) as pilot:
