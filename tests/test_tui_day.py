@@ -273,11 +273,12 @@ async def test_the_dashboard_footer_at_80_columns_shows_f1_and_the_main_keys(ws:
 
 async def test_review_mode_hides_the_keys_it_disables(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "c 检测" in await footer(app, pilot, "c 检测")
         await pilot.press("v")
         line = await footer(app, pilot, "f1 帮助", hidden=("c 检测",))
+        assert "复核模式" in screen_text(app).splitlines()[0]  # the header says so, whatever the path's length
         assert "c 检测" not in line and "A 批量" not in line and "f1 帮助" in line
         await pilot.press("enter")
         line = await footer(app, pilot, "e 证据", hidden=("y 确认",))
