@@ -147,6 +147,22 @@ async def test_long_capture_names_leave_every_column_of_the_file_table_in_view(w
         assert "发现 findings: 链接可用性：404" in record and "link-availability" not in record  # the indicator's name
 
 
+async def test_the_screenshot_screen_shows_the_files_whole_path_at_80x24(ws: Workspace):
+    names = long_capture_names(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_evidence(app, pilot)
+        app.screen.query_one("#files", DataTable).move_cursor(row=3)  # the crop
+        await pilot.press("i")
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "ScreenshotScreen"
+        path = str(ws.root / f"runs/{QUARTER}/3406000012/20261203T142457Z-268eae/evidence/{names[3]}")
+        assert path in "".join(screen_text(app).splitlines()[2:5])  # the file's name too, not cut after the folder
+        assert "截图 screenshot · 宜春市人民政府" in screen_text(app).splitlines()[0]  # the page's title
+
+
 def test_fit_name_keeps_the_start_and_the_end():
     from rich.cells import cell_len
 
