@@ -17,7 +17,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from inspector.core import texts
 from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.model import checklist_id_of, indicators_of, recheck_of, run_id_of
 from inspector.core.store import Workspace
 
 MAX_DOC_BYTES = 64 * 1024 * 1024  # a stored check document larger than this is not read back
@@ -37,6 +39,23 @@ class IndicatorChange:
     measures: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after) that differ
     before_findings: int = 0
     after_findings: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # measure -> the checklist's phrase, "其他页面不可用链接 {} 个"
+
+    def measure_changes(self) -> list[str]:
+        """Each changed measure in the checklist's Chinese: ``其他页面不可用链接 5 个→0 个``."""
+        out = []
+        for key, before, after in self.measures:
+            label = self.labels.get(key)
+            old, new = texts.measure_phrase(label, key, before), texts.measure_phrase(label, key, after)
+            common = 0  # the phrase's words before the value, said once
+            while common < min(len(old), len(new)) and old[common] == new[common]:
+                common += 1
+            name = old[:common].rsplit(" ", 1)[0] if " " in old[:common] else ""
+            if name:
+                out.append(f"{name} {old[len(name):].strip()}→{new[len(name):].strip()}")
+            else:
+                out.append(f"{old}→{new}")
+        return out
 
     @property
     def changed(self) -> bool:
@@ -58,6 +77,8 @@ class Comparison:
     before_score: float | None
     after_score: float | None
     indicators: list[IndicatorChange]
+    before_vetoes: list[str] = field(default_factory=list)  # with a veto the score is not scored (不计分)
+    after_vetoes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[IndicatorChange]:
@@ -65,7 +86,7 @@ class Comparison:
 
 
 def _run_id(doc: dict[str, Any] | None) -> str:
-    return str(((doc or {}).get("run") or {}).get("id") or "")
+    return str(run_id_of(doc) or "")
 
 
 def _read_doc(ws: Workspace, run: dict[str, Any]) -> dict[str, Any] | None:
@@ -86,7 +107,7 @@ def has_comparison(record: dict[str, Any]) -> bool:
     if not record.get("prefill"):
         return False
     plain = [r for r in record.get("runs") or [] if isinstance(r, dict) and not r.get("recheck")]
-    return bool((record.get("recheck") or {}).get("doc")) or len(plain) >= 2
+    return bool(recheck_of(record).get("doc")) or len(plain) >= 2
 
 
 def documents(ws: Workspace, record: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], str, str] | None:
@@ -95,7 +116,7 @@ def documents(ws: Workspace, record: dict[str, Any]) -> tuple[str, dict[str, Any
     if not prefill:
         return None
     runs = [r for r in record.get("runs") or [] if isinstance(r, dict)]
-    recheck = record.get("recheck") or {}
+    recheck = recheck_of(record)
     latest = runs[-1] if runs else {}
     if recheck.get("doc") and (not runs or latest.get("id") == recheck.get("run")):
         return "rectification", prefill, recheck["doc"], str(record.get("prefill_at") or ""), str(recheck.get("at") or "")
@@ -124,11 +145,11 @@ def _comparable(value: Any) -> Any:
 
 def compare_docs(before: dict[str, Any], after: dict[str, Any], checklist: Checklist | None = None) -> list[IndicatorChange]:
     """Per indicator of the checklist: status, points, differing measures and finding counts, before → after."""
-    checklist = checklist or load_checklist(after.get("checklist") or before.get("checklist") or "census-2015")
+    checklist = checklist or load_checklist(checklist_id_of(after, checklist_id_of(before)))
     out = []
     for iid, ind in checklist.indicators.items():
-        b = (before.get("indicators") or {}).get(iid) or {}
-        a = (after.get("indicators") or {}).get(iid) or {}
+        b = indicators_of(before).get(iid) or {}
+        a = indicators_of(after).get(iid) or {}
         bm, am = b.get("measures") or {}, a.get("measures") or {}
         measures = [(k, _comparable(bm.get(k)), _comparable(am.get(k))) for k in dict.fromkeys([*bm, *am])
                     if _comparable(bm.get(k)) != _comparable(am.get(k))]
@@ -137,6 +158,7 @@ def compare_docs(before: dict[str, Any], after: dict[str, Any], checklist: Check
             before_status=b.get("status"), after_status=a.get("status"),
             before_points=_points(b, ind.is_veto), after_points=_points(a, ind.is_veto),
             measures=measures, before_findings=len(b.get("findings") or []), after_findings=len(a.get("findings") or []),
+            labels=dict(ind.labels),
         ))
     return out
 
@@ -154,4 +176,5 @@ def compare(ws: Workspace, quarter: str, code: str) -> Comparison | None:
         before_result=bv.get("result"), after_result=av.get("result"),
         before_score=bv.get("score"), after_score=av.get("score"),
         indicators=compare_docs(before, after),
+        before_vetoes=list(bv.get("vetoes") or []), after_vetoes=list(av.get("vetoes") or []),
     )
