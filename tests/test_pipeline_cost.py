@@ -79,6 +79,7 @@ TRICKY = [
     "<html><body><div><section><span>深<b>层</b></span><script>no</script>尾</section>后</div>末</body></html>",
     "<html><body><div hidden><script>a</script><p>b</p></div>c<noscript>d</noscript>e<template><p>f</p></template>g</body></html>",
     "<html><body><p>注释<!-- 不读 -->之后</p><div HIDDEN>大写属性</div><p>完</p></body></html>",
+    "<html><body><p>前</p><div HiDdEn>大小写混写的属性</div><p>后</p></body></html>",
     "<html><body><ul><li>一<input type=hidden value=x>二</li><li hidden>三</li></ul></body></html>",
     "<html><frameset><frame src=a.html></frameset></html>",
     "<html><head><title>只有标题</title></head></html>",
