@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import load_checklist, parse_checklist, prefill
+from inspector.core.checklist import load_checklist, parse_checklist
+from inspector.core.scoring import prefill
 from inspector.core.checks.errors import check_errors, leader_hits, misspelling, visible_text
 from inspector.core.model import CrawlResult, Page
 from tests.realpages import realpages_dir

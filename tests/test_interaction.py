@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from inspector.core.checklist import load_checklist, prefill
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
 from inspector.core.checks.interaction import check_interaction
 from inspector.core.model import Column, CrawlResult, Item
 from tests.test_messages import AS_OF, HOST, add_page, list_board, table_board

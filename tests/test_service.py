@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import load_checklist, prefill
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
 from inspector.core.checks.service import check_service, download_problem, has_extension, is_file_type
 from inspector.core.web.crawl import crawl_site
 from inspector.core.web.fetch import Fetcher

@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from inspector.core.checklist import load_checklist, prefill
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
 from inspector.core.checks.updates import SCRIPT_NOTE, check_updates, in_window, is_stale
 from inspector.core.extract.site import SiteAnalysis, analyze_site
 from inspector.core.model import Column, CrawlResult, Item, Page

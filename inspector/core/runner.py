@@ -29,7 +29,8 @@ from typing import Any, Callable
 
 from inspector import __version__
 from inspector.core.web.charset import clean_text
-from inspector.core.checklist import Checklist, effective, load_checklist, prefill, score_site, scored, shown_points
+from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.scoring import effective, prefill, score_site, scored, shown_points
 from inspector.core.checks.availability import check_availability
 from inspector.core.checks.errors import check_errors
 from inspector.core.checks.interaction import check_interaction

@@ -18,7 +18,8 @@ from dataclasses import asdict
 from typing import Any, Iterable
 
 from inspector.core import texts
-from inspector.core.checklist import Checklist, Decision, decision_points, is_override, load_checklist, score_site
+from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.scoring import Decision, decision_points, is_override, score_site
 from inspector.core.model import DecisionKind, InspectionRecord, Progress, Rectification, Status
 from inspector.core.settings import settings
 from inspector.core.store import Workspace, WorkspaceError, utcnow
