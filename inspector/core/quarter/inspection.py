@@ -291,7 +291,7 @@ def set_column_category(
     finishing meanwhile is not overwritten.
     """
     from inspector.core.model import dump_check
-    from inspector.core.runner import rescored_doc
+    from inspector.core.rescore import rescored_doc
     from inspector.core.store import atomic_write_bytes
 
     record = ws.inspection(quarter, code) or {}
