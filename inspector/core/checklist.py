@@ -143,6 +143,16 @@ class Checklist:
         return self.indicators[indicator_id].params
 
     @property
+    def ref(self) -> str:
+        """How a check document names this checklist so that it loads again (:func:`load_checklist`):
+        its id when it is a file the program knows (checklists/), else the whole path of its file
+        (``--checklist FILE``: an inspector's copy, a test checklist)."""
+        known = available_checklists().get(self.id)
+        if self.path is None or (known is not None and known.resolve() == self.path.resolve()):
+            return self.id
+        return str(self.path.resolve())
+
+    @property
     def veto_ids(self) -> list[str]:
         return [i.id for i in self.indicators.values() if i.is_veto]
 

@@ -326,7 +326,7 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
         "url": check.url,
         "final_url": crawl.homepage_url or check.url,
         "as_of": opts.as_of.isoformat(),
-        "checklist": check.checklist.id,
+        "checklist": check.checklist.ref,
         "indicators": check.indicators,
         "verdict": check.verdict,
         "columns": [column_summary(c) for c in check.facts.analysis.columns] if check.facts else [],
