@@ -120,6 +120,8 @@ def test_a_sites_report_prints_to_pdf_with_its_name_findings_and_screenshot(ws: 
     pages_few, text, images = pdf_text(few)
     assert "宜春市人民政府" in text and "3406000012" in text and "404 Not Found" in text
     assert images >= 1  # the evidence screenshot is printed
+    for words in ("机器预判", "人工核定", "站点无法访问", "政务咨询类栏目", "不合格"):
+        assert words in text  # the indicator table's short columns are not squeezed to a character or two a line
 
     with_findings(ws, "3406000012", 180)
     many = print_site_report(ws, QUARTER, "3406000012", tmp_path / "many.pdf")

@@ -4,6 +4,7 @@ the first run's welcome, the palette's screenshot, the office exports from the k
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -108,6 +109,71 @@ async def test_evidence_screen_at_80x24_shows_every_column_the_full_path_and_the
         assert f"screenshot: {full}" in str(app.screen.query_one("#record").render())  # the full path
         assert "▀" in text and "半块 half-block" in text  # drawn (half blocks: no terminal was asked)
         assert_snapshot(app, "evidence-80x24", str(ws.root))
+
+
+def long_capture_names(ws: Workspace) -> list[str]:
+    """Give the evidence record the files a real capture writes: one long timestamped prefix, the kind at the end."""
+    (rec,) = ws.evidence(QUARTER, "3406000012")
+    folder = f"runs/{QUARTER}/3406000012/20261203T142457Z-268eae/evidence"
+    (ws.root / folder).mkdir(parents=True)
+    files, names = [], []
+    for kind, suffix in (("dom", "dom.html"), ("mhtml", "mhtml.mhtml"), ("screenshot", "screenshot.png"), ("crop", "crop.png")):
+        name = f"20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_{suffix}"
+        data = png_bytes(64, 48, gradient) if name.endswith(".png") else f"<p>{kind}</p>".encode()
+        (ws.root / folder / name).write_bytes(data)
+        files.append({"kind": kind, "path": f"{folder}/{name}", "sha256": hashlib.sha256(data).hexdigest()})
+        names.append(name)
+    with ws.transaction() as db:  # the record as the capture wrote it, in place of the fixture's
+        db.table("evidence").truncate()
+    ws.add_evidence([{**rec, "files": files}])
+    return names
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_long_capture_names_leave_every_column_of_the_file_table_in_view(ws: Workspace, size: tuple[int, int]):
+    names = long_capture_names(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await open_evidence(app, pilot)
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#files", DataTable)
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
+        text = screen_text(app)
+        assert "校验 sha256" in text and text.count("✔ 一致") == 4
+        for name in names:  # each file shown by its end too, not four rows of the same prefix
+            assert name[-8:] in text
+        record = str(app.screen.query_one("#record").render())
+        assert "20261203T142514411000Z_005ef513_127-0-0-1-28704-jtdt-tzgg_screenshot.png" in record  # the full name
+        assert "发现 findings: 链接可用性：404" in record and "link-availability" not in record  # the indicator's name
+
+
+async def test_the_screenshot_screen_shows_the_files_whole_path_at_80x24(ws: Workspace):
+    names = long_capture_names(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_evidence(app, pilot)
+        app.screen.query_one("#files", DataTable).move_cursor(row=3)  # the crop
+        await pilot.press("i")
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "ScreenshotScreen"
+        path = str(ws.root / f"runs/{QUARTER}/3406000012/20261203T142457Z-268eae/evidence/{names[3]}")
+        assert path in "".join(screen_text(app).splitlines()[2:5])  # the file's name too, not cut after the folder
+        assert "截图 screenshot · 宜春市人民政府" in screen_text(app).splitlines()[0]  # the page's title
+
+
+def test_fit_name_keeps_the_start_and_the_end():
+    from rich.cells import cell_len
+
+    from inspector.tui.evidence import fit_name
+
+    assert fit_name("home.png", 20) == "home.png"
+    short = fit_name("20261203T142514411000Z_005ef513_127-0-0-1-28704_screenshot.png", 24)
+    assert len(short) == 24 and short.startswith("2026120") and short.endswith("_screenshot.png") and "…" in short
+    wide = fit_name("首页截图首页截图首页截图.png", 12)  # two cells a character
+    assert cell_len(wide) <= 12 and wide.startswith("首") and wide.endswith("图.png") and "…" in wide
 
 
 async def test_the_screenshot_viewer_zooms_and_scrolls(ws: Workspace):
@@ -224,11 +290,12 @@ async def test_the_dashboard_footer_at_80_columns_shows_f1_and_the_main_keys(ws:
 
 async def test_review_mode_hides_the_keys_it_disables(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "c 检测" in await footer(app, pilot, "c 检测")
         await pilot.press("v")
         line = await footer(app, pilot, "f1 帮助", hidden=("c 检测",))
+        assert "复核模式" in screen_text(app).splitlines()[0]  # the header says so, whatever the path's length
         assert "c 检测" not in line and "A 批量" not in line and "f1 帮助" in line
         await pilot.press("enter")
         line = await footer(app, pilot, "e 证据", hidden=("y 确认",))
@@ -303,6 +370,21 @@ async def test_an_empty_workspace_opens_on_the_welcome_with_the_steps(tmp_path: 
         assert "名录为空 the registry is empty — g 导入名录" in screen_text(app).replace("\n", "")
 
 
+async def test_the_welcome_reads_in_chinese_and_fits_80x24(tmp_path: Path):
+    from inspector.tui.welcome import STEPS
+
+    app = make_app(Workspace(tmp_path / "new"), quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        welcome = app.screen.query_one("#welcome")
+        assert welcome.virtual_size.height <= welcome.scrollable_content_region.height  # nothing below the fold
+        text = screen_text(app)
+        for step, keys, what in STEPS:
+            assert step in text and keys in text and what in text
+            assert sum(1 for c in what if "\u4e00" <= c <= "\u9fff") >= 4  # said in Chinese
+        assert "enter/esc 关闭" in text
+
+
 async def test_a_workspace_with_sites_opens_on_the_dashboard(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -348,7 +430,7 @@ async def test_batch_unchecked_only_skips_checked_sites_and_the_toast_counts_sep
         await pilot.pause()
         assert type(app.screen).__name__ == "BatchModal"
         text = screen_text(app)
-        assert "未检测的 unchecked only  (1)" in text and "不合格的 failed (不合格) only  (1)" in text
+        assert "未检测的 unchecked only  (1)" in text and "不合格的 failed only  (1)" in text
         await pilot.press("enter")  # the default: unchecked only
         await pilot.pause()
         dashboard = app.screen
@@ -362,6 +444,49 @@ async def test_batch_unchecked_only_skips_checked_sites_and_the_toast_counts_sep
     assert ws.inspection(QUARTER, "3406000014")["prefill"]["verdict"]["result"] in ("fail", "review")
     toast = next(n for n in app._notifications if n.title.startswith("检测完成"))
     assert "已检测 checked 1 · 出错 errors 0 · 不合格 fail" in toast.message and "已用 elapsed" in toast.message
+
+
+async def test_the_batch_panel_counts_sites_done_and_running(ws: Workspace):
+    """Several sites run at once: the panel says how many are done and running, not one site's place in the list."""
+    from inspector.tui.checks import CheckFinished, CheckProgress
+
+    codes = ["3406000012", "3406000013", "3406000014"]
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dashboard = app.dashboard
+        dashboard._run_job = lambda job: None  # the batch's messages come from this test, not from real checks
+        assert dashboard.start_checks(codes)
+        for n, code in enumerate(codes, 1):
+            dashboard.post_message(CheckProgress(code, n, 3, {"phase": "start"}))
+        dashboard.post_message(CheckFinished("3406000012", None, error="测试 stopped"))
+        dashboard.post_message(CheckProgress("3406000013", 2, 3, {"phase": "crawl", "pages": 5, "links_checked": 20, "queued": 25}))
+        await pilot.pause(0.2)
+        status = str(dashboard.query_one("#checkstatus").render())
+        assert "已完成 done 1/3 · 进行中 running 2" in status, status
+        assert "3406000013 袁州区人民政府: 抓取 crawling · 页面 pages 5" in status
+        assert "检测 2/3" not in status
+        assert "已完成 done 1/3" in screen_text(app)  # in view at 80×24
+        dashboard.job.cancel.set()
+
+
+async def test_with_nothing_unchecked_a_then_enter_starts_nothing(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "A")  # only the 不合格 site shown: nothing unchecked among them
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BatchModal"
+        assert "没有未检测的网站" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.dashboard.job is None  # the failed sites are not re-checked by surprise
+        await pilot.press("down", "enter")  # chosen on purpose: it starts
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen" and app.dashboard.job is not None
+        assert app.dashboard.job.codes == ["3406000013"]
+        app.dashboard.job.cancel.set()
+        await settle(pilot, app)
 
 
 # --------------------------------------------------------------------------- re-check comparison
@@ -398,6 +523,7 @@ def test_the_comparison_lists_the_changed_indicator(ws: Workspace):
     assert (link.before_status, link.after_status) == ("fail", "pass")
     assert link.before_points and link.after_points == 0.0
     assert ("other_broken", 5, 0) in link.measures and (link.before_findings, link.after_findings) == (1, 0)
+    assert "其他页面不可用链接 5 个→0 个" in link.measure_changes()  # in the checklist's Chinese, as every screen shows measures
 
 
 def test_a_recheck_after_rectification_is_compared_with_the_original(ws: Workspace):
@@ -410,6 +536,11 @@ def test_a_recheck_after_rectification_is_compared_with_the_original(ws: Workspa
     assert comparison.kind == "rectification" and comparison.before_result == record["prefill"]["verdict"]["result"]
     assert [c.id for c in comparison.changed] == ["site-unreachable"]
     assert comparison.after_result == "pass"
+    assert comparison.before_vetoes == ["site-unreachable"] and comparison.after_vetoes == []
+    from inspector.tui.recheck import header_text
+
+    header = str(header_text(comparison, 1))
+    assert "不合格 fail 不计分  →" in header and " 0  →" not in header  # a veto's score is not scored, not 0
 
 
 async def test_the_site_screen_shows_the_comparison_and_flags_old_decisions_in_the_table(ws: Workspace):
@@ -428,9 +559,26 @@ async def test_the_site_screen_shows_the_comparison_and_flags_old_decisions_in_t
         text = screen_text(app)
         assert type(app.screen).__name__ == "RecheckScreen"
         assert "1 项有变化" in text and "链接可用性" in text and "✘ 不合格" in text and "✔ 合格" in text
-        assert "other_broken 5→0" in text and "站点无法访问" not in text
+        assert "其他页面不可用链接 5 个→0 个" in text and "other_broken" not in text and "站点无法访问" not in text
         await pilot.press("a")
         assert "站点无法访问" in screen_text(app)
+
+
+async def test_the_comparison_fits_80_columns(ws: Workspace):
+    recheck_workspace(ws)
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("b")
+        await settle(pilot, app)
+        await pilot.press("a")  # every indicator: the table scrolls down, never sideways
+        await pilot.pause()
+        table = app.screen.query_one("#recheck", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        text = screen_text(app)
+        assert "首页不可用链接 2 个→0 个" in text and "其他页面不可用链接 5 个→0 个" in text  # a line each
 
 
 async def test_no_comparison_key_before_a_recheck(ws: Workspace):

@@ -153,3 +153,22 @@ def test_cli_refuses_a_bad_port(ws: Workspace):
     r = subprocess.run([sys.executable, "-m", "inspector.cli", "--workspace", str(ws.root), "evidence", "serve",
                         "--port", "70000"], capture_output=True, text=True, timeout=120, env={**os.environ})
     assert r.returncode == 2 and "--port" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_site_page_reads_as_the_tui_and_the_report_do(tmp_path: Path):
+    """Measures in the checklist's Chinese, 不计分 under a veto, the office's time, indicator names on captures."""
+    ws = build_workspace(tmp_path / "ws")
+    with EvidenceServer(ws, QUARTER, port=0) as server:
+        pages = {path: request(server.url, path)[2].decode("utf-8") for path in ("/", "/site/3406000012", "/site/3406000013")}
+    checked, vetoed, index = pages["/site/3406000012"], pages["/site/3406000013"], pages["/"]
+    assert "检查链接 212 个，首页不可用链接 2 个" in checked and "other_broken=" not in checked and "checked=" not in checked
+    assert "检测于 checked 2026-11-20 16:00（Asia/Shanghai）" in checked  # 08:00 UTC in the office's zone
+    assert "链接可用性：404 宜春市人民政府门户网站" in checked and "link-availability:" not in checked
+    assert "✔ 合格" in checked and "通过" not in checked  # the one status vocabulary
+    assert "得分 score 不计分（单项否决）" in vetoed and "扣分 " not in vetoed.split("<h2>指标")[0]
+    rows = vetoed.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<td class=\"num\">不计分</td>") == 10 and rows.count("<td class=\"num\">否决</td>") == 1
+    assert "−" not in rows  # no deduction points under a veto
+    codes = [code for code in ("3406000012", "3406000013", "3406000014") if code in index]
+    assert sorted(codes, key=index.index) == codes  # by code, as the TUI lists them
+    assert index.count("不计分") == 1

@@ -170,8 +170,8 @@ class InspectorApp(App[None]):
         self.review_mode = on
         path = clean(self.ws.root)
         shown = path if len(path) <= 60 else "…" + path[-59:]  # the end of a long path says the most
-        self.sub_title = (f"{self.quarter} · 工作区 {shown}"
-                          + ("  ·  复核模式 review (read-only, offline)" if on else ""))
+        mode = "复核模式 只读 review · " if on else ""  # before the path: in view at 80 columns
+        self.sub_title = f"{self.quarter} · {mode}工作区 {shown}"
         for screen in self.screen_stack:
             screen.refresh_bindings()
 

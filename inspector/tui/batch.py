@@ -1,7 +1,8 @@
 """A batch of checks (``A``): which sites, and the time it is taking.
 
 :class:`BatchModal` offers three sets of the sites shown, each with its count: the unchecked ones
-(the default: a day's work goes on where it stopped), the failed (不合格) ones, or all of them
+(the default: a day's work goes on where it stopped; with none unchecked nothing is preselected, so
+``A`` ``enter`` never re-checks other sites by surprise), the failed (不合格) ones, or all of them
 but those marked 已完成 (a done site is checked again only on purpose, with ``c``).
 """
 
@@ -20,7 +21,7 @@ from textual.widgets.option_list import Option
 
 BATCHES: dict[str, tuple[str, Any]] = {
     "unchecked": ("未检测的 unchecked only", lambda r: r["result"] is None and r["progress"] != "done"),
-    "failed": ("不合格的 failed (不合格) only", lambda r: r["result"] == "fail" and r["progress"] != "done"),
+    "failed": ("不合格的 failed only", lambda r: r["result"] == "fail" and r["progress"] != "done"),
     "all": ("全部（已完成的除外）all but 已完成 done", lambda r: r["progress"] != "done"),
 }
 
@@ -66,11 +67,13 @@ class BatchModal(ModalScreen[str | None]):
                   for key, (label, _) in BATCHES.items()],
                 id="batches",
             )
+            if not self.counts["unchecked"]:  # no default then: another batch is chosen on purpose
+                yield Label(Text("没有未检测的网站 nothing unchecked — ↑↓ 选择其他批次 pick another batch", style="yellow"))
             yield Label(Text("enter 开始 start · escape 取消 cancel · 已完成的网站用 c 单独检测", style="dim"))
 
     def on_mount(self) -> None:
         options = self.query_one("#batches", OptionList)
-        options.highlighted = next((i for i, key in enumerate(BATCHES) if self.counts[key]), None)
+        options.highlighted = 0 if self.counts["unchecked"] else None  # the default: unchecked only
         options.focus()
 
     @on(OptionList.OptionSelected)

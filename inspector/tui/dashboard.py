@@ -78,6 +78,7 @@ class DashboardScreen(Screen[None]):
         self.sort_key = "code"
         self.job: CheckJob | None = None
         self.fractions: dict[str, float] = {}  # how far each site of the running batch is (0–1)
+        self.running: set[str] = set()  # sites of the batch that started (finished ones included)
         self.started = 0.0  # monotonic time the batch started
         self._clock: Any = None  # the once-a-second timer of a running batch
 
@@ -318,6 +319,7 @@ class DashboardScreen(Screen[None]):
         panel = self.query_one("#checkpanel")
         panel.display = True
         self.fractions = {code: 0.0 for code in codes}
+        self.running = set()
         self.started = time.monotonic()
         self.query_one("#checkbar", ProgressBar).update(total=100 * len(codes), progress=0)
         self.query_one("#checkstatus", Static).update(Text(f"检测 checking {len(codes)} 个网站…"))
@@ -354,19 +356,31 @@ class DashboardScreen(Screen[None]):
     def on_check_progress(self, message: CheckProgress) -> None:
         if self.job is None or self.job.cancel.is_set():
             return
-        name = next((r["name"] for r in self.rows if r["code"] == message.code), "")
-        status = Text(f"检测 {message.index}/{message.total}  ", style="bold")
-        status.append(plain(f"{message.code} {clean(name, 24)}"))
-        status.append("\n" + progress_line(message.event))
-        self.query_one("#checkstatus", Static).update(status)
         if message.code in self.fractions:  # the bar moves with the stages of each site (never backwards)
             self.fractions[message.code] = max(self.fractions[message.code], stage_fraction(message.event))
+            self.running.add(message.code)
+        name = next((r["name"] for r in self.rows if r["code"] == message.code), "")
+        status = self._batch_counts()
+        status.append("\n")
+        status.append_text(plain(f"{message.code} {clean(name, 24)}"))
+        status.append(": " + progress_line(message.event))
+        self.query_one("#checkstatus", Static).update(status)
         self.query_one("#checkbar", ProgressBar).update(progress=100 * sum(self.fractions.values()))
         self._tick()
+
+    def _batch_counts(self) -> Text:
+        """``已完成 3/10 · 进行中 6``: several sites are checked at once, so no one site's number says how far."""
+        finished = sum(1 for f in self.fractions.values() if f >= 1.0)
+        running = len(self.running) - finished
+        return Text(f"检测 checking: 已完成 done {finished}/{len(self.fractions)} · 进行中 running {max(running, 0)}",
+                    style="bold")
 
     def on_check_finished(self, message: CheckFinished) -> None:
         if message.code in self.fractions:
             self.fractions[message.code] = 1.0
+            self.running.add(message.code)
+            if self.job is not None and not self.job.cancel.is_set():
+                self.query_one("#checkstatus", Static).update(self._batch_counts())
         self.query_one("#checkbar", ProgressBar).update(progress=100 * sum(self.fractions.values()))
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",

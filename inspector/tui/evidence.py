@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,12 +24,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from inspector.core import texts
+from inspector.core.quarter.inspection import checklist_of
 from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
 from inspector.tui.safe import clean, plain
 
 FILE_COLUMNS = [("kind", "类型 kind"), ("path", "文件 file"), ("ok", "校验 sha256")]
+CHECK_WORDS = ("✔ 一致", "✘ 不一致", "缺失 missing")  # what the 校验 column can show
+MIN_NAME = 12  # cells of a file name at the least (the table scrolls sideways below that)
 SHOT_KINDS = ("crop", "screenshot")  # shown: the highlighted part of the page first, else the full page
 OPEN_WAIT = 5.0  # seconds to wait for xdg-open/open to hand the file over and exit
 
@@ -44,6 +49,25 @@ def records_for(all_records: list[dict[str, Any]], finding: dict[str, Any] | Non
         if chosen:
             return chosen, True
     return all_records, False
+
+
+def fit_name(name: str, width: int) -> str:
+    """``name`` in at most ``width`` cells, shortened in the middle: capture files share a long timestamp prefix
+    and differ at the end (``…28704_crop.png``)."""
+    if cell_len(name) <= width:
+        return name
+    width = max(width, 3)
+    head_cells = (width - 1) // 3
+    head, tail = "", ""
+    for char in name:
+        if cell_len(head + char) > head_cells:
+            break
+        head += char
+    for char in reversed(name):
+        if cell_len(head) + 1 + cell_len(char + tail) > width:
+            break
+        tail = char + tail
+    return f"{head}…{tail}"
 
 
 def open_command(path: Path) -> list[str] | None:
@@ -124,6 +148,28 @@ class EvidenceScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 120, "-wide")
+        self.call_after_refresh(self._fit_names)
+
+    def _name_width(self) -> int:
+        """Cells left for the file name once the kind and check columns are shown in full (no sideways scroll)."""
+        rec = self.record or {}
+        kind = max([cell_len(FILE_COLUMNS[0][1])] + [cell_len(clean(f.get("kind"))) for f in rec.get("files") or []])
+        check = max(cell_len(w) for w in (FILE_COLUMNS[2][1], *CHECK_WORDS))
+        pane = self.query_one("#ev-left", VerticalScroll)
+        available = pane.size.width - pane.styles.gutter.width - pane.styles.scrollbar_size_vertical
+        cell_padding = 2 * self.query_one("#files", DataTable).cell_padding * len(FILE_COLUMNS)
+        return max(MIN_NAME, available - kind - check - cell_padding)
+
+    def _file_name(self, entry: dict[str, Any]) -> Text:
+        return plain(fit_name(clean(Path(str(entry.get("path", ""))).name), self._name_width()))
+
+    def _fit_names(self) -> None:
+        rec = self.record
+        table = self.query_one("#files", DataTable)
+        if rec is None or not table.row_count:
+            return
+        for i, entry in enumerate(rec.get("files") or []):
+            table.update_cell(str(i), "path", self._file_name(entry), update_width=True)
 
     def _finding_text(self) -> Text:
         out = Text(f"证据 evidence · {self.indicator_name}  ", style="bold")
@@ -156,8 +202,7 @@ class EvidenceScreen(Screen[None]):
             return
         self.query_one("#record", Static).update(self._record_text(rec))
         for i, f in enumerate(rec.get("files") or []):
-            files.add_row(plain(f.get("kind")), plain(Path(str(f.get("path", ""))).name, limit=22),
-                          Text("…", style="dim"), key=str(i))
+            files.add_row(plain(f.get("kind")), self._file_name(f), Text("…", style="dim"), key=str(i))
         self._verify(rec)
         shot = self.shot_entry(rec)
         self.query_one("#ev-right", ShotView).load(self.file_path(shot) if shot else None)
@@ -170,8 +215,9 @@ class EvidenceScreen(Screen[None]):
             out.append(f"\n{label}: ")
             out.append_text(plain(rec.get(key), limit=200))
         if rec.get("findings"):
+            names = {i.id: i.name for i in checklist_of(self.app.ws.inspection(self.app.quarter, self.code)).indicators.values()}
             out.append("\n发现 findings: ")
-            out.append_text(plain("; ".join(map(str, rec["findings"])), limit=300))
+            out.append_text(plain("；".join(texts.evidence_finding(f, names) for f in rec["findings"]), limit=300))
         for f in rec.get("files") or []:
             path = self.file_path(f)
             out.append(f"\n{clean(f.get('kind'))}: ", style="bold")

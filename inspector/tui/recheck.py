@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from inspector.core import texts
 from inspector.core.quarter.recheck import Comparison, IndicatorChange, compare
 from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, local_time, number, result_text, status_text
 
-COLUMNS = [("name", "指标 indicator"), ("before", "之前 before"), ("after", "之后 after"),
-           ("points", "扣分"), ("measures", "变化 what changed")]
+COLUMNS = [("name", "指标"), ("before", "之前"), ("after", "之后"), ("points", "扣分"),
+           ("measures", "变化 changed")]  # short headers: the rows fit 80 columns (the line above says before → after)
 KIND = {"rectification": "整改复查 re-check after rectification (原结果保留 original kept)",
         "recheck": "重新检测 re-check (替换了预填 replaced the pre-fill)"}
 
@@ -28,28 +29,35 @@ def points_text(change: IndicatorChange) -> Text:
     before, after = change.before_points, change.after_points
     if before is None and after is None:
         return Text("")
+    minus = lambda p: f"−{number(p)}" if p else "0"  # noqa: E731
     if before == after:
-        return Text(f"−{number(after)}" if after else "0", style="dim")
-    return Text(f"−{number(before or 0)} → −{number(after or 0)}", style="bold")
+        return Text(minus(after), style="dim")
+    return Text(f"{minus(before)} → {minus(after)}", style="bold")
 
 
-def measures_change(change: IndicatorChange, limit: int = 80) -> Text:
-    parts = [f"{clean(k)} {number(b)}→{number(a)}" for k, b, a in change.measures]
+def measures_change(change: IndicatorChange, limit: int = 60) -> Text:
+    """One line per changed measure (the row grows to fit them: the column stays narrow at 80 columns)."""
+    parts = [clean(text, limit) for text in change.measure_changes()]
     if change.before_findings != change.after_findings:
         parts.append(f"发现 findings {change.before_findings}→{change.after_findings}")
-    return Text(clean(" · ".join(parts), limit), style="" if parts else "dim") if parts else Text("—", style="dim")
+    return Text("\n".join(parts)) if parts else Text("—", style="dim")
+
+
+def score_text(score: Any, vetoes: list[str]) -> str:
+    """`` 92`` or `` 不计分`` (a veto: the score is not scored), nothing when unknown."""
+    if vetoes:
+        return f" {texts.NOT_SCORED}"
+    return f" {score:g}" if isinstance(score, (int, float)) else ""
 
 
 def header_text(comparison: Comparison, shown: int) -> Text:
     out = Text(f"复查对比 · {KIND.get(comparison.kind, comparison.kind)}\n", style="bold")
     out.append(f"之前 before {local_time(comparison.before_at)}: ")
     out.append_text(result_text(comparison.before_result))
-    if isinstance(comparison.before_score, (int, float)):
-        out.append(f" {comparison.before_score:g}")
+    out.append(score_text(comparison.before_score, comparison.before_vetoes))
     out.append(f"  →  之后 after {local_time(comparison.after_at)}: ")
     out.append_text(result_text(comparison.after_result))
-    if isinstance(comparison.after_score, (int, float)):
-        out.append(f" {comparison.after_score:g}")
+    out.append(score_text(comparison.after_score, comparison.after_vetoes))
     changed = len(comparison.changed)
     out.append(f"\n{changed} 项有变化 indicators changed", style="bold yellow" if changed else "green")
     if shown != len(comparison.indicators):
@@ -112,8 +120,10 @@ class RecheckScreen(Screen[None]):
         info.update(header_text(self.comparison, len(rows)))
         for change in rows:
             style = "bold" if change.changed else "dim"
+            what = measures_change(change)
             table.add_row(Text(change.name, style=style), self._status(change.before_status),
-                          self._status(change.after_status), points_text(change), measures_change(change), key=change.id)
+                          self._status(change.after_status), points_text(change), what, key=change.id,
+                          height=len(what.plain.splitlines()) or 1)
 
     @staticmethod
     def _status(status: Any) -> Text:

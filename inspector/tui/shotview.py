@@ -254,12 +254,12 @@ class ScreenshotScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="shot-body"):
-            yield Static(plain(f"{self.title_text}  {self.path}", limit=400), id="shot-path")
+            yield Static(plain(self.path, limit=400), id="shot-path")  # the page's title is in the header
             yield ShotView(id="shot")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "截图 screenshot"
+        self.sub_title = f"截图 screenshot · {self.title_text}" if self.title_text else "截图 screenshot"
         view = self.query_one(ShotView)
         view.load(self.path)
         view.focus()

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from inspector.core import texts
 from inspector.core.checklist import Checklist, load_checklist
 from inspector.core.store import Workspace
 
@@ -37,6 +38,23 @@ class IndicatorChange:
     measures: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after) that differ
     before_findings: int = 0
     after_findings: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # measure -> the checklist's phrase, "其他页面不可用链接 {} 个"
+
+    def measure_changes(self) -> list[str]:
+        """Each changed measure in the checklist's Chinese: ``其他页面不可用链接 5 个→0 个``."""
+        out = []
+        for key, before, after in self.measures:
+            label = self.labels.get(key)
+            old, new = texts.measure_phrase(label, key, before), texts.measure_phrase(label, key, after)
+            common = 0  # the phrase's words before the value, said once
+            while common < min(len(old), len(new)) and old[common] == new[common]:
+                common += 1
+            name = old[:common].rsplit(" ", 1)[0] if " " in old[:common] else ""
+            if name:
+                out.append(f"{name} {old[len(name):].strip()}→{new[len(name):].strip()}")
+            else:
+                out.append(f"{old}→{new}")
+        return out
 
     @property
     def changed(self) -> bool:
@@ -58,6 +76,8 @@ class Comparison:
     before_score: float | None
     after_score: float | None
     indicators: list[IndicatorChange]
+    before_vetoes: list[str] = field(default_factory=list)  # with a veto the score is not scored (不计分)
+    after_vetoes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[IndicatorChange]:
@@ -137,6 +157,7 @@ def compare_docs(before: dict[str, Any], after: dict[str, Any], checklist: Check
             before_status=b.get("status"), after_status=a.get("status"),
             before_points=_points(b, ind.is_veto), after_points=_points(a, ind.is_veto),
             measures=measures, before_findings=len(b.get("findings") or []), after_findings=len(a.get("findings") or []),
+            labels=dict(ind.labels),
         ))
     return out
 
@@ -154,4 +175,5 @@ def compare(ws: Workspace, quarter: str, code: str) -> Comparison | None:
         before_result=bv.get("result"), after_result=av.get("result"),
         before_score=bv.get("score"), after_score=av.get("score"),
         indicators=compare_docs(before, after),
+        before_vetoes=list(bv.get("vetoes") or []), after_vetoes=list(av.get("vetoes") or []),
     )

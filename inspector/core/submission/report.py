@@ -249,6 +249,7 @@ th { background: #eee; }
 .pass { color: #0a6b0a; font-weight: bold; } .fail { color: #b00; font-weight: bold; }
 .review { color: #a60; font-weight: bold; }
 .meta td:first-child { width: 9em; background: #f6f6f6; }
+.indicators td:nth-child(-n+4), .indicators th:nth-child(-n+4) { white-space: nowrap; }
 figure { margin: .8em 0; page-break-inside: avoid; }
 figure img { max-width: 100%; border: 1px solid #aaa; }
 figcaption { font-size: .85em; color: #444; }
@@ -415,7 +416,7 @@ def _indicator_table(indicators: Mapping[str, Any], names: Mapping[str, str], is
             f"<td>{_e(entry.get('measures_text'))}</td><td>{_e(note)}</td></tr>\n"
         )
     return (
-        "<h3>指标</h3>\n<table><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
+        "<h3>指标</h3>\n<table class=\"indicators\"><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
         f"<th>实测</th><th>说明</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
     )
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from inspector.core import texts
 from inspector.core.quarter.inspection import checklist_of, evaluate, quarter_overview
 from inspector.core.store import Workspace
 from inspector.core.web.charset import strip_controls
@@ -39,9 +40,8 @@ CSP = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-acti
 INLINE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 DOWNLOAD_TYPES = {".mhtml": "multipart/related", ".mht": "multipart/related", ".html": "text/plain; charset=utf-8",
                   ".htm": "text/plain; charset=utf-8", ".json": "application/json"}
-RESULT = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "review": ("待复核", "review"), None: ("未检测", "none")}
-STATUS = {"pass": ("✔ 通过", "pass"), "fail": ("✘ 不通过", "fail"), "review": ("? 待复核", "review")}
-PROGRESS = {"not started": "未开始", "checked": "已检测", "in review": "审核中", "done": "已完成"}
+RESULT = {key: (texts.RESULT[key], key) for key in ("pass", "fail", "review")} | {None: (texts.RESULT["not checked"], "none")}
+STATUS = {key: (f"{mark} {texts.STATUS[key]}", key) for key, mark in (("pass", "✔"), ("fail", "✘"), ("review", "?"))}
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; margin: 1.5em; color: #111; }
@@ -104,7 +104,7 @@ class EvidencePages:
         )
 
     def index(self) -> str:
-        rows = quarter_overview(self.ws, self.quarter)
+        rows = sorted(quarter_overview(self.ws, self.quarter), key=lambda r: str(r["code"]))
         counts = {r["code"]: len(self.ws.evidence(self.quarter, r["code"])) for r in rows}
         body = [f"<h1>{_e(self.quarter)} 抽查证据 evidence</h1>",
                 f'<p class="muted">工作区 workspace: <span class="path">{_e(self.root)}</span> · 只读 read-only</p>']
@@ -115,11 +115,11 @@ class EvidencePages:
                         "<th>否决</th><th>证据</th></tr></thead><tbody>")
             for r in rows:
                 label, css = RESULT.get(r["result"], RESULT[None])
-                score = "—" if r["score"] is None else f"{r['score']:g}"
+                score = texts.NOT_SCORED if r["vetoes"] else "—" if r["score"] is None else f"{r['score']:g}"
                 href = "/site/" + quote(str(r["code"]), safe="")
                 body.append(
                     f'<tr><td><a href="{href}">{_e(r["code"])}</a></td><td><a href="{href}">{_e(r["name"])}</a></td>'
-                    f'<td>{_e(PROGRESS.get(r["progress"], r["progress"]))}</td><td class="{css}">{label}</td>'
+                    f'<td>{_e(texts.progress_name(r["progress"]))}</td><td class="{css}">{label}</td>'
                     f'<td class="num">{score}</td><td class="num">{len(r["vetoes"]) or ""}</td>'
                     f'<td class="num">{counts.get(r["code"], 0)}</td></tr>'
                 )
@@ -147,9 +147,12 @@ class EvidencePages:
         effective, verdict = evaluate(record, checklist)
         label, css = RESULT.get(verdict["result"], RESULT[None])
         names = {i.id: i.name for i in checklist.indicators.values()}
-        out = [f'<p>结果 result: <span class="{css}">{label}</span> · 得分 score {verdict["score"]:g} · '
-               f'扣分 {verdict["deduction_total"]:g} · 否决 veto: {_e("、".join(names.get(v, v) for v in verdict["vetoes"]) or "无")}'
-               f' · 检测于 checked {_e(record.get("prefill_at"))}</p>',
+        scored = not verdict["vetoes"]  # with a veto the deductions (and the score) are not scored
+        score = (f'得分 score {verdict["score"]:g} · 扣分 {verdict["deduction_total"]:g}' if scored
+                 else f"得分 score {texts.NOT_SCORED}（单项否决）")
+        out = [f'<p>结果 result: <span class="{css}">{label}</span> · {score} · '
+               f'否决 veto: {_e("、".join(names.get(v, v) for v in verdict["vetoes"]) or texts.NONE)}'
+               f' · 检测于 checked {_e(texts.local_time(record.get("prefill_at")))}（{_e(texts.zone_label())}）</p>',
                "<h2>指标 indicators</h2><table><thead><tr><th>指标</th><th>状态</th><th>扣分</th><th>度量 measures</th>"
                "<th>发现</th></tr></thead><tbody>"]
         prefills = record["prefill"].get("indicators") or {}
@@ -158,12 +161,15 @@ class EvidencePages:
             eff = effective[iid]
             status, scss = STATUS.get(eff["status"], STATUS["review"])
             pre = prefills.get(iid) or {}
-            measures = " ".join(f"{k}={v}" for k, v in (pre.get("measures") or {}).items())
+            measures = ind.measures_text(pre.get("measures"))
             findings = pre.get("findings") or []
-            points = "否决" if ind.is_veto and eff["status"] == "fail" else (f"−{eff['deduction']:g}" if eff.get("deduction") else "")
+            if ind.is_veto:
+                points = texts.VETO if eff["status"] == "fail" else ""
+            else:
+                points = texts.NOT_SCORED if not scored else (f"−{eff['deduction']:g}" if eff.get("deduction") else "")
             anchor = f'<a href="#f-{_e(iid)}">{len(findings)}</a>' if findings else ""
             out.append(f'<tr><td>{_e(ind.name)}</td><td class="{scss}">{status}</td><td class="num">{points}</td>'
-                       f'<td class="path">{_e(measures)}</td><td class="num">{anchor}</td></tr>')
+                       f'<td>{_e(measures)}</td><td class="num">{anchor}</td></tr>')
             if findings:
                 items = "".join(
                     f'<li>{_e(f.get("detail"))} — <span class="path">{_e(f.get("url"))}</span>'
@@ -180,6 +186,7 @@ class EvidencePages:
 
     def _evidence(self, code: str) -> str:
         records = self.ws.evidence(self.quarter, code)
+        names = {i.id: i.name for i in checklist_of(self.ws.inspection(self.quarter, code)).indicators.values()}
         out = [f"<h2>证据 evidence（{len(records)}）</h2>"]
         if not records:
             out.append('<p class="muted">没有证据记录 no evidence captured (checked without a browser?)</p>')
@@ -193,7 +200,7 @@ class EvidencePages:
                 if rec.get(key) not in (None, "")
             )
             if rec.get("findings"):
-                rows += f"<tr><th>发现 findings</th><td>{'<br>'.join(_e(f) for f in rec['findings'][:50])}</td></tr>"
+                rows += f"<tr><th>发现 findings</th><td>{'<br>'.join(_e(texts.evidence_finding(f, names)) for f in rec['findings'][:50])}</td></tr>"
             files, images = [], []
             for i, entry in enumerate(rec.get("files") or []):
                 url = self.file_url(code, rid, i)
