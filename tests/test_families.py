@@ -13,7 +13,7 @@ import sys
 import textwrap
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from textual.widgets import DataTable

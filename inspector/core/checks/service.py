@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from posixpath import splitext
 from typing import Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
