@@ -18,7 +18,10 @@ from typing import Any, Mapping
 from inspector.core import texts
 from inspector.core.checklist import load_checklist
 from inspector.core.checks import Facts, families, measure
-from inspector.core.model import CheckDoc, CrawlResult, IndicatorEntry, column_summary, crawl_from_dict, to_dict
+from inspector.core.model import (
+    CheckDoc, CrawlResult, IndicatorEntry, checklist_id_of, column_summary, crawl_from_dict, indicators_of, prefill_of,
+    to_dict,
+)
 from inspector.core.scoring import prefills, score_site
 from inspector.core.store import utcnow
 
@@ -44,7 +47,7 @@ def rescored_doc(ws: Any, record: Mapping[str, Any], categories: Mapping[str, st
     findings keep their links to the evidence captured. Raises LookupError when the stored
     crawl is missing or unreadable.
     """
-    if not record.get("prefill") or not record.get("run_dir"):
+    if not prefill_of(record) or not record.get("run_dir"):
         raise LookupError(texts.no_stored_check(record.get("code")))
     try:
         crawl = read_crawl(ws.root / record["run_dir"] / CRAWL_FILE)
@@ -52,9 +55,9 @@ def rescored_doc(ws: Any, record: Mapping[str, Any], categories: Mapping[str, st
         raise LookupError(texts.no_stored_crawl(record.get("code"))) from None
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # truncated / damaged file
         raise LookupError(texts.damaged_crawl(record.get("code"), exc)) from None
-    doc: CheckDoc = dict(record["prefill"])  # type: ignore[assignment]
-    stored = doc["indicators"]
-    checklist = load_checklist(doc["checklist"])
+    doc: CheckDoc = dict(prefill_of(record))  # type: ignore[assignment]
+    stored = indicators_of(doc)
+    checklist = load_checklist(checklist_id_of(doc))
     facts = Facts.of(crawl, checklist, date.fromisoformat(doc["as_of"]), categories=categories)
     indicators = prefills(checklist, measure(facts, [f for f in families() if f.from_crawl]))
     for fam in families():
