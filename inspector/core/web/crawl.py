@@ -42,7 +42,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Link, LinkStatus, Page, page_link_status
+from inspector.core.model import OFF_SCOPE, CrawlResult, Link, LinkStatus, Page, page_link_status
 from inspector.core.web.fetch import Fetcher
 from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, document, looks_like_file
 from inspector.core.web.readers import MIN_PAGES, Readers, read_here, readers
@@ -52,7 +52,6 @@ from inspector.core.web.urls import normalize_url, site_key  # noqa: F401 (site_
 Progress = Callable[[dict[str, int]], None]
 
 PAGE_TAGS = frozenset({"a", "iframe", *NOT_LINK_TAGS})  # may lead to another page of the site
-OFF_SCOPE = "off-scope"  # the homepage redirected out of an explicit scope
 READING_PER_HOST = 4  # pages fetched and not yet read, per request in flight to one host (at least 16)
 
 # --------------------------------------------------------------------------- crawl
