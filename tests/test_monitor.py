@@ -374,7 +374,8 @@ DRIVER = textwrap.dedent(
     from inspector.core.store import Workspace
 
     root, quarter, base, t0, speed, per_day, days = sys.argv[1:8]
-    base, t0, speed = datetime.fromisoformat(base), float(t0), float(speed)
+    base, t0, speed = datetime.fromisoformat(base), float(t0) or time.time(), float(speed)  # 0: the day starts now
+    print("T0", repr(t0), flush=True)
 
     def clock():
         return base + timedelta(seconds=(time.time() - t0) * speed)
@@ -411,12 +412,27 @@ class Driver:
         for line in self.proc.stdout:
             self.lines.append(line.strip())
 
-    def wait_for_records(self, n: int, timeout: float = 120.0) -> None:
+    def t0(self, timeout: float = 120.0) -> float:
+        """The real time the fast day started at (printed by the driver once it runs)."""
+        deadline = time.monotonic() + timeout
+        while not any(line.startswith("T0 ") for line in self.lines):
+            assert self.proc.poll() is None, self.proc.stderr.read()
+            assert time.monotonic() < deadline, "the monitor never started"
+            time.sleep(0.01)
+        return float(next(line for line in self.lines if line.startswith("T0 ")).split()[1])
+
+    def wait_for_records(self, n: int, timeout: float = 120.0) -> bool:
+        """True once ``n`` attempts are recorded; False if the monitor finished first (its fast day can
+        be over before a restarted driver runs on a loaded machine)."""
         deadline = time.monotonic() + timeout
         while sum(line.startswith("REC") for line in self.lines) < n:
-            assert self.proc.poll() is None or self.lines, self.proc.stderr.read()
+            if self.proc.poll() is not None:
+                self._reader.join(10)
+                assert "DONE" in self.lines, self.proc.stderr.read()
+                return sum(line.startswith("REC") for line in self.lines) >= n
             assert time.monotonic() < deadline, "the monitor recorded nothing"
             time.sleep(0.01)
+        return True
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -438,15 +454,21 @@ def test_sigkill_mid_run_loses_no_recorded_attempt(three_sites, tmp_path):
     script = tmp_path / "driver.py"
     script.write_text(DRIVER, encoding="utf-8")
     per_day, days, speed = 96, 1, 86400 / 8  # a day in 8 s: a slot every 75 ms, ~40 writes/s
-    t0 = time.time()
+    t0 = 0.0  # the first driver starts the fast day when it runs (a loaded machine may start it late)
     printed: list[tuple[str, str, str]] = []
     rng = random.Random(1)
+    kills = 0
     for _ in range(4):
         driver = Driver(script, ws, t0, speed, per_day, days)
-        driver.wait_for_records(1)
+        t0 = t0 or driver.t0()
+        if not driver.wait_for_records(1):  # the day ended before this driver got to a slot
+            printed += driver.recorded()
+            break
         time.sleep(rng.uniform(0.05, 0.5))
         driver.kill()
+        kills += 1
         printed += driver.recorded()
+    assert kills >= 1
     last = Driver(script, ws, t0, speed, per_day, days)
     last.finish()
     printed += last.recorded()
