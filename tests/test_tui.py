@@ -204,9 +204,11 @@ def screen_text(app: Any) -> str:
 
 
 async def settle(pilot: Any, app: Any) -> None:
-    """Let workers finish and messages drain."""
+    """Let workers finish (writes run in thread workers) and the messages they post drain: the result goes to
+    the app, which tells every screen (:class:`InspectionChanged`) and hands it back to the screen that wrote."""
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(3):
+        await pilot.pause()
 
 
 # --------------------------------------------------------------------------- the inspection flow
@@ -230,7 +232,7 @@ async def test_override_with_note_saves_the_decision_and_recomputes_the_verdict(
         await pilot.press("tab")
         await pilot.press(*"核实后链接均可用 [/b]")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         stored = ws.inspection(QUARTER, "3406000012")["decisions"]["link-availability"]
         assert stored["status"] == "pass" and stored["points"] == 0.0 and stored["kind"] == "override"
         assert stored["note"] == "核实后链接均可用 [/b]" and stored["by"] == "测试员" and stored["at"]
@@ -261,7 +263,7 @@ async def test_a_decision_updates_its_dashboard_row_only(ws: Workspace, monkeypa
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("1", "tab", *"复核可访问", "enter")  # a veto has no points field
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000013")["decisions"]["site-unreachable"]["status"] == "pass"
         assert asked == [["3406000013"]]
         assert str(sites.get_cell("3406000013", "result")) != "不合格 fail"
@@ -273,27 +275,27 @@ async def test_confirm_undo_next_and_done(ws: Workspace):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter", "y")  # confirm the first indicator's pre-fill
-        await pilot.pause()
+        await settle(pilot, app)
         decisions = ws.inspection(QUARTER, "3406000012")["decisions"]
         assert decisions["site-unreachable"]["status"] == "pass"
         await pilot.press("n")  # next undecided indicator
         assert app.screen.current_id() == "site-not-updated"
         await pilot.press("up", "u")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
         assert ws.inspection(QUARTER, "3406000012")["history"][-1]["status"] == "withdrawn"
         await pilot.press("D")  # 完成 with nothing decided: refused, with the reason
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
         assert any("15 项指标尚未决定" in str(n.message) for n in app._notifications)
         await pilot.press("Y")  # confirm all remaining pre-fills: a dialog says how many
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmModal" and "确认全部剩余预填：15 项" in screen_text(app)
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot, app)
         assert len(ws.inspection(QUARTER, "3406000012")["decisions"]) == 15
         await pilot.press("D", "escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "done"
         assert "已完成 done 1" in screen_text(app)
 
@@ -309,7 +311,7 @@ async def test_a_veto_fails_the_site_and_the_unchecked_site_says_so(ws: Workspac
         await pilot.pause()
         assert "未检测 not checked yet" in screen_text(app)
         await pilot.press("y")  # nothing to confirm: no decision stored
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000014") is None
 
 
@@ -366,7 +368,7 @@ async def test_review_mode_is_read_only(ws: Workspace):
         await pilot.press("c")
         assert app.screen.job is None
         await pilot.press("enter", "y", "o")
-        await pilot.pause()
+        await settle(pilot, app)
         assert type(app.screen).__name__ == "InspectionScreen"
         assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
 
@@ -379,10 +381,10 @@ async def test_quarter_picker_switches_quarters(ws: Workspace):
         await pilot.pause()
         assert "2027Q5" in screen_text(app) and app.quarter == QUARTER  # refused, still open
         await pilot.press("backspace", "1", "enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.quarter == "2027Q1" and "尚未抽样 no sample drawn" in screen_text(app)
         await pilot.press("o", "down", "enter")  # back to the quarter with a sample
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.quarter == QUARTER and len(app.screen.query_one("#sites", DataTable).rows) == 3
 
 
@@ -876,12 +878,12 @@ async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
         assert type(app.screen).__name__ == "RectificationModal"
         await pilot.press("2", "tab", *"2026-02-30", "tab", *"更新机制已建立 [/b]")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert type(app.screen).__name__ == "RectificationModal"  # no 30 February: refused, still open
         assert "没有这一天 not a date: 2026-02-30" in screen_text(app)
         app.screen.query_one("#rect-deadline").value = "12/31/2026"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "deadline must be YYYY-MM-DD" in screen_text(app)
         app.screen.query_one("#rect-deadline").value = "2026-12-31"
         await pilot.press("ctrl+s")
@@ -1124,7 +1126,7 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
                         else:  # no pre-fill: override, 2 不合格 fail, with a note (veto indicators: no points)
                             made.append((code, iid, "fail"))
                             await pilot.press("o", "2", "tab", *"人工判定", "ctrl+s")
-                        await pilot.pause()
+                        await settle(pilot, app)
                         await pilot.press("down")
                     await pilot.press("escape")
                     await pilot.pause()

@@ -102,6 +102,7 @@ class IndicatorEntry(TypedDict):
     note: NotRequired[str]  # why review / how it was measured (Chinese)
     veto: NotRequired[bool]  # veto indicators
     deduction: NotRequired[float]  # deduction indicators: points, within the indicator's maximum
+    source: NotRequired[str]  # what measured it when not the check itself: "monitor" (the week-long monitor)
 
 
 class Verdict(TypedDict):
@@ -221,6 +222,73 @@ def load_check(data: bytes | str) -> CheckDoc:
     if not isinstance(doc, dict) or doc.get("schema") != "inspector.check/1":
         raise ValueError("不是 inspector.check/1 检查结果")
     return doc  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- reading stored records
+# Records come from a file: any key may be missing (a record written before it existed, a site not yet
+# checked) or damaged. These accessors are how the TUI and the reports read them: never a chain of ``.get``.
+
+MONITOR = "monitor"  # ``IndicatorEntry.source`` of an indicator measured by the week-long availability monitor
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def record_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
+    """The record's pre-fill (its latest check document); ``{}`` when the site was never checked."""
+    return _dict(_dict(record).get("prefill"))  # type: ignore[return-value]
+
+
+def recheck_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
+    """The check document of the record's re-check after rectification; ``{}`` when there is none."""
+    return _dict(_dict(_dict(record).get("recheck")).get("doc"))  # type: ignore[return-value]
+
+
+def doc_verdict(doc: CheckDoc | dict[str, Any] | None) -> Verdict:
+    """A check document's verdict; ``{}`` when it has none."""
+    return _dict(_dict(doc).get("verdict"))  # type: ignore[return-value]
+
+
+def doc_indicators(doc: CheckDoc | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
+    """A check document's indicator entries by id; ``{}`` when it has none."""
+    return _dict(_dict(doc).get("indicators"))
+
+
+def doc_indicator(doc: CheckDoc | dict[str, Any] | None, indicator: str) -> IndicatorEntry:
+    """One indicator's entry of a check document; ``{}`` when it was not measured."""
+    return _dict(doc_indicators(doc).get(indicator))  # type: ignore[return-value]
+
+
+def doc_columns(doc: CheckDoc | dict[str, Any] | None) -> list[ColumnSummary]:
+    """The columns a check found (``[]`` when none or not a list)."""
+    columns = _dict(doc).get("columns")
+    return [c for c in columns if isinstance(c, dict)] if isinstance(columns, list) else []
+
+
+def record_decisions(record: InspectionRecord | dict[str, Any] | None) -> dict[str, DecisionRecord]:
+    """The inspector's decisions by indicator id; ``{}`` when none."""
+    return _dict(_dict(record).get("decisions"))
+
+
+def record_decision(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> DecisionRecord | None:
+    """The inspector's decision on one indicator, None when there is none."""
+    decision = record_decisions(record).get(indicator)
+    return decision if isinstance(decision, dict) else None
+
+
+def entry_source(entry: IndicatorEntry | dict[str, Any] | None) -> str:
+    """What measured an indicator's pre-fill: ``"monitor"`` (the week-long monitor) or ``"check"``.
+
+    Read from the entry's ``source``; records written before it existed are recognised by their note,
+    which the monitor began with ``texts.MONITOR_PREFIX``.
+    """
+    entry = _dict(entry)
+    if "source" in entry:
+        return MONITOR if entry["source"] == MONITOR else "check"
+    from inspector.core.texts import MONITOR_PREFIX
+
+    return MONITOR if str(entry.get("note") or "").startswith(MONITOR_PREFIX) else "check"
 
 
 # --------------------------------------------------------------------------- crawl facts
@@ -408,6 +476,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     status: str | None = None
     note: str = ""  # why review / how it was measured (e.g. "short probe: estimate")
+    source: str = ""  # what measured it when not the check itself (``MONITOR``): stored in the entry
 
 
 def crawl_from_dict(d: dict[str, Any]) -> CrawlResult:

@@ -23,8 +23,9 @@ from textual.screen import Screen
 
 from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
-from inspector.core.store import Workspace
+from inspector.core.store import Workspace, WorkspaceError
 from inspector.tui import pinyin
+from inspector.tui.messages import ChecksRequested, InspectionChanged, Written
 from inspector.tui.safe import clean
 
 
@@ -143,6 +144,35 @@ class InspectorApp(App[None]):
     def dashboard(self) -> Any:
         return self.screen_stack[0]
 
+    @property
+    def checks_running(self) -> bool:
+        """A batch of checks is running (the dashboard runs one at a time)."""
+        return getattr(self.dashboard, "job", None) is not None
+
+    # -- messages: screens never call each other ---------------------------------------------
+    def on_inspection_changed(self, message: InspectionChanged) -> None:
+        """A site's record (or the quarter) changed: every screen on the stack hears it and refreshes what it shows."""
+        for screen in self.screen_stack:
+            screen.post_message(message.copy())
+
+    def on_written(self, message: Written) -> None:
+        """A screen's write ended: refused or failed, say why; else every screen showing the site refreshes.
+        The screen that wrote gets the message back if it is still open (it may say more)."""
+        if message.problems:
+            self.notify("\n".join(clean(p, 300) for p in message.problems), title="不能完成 not done yet",
+                        severity="error", markup=False, timeout=8)
+        elif message.error:
+            self.notify(clean(message.error, 300), title="未保存 not saved", severity="error", markup=False)
+        else:
+            record = message.result if isinstance(message.result, dict) else None
+            self.post_message(InspectionChanged(message.quarter, message.screen.code, record))
+        if message.screen in self.screen_stack:
+            message.screen.post_message(message.copy())
+
+    def on_checks_requested(self, message: ChecksRequested) -> None:
+        """Checks asked for on any screen run on the dashboard (its panel shows their progress)."""
+        self.dashboard.post_message(message.copy())
+
     def open_site(self, code: str) -> None:
         """Push the inspection screen of one sampled site."""
         from inspector.tui.inspection import InspectionScreen
@@ -159,7 +189,7 @@ class InspectorApp(App[None]):
     def set_quarter(self, quarter: str) -> None:
         """Switch the dashboard to another quarter (review mode follows its completeness)."""
         self._enter_quarter(quarter)
-        self.dashboard.reload()
+        self.post_message(InspectionChanged(quarter))
 
     def _enter_quarter(self, quarter: str) -> None:
         self.quarter = quarter
@@ -197,10 +227,18 @@ class InspectorApp(App[None]):
         if settings().user or stored_inspector_name(self.ws):
             return
 
+        def save(name: str) -> None:
+            try:
+                set_inspector_name(self.ws, name)
+            except (ValueError, OSError, WorkspaceError) as exc:
+                self.call_from_thread(self.notify, clean(exc, 300), title="未保存 not saved", severity="error",
+                                      markup=False)
+                return
+            self.call_from_thread(self.notify, f"检查人员 inspector: {clean(name, 40)}", markup=False)
+
         def answered(name: str | None) -> None:
             if name:
-                set_inspector_name(self.ws, name)
-                self.notify(f"检查人员 inspector: {clean(name, 40)}", markup=False)
+                self.run_worker(partial(save, name), thread=True, group="write", name="inspector-name")
 
         self.push_screen(TextPrompt("检查人员 inspector", "请填写您的姓名：每项决定都会记录检查人员"
                                     "（也可设置环境变量 INSPECTOR_USER）", required="请填写检查人员姓名",

@@ -18,6 +18,7 @@ from inspector.core.quarter.inspection import quarter_overview
 from inspector.tui.batch import BatchModal, batch_codes, eta_text
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line, stage_fraction
 from inspector.tui.footer import KeyFooter
+from inspector.tui.messages import ChecksRequested, InspectionChanged
 from inspector.tui.safe import clean, plain, progress_label, result_text
 
 FILTERS: dict[str, tuple[str, Any]] = {
@@ -285,7 +286,18 @@ class DashboardScreen(Screen[None]):
         self.app.set_review_mode(not self.app.review_mode)
         self.app.notify("复核模式 review mode: 只读 read-only, checks off" if self.app.review_mode else "复核模式关闭 review mode off")
 
+    def on_inspection_changed(self, message: InspectionChanged) -> None:
+        """A site's record changed (its row is read again), or the whole quarter (every row)."""
+        if message.concerns(self.app.quarter, None):
+            self.reload(message.code)
+
     # -- checks ----------------------------------------------------------------------------
+    def on_checks_requested(self, message: ChecksRequested) -> None:
+        """Checks asked for on another screen (the inspection's c and R)."""
+        if self.start_checks(message.codes, recheck=message.recheck):
+            self.app.notify("整改复查已开始 re-check started — the original result is kept" if message.recheck
+                            else "检测已开始 check started — progress on the dashboard")
+
     def action_check(self, which: str) -> None:
         if which == "batch":
             rows = self.visible_rows()
@@ -385,10 +397,7 @@ class DashboardScreen(Screen[None]):
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
                             severity="error", markup=False, timeout=8)
-        self.reload(message.code)
-        for screen in self.app.screen_stack:
-            if getattr(screen, "code", None) == message.code and hasattr(screen, "reload"):
-                screen.reload()
+        self.app.post_message(InspectionChanged(self.app.quarter, message.code))
 
     def on_checks_done(self, message: ChecksDone) -> None:
         self.job = None
