@@ -69,6 +69,11 @@ def test_the_core_has_no_import_cycle():
     assert _cycles("inspector", within="inspector.core") == []
 
 
+def test_the_whole_package_has_no_import_cycle():
+    """The TUI, the CLI and the demo too (tui/columns ↔ tui/inspection was one: the verdict bar is shared now)."""
+    assert _cycles("inspector") == []
+
+
 def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
     pkg = tmp_path / "cyc"
     pkg.mkdir()
