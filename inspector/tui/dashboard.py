@@ -19,6 +19,7 @@ from inspector.tui.batch import BatchModal, batch_codes, eta_text
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line, stage_fraction
 from inspector.tui.footer import KeyFooter
 from inspector.tui.messages import ChecksRequested, InspectionChanged
+from inspector.tui.widgets import add_columns
 from inspector.tui.safe import clean, plain, progress_label, result_text
 
 FILTERS: dict[str, tuple[str, Any]] = {
@@ -98,9 +99,7 @@ class DashboardScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sites", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        table = add_columns(self.query_one("#sites", DataTable), COLUMNS)
         self.query_one("#checkpanel").display = False
         self.reload()
         table.focus()

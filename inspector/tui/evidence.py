@@ -29,6 +29,7 @@ from inspector.core.quarter.inspection import checklist_of
 from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
+from inspector.tui.widgets import add_columns
 from inspector.tui.safe import clean, plain
 
 FILE_COLUMNS = [("kind", "类型 kind"), ("path", "文件 file"), ("ok", "校验 sha256")]
@@ -137,9 +138,7 @@ class EvidenceScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        files = self.query_one("#files", DataTable)
-        for key, label in FILE_COLUMNS:
-            files.add_column(label, key=key)
+        files = add_columns(self.query_one("#files", DataTable), FILE_COLUMNS)
         self.records, self.matched = records_for(self.app.ws.evidence(self.app.quarter, self.code), self.finding)
         self.sub_title = f"{self.app.quarter} · {self.code}"
         self.query_one("#finding", Static).update(self._finding_text())

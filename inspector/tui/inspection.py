@@ -48,7 +48,7 @@ from inspector.tui.safe import (
     rectification_text,
     status_text,
 )
-from inspector.tui.widgets import SiteScreen, VerdictBar
+from inspector.tui.widgets import add_columns, SiteScreen, VerdictBar
 
 INDICATOR_COLUMNS = [("group", "组 group"), ("name", "指标 indicator"), ("status", "状态 status"),
                      ("points", "扣分"), ("source", "来源"), ("measures", "度量 measures")]
@@ -97,12 +97,8 @@ class InspectionScreen(SiteScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#indicators", DataTable)
-        for key, label in INDICATOR_COLUMNS:
-            table.add_column(label, key=key)
-        findings = self.query_one("#findings", DataTable)
-        for key, label in FINDING_COLUMNS:
-            findings.add_column(label, key=key)
+        table = add_columns(self.query_one("#indicators", DataTable), INDICATOR_COLUMNS)
+        add_columns(self.query_one("#findings", DataTable), FINDING_COLUMNS)
         self.reload()
         table.focus()
 

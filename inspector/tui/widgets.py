@@ -124,6 +124,13 @@ class VerdictBar(Static):
 # --------------------------------------------------------------------------- the table screen
 
 
+def add_columns(table: DataTable, columns: Iterable[tuple[str, str]]) -> DataTable:
+    """The table's columns, ``(key, label)`` each; the table."""
+    for key, label in columns:
+        table.add_column(label, key=key)
+    return table
+
+
 class TableScreen(Screen[None]):
     """Header, an information line, one table with a row per key, a detail line, the footer.
 
@@ -154,8 +161,7 @@ class TableScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        for key, label in self.COLUMNS:
-            self.table.add_column(label, key=key)
+        add_columns(self.table, self.COLUMNS)
         self.mounted()
         self.table.focus()
 
