@@ -240,9 +240,14 @@ def record_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
     return _dict(_dict(record).get("prefill"))  # type: ignore[return-value]
 
 
+def record_recheck(record: InspectionRecord | dict[str, Any] | None) -> dict[str, Any]:
+    """The record's re-check after rectification (``{at, doc, run, run_dir}``); ``{}`` when there is none."""
+    return _dict(_dict(record).get("recheck"))
+
+
 def recheck_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
     """The check document of the record's re-check after rectification; ``{}`` when there is none."""
-    return _dict(_dict(_dict(record).get("recheck")).get("doc"))  # type: ignore[return-value]
+    return _dict(record_recheck(record).get("doc"))  # type: ignore[return-value]
 
 
 def doc_verdict(doc: CheckDoc | dict[str, Any] | None) -> Verdict:

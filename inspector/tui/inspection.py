@@ -246,7 +246,7 @@ class InspectionScreen(SiteScreen):
         if action == "compare":
             return has_comparison(self.record)
         if action == "report":
-            return bool(self.record.get("prefill"))
+            return bool(record_doc(self.record))
         return True
 
     def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:

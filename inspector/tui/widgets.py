@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist, scored
-from inspector.core.model import Progress, Rectification, doc_verdict, recheck_doc, record_doc
+from inspector.core.model import Progress, Rectification, doc_verdict, recheck_doc, record_doc, record_recheck
 from inspector.core.quarter.inspection import adjustments, evaluate
 from inspector.core.store import WorkspaceError
 from inspector.tui.footer import KeyFooter
@@ -56,7 +56,7 @@ def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: d
     None when there is nothing to say (a site that did not fail and has no rectification or re-check).
     """
     rect = record.get("rectification") or {}
-    recheck = record.get("recheck") or {}
+    recheck = record_recheck(record)
     if verdict.get("result") != "fail" and not rect and not recheck:
         return None
     out = Text("整改 rectification: ")
@@ -72,14 +72,14 @@ def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: d
     if not rect:
         out.append(" — z 整改 to set", style="dim")
     if recheck:
-        out.append_text(recheck_text(recheck, verdict))
+        out.append_text(recheck_text(record, verdict))
     return out
 
 
-def recheck_text(recheck: dict[str, Any], original: dict[str, Any]) -> Text:
+def recheck_text(record: dict[str, Any], original: dict[str, Any]) -> Text:
     """`` · 复查 re-check 12-02 15:30: 合格 pass 得分 95 否决 0 (原 was 不合格 fail 88.5)``."""
-    v = doc_verdict(recheck_doc({"recheck": recheck}))
-    out = Text(f"\n复查 re-check {local_time(recheck.get('at'))}: ")
+    v = doc_verdict(recheck_doc(record))
+    out = Text(f"\n复查 re-check {local_time(record_recheck(record).get('at'))}: ")
     out.append_text(result_text(v.get("result")))
     if isinstance(v.get("score"), (int, float)) and scored(v):
         out.append(f" 得分 {v['score']:g}")
