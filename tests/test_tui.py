@@ -168,7 +168,7 @@ def ws(tmp_path: Path) -> Workspace:
 def normalise_svg(svg: str, *replace: str) -> str:
     """Remove what changes between runs: Textual's generated ids and given strings (tmp paths)."""
     for text in replace:
-        svg = svg.replace(text, "WS")
+        svg = svg.replace(text, "WS").replace(text.replace(" ", "&#160;"), "WS")  # spaces are &#160; in the SVG
     svg = re.sub(r"(工作区(?:&#160;|\s))[^<]*", r"\1WS", svg)  # the header's workspace path (shortened)
     svg = re.sub(r"terminal-\d+", "terminal", svg)
     svg = re.sub(r"terminal-[0-9a-f]+-", "terminal-", svg)
@@ -195,12 +195,52 @@ def assert_snapshot(app: Any, name: str, *replace: str) -> None:
     assert svg == expected, f"{path.name} differs: INSPECTOR_UPDATE_SNAPSHOTS=1 accepts the new look (review it)"
 
 
+async def assert_snapshots(pilot: Any, app: Any, name: str, *replace: str) -> None:
+    """The screen at the test's size (``<name>-<w>x<h>``), then at 80x24 (the smallest supported), then back."""
+    width, height = app.size
+    await drawn(pilot, app)
+    assert_snapshot(app, f"{name}-{width}x{height}", *replace)
+    await pilot.resize_terminal(80, 24)
+    await drawn(pilot, app)
+    assert_snapshot(app, f"{name}-80x24", *replace)
+    await pilot.resize_terminal(width, height)
+    await drawn(pilot, app)
+
+
+def test_a_missing_snapshot_fails_and_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    class Shot:
+        def export_screenshot(self, title: str = "") -> str:
+            return "<svg>terminal-1234</svg>"
+
+    monkeypatch.setattr(f"{__name__}.SNAPSHOTS", tmp_path)
+    monkeypatch.delenv("INSPECTOR_UPDATE_SNAPSHOTS", raising=False)
+    with pytest.raises(AssertionError, match="missing"):
+        assert_snapshot(Shot(), "nothing")
+    assert list(tmp_path.iterdir()) == []  # not written: a snapshot is reviewed, then committed
+    (tmp_path / "nothing.svg").write_text("<svg>other</svg>", encoding="utf-8")
+    with pytest.raises(AssertionError, match="differs"):
+        assert_snapshot(Shot(), "nothing")
+    (tmp_path / "nothing.svg").write_text("<svg>terminal</svg>", encoding="utf-8")
+    assert_snapshot(Shot(), "nothing")
+
+
 def screen_text(app: Any) -> str:
     """Everything the current screen shows, as plain text lines (read back from the SVG export)."""
     rows: dict[float, list[tuple[float, str]]] = {}
     for m in re.finditer(r'<text[^>]*?x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()):
         rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
     return "\n".join("".join(t for _, t in sorted(row)).replace("\xa0", " ") for _, row in sorted(rows.items()))
+
+
+async def first_hit(pilot: Any, app: Any, wanted: str) -> None:
+    """Wait (10 s at most) until the command palette's first hit contains ``wanted``."""
+    from textual.command import CommandList
+
+    for _ in range(200):
+        await pilot.pause(0.05)
+        options = app.screen.query_one(CommandList)
+        if options.option_count and wanted in str(options.get_option_at_index(0).prompt):
+            return
 
 
 async def settle(pilot: Any, app: Any) -> None:
@@ -435,12 +475,12 @@ async def test_every_shown_binding_has_an_id_and_the_palette_runs_them(ws: Works
         await pilot.press("escape", "ctrl+p")
         await pilot.pause()
         await pilot.press(*"registry")
-        await pilot.pause(0.3)
+        await first_hit(pilot, app, "名录")  # searching runs in the background: slow under load
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "RegistryScreen"
         await pilot.press("escape", "ctrl+p", *"3406000013")  # a sampled site, by its code
-        await pilot.pause(0.3)
+        await first_hit(pilot, app, "3406000013")
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "InspectionScreen" and app.screen.code == "3406000013"
@@ -505,6 +545,20 @@ async def test_snapshot_dashboard_and_inspection(tmp_path: Path):
         table.move_cursor(row=[k.value for k in table.rows].index("link-availability"))
         await drawn(pilot, app)
         assert_snapshot(app, "inspection", str(ws.root))
+
+
+async def test_snapshot_columns(tmp_path: Path):
+    ws = build_workspace(tmp_path / "ws")
+    code = "3406000012"
+    ws.update_inspection(QUARTER, code, lambda r: {**r, "prefill": {**r["prefill"], "columns": demo_columns(code)}})
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "l")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ColumnsScreen"
+        await pilot.press("down")  # the stale column with the hostile name: its detail shows the rule
+        await assert_snapshots(pilot, app, "columns", str(ws.root))
 
 
 # --------------------------------------------------------------------------- real checks on the demo region
@@ -833,8 +887,12 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
             assert busy_cells[1] == literal[:19] + "…" and "HTTP 503" in busy_cells[6]
             table.move_cursor(row=table.get_row_index("3406000023"))
             await pilot.pause()
+            ports = [f"127.0.0.1:{url.split(':')[2].split('/')[0]}" for url in (ok.url("/"), busy.url("/"))]
+            ports.append(rows["3406000023"]["url"].removeprefix("http://").rstrip("/"))
+            await assert_snapshots(pilot, app, "monitor", *ports)  # the servers' ports change from run to run
             error = rows["3406000023"]["last_failure"]["error"]
-            assert error and "最近失败 last failure: " in screen_text(app) and error[:20] in screen_text(app)
+            assert error == "connect" and "最近失败 last failure: " in screen_text(app)
+            assert "无法连接" in screen_text(app)  # the fetch layer's code in Chinese
 
             # the inspection screen says when availability comes from the monitor
             checklist = load_checklist("census-2015")
@@ -973,6 +1031,9 @@ async def test_province_view_aggregates_imports_and_shows_hostile_regions_litera
         text = screen_text(app)
         assert f"{city_bundles['quarter']} · 1 个地区 cities" in text
         assert "问题 problems by indicator: " in text and "网站不更新 1" in text  # the checklist's Chinese name
+        from inspector.tui.safe import local_time
+
+        await assert_snapshots(pilot, app, "province", local_time(expected["created_at"], "%Y-%m-%d %H:%M"))
         assert "site-not-updated" not in text
 
         async def import_(path: Path, pub: Path) -> str:

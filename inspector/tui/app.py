@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
+from textual.system_commands import SystemCommandsProvider
 
 from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
@@ -63,6 +64,30 @@ class BindingsProvider(Provider):
                 yield Hit(score, matcher.highlight(text), run, text=text)
 
 
+#: Textual's system commands, Chinese first (the palette matches the pinyin initials: ``tc`` finds 退出)
+SYSTEM_COMMANDS = {
+    "Theme": ("主题 Theme", "更换配色 change the colour theme"),
+    "Quit": ("退出 Quit", "退出程序 quit the application"),
+    "Keys": ("按键 Keys", "显示或隐藏按键说明 show or hide the keys and help panel"),
+    "Maximize": ("最大化 Maximize", "最大化当前部件 maximize the focused widget"),
+    "Minimize": ("还原 Minimize", "还原部件大小 restore the widget to its normal size"),
+}
+
+
+class SystemProvider(SystemCommandsProvider):
+    """Textual's system commands (截图, 退出, 主题 …), matched on the text and on the pinyin initials of its Chinese."""
+
+    async def startup(self) -> None:
+        await asyncio.to_thread(pinyin.load)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            score = matcher.match(pinyin.search_text(name))
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
 class SitesProvider(Provider):
     """打开 open a sampled site's inspection by name, code or the pinyin initials of its name (plain text)."""
 
@@ -87,7 +112,7 @@ class InspectorApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "政府网站抽查 inspector"
-    COMMANDS = App.COMMANDS | {BindingsProvider, SitesProvider}
+    COMMANDS = {SystemProvider, BindingsProvider, SitesProvider}
     BINDINGS = [
         Binding("f1,question_mark", "help", "帮助", tooltip="help", id="app.help"),
         Binding("ctrl+q", "quit", "退出", tooltip="quit", id="app.quit", priority=True, show=False),
@@ -114,11 +139,15 @@ class InspectorApp(App[None]):
 
     # -- palette ---------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's system commands, with Screenshot saving into the workspace (its own fails on servers)."""
+        """Textual's system commands, Chinese first, with 截图 Screenshot saving into the workspace (its own fails
+        on servers)."""
         for command in super().get_system_commands(screen):
-            if command.title != "Screenshot":
+            if command.title in SYSTEM_COMMANDS:
+                title, help_text = SYSTEM_COMMANDS[command.title]
+                yield command._replace(title=title, help=help_text)
+            elif command.title != "Screenshot":
                 yield command
-        yield SystemCommand("Screenshot 截图", "Save an SVG screenshot of this screen in the workspace's screenshots/",
+        yield SystemCommand("截图 Screenshot", "保存当前屏幕的 SVG 截图到工作区 screenshots/ save an SVG screenshot",
                             lambda: self.set_timer(0.1, self.save_screen_svg))
 
     def save_screen_svg(self) -> Path | None:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from inspector.core import texts
+from inspector.core.model import Progress, Result
 from inspector.core.quarter.inspection import quarter_overview
 from inspector.tui.batch import BatchModal, batch_codes, eta_text
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line, stage_fraction
@@ -22,14 +23,14 @@ from inspector.tui.messages import ChecksRequested, InspectionChanged
 from inspector.tui.widgets import add_columns
 from inspector.tui.safe import clean, plain, progress_label, result_text
 
-FILTERS: dict[str, tuple[str, Any]] = {
-    "all": ("全部 all", lambda r: True),
-    "todo": ("未完成 to do", lambda r: r["progress"] != "done"),
-    "unchecked": ("未检测 unchecked", lambda r: r["result"] is None),
-    "review": ("待复核 review", lambda r: r["result"] == "review"),
-    "fail": ("不合格 fail", lambda r: r["result"] == "fail"),
-    "pass": ("合格 pass", lambda r: r["result"] == "pass"),
-    "done": ("已完成 done", lambda r: r["progress"] == "done"),
+FILTERS: dict[str, tuple[str, Any]] = {  # labels in the core's vocabulary (texts), never the stored status ids
+    "all": ("全部", lambda r: True),
+    "todo": ("未完成", lambda r: r["progress"] != Progress.DONE),
+    "unchecked": (texts.RESULT["not checked"], lambda r: r["result"] is None),
+    "review": (texts.RESULT[Result.REVIEW], lambda r: r["result"] == Result.REVIEW),
+    "fail": (texts.RESULT[Result.FAIL], lambda r: r["result"] == Result.FAIL),
+    "pass": (texts.RESULT[Result.PASS], lambda r: r["result"] == Result.PASS),
+    "done": (texts.PROGRESS[Progress.DONE], lambda r: r["progress"] == Progress.DONE),
 }
 RESULT_ORDER = {"fail": 0, "review": 1, None: 2, "pass": 3}
 PROGRESS_ORDER = {"not started": 0, "checked": 1, "in review": 2, "done": 3}
@@ -160,7 +161,7 @@ class DashboardScreen(Screen[None]):
 
     def _show_state(self) -> None:
         shown = len(self.query_one("#sites", DataTable).rows)
-        state = f"{FILTERS[self.filter_key][0]} · 排序 {SORTS[self.sort_key][0]} · {shown}/{len(self.rows)}"
+        state = f"筛选 {FILTERS[self.filter_key][0]} · 排序 {SORTS[self.sort_key][0]} · {shown}/{len(self.rows)}"
         self.query_one("#filterstate", Static).update(Text(state))
         self.query_one("#summary", Static).update(self._summary())
 

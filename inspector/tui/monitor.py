@@ -48,9 +48,9 @@ def failure_text(failure: dict[str, Any] | None, limit: int | None = 40) -> Text
     status, error = clean(failure.get("status"), 5), clean(failure.get("error"))
     if status:
         out.append(f" HTTP {status}", style="red")
-    if error and error != status:
+    if error and error != status:  # the fetch layer's codes in Chinese (连接失败, 超时 …); other text as it is
         out.append(" ")
-        out.append_text(plain(error, limit=limit))
+        out.append_text(plain(texts.fetch_error(error), limit=limit))
     return out
 
 
