@@ -225,61 +225,73 @@ def load_check(data: bytes | str) -> CheckDoc:
 
 
 # --------------------------------------------------------------------------- reading stored records
-# Records come from a file: any key may be missing (a record written before it existed, a site not yet
-# checked) or damaged. These accessors are how the TUI and the reports read them: never a chain of ``.get``.
+# Records are read from files that older versions wrote (and a check may not have reached every part):
+# these few readers give each part with its default, so that no module outside this boundary walks a
+# stored document through chains of ``.get(...)``.
+
+
+def prefill_of(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc | dict[str, Any]:
+    """The check document a record's pre-fill holds ({} before the site was checked)."""
+    return (record or {}).get("prefill") or {}
+
+
+def indicators_of(doc: CheckDoc | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
+    """A check document's indicator entries by id."""
+    return (doc or {}).get("indicators") or {}
+
+
+def prefill_indicators(record: InspectionRecord | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
+    """The pre-fill's indicator entries of a record."""
+    return indicators_of(prefill_of(record))
+
+
+def prefill_entry(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> IndicatorEntry | None:
+    """One indicator's pre-fill of a record (None when it was not measured)."""
+    return prefill_indicators(record).get(indicator) or None
+
+
+def run_id_of(doc: CheckDoc | dict[str, Any] | None) -> str | None:
+    """The id of the check run a document comes from."""
+    return ((doc or {}).get("run") or {}).get("id") or None
+
+
+def columns_of(doc: CheckDoc | dict[str, Any] | None) -> list[ColumnSummary]:
+    """The columns a check document lists."""
+    return (doc or {}).get("columns") or []
+
+
+def checklist_id_of(doc: CheckDoc | dict[str, Any] | None, default: str = "census-2015") -> str:
+    """The checklist a check document was scored against."""
+    return (doc or {}).get("checklist") or default
+
+
+def recheck_of(record: InspectionRecord | dict[str, Any] | None) -> dict[str, Any]:
+    """A record's rectification re-check ({at, doc, run, run_dir}; {} when none)."""
+    return (record or {}).get("recheck") or {}
+
 
 MONITOR = "monitor"  # ``IndicatorEntry.source`` of an indicator measured by the week-long availability monitor
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def doc_verdict(doc: CheckDoc | dict[str, Any] | None) -> Verdict | dict[str, Any]:
+    """A check document's verdict ({} when it has none)."""
+    verdict = (doc or {}).get("verdict")
+    return verdict if isinstance(verdict, dict) else {}
 
 
-def record_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
-    """The record's pre-fill (its latest check document); ``{}`` when the site was never checked."""
-    return _dict(_dict(record).get("prefill"))  # type: ignore[return-value]
+def recheck_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc | dict[str, Any]:
+    """The check document of a record's rectification re-check ({} when none)."""
+    return recheck_of(record).get("doc") or {}
 
 
-def record_recheck(record: InspectionRecord | dict[str, Any] | None) -> dict[str, Any]:
-    """The record's re-check after rectification (``{at, doc, run, run_dir}``); ``{}`` when there is none."""
-    return _dict(_dict(record).get("recheck"))
+def decisions_of(record: InspectionRecord | dict[str, Any] | None) -> dict[str, DecisionRecord]:
+    """The inspector's decisions of a record by indicator id ({} when none)."""
+    return (record or {}).get("decisions") or {}
 
 
-def recheck_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc:
-    """The check document of the record's re-check after rectification; ``{}`` when there is none."""
-    return _dict(record_recheck(record).get("doc"))  # type: ignore[return-value]
-
-
-def doc_verdict(doc: CheckDoc | dict[str, Any] | None) -> Verdict:
-    """A check document's verdict; ``{}`` when it has none."""
-    return _dict(_dict(doc).get("verdict"))  # type: ignore[return-value]
-
-
-def doc_indicators(doc: CheckDoc | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
-    """A check document's indicator entries by id; ``{}`` when it has none."""
-    return _dict(_dict(doc).get("indicators"))
-
-
-def doc_indicator(doc: CheckDoc | dict[str, Any] | None, indicator: str) -> IndicatorEntry:
-    """One indicator's entry of a check document; ``{}`` when it was not measured."""
-    return _dict(doc_indicators(doc).get(indicator))  # type: ignore[return-value]
-
-
-def doc_columns(doc: CheckDoc | dict[str, Any] | None) -> list[ColumnSummary]:
-    """The columns a check found (``[]`` when none or not a list)."""
-    columns = _dict(doc).get("columns")
-    return [c for c in columns if isinstance(c, dict)] if isinstance(columns, list) else []
-
-
-def record_decisions(record: InspectionRecord | dict[str, Any] | None) -> dict[str, DecisionRecord]:
-    """The inspector's decisions by indicator id; ``{}`` when none."""
-    return _dict(_dict(record).get("decisions"))
-
-
-def record_decision(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> DecisionRecord | None:
-    """The inspector's decision on one indicator, None when there is none."""
-    decision = record_decisions(record).get(indicator)
-    return decision if isinstance(decision, dict) else None
+def decision_of(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> DecisionRecord | None:
+    """The inspector's decision on one indicator (None when there is none)."""
+    return decisions_of(record).get(indicator) or None
 
 
 def entry_source(entry: IndicatorEntry | dict[str, Any] | None) -> str:
@@ -288,7 +300,7 @@ def entry_source(entry: IndicatorEntry | dict[str, Any] | None) -> str:
     Read from the entry's ``source``; records written before it existed are recognised by their note,
     which the monitor began with ``texts.MONITOR_PREFIX``.
     """
-    entry = _dict(entry)
+    entry = entry or {}
     if "source" in entry:
         return MONITOR if entry["source"] == MONITOR else "check"
     from inspector.core.texts import MONITOR_PREFIX

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 from inspector.core import texts
 from inspector.core.checklist import Checklist
 from inspector.core.checks.updates import in_window
-from inspector.core.model import doc_columns, record_doc
+from inspector.core.model import columns_of, prefill_of
 from inspector.core.quarter.inspection import adjustments, checklist_of, set_column_category
 from inspector.tui.messages import Written
 from inspector.tui.safe import clean, plain
@@ -105,11 +105,11 @@ class ColumnsScreen(SiteScreen, TableScreen):
     # -- data ------------------------------------------------------------------------------
     @property
     def columns(self) -> list[dict[str, Any]]:
-        return list(doc_columns(record_doc(self.record)))
+        return list(columns_of(prefill_of(self.record)))
 
     @property
     def as_of(self) -> date | None:
-        return parse_day(record_doc(self.record).get("as_of"))
+        return parse_day(prefill_of(self.record).get("as_of"))
 
     def reload(self, record: dict[str, Any] | None = None) -> None:
         """Show ``record`` (else re-read it): the verdict, the table, the highlighted column."""
@@ -220,6 +220,6 @@ class ColumnsScreen(SiteScreen, TableScreen):
         if not message.ok:
             self.show_detail()
             return
-        column = next((c for c in doc_columns(record_doc(message.result)) if c.get("url") == message.what), {})
+        column = next((c for c in columns_of(prefill_of(message.result)) if c.get("url") == message.what), {})
         self.app.notify(f"{clean(column.get('name'), 30)}: {category_label(self.checklist, column.get('category'))} · "
                         "已重新评分 re-scored", markup=False)

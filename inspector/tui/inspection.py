@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.checklist import scored, shown_points
-from inspector.core.model import MONITOR, Progress, Status, doc_indicator, entry_source, record_decision, \
-    record_decisions, record_doc
+from inspector.core.model import MONITOR, Progress, Status, decision_of, decisions_of, entry_source, prefill_entry, \
+    prefill_of
 from inspector.core.quarter.inspection import (
     checklist_of,
     confirm,
@@ -123,7 +123,7 @@ class InspectionScreen(SiteScreen):
         self.refresh_bindings()  # 对比 and 报告 follow the record
 
     def prefill(self, iid: str) -> dict[str, Any]:
-        return doc_indicator(record_doc(self.record), iid)
+        return prefill_entry(self.record, iid) or {}
 
     def _fill_indicators(self) -> None:
         table = self.query_one("#indicators", DataTable)
@@ -132,7 +132,7 @@ class InspectionScreen(SiteScreen):
         for group, indicators in self.checklist.groups().items():
             for i, ind in enumerate(indicators):
                 eff = self.effective[ind.id]
-                decided = ind.id in record_decisions(self.record)
+                decided = ind.id in decisions_of(self.record)
                 shown = shown_points(ind, eff, self.verdict)
                 if ind.is_veto:
                     points = Text(f"{shown} veto", style="bold red") if shown else Text("")
@@ -154,7 +154,7 @@ class InspectionScreen(SiteScreen):
 
     def _source_text(self, iid: str, decided: bool) -> Text:
         """人工 (a decision; ⚠ when made on an earlier check), 监测 (pre-filled from the monitor) or 自动."""
-        if decided and is_stale(self.record, record_decisions(self.record)[iid]):
+        if decided and is_stale(self.record, decisions_of(self.record)[iid]):
             return Text("人工 ⚠旧", style="bold yellow")
         if decided:
             return Text("人工 ✎", style="cyan")
@@ -179,7 +179,7 @@ class InspectionScreen(SiteScreen):
         ind = self.checklist.indicators[iid]
         pre = self.prefill(iid)
         eff = self.effective[iid]
-        decision = record_decision(self.record, iid)
+        decision = decision_of(self.record, iid)
         text = Text(f"{ind.name}  ·  {ind.group}{'' if ind.is_veto else ' · 扣分 deduction'}\n",
                     style="bold")
         text.append("预填 pre-fill: ")
@@ -246,7 +246,7 @@ class InspectionScreen(SiteScreen):
         if action == "compare":
             return has_comparison(self.record)
         if action == "report":
-            return bool(record_doc(self.record))
+            return bool(prefill_of(self.record))
         return True
 
     def _decide(self, iid: str, status: str, points: float | None, note: str) -> None:
@@ -271,7 +271,7 @@ class InspectionScreen(SiteScreen):
                             severity="warning")
             return
         pending = [i for i in self.checklist.indicators if i not in ids and
-                   (self.prefill(i).get("status") == Status.REVIEW and i not in record_decisions(self.record))]
+                   (self.prefill(i).get("status") == Status.REVIEW and i not in decisions_of(self.record))]
         message = f"确认全部剩余预填：{len(ids)} 项？"
         if pending:
             message += f"\n另有 {len(pending)} 项待复核，须逐项决定（o）。"
@@ -290,7 +290,7 @@ class InspectionScreen(SiteScreen):
             return
         ind = self.checklist.indicators[iid]
         eff = self.effective[iid]
-        decision = record_decision(self.record, iid) or {}
+        decision = decision_of(self.record, iid) or {}
 
         def saved(result: tuple[str, float | None, str] | None) -> None:
             if result is not None:
@@ -307,7 +307,7 @@ class InspectionScreen(SiteScreen):
 
     def action_undo(self) -> None:
         iid = self.current_id()
-        if iid is None or iid not in record_decisions(self.record):
+        if iid is None or iid not in decisions_of(self.record):
             return
         self.write("undo", lambda: undo_decision(self.app.ws, self.quarter, self.code, iid))
 
@@ -315,7 +315,7 @@ class InspectionScreen(SiteScreen):
         """Jump to the next indicator without a decision (wrapping around)."""
         table = self.query_one("#indicators", DataTable)
         ids = [ind.id for inds in self.checklist.groups().values() for ind in inds]
-        decisions = record_decisions(self.record)
+        decisions = decisions_of(self.record)
         start = table.cursor_row
         for step in range(1, len(ids) + 1):
             idx = (start + step) % len(ids)

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist, scored
-from inspector.core.model import Progress, Rectification, doc_verdict, recheck_doc, record_doc, record_recheck
+from inspector.core.model import Progress, Rectification, doc_verdict, prefill_of, recheck_doc, recheck_of
 from inspector.core.quarter.inspection import adjustments, evaluate
 from inspector.core.store import WorkspaceError
 from inspector.tui.footer import KeyFooter
@@ -56,7 +56,7 @@ def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: d
     None when there is nothing to say (a site that did not fail and has no rectification or re-check).
     """
     rect = record.get("rectification") or {}
-    recheck = record_recheck(record)
+    recheck = recheck_of(record)
     if verdict.get("result") != "fail" and not rect and not recheck:
         return None
     out = Text("整改 rectification: ")
@@ -79,7 +79,7 @@ def rectification_line(record: dict[str, Any], verdict: dict[str, Any], today: d
 def recheck_text(record: dict[str, Any], original: dict[str, Any]) -> Text:
     """`` · 复查 re-check 12-02 15:30: 合格 pass 得分 95 否决 0 (原 was 不合格 fail 88.5)``."""
     v = doc_verdict(recheck_doc(record))
-    out = Text(f"\n复查 re-check {local_time(record_recheck(record).get('at'))}: ")
+    out = Text(f"\n复查 re-check {local_time(recheck_of(record).get('at'))}: ")
     out.append_text(result_text(v.get("result")))
     if isinstance(v.get("score"), (int, float)) and scored(v):
         out.append(f" 得分 {v['score']:g}")
@@ -101,7 +101,7 @@ class VerdictBar(Static):
         nothing decided is shown).
         """
         effective, verdict = evaluate(record, checklist)
-        if unchecked and not record_doc(record):
+        if unchecked and not prefill_of(record):
             bar = plain(f"{clean((site or {}).get('name'), 20)} {code}", style="bold")
             bar.append(f"  {unchecked}", style="yellow")
             self.update(bar)
