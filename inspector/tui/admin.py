@@ -9,8 +9,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
+from inspector.tui.messages import InspectionChanged
 from inspector.tui.safe import clean, plain
 from inspector.tui.widgets import TableScreen
 
@@ -26,6 +28,22 @@ def site_rows(sites: list[dict[str, Any]]) -> Iterator[tuple[str, list[Text]]]:
             plain(s.get("status"), style="" if s.get("running", True) else "dim red", limit=8),
             plain(s.get("url"), limit=50),
         ]
+
+
+class RegistryImported(Message, bubble=False):  # handled by the registry screen only
+    """The registry import ended: what it did (or why not), as text to show."""
+
+    def __init__(self, report: Text, imported: bool = False) -> None:
+        super().__init__()
+        self.report, self.imported = report, imported
+
+
+class SampleDrawn(Message, bubble=False):  # handled by the sampling screen only
+    """A draw ended: the quarter and how many sites were drawn, else ``error``."""
+
+    def __init__(self, quarter: str, size: int, error: str = "") -> None:
+        super().__init__()
+        self.quarter, self.size, self.error = quarter, size, error
 
 
 class RegistryScreen(TableScreen):
@@ -70,18 +88,20 @@ class RegistryScreen(TableScreen):
         try:
             report = import_registry(self.app.ws, path)
         except (RegistryError, WorkspaceError, OSError) as exc:
-            self.app.call_from_thread(self._show_report, plain(f"导入失败 import failed: {exc}", style="red"))
+            self.post_message(RegistryImported(plain(f"导入失败 import failed: {exc}", style="red")))
             return
         text = Text(f"导入 imported ({clean(report.encoding)}): 新增 added {report.added} · 更新 updated "
                     f"{report.updated} · 拒绝 rejected {len(report.rejected)}", style="bold")
         for row, why in report.rejected[:20]:
             text.append(f"\n  第 {row} 行 row {row}: ")
             text.append_text(plain(why, limit=120))
-        self.app.call_from_thread(self._show_report, text)
+        self.post_message(RegistryImported(text, imported=True))
 
-    def _show_report(self, text: Text) -> None:
-        self.query_one("#import-report", Static).update(text)
+    def on_registry_imported(self, message: RegistryImported) -> None:
+        self.query_one("#import-report", Static).update(message.report)
         self.reload()
+        if message.imported:  # names and the dashboard's "registry is empty" follow the registry
+            self.app.post_message(InspectionChanged(self.app.quarter))
 
 
 class SamplingScreen(TableScreen):
@@ -141,12 +161,15 @@ class SamplingScreen(TableScreen):
                           include=params["include"])
             ws.save_sample(sample, force=params["force"])
         except (SamplingError, WorkspaceError) as exc:
-            self.app.call_from_thread(self.app.notify, clean(exc, 300), title="未抽样 not drawn",
-                                      severity="error", markup=False, timeout=10)
+            self.post_message(SampleDrawn("", 0, error=clean(exc, 300)))
             return
-        self.app.call_from_thread(self._drawn, sample["quarter"], sample["size"])
+        self.post_message(SampleDrawn(sample["quarter"], sample["size"]))
 
-    def _drawn(self, quarter: str, size: int) -> None:
+    def on_sample_drawn(self, message: SampleDrawn) -> None:
+        if message.error:
+            self.app.notify(message.error, title="未抽样 not drawn", severity="error", markup=False, timeout=10)
+            return
+        quarter, size = message.quarter, message.size
         self.app.set_quarter(quarter)
         self.reload()
         self.app.notify(f"{quarter}: 抽取 drew {size} sites")
