@@ -19,7 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
-from inspector.core.checklist import scored, shown_points
+from inspector.core.scoring import scored, shown_points
 from inspector.core.model import MONITOR, Progress, Status, decision_of, decisions_of, entry_source, prefill_entry, \
     prefill_of
 from inspector.core.quarter.inspection import (

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
-from inspector.core.checklist import Checklist, scored
+from inspector.core.checklist import Checklist
+from inspector.core.scoring import scored
 from inspector.core.model import Progress, Rectification, doc_verdict, prefill_of, recheck_doc, recheck_of
 from inspector.core.quarter.inspection import adjustments, evaluate
 from inspector.core.store import WorkspaceError
