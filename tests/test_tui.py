@@ -311,6 +311,31 @@ async def test_a_decision_updates_its_dashboard_row_only(ws: Workspace, monkeypa
         assert next(r for r in app.dashboard.rows if r["code"] == "3406000013")["result"] != "fail"
 
 
+async def test_decisions_are_written_off_the_ui_thread_and_every_screen_hears_of_them(ws: Workspace,
+                                                                                      monkeypatch: pytest.MonkeyPatch):
+    """The core's writes run in thread workers; the screens refresh from InspectionChanged, not from each other."""
+    from inspector.tui import inspection
+
+    threads: list[str] = []
+    real = inspection.confirm
+    monkeypatch.setattr(inspection, "confirm", lambda *a, **k: threads.append(threading.current_thread().name)
+                        or real(*a, **k))
+    app = make_app(ws, quarter=QUARTER)
+    heard: list[tuple[str, str | None]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard = app.dashboard
+        real_changed = type(dashboard).on_inspection_changed
+        monkeypatch.setattr(type(dashboard), "on_inspection_changed",
+                            lambda self, m: heard.append((type(self).__name__, m.code)) or real_changed(self, m))
+        await pilot.press("enter", "y")
+        await settle(pilot, app)
+        assert threads and threads[0] != threading.main_thread().name  # not on the UI thread
+        assert ws.inspection(QUARTER, "3406000012")["decisions"]["site-unreachable"]["kind"] == "confirm"
+        assert heard == [("DashboardScreen", "3406000012")]  # the dashboard below heard it and refreshed its row
+        assert "人工" in screen_text(app)  # and the inspection screen itself
+
+
 async def test_confirm_undo_next_and_done(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
@@ -548,20 +573,6 @@ async def test_snapshot_dashboard_and_inspection(tmp_path: Path):
         assert_snapshot(app, "inspection", str(ws.root))
 
 
-async def test_snapshot_columns(tmp_path: Path):
-    ws = build_workspace(tmp_path / "ws")
-    code = "3406000012"
-    ws.update_inspection(QUARTER, code, lambda r: {**r, "prefill": {**r["prefill"], "columns": demo_columns(code)}})
-    app = make_app(ws, quarter=QUARTER)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("enter", "l")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "ColumnsScreen"
-        await pilot.press("down")  # the stale column with the hostile name: its detail shows the rule
-        await assert_snapshots(pilot, app, "columns", str(ws.root))
-
-
 # --------------------------------------------------------------------------- real checks on the demo region
 
 
@@ -723,6 +734,7 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         await pilot.press("down")
         await pilot.pause()
         assert f"栏目 column {literal}" in screen_text(app)
+        await assert_snapshots(pilot, app, "columns", str(ws.root))  # the stale column's detail shows the rule
         await pilot.press("k")  # the hostile column's picker: its name is in the title
         await pilot.pause()
         assert type(app.screen).__name__ == "CategoryPicker" and literal in screen_text(app)
