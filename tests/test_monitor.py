@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from inspector.core.checklist import load_checklist
+from inspector.core.model import MONITOR, Outcome, entry_source
 from inspector.core.scoring import prefill
 from inspector.core.quarter.monitor import (
     SHANGHAI,
@@ -162,6 +163,7 @@ def test_simulated_week_vetoes_the_site_failing_ten_percent(three_sites):
         assert unreachable.measures["attempts"] == 168
         assert unreachable.note.startswith("一周监测 2026-11-18 10:00 – 2026-11-25 10:00 Asia/Shanghai：探测 168 次")
         veto = prefill(checklist.indicators["site-unreachable"], unreachable)
+        assert veto["source"] == "monitor"  # provenance is a field of the stored entry, not read from the note
         deduction = prefill(checklist.indicators["homepage-availability"], outcomes["homepage-availability"])
         if code == "3406000003":
             assert row["failures"] == 16 and 0.09 <= row["failure_rate"] <= 0.11
@@ -563,6 +565,7 @@ def test_check_prefers_the_monitor_week_over_the_short_probe(three_sites):
     su = flaky["indicators"]["site-unreachable"]
     assert su["measures"]["attempts"] >= 160 and su["status"] == "fail" and su["note"].startswith("一周监测 ")
     assert flaky["run"]["probes"]["used_for_availability"] == "一周监测"
+    assert su["source"] == "monitor" and "source" not in flaky["indicators"]["link-availability"]
     assert healthy["indicators"]["site-unreachable"]["status"] == "pass"
     assert flaky["verdict"]["vetoes"][0] == "site-unreachable"
 
@@ -574,3 +577,16 @@ def test_without_a_monitor_the_short_probe_is_labelled_an_estimate(three_sites):
     doc = check_and_store(ws, QUARTER, "3406000001", CheckOptions(browser=False, probes=2, probe_interval=0, timeout=3))
     su = doc["indicators"]["site-unreachable"]
     assert su["measures"]["attempts"] == 2 and "估计" in su["note"]
+
+
+def test_the_monitors_provenance_is_read_from_the_entrys_field_and_old_records_from_their_note():
+    checklist = load_checklist()
+    indicator = checklist.indicators["homepage-availability"]
+    measures = {"attempts": 168, "failures": 0, "failure_rate": 0.0}
+    entry = prefill(indicator, Outcome(measures=measures, note="探测 168 次", source=MONITOR))
+    assert entry["source"] == "monitor" and entry_source(entry) == MONITOR  # whatever the note says
+    checked = prefill(indicator, Outcome(measures=measures, note="短时探测：规则要求 168 次"))
+    assert "source" not in checked and entry_source(checked) == "check"
+    old = {"status": "pass", "measures": measures, "findings": [], "note": "一周监测 2026-11-18 10:00 – …：探测 168 次"}
+    assert entry_source(old) == MONITOR  # a record written before the field existed
+    assert entry_source({**old, "source": "probe"}) == "check" and entry_source(None) == "check"
