@@ -30,7 +30,7 @@ from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
 from inspector.tui.widgets import add_columns
-from inspector.tui.safe import clean, local_time, plain
+from inspector.tui.safe import clean, plain
 
 FILE_COLUMNS = [("kind", "类型 kind"), ("path", "文件 file"), ("ok", "校验 sha256")]
 CHECK_WORDS = ("✔ 一致", "✘ 不一致", "缺失 missing")  # what the 校验 column can show
@@ -209,7 +209,7 @@ class EvidenceScreen(Screen[None]):
     def _record_text(self, rec: dict[str, Any]) -> Text:
         out = Text(f"记录 record {self.index + 1}/{len(self.records)}  ", style="bold")
         out.append_text(plain(rec.get("id")))
-        captured = f"{local_time(rec.get('captured_at_utc'), '%Y-%m-%d %H:%M:%S')} {texts.zone_label()}"
+        captured = texts.moment(rec.get("captured_at_utc"))
         for label, value in (("URL", rec.get("url")), ("最终 final", rec.get("final_url")), ("状态 HTTP", rec.get("status")),
                              ("标题 title", rec.get("title")), ("采集时间 captured", captured),  # the office's time
                              ("浏览器 browser", rec.get("browser_version"))):
