@@ -102,6 +102,7 @@ async def test_an_override_without_a_note_is_refused_in_the_tui(ws: Workspace):
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_a_pass_override_carries_no_points_and_a_fail_override_needs_some(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
@@ -123,6 +124,7 @@ async def test_a_pass_override_carries_no_points_and_a_fail_override_needs_some(
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_points_above_the_indicators_maximum_are_refused(ws: Workspace):
     assert CENSUS.indicators["homepage-updates"].max_points == 5.0  # from the checklist file's terms
     app = make_app(ws, quarter=QUARTER)
@@ -141,6 +143,7 @@ async def test_points_above_the_indicators_maximum_are_refused(ws: Workspace):
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_done_is_refused_while_anything_is_open_and_confirm_all_then_done_works(ws: Workspace):
     code = "3406000012"
     app = make_app(ws, quarter=QUARTER)

@@ -463,6 +463,7 @@ async def test_a_finished_quarter_opens_in_review_mode(ws: Workspace):
         assert app.review_mode
 
 
+@pytest.mark.slow
 async def test_registry_import_and_sample_draw_through_the_ui(ws: Workspace, tmp_path: Path):
     csv_file = tmp_path / "名录.csv"
     csv_file.write_bytes("网站标识码,网站名称,首页网址,级别,运行状态\n3406000015,万载县人民政府,http://127.0.0.1:9/wz/,县级,正常运行\n"
@@ -757,6 +758,7 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         assert "columns.change" in screen_text(app) and "改类别 change the column's category" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_correct_a_column_category_through_the_ui(demo: Any):
     """A real check of the demo site with the columns veto; 无 on one stale news column lifts it."""
     import asyncio
@@ -933,6 +935,7 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
 # --------------------------------------------------------------------------- rectification (整改)
 
 
+@pytest.mark.slow
 async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
     code = "3406000013"  # vetoed: 站点无法访问
     app = make_app(ws, quarter=QUARTER)
@@ -1023,6 +1026,7 @@ def city_bundles(tmp_path_factory: Any) -> dict[str, Any]:
             "pub": root / "keys" / "office.pub"}
 
 
+@pytest.mark.slow
 async def test_province_view_aggregates_imports_and_shows_hostile_regions_literally(city_bundles: Any, tmp_path: Path):
     from inspector.core.submission.exchange import province_import, province_report
 
@@ -1164,6 +1168,7 @@ class MonitorProcess:
         self.proc.wait(10)
 
 
+@pytest.mark.slow
 async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_a_decision(tmp_path: Path):
     """Issue 8: a real monitor process writes its attempts while ~20 decisions are made through the UI."""
     import asyncio

@@ -183,6 +183,7 @@ def test_fit_name_keeps_the_start_and_the_end():
     assert cell_len(wide) <= 12 and wide.startswith("首") and wide.endswith("图.png") and "…" in wide
 
 
+@pytest.mark.slow
 async def test_the_screenshot_viewer_zooms_and_scrolls(ws: Workspace):
     rel = f"runs/{QUARTER}/3406000012/run-1/evidence/home.png"
     data = png_bytes(64, 600, gradient)  # a tall page
