@@ -165,3 +165,45 @@ def test_scoring_and_rescoring_do_not_load_the_pipeline(module: str, banned: tup
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
 
+
+
+def _census_with(tmp_path: Path, keep: set[str]) -> Path:
+    """The census checklist with only the ``keep`` indicators (their [indicators.X…] tables), as a file."""
+    text = (Path(__file__).parents[1] / "checklists" / "census-2015.toml").read_text(encoding="utf-8")
+    out, dropping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            name = line.strip().strip("[]")
+            dropping = name.startswith("indicators.") and name.split(".")[1] not in keep
+        if not dropping:
+            out.append(line)
+    path = tmp_path / f"part-{len(keep)}.toml"
+    path.write_text("".join(out).replace('id = "census-2015"', f'id = "census-part-{len(keep)}"', 1), encoding="utf-8")
+    return path
+
+
+def test_a_checklist_with_some_of_a_familys_indicators_is_measured(tmp_path: Path):
+    """A second checklist may take any subset of the census indicators: every family measures only those
+    the checklist has (no family assumes its siblings are there)."""
+    census = list(load_checklist("census-2015").indicators)
+    # each indicator alone (consultation reads its boards with poor-interaction's labels: with it)
+    parts = [{iid, "poor-interaction"} if iid == "consultation" else {iid} for iid in census]
+    for part in [*parts, set(census[0::2]) | {"poor-interaction"}, set(census[1::2]) | {"poor-interaction"}]:
+        path = _census_with(tmp_path, part)
+        assert set(load_checklist(str(path)).indicators) == part
+        opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=20,
+                            min_interval=0, checklist=str(path))
+        with LoopbackServer(ROUTES) as srv:
+            run = asyncio.run(run_check(srv.url("/"), opts, evidence_dir=tmp_path / "ev", workspace_root=tmp_path))
+        assert set(run.doc["indicators"]) == part
+        assert all(e["status"] in ("pass", "fail", "review") for e in run.doc["indicators"].values())
+
+
+def test_a_checklist_without_a_needed_sibling_is_refused_by_name(tmp_path: Path):
+    """Consultation boards are read with poor-interaction's labels: without them, a one-line error names it."""
+    path = _census_with(tmp_path, {"site-unreachable", "consultation"})
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=20,
+                        min_interval=0, checklist=str(path))
+    with LoopbackServer(ROUTES) as srv:
+        with pytest.raises(ValueError, match="缺少指标 poor-interaction"):
+            asyncio.run(run_check(srv.url("/"), opts, evidence_dir=tmp_path / "ev", workspace_root=tmp_path))

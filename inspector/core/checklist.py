@@ -140,6 +140,11 @@ class Checklist:
     path: Path | None = None
 
     def params(self, indicator_id: str) -> Mapping[str, Any]:
+        """An indicator's parameters; a checklist without that indicator is refused by name (a check
+        family may read a sibling's parameters: the consultation boards are read with poor-interaction's
+        labels)."""
+        if indicator_id not in self.indicators:
+            raise ChecklistError(texts.checklist_lacks(self.id, indicator_id))
         return self.indicators[indicator_id].params
 
     @property

@@ -159,6 +159,11 @@ def zone_label() -> str:
     return settings().timezone
 
 
+def moment(value: Any) -> str:
+    """A stored UTC time to the second in the office's zone, the zone named (evidence: 采集时间)."""
+    return f"{local_time(value, '%Y-%m-%d %H:%M:%S')} {zone_label()}" if value else "—"
+
+
 # --------------------------------------------------------------------------- fetch errors (machine codes)
 
 FETCH_ERRORS = {
@@ -539,6 +544,10 @@ POINTS_NOT_NUMBER = "扣分须是数字"
 
 def unknown_indicator(indicator: str) -> str:
     return f"没有这个指标：{_unknown(indicator)}"
+
+
+def checklist_lacks(checklist: str, indicator: str) -> str:
+    return f"检查清单 {_unknown(checklist)} 缺少指标 {_unknown(indicator)}（同组的其他指标要用它的参数）"
 
 
 def unknown_status(status: Any, allowed: Iterable[str]) -> str:

@@ -161,13 +161,15 @@ def _consultation(boards: list[Board], has_column: bool, params: Mapping[str, An
 def _board_outcomes(
     crawl: CrawlResult, columns: list[Column], checklist: Checklist, as_of: date
 ) -> dict[str, Outcome]:
+    wanted = [iid for iid in (INTERACTION, CONSULTATION) if iid in checklist.indicators]
+    if not wanted:
+        return {}
+    checklist.params(INTERACTION)  # the boards are read with its labels: a checklist without it is refused here
     consult = consultation_columns(columns, checklist)
     other_pages = {col.url for col in columns}
     boards = [read_board(crawl, col, checklist, as_of, skip=other_pages) for col in consult]
-    return {
-        INTERACTION: _poor_interaction(boards, bool(consult), checklist.params(INTERACTION), as_of),
-        CONSULTATION: _consultation(boards, bool(consult), checklist.params(CONSULTATION), as_of),
-    }
+    parts = {INTERACTION: _poor_interaction, CONSULTATION: _consultation}
+    return {iid: parts[iid](boards, bool(consult), checklist.params(iid), as_of) for iid in wanted}
 
 
 def _activities(columns: list[Column], window: Window) -> tuple[int, list[Finding]]:
@@ -207,5 +209,6 @@ def interaction_outcomes(
     """Outcomes of `poor-interaction`, `consultation`, `solicitation` and `interviews`."""
     out = _board_outcomes(crawl, columns, checklist, as_of)
     for indicator, category in ACTIVITY_INDICATORS.items():
-        out[indicator] = _activity_outcome(columns, category, checklist.params(indicator), as_of)
+        if indicator in checklist.indicators:
+            out[indicator] = _activity_outcome(columns, category, checklist.params(indicator), as_of)
     return out

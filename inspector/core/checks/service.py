@@ -196,8 +196,9 @@ def _online_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
 
 def service_outcomes(crawl: CrawlResult, columns: list[Column], checklist: Checklist) -> dict[str, Outcome]:
     """Outcomes of `service-guides`, `attachments` and `online-systems`."""
-    return {
-        GUIDES: _guides_outcome(crawl, columns, checklist),
-        ATTACHMENTS: _attachments_outcome(crawl, checklist.params(ATTACHMENTS)),
-        ONLINE: _online_outcome(crawl, checklist.params(ONLINE)),
+    parts = {
+        GUIDES: lambda: _guides_outcome(crawl, columns, checklist),
+        ATTACHMENTS: lambda: _attachments_outcome(crawl, checklist.params(ATTACHMENTS)),
+        ONLINE: lambda: _online_outcome(crawl, checklist.params(ONLINE)),
     }
+    return {iid: part() for iid, part in parts.items() if iid in checklist.indicators}

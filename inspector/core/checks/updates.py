@@ -179,9 +179,6 @@ def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date)
 
 def update_outcomes(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, Outcome]:
     """Outcomes of site-not-updated, columns-not-updated, homepage-updates and basic-information."""
-    return {
-        SITE_NOT_UPDATED: site_not_updated(analysis, checklist, as_of),
-        COLUMNS_NOT_UPDATED: columns_not_updated(analysis, checklist, as_of),
-        HOMEPAGE_UPDATES: homepage_updates(analysis, checklist, as_of),
-        BASIC_INFORMATION: basic_information(analysis, checklist, as_of),
-    }
+    parts = {SITE_NOT_UPDATED: site_not_updated, COLUMNS_NOT_UPDATED: columns_not_updated,
+             HOMEPAGE_UPDATES: homepage_updates, BASIC_INFORMATION: basic_information}
+    return {iid: part(analysis, checklist, as_of) for iid, part in parts.items() if iid in checklist.indicators}
