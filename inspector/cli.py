@@ -332,7 +332,7 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from inspector.core.quarter.registry import normalise_url, scope_problem, validate_url
+    from inspector.core.quarter.registry import mend_registry_url, scope_problem, validate_url
     from inspector.core.runner import CheckOptions, check_adhoc, check_and_store, summary_text
     from inspector.core.quarter.sampling import check_quarter, current_quarter
 
@@ -346,7 +346,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         per_host=args.per_host,
         min_interval=args.interval,
         checklist=args.checklist,
-        scope=normalise_url(args.scope) if args.scope else None,
+        scope=mend_registry_url(args.scope) if args.scope else None,
     )
     if args.scope and scope_problem(opts.scope or ""):
         raise UsageError(f"--scope: {scope_problem(opts.scope or '')}")
@@ -365,7 +365,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if "://" in args.target:
         if args.recheck or args.quarter:
             raise UsageError("--quarter 和 --recheck 需要网站标识码（按网址检测不保存预填）")
-        target = normalise_url(args.target)
+        target = mend_registry_url(args.target)
         reason = validate_url(target)
         if reason:
             raise UsageError(reason.replace("首页网址", "网址"))

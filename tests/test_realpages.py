@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from inspector.core.checklist import load_checklist
-from inspector.core.extract.lists import clean_text, extract_items, story_key
+from inspector.core.extract.lists import folded_text, extract_items, story_key
 from inspector.core.model import Item
 from inspector.core.web.html import decode, parse
 from tests.realpages import realpages_dir
@@ -46,7 +46,7 @@ def in_window(items: list[Item], as_of: date) -> int:
 
 
 def _title(text: str) -> str:
-    return story_key(clean_text(text))
+    return story_key(folded_text(text))
 
 
 def unmatched(truth_items: list[dict[str, Any]], got: list[Item]) -> list[str]:

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from inspector.core.quarter.registry import normalise_url, parse_registry, validate_url
+from inspector.core.quarter.registry import mend_registry_url, parse_registry, validate_url
 from inspector.core.runner import CheckOptions, run_check
 from inspector.core.web.scope import AddressPolicy, Scope, is_internal
 from tests.govsites import small_site
@@ -208,9 +208,9 @@ def test_an_unresolvable_site_refuses_nothing():
 
 def test_a_homepage_url_with_a_space_is_mended_not_refused(tmp_path):
     """#16: `http://www.x.gov.cn/bm/交通 局/` was refused as "URL has no host name"."""
-    assert validate_url(normalise_url("http://www.x.gov.cn/bm/交通 局/")) is None
-    assert normalise_url(" http://www.x.gov.cn /a b/") == "http://www.x.gov.cn/a%20b/"
-    assert "空格" in (validate_url(normalise_url("http://www.x .gov.cn/")) or "")
+    assert validate_url(mend_registry_url("http://www.x.gov.cn/bm/交通 局/")) is None
+    assert mend_registry_url(" http://www.x.gov.cn /a b/") == "http://www.x.gov.cn/a%20b/"
+    assert "空格" in (validate_url(mend_registry_url("http://www.x .gov.cn/")) or "")
     reg = tmp_path / "r.csv"
     reg.write_text("网站标识码,网站名称,首页网址\n5399000041,有空格的站,http://www.x.gov.cn/bm/交通 局/\n", encoding="utf-8")
     report = parse_registry(reg)

@@ -27,7 +27,7 @@ from inspector.core.extract.lists import (
     Source,
     anchor_text,
     children,
-    clean_text,
+    folded_text,
     dedupe_items,
     document_of,
     element_text,
@@ -182,7 +182,7 @@ def has_empty_list(source: Source) -> bool:
         return False
     for el in root.iter(*EMPTY_LIST_TAGS):
         kids = children(el)
-        if clean_text(el.text):
+        if folded_text(el.text):
             continue
         if not kids or (el.tag != "tbody" and all(_shows_nothing(k) for k in kids)):
             return True

@@ -20,7 +20,7 @@ from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import document
 
-INDICATOR = "service-guides"
+GUIDES_INDICATOR = "service-guides"
 _PUNCTUATION = re.compile(r"[\s\u3000\xa0:：;；,，.。、\-—–_/\\|｜()（）\[\]【】*…·]+")
 
 
@@ -112,7 +112,7 @@ def candidate_pages(crawl: CrawlResult, columns: list[Column], params: Mapping[s
 
 def find_guides(crawl: CrawlResult, columns: list[Column], checklist: Checklist) -> list[Guide]:
     """Every service guide among the crawled pages, each once, in crawl order."""
-    params = checklist.params(INDICATOR)
+    params = checklist.params(GUIDES_INDICATOR)
     guides = []
     for page in candidate_pages(crawl, columns, params):
         guide = read_guide(page, params)

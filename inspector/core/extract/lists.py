@@ -94,7 +94,7 @@ class Block:
 # --------------------------------------------------------------------------- helpers
 
 
-def clean_text(text: str | None) -> str:
+def folded_text(text: str | None) -> str:
     """Whitespace-collapsed, NFKC-folded text without control characters."""
     return _WS.sub(" ", normalize(text or "")).strip()
 
@@ -128,7 +128,7 @@ def children(el: etree._Element) -> list[etree._Element]:
 
 def element_text(el: etree._Element) -> str:
     """Visible text of an element (scripts and styles skipped), cleaned."""
-    return clean_text(" ".join(segments(el, with_tail=False)))
+    return folded_text(" ".join(segments(el, with_tail=False)))
 
 
 def segments(el: etree._Element, with_tail: bool) -> Iterator[str]:
@@ -146,13 +146,13 @@ def postorder(el: etree._Element) -> Iterator[etree._Element]:
 def anchor_text(a: etree._Element) -> str:
     """A link's title: its text, else its title attribute, else an image's alt."""
     text = _CJK_GAP.sub("", element_text(a))
-    title = clean_text(a.get("title"))
+    title = folded_text(a.get("title"))
     if title and (not text or (text.endswith(("...", "…")) and len(title) > len(text))):
         return title
     if text:
         return text
     for img in a.iter("img"):
-        alt = clean_text(img.get("alt"))
+        alt = folded_text(img.get("alt"))
         if alt:
             return alt
     return ""
@@ -166,13 +166,13 @@ def _default_checklist() -> Checklist:
 def more_texts(checklist: Checklist | None) -> tuple[str, ...]:
     """Link texts that lead from a block to its column (checklist ``columns.more_link_texts``)."""
     cl = checklist or _default_checklist()
-    return tuple(clean_text(t) for t in cl.columns.get("more_link_texts", ()) if clean_text(t))
+    return tuple(folded_text(t) for t in cl.columns.get("more_link_texts", ()) if folded_text(t))
 
 
 def is_more_link(text: str, texts: tuple[str, ...]) -> bool:
     """Is this link text a "more" link (更多, more, >>, 查看更多 ...)?"""
-    t = clean_text(text).strip(" »>›")
-    raw = clean_text(text)
+    t = folded_text(text).strip(" »>›")
+    raw = folded_text(text)
     return bool(raw) and (raw in texts or t in texts or any(m in raw for m in texts if len(m) >= 2 and not m.isascii()))
 
 
@@ -183,12 +183,12 @@ def pagination_texts(checklist: Checklist | None) -> frozenset[str]:
     """Link texts of a pager (checklist ``columns.pagination_texts`` and ``next_page_texts``)."""
     cl = checklist or _default_checklist()
     words = [*cl.columns.get("pagination_texts", ()), *cl.columns.get("next_page_texts", ())]
-    return frozenset(clean_text(t).lower() for t in words if clean_text(t))
+    return frozenset(folded_text(t).lower() for t in words if folded_text(t))
 
 
 def is_pagination(text: str, texts: frozenset[str]) -> bool:
     """Does a link text lead to another page of the same list (下一页, 尾页, 第3页, 2, [5], »)?"""
-    t = clean_text(text)
+    t = folded_text(text)
     return bool(t) and (t.lower() in texts or t.strip("<>«»‹›[]【】 ").lower() in texts or bool(_PAGE_NUMBER.match(t)))
 
 
@@ -205,7 +205,7 @@ def _short_text(el: etree._Element, limit: int) -> str | None:
         if size > limit:
             return None
         parts.append(seg)
-    return clean_text(" ".join(parts))
+    return folded_text(" ".join(parts))
 
 
 def breadcrumb_anchors(root: etree._Element) -> set[etree._Element]:
@@ -239,7 +239,7 @@ def _crumb_joined(a: etree._Element) -> bool:
     node = a
     for _ in range(2):  # <span><a>首页</a></span> &gt; <span><a>…</a></span>
         parent = node.getparent()
-        if parent is None or len(children(parent)) != 1 or clean_text(parent.text) or tag_of(parent) in ("li", "td", "body"):
+        if parent is None or len(children(parent)) != 1 or folded_text(parent.text) or tag_of(parent) in ("li", "td", "body"):
             break
         node = parent
     nxt, prev = node.getnext(), node.getprevious()
@@ -299,7 +299,7 @@ def date_only(segment: str, raw: str) -> bool:
 
 def strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
     """The date a short segment consists of (e.g. ``[2026-11-18]``), or None."""
-    seg = clean_text(segment)
+    seg = folded_text(segment)
     if not seg or len(seg) > 40:
         return None
     for d, raw in find_dates(seg, as_of):
@@ -311,7 +311,7 @@ def strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
 
 def _date_label(segment: str, raw: str) -> str:
     """The label beside a date (``留言时间``), without punctuation and time."""
-    return _PUNCT.sub("", _TIME.sub("", clean_text(segment).replace(raw, "", 1)))
+    return _PUNCT.sub("", _TIME.sub("", folded_text(segment).replace(raw, "", 1)))
 
 
 def _trailing_date(title: str, as_of: date) -> tuple[date, str, str] | None:
@@ -371,7 +371,7 @@ def _analyze_unit(unit: list[etree._Element], ctx: _Context) -> _Unit:
         return out
     if any(a in ctx.crumbs or a.get("href") and link_url(a.get("href"), ctx.base) for el in unit for a in el.iter("a")):
         return out  # a unit with links none of which is a title (更多, breadcrumbs): not a text row
-    whole = clean_text(" ".join(s for el in unit for s in segments(el, with_tail=False)))
+    whole = folded_text(" ".join(s for el in unit for s in segments(el, with_tail=False)))
     found = strong_date(whole, ctx.as_of)
     if found:
         out.date_only = found
@@ -389,7 +389,7 @@ def _text_title(unit: list[etree._Element], ctx: _Context, date_segment: str | N
     best = ""
     for el in unit:
         for seg in segments(el, with_tail=False):
-            text = _CJK_GAP.sub("", clean_text(seg))
+            text = _CJK_GAP.sub("", folded_text(seg))
             if not text or text == date_segment or not (MIN_TEXT_TITLE <= len(text) <= MAX_TEXT_TITLE):
                 continue
             if _LABEL_END.search(text) or text.endswith(ctx.date_labels) or strong_date(text, ctx.as_of):
@@ -406,7 +406,7 @@ def _text_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
             found = strong_date(seg, ctx.as_of)
             if not found:
                 continue
-            title = _text_title(unit, ctx, clean_text(seg))
+            title = _text_title(unit, ctx, folded_text(seg))
             if not title:
                 return None
             return _dated(_Entry(title, None, found[0], found[1], True, tag_of(unit[0]), linkless=True), seg, found[1], ctx)
@@ -434,8 +434,8 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
                 return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
     for seg in segments(title_a, with_tail=False):
         inner = strong_date(seg, ctx.as_of)
-        if inner and clean_text(seg) != title:
-            return _Entry(clean_text(title.replace(clean_text(seg), "")) or title, url, inner[0], inner[1], True, tag_of(unit[0]))
+        if inner and folded_text(seg) != title:
+            return _Entry(folded_text(title.replace(folded_text(seg), "")) or title, url, inner[0], inner[1], True, tag_of(unit[0]))
     trailing = _trailing_date(title, ctx.as_of)
     if trailing:
         return _Entry(trailing[2] or title, url, trailing[0], trailing[1], True, tag_of(unit[0]))
@@ -645,7 +645,7 @@ def _label_texts(el: etree._Element, mores: tuple[str, ...]) -> list[str]:
     if len(tabs) >= 2 and all(0 < len(t) <= MAX_LABEL_LEN for t in tabs):
         return tabs  # a tab strip of plain labels (<li>要闻</li><li>公告</li>)
     more_anchors = {a for a in el.iter("a") if is_more_link(anchor_text(a), mores)}
-    text = clean_text(" ".join(_outside_segments(el, {d for a in more_anchors for d in a.iter()})))
+    text = folded_text(" ".join(_outside_segments(el, {d for a in more_anchors for d in a.iter()})))
     return [text] if 0 < len(text) <= MAX_LABEL_LEN and not is_more_link(text, mores) else []
 
 
@@ -748,7 +748,7 @@ def _more_link(el: etree._Element, page_url: str, mores: tuple[str, ...], index:
     """A 更多 link inside ``el``; with several (one per tab pane), the pane's own."""
     found: list[str] = []
     for a in el.iter("a"):
-        text = anchor_text(a) if len(a) else clean_text(a.text)
+        text = anchor_text(a) if len(a) else folded_text(a.text)
         if len(text) > MAX_LABEL_LEN:
             continue
         parent = a.getparent()
@@ -781,9 +781,9 @@ def _has_visible_dates(blocks: list[_RawBlock]) -> bool:
 
 def _context(doc: Document, as_of: date, checklist: Checklist | None, month_dates: bool) -> _Context:
     cl = checklist or _default_checklist()
-    date_labels = tuple(clean_text(t) for t in cl.columns.get("date_labels", ()) if clean_text(t))
+    date_labels = tuple(folded_text(t) for t in cl.columns.get("date_labels", ()) if folded_text(t))
     board = cl.indicators.get("poor-interaction")
-    submitted = [clean_text(t) for t in (board.params if board else {}).get("submitted_labels", ()) if clean_text(t)]
+    submitted = [folded_text(t) for t in (board.params if board else {}).get("submitted_labels", ()) if folded_text(t)]
     assert doc.root is not None
     return _Context(
         base=doc.base,
@@ -904,13 +904,13 @@ _META_DATE_NAMES = ("pubdate", "publishdate", "publishtime", "firstpublishedtime
 
 
 def _label_pattern(label: str) -> re.Pattern[str]:
-    chars = [re.escape(c) for c in clean_text(label) if not c.isspace()]
+    chars = [re.escape(c) for c in folded_text(label) if not c.isspace()]
     return re.compile(r"\s*".join(chars) + r"\s*[:：]?\s*")
 
 
 def _body_text(root: etree._Element) -> str:
     body = root.find(".//body")
-    return clean_text(" ".join(segments(body if body is not None else root, with_tail=False)))
+    return folded_text(" ".join(segments(body if body is not None else root, with_tail=False)))
 
 
 def detail_date(source: Source, url: str, checklist: Checklist, as_of: date) -> date | None:
@@ -941,7 +941,7 @@ def placeholder_in(source: Source, checklist: Checklist) -> str | None:
     if root is None:
         return None
     body = root.find(".//body")
-    texts = [clean_text(s) for s in _outside_segments(body if body is not None else root, set(root.iter("a")))]
+    texts = [folded_text(s) for s in _outside_segments(body if body is not None else root, set(root.iter("a")))]
     joined = " ".join(t for t in texts if t)
     for ph in checklist.columns.get("blank_placeholders", ()):
         if ph and ph in joined:
@@ -997,11 +997,11 @@ def next_page_url(source: Source, page_url: str, checklist: Checklist) -> str | 
     root = doc.root if doc is not None else None
     if doc is None or root is None:
         return None
-    texts = {clean_text(t) for t in checklist.columns.get("next_page_texts", ()) if clean_text(t)}
+    texts = {folded_text(t) for t in checklist.columns.get("next_page_texts", ()) if folded_text(t)}
     here = absolute_url(page_url, page_url)
     for a in root.iter("a"):
         label = anchor_text(a)
-        if label in texts or clean_text(a.get("title")) in texts:
+        if label in texts or folded_text(a.get("title")) in texts:
             url = doc.link_url(a)
             if url and url != here:
                 return url

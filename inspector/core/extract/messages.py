@@ -33,7 +33,7 @@ from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import Document, document
 
-INDICATOR = "poor-interaction"
+BOARD_INDICATOR = "poor-interaction"
 Groups = Mapping[str, Sequence[str]]
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "select", "option", "button", "textarea"}
@@ -651,7 +651,7 @@ def read_board(
     ``skip``: URLs never read as a message (the other columns' pages, e.g. a 信访 board linked
     from the navigation).
     """
-    params = checklist.params(INDICATOR)
+    params = checklist.params(BOARD_INDICATOR)
     groups = board_groups(params)
     next_texts = list(checklist.columns.get("next_page_texts", ()))
     pages = list_pages(crawl, column.url, next_texts)

@@ -20,7 +20,7 @@ import re
 from datetime import date
 
 from inspector.core.extract.dates import find_dates
-from inspector.core.extract.lists import children, clean_text
+from inspector.core.extract.lists import children, folded_text
 from inspector.core.web.html import Document
 
 _DOM_BUILDERS = re.compile(r"document\.write|innerHTML|appendChild|createElement|insertAdjacentHTML|\.html\(|\.append\(")
@@ -36,7 +36,7 @@ def empty_script_targets(doc: Document) -> bool:
         return False
     for el in root.iter(*_LIST_CONTAINERS):
         ident = el.get("id")
-        if ident and not children(el) and not clean_text(el.text) and re.search(r"['\"#]" + re.escape(ident) + r"['\"]", code):
+        if ident and not children(el) and not folded_text(el.text) and re.search(r"['\"#]" + re.escape(ident) + r"['\"]", code):
             return True
     return False
 

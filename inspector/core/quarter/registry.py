@@ -142,7 +142,7 @@ def _header_row(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
 def validate_url(url: str) -> str | None:
     """Return a reason string if the homepage URL is unusable, else None.
 
-    Spaces around the host or in the path are :func:`normalise_url`'s to mend; a space inside
+    Spaces around the host or in the path are :func:`mend_registry_url`'s to mend; a space inside
     the host name is refused (no host name has one).
     """
     try:
@@ -162,7 +162,7 @@ def validate_url(url: str) -> str | None:
     return None
 
 
-def normalise_url(url: str) -> str:
+def mend_registry_url(url: str) -> str:
     """A registry 首页网址 as an http(s) URL: scheme added when missing, spaces around the host
     dropped, spaces in the path and query percent-encoded, ``/`` for an empty path."""
     url = url.strip()
@@ -186,7 +186,7 @@ def scope_problem(scope: str) -> str | None:
     from inspector.core.web.scope import Scope
 
     try:
-        Scope.explicit(normalise_url(scope), "registry")
+        Scope.explicit(mend_registry_url(scope), "registry")
     except ValueError as exc:
         return str(exc)
     return None
@@ -230,9 +230,9 @@ def _row_problem(rec: dict[str, str]) -> str | None:
         return f"网站标识码 {code[:30]!r} 不是 10 位数字或 bm 加 8 位数字"
     if not rec.get("name"):
         return "网站名称为空"
-    rec["url"] = normalise_url(rec.get("url", ""))
+    rec["url"] = mend_registry_url(rec.get("url", ""))
     if rec.get("scope"):
-        rec["scope"] = normalise_url(rec["scope"])
+        rec["scope"] = mend_registry_url(rec["scope"])
     return validate_url(rec["url"]) or scope_problem(rec.get("scope", ""))
 
 
