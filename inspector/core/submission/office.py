@@ -54,7 +54,8 @@ def finding_rows(ws: Workspace, quarter: str, site: dict[str, Any], limit: int =
     rows: list[dict[str, Any]] = []
     entries = sorted((site.get("indicators") or {}).items(), key=lambda kv: kv[1].get("status") != "fail")
     for _, entry in entries:
-        for finding in ((entry.get("prefill") or {}).get("findings") or []):
+        prefill: dict[str, Any] = entry.get("prefill") or {}  # the indicator's pre-fill entry
+        for finding in prefill.get("findings") or []:
             if len(rows) >= limit:
                 rows.append({"网站名称": site.get("name"), "网站标识码": site["code"],
                              "问题描述": f"（其余发现未列出 further findings omitted, limit {limit}）"})
