@@ -33,8 +33,9 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -181,6 +182,7 @@ class AtomicJSONStorage(Storage):
 class Workspace:
     root: Path
     lock_timeout: float = 10.0
+    _holder: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).expanduser()
@@ -225,9 +227,24 @@ class Workspace:
 
     # -- transactions -----------------------------------------------------------------------
     @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock across several steps (files written beside the database, then a
+        transaction): no other process writes in between. Transactions of this thread inside
+        reuse the lock."""
+        if self._holder == threading.get_ident():
+            yield
+            return
+        with FileLock(self.root / LOCK_NAME, self.lock_timeout):
+            self._holder = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
         """Lock, load, yield an in-memory TinyDB, and commit it atomically once on success."""
-        with FileLock(self.root / LOCK_NAME, self.lock_timeout):
+        with self.locked():
             current = AtomicJSONStorage(self.db_path).read() or {}  # fresh under the lock, parsed once
             self._check_schema(current)
             self._remove_stale_temps()

@@ -191,38 +191,5 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
 
 # --------------------------------------------------------------------------- text cleaning
 
-# ANSI escape sequences first (so "ESC[31m" leaves nothing behind), then lone controls.
-_ANSI = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL / ST
-    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS / PM / APC / SOS strings
-    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
-)
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
-    "\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # zero-width, bidi, line/para separators, BOM
-)
-_SPACES = re.compile(r"[^\S\n]+")
-_ANY_SPACE = re.compile(r"\s+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
-
-
-def strip_controls(s: str) -> str:
-    """Remove terminal escape sequences and control characters, keeping \t, \n and \r."""
-    return _CONTROL.sub("", _ANSI.sub("", s))
-
-
-def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
-    """Strip terminal escapes, C0/C1 and bidi controls; collapse whitespace.
-
-    By default the result is one line (titles, anchor texts); with
-    ``keep_newlines`` line breaks survive (blank lines collapse to one).
-    """
-    if not s:
-        return ""
-    s = strip_controls(s.replace("\r\n", "\n").replace("\r", "\n"))
-    if not keep_newlines:
-        return _ANY_SPACE.sub(" ", s).strip()
-    s = _SPACES.sub(" ", s)
-    s = "\n".join(line.strip() for line in s.split("\n"))
-    return _BLANK_LINES.sub("\n\n", s).strip()
+# one cleaning path for every string from a page or a bundle: :mod:`inspector.core.text`
+from inspector.core.text import clean_text, strip_controls  # noqa: E402,F401  (re-exported)
