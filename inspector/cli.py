@@ -7,11 +7,10 @@ reason on stderr and no traceback. With ``--json`` only the JSON document goes t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from inspector import __version__
 from inspector.core import texts
@@ -31,6 +30,29 @@ The workspace is --workspace DIR, else $INSPECTOR_HOME, else the user data direc
 
 class UsageError(ValueError):
     """Bad input from the command line; reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the program's error convention: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _err(f"inspector: {message}（{self.prog} --help 查看用法）")
+        sys.exit(2)
+
+
+def _num(kind: Any, bound: str, flag: str) -> Any:
+    """An argparse type: an int or a finite float within the shared bounds of ``core.settings``."""
+
+    def parse(raw: str) -> Any:
+        from inspector.core.settings import SettingsError, parse_number
+
+        try:
+            return parse_number(raw, kind, bound, flag)
+        except SettingsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -53,7 +75,7 @@ def _check_defaults() -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="inspector",
         description="政府网站抽查 — quarterly spot-check of government websites against the census checklist.",
         epilog=EPILOG,
@@ -65,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the demo region, prepare a demo workspace, open the TUI")
     demo.add_argument("--no-tui", action="store_true", help="prepare the demo and print its URLs; don't open the TUI")
-    demo.add_argument("--port", type=int, default=18701, help="first port of the demo sites (default 18701)")
+    demo.add_argument("--port", type=_num(int, "port", "--port"), default=18701, help="first port of the demo sites (default 18701)")
     demo.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring date the demo content is dated against")
     demo.set_defaults(func=cmd_demo)
 
@@ -104,14 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
     ck.add_argument("--no-browser", action="store_true", help="no Playwright: no rendered evidence, httpx only")
     d = _check_defaults()
-    ck.add_argument("--probes", type=int, default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
-    ck.add_argument("--probe-interval", type=float, default=d.probe_interval, metavar="S",
+    ck.add_argument("--probes", type=_num(int, "probes", "--probes"), default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
+    ck.add_argument("--probe-interval", type=_num(float, "probe_interval", "--probe-interval"), default=d.probe_interval, metavar="S",
                     help=f"seconds between probes (default {d.probe_interval:g})")
-    ck.add_argument("--timeout", type=float, default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
-    ck.add_argument("--max-pages", type=int, default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
-    ck.add_argument("--per-host", type=int, default=d.per_host, metavar="N",
+    ck.add_argument("--timeout", type=_num(float, "timeout", "--timeout"), default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
+    ck.add_argument("--max-pages", type=_num(int, "max_pages", "--max-pages"), default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
+    ck.add_argument("--per-host", type=_num(int, "per_host", "--per-host"), default=d.per_host, metavar="N",
                     help=f"concurrent requests to one host (default {d.per_host})")
-    ck.add_argument("--interval", type=float, default=d.min_interval, metavar="S",
+    ck.add_argument("--interval", type=_num(float, "interval", "--interval"), default=d.min_interval, metavar="S",
                     help=f"seconds between request starts to one host (default {d.min_interval:g}: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
     ck.add_argument("--scope", metavar="URL-PREFIX",
@@ -278,7 +300,7 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
         print(f"{args.file.name}（{report.encoding}）：新增 {report.added}，更新 {report.updated}，拒绝 {len(report.rejected)}"
               f"（工作区 {ws.root}）")
         for row, why in report.rejected:
-            print(f"  第 {row} 行：{why}")
+            _out(f"  第 {row} 行：{why}")  # reasons quote the file's cells
     if report.rejected and not report.sites:
         _err(f"inspector: {args.file.name} 的每一行都被拒绝，未导入任何网站")
         return 2
@@ -334,7 +356,7 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
         f"（比例 {sample['ratio']}，随机种子 {sample['seed']}，方法 {sample['method']}，按{by}分层）"
     )
     for name, info in sample["strata"].items():
-        print(f"  {name}：{info['size']} 个中抽 {info['drawn']} 个")
+        _out(f"  {name}：{info['size']} 个中抽 {info['drawn']} 个")  # strata are the registry's 级别/地区 texts
     rows = [
         [c, sites.get(c, {}).get("name", "（不在名录中）"), sites.get(c, {}).get("level", ""),
          "加抽" if c in sample["included"] else ""]
@@ -392,7 +414,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             doc = check_and_store(ws, quarter, code, opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
             raise UsageError(exc.args[0]) from None
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
+    if args.json:
+        _print_json(doc)
+    else:
+        for line in summary_text(doc).splitlines():  # names, notes and measures quote the site
+            _out(line)
     return 0
 
 
@@ -658,6 +684,8 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from inspector.demo.run import run_demo
 
+    if args.as_of:
+        args.as_of = _date(args.as_of, "--as-of").isoformat()  # a bad date is bad input, not a crash
     return run_demo(args)
 
 

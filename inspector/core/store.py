@@ -151,6 +151,34 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+#: The fields every record of a table is read by (a record without them cannot be shown or used).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "sites": ("code",),
+    "samples": ("quarter",),
+    "inspections": ("quarter", "code"),
+    "evidence": ("quarter", "code"),
+    "province": ("quarter", "dir"),
+    "keyring": ("city", "key"),
+}
+
+
+def damaged_record(data: Any) -> str | None:
+    """Why the database cannot be used as it is — naming the table and the record id — or None."""
+    if not isinstance(data, dict):
+        return None  # the schema check names a database of the wrong shape
+    for table, fields in REQUIRED_FIELDS.items():
+        records = data.get(table)
+        if not isinstance(records, dict):
+            continue
+        for doc_id, record in records.items():
+            missing = [f for f in fields if not isinstance(record, dict) or not isinstance(record.get(f), str)
+                       or not record.get(f)]
+            if missing:
+                return (f"工作区数据损坏：表 {table} 的记录 {doc_id} 缺少 {', '.join(missing)}"
+                        "（或类型不对）；请从备份恢复，或修正/删除该记录")
+    return None
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage that persists with :func:`atomic_write_bytes` (UTF-8, no ``\\u`` escapes)."""
 
@@ -165,9 +193,15 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
+        except RecursionError:
+            raise WorkspaceError(f"{self.path} is not a readable workspace database: nested too deeply") from None
+        damaged = damaged_record(data)
+        if damaged:
+            raise WorkspaceError(f"{self.path}: {damaged}")
+        return data
 
     def write(self, data: dict[str, Any]) -> None:
         # compact: an indented dump of a big quarter costs four times as long to write

@@ -64,7 +64,7 @@ def _unknown(value: Any) -> str:
 
 def clean_line(value: Any) -> str:
     """Any value as one line of text for people: controls stripped, ``""`` for None."""
-    from inspector.core.web.charset import clean_text
+    from inspector.core.text import clean_text  # the one cleaning path (CLI, TUI, files)
 
     return "" if value is None else clean_text(str(value))
 
