@@ -32,9 +32,10 @@ import copy
 import hashlib
 import json
 import os
-import tempfile
+import stat
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,11 +67,16 @@ def utcnow() -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix."""
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix.
+
+    The new file keeps the old one's mode and group (a workspace shared with colleagues stays
+    readable to them); a file written for the first time gets the usual mode (0666 less the umask).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
+            _keep_owner_and_mode(fh.fileno(), path)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -85,6 +91,29 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _new_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path`` created 0666 & ~umask (mkstemp's 0600 would end up on ``path``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+
+
+def _keep_owner_and_mode(fd: int, path: Path) -> None:
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        return
+    if hasattr(os, "fchown") and old.st_gid != os.fstat(fd).st_gid:
+        with contextlib.suppress(OSError):  # not a member of that group: the mode still carries over
+            os.fchown(fd, -1, old.st_gid)
+    if hasattr(os, "fchmod"):  # (not on Windows, where only a read-only bit exists)
+        os.fchmod(fd, stat.S_IMODE(old.st_mode))
 
 
 class FileLock:
