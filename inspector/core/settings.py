@@ -41,7 +41,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "probe_interval": (0.0, 60.0),
     "monitor_days": (1, 31),
     "monitor_per_day": (1, 24 * 60),
-    "port": (1, 65_000),
+    "port": (0, 65_000),  # 0: free ports chosen by the system
 }
 
 

@@ -21,6 +21,10 @@ its script has run and the site's own page arrived; :meth:`EvidenceCapturer.pass
 does that for the fetcher and brings back the clearance cookies, which every later context
 of this capturer starts with. Records say when a challenge stood in front of the page.
 
+Every page is held to the caps of :mod:`inspector.core.web.limits` (document size, requests,
+bytes, time, and the browser's memory): a page that hits one is stopped where it is, captured
+as far as it came, and its record says which cap (``limits``, first in ``error``).
+
 Page problems (timeouts, refused connections, downloads, a crashed tab) never
 raise: the record carries ``error`` and whatever could still be captured.
 Only a missing or unlaunchable browser raises, as :class:`BrowserUnavailable`
@@ -33,7 +37,8 @@ An evidence record is a JSON-able dict::
      "viewport": {"width", "height"}, "title", "findings",
      "files": [{"kind", "path", "sha256", "size"}], "page_height", "clipped",
      "highlight": {"text", "selector", "found"} | None, "error",
-     "challenge": {"kind", "passed", "elapsed_s"} | None}
+     "challenge": {"kind", "passed", "elapsed_s"} | None,
+     "limits": [{"kind", "url", "limit", "detail", "text"}]  (only when a cap was hit)}
 
 ``files[*].path`` is POSIX-style and relative to the capturer's ``root``
 (the workspace), so records stay valid when the workspace moves.
@@ -753,8 +758,7 @@ class _Capture:
         self.record["page_height"] = height
         options: dict[str, Any] = {"type": "png", "full_page": True, "animations": "disabled"}
         max_width = max(self.owner.viewport["width"], MAX_WIDTH)
-        guard = self.owner._guards.get(page)
-        if guard is not None and guard.hits:  # a page cut at a cap: its top is the evidence, painting more costs GBs
+        if self.guard is not None and self.guard.hits:  # a page cut at a cap: its top is the evidence, painting more costs GBs
             self.record["clipped"] = height > self.owner.viewport["height"]
             await self._save("screenshot", "png", await page.screenshot(type="png", animations="disabled"))
             return
