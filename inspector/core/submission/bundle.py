@@ -93,20 +93,20 @@ def loads_json(data: bytes | str, what: str, *, max_depth: int = MAX_JSON_DEPTH)
     ``max_depth`` and non-finite numbers (``NaN``, ``Infinity`` are not JSON)."""
 
     def finite(token: str) -> float:
-        raise ValueError(f"{token} is not a JSON number")
+        raise ValueError(f"{token} 不是 JSON 数值")
 
     try:
         value = json.loads(data, parse_constant=finite)
     except RecursionError:
-        raise ValueError(f"{what}: nested too deeply (more than {max_depth} levels)") from None
+        raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）") from None
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise ValueError(f"{what}: not valid JSON ({exc})") from None
+        raise ValueError(f"{what}：不是有效的 JSON（{exc}）") from None
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:  # iterative: the check itself must not recurse
         item, depth = stack.pop()
         if isinstance(item, (dict, list)):
             if depth > max_depth:
-                raise ValueError(f"{what}: nested too deeply (more than {max_depth} levels)")
+                raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）")
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
     return value
 

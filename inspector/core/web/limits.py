@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from inspector.core import texts
+
 MB = 1_000_000
 T = TypeVar("T")
 
@@ -48,16 +50,6 @@ class Limits:
 
 LIMITS = Limits()
 
-#: The kinds of :class:`LimitHit`, with what each means (Chinese, for notes and reports).
-KINDS = {
-    "document-size": "文档超过大小上限",
-    "page-bytes": "页面加载总量超过上限",
-    "page-requests": "页面请求数超过上限",
-    "page-time": "页面处理时间超过上限",
-    "browser-memory": "浏览器内存超过上限",
-}
-
-
 def mb(n: int) -> str:
     return f"{n / MB:g} MB"
 
@@ -73,8 +65,7 @@ class LimitHit:
 
     @property
     def text(self) -> str:
-        extra = f"（{self.detail}）" if self.detail else ""
-        return f"{KINDS.get(self.kind, self.kind)} {self.limit}{extra}：{self.url}"
+        return texts.page_limit(self.kind, self.limit, self.detail, self.url)
 
     def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "url": self.url, "limit": self.limit, "detail": self.detail, "text": self.text}
