@@ -50,7 +50,9 @@ class Limits:
 
 LIMITS = Limits()
 
+
 def mb(n: int) -> str:
+    """Bytes as people read a cap: ``5 MB``."""
     return f"{n / MB:g} MB"
 
 
