@@ -502,13 +502,13 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
+    from inspector.core.submission.bundle import BundleError
     from inspector.core.submission.exchange import keyring, verify_with_keyring
 
     ws = _workspace(args)
     report, city = verify_with_keyring(ws, args.file, args.pubkey)
     if not report.ok:
-        for reason in report.reasons:
-            _err(f"inspector: {reason}")
+        _err(f"inspector: {args.file.name} 未通过核验：{BundleError(report.reasons)}")
         return 1
     if args.pubkey:
         _out(f"OK：{args.file} 完整，且由给定公钥（{report.signer}）签署")

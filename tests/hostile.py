@@ -1,4 +1,5 @@
-"""Hostile inputs for the hostile suite: huge pages, gzip bombs, and a process-tree memory meter.
+"""Hostile inputs for the hostile suite: huge pages, gzip bombs, a process-tree memory meter, and the
+sandbox every hostile case runs the real CLI in.
 
 Nothing here is held in memory whole: the 200 MB page is generated chunk by chunk, the gzip bomb
 is built from one independently compressed segment repeated (a full flush makes each segment
@@ -8,11 +9,15 @@ decodable on its own), so a 2 GB bomb costs 2 MB and a fraction of a second.
 from __future__ import annotations
 
 import os
+import re
 import struct
+import subprocess
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -171,3 +176,65 @@ def _kill_tree(pid: int) -> None:
             os.kill(p, signal.SIGKILL)
         except OSError:
             pass
+
+
+# --------------------------------------------------------------------------- the sandbox of the real CLI
+
+INSPECTOR = str(Path(sys.executable).with_name("inspector"))
+ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # what a terminal acts on
+
+
+@dataclass
+class Sandbox:
+    """``inspector`` run with its own HOME, TMPDIR and working directory under ``root``, the workspace
+    in ``root/ws``. Every run asserts no traceback, no terminal control character on any output, and
+    that nothing was written outside the workspace (``cwd`` is where a test puts its input files)."""
+
+    root: Path
+
+    @property
+    def ws(self) -> Path:
+        return self.root / "ws"
+
+    @property
+    def cwd(self) -> Path:
+        (self.root / "cwd").mkdir(exist_ok=True)
+        return self.root / "cwd"
+
+    def tree(self) -> list[str]:
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if not p.is_relative_to(self.ws))
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 180,
+            meter: dict[str, int] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run ``inspector --workspace ws *args``; with ``meter`` (``{"kill_above": bytes}``) the
+        process tree's memory is sampled meanwhile and ``meter`` gets its ``peak`` (PSS) and
+        ``peak_rss``, ``tripped`` if it went past ``kill_above`` and was killed."""
+        home, tmp, cwd = self.root / "home", self.root / "tmp", self.cwd
+        home.mkdir(exist_ok=True)
+        tmp.mkdir(exist_ok=True)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("INSPECTOR_")}
+        environ.update(HOME=str(home), TMPDIR=str(tmp), XDG_DATA_HOME=str(home / ".local" / "share"), **(env or {}))
+        before = self.tree()
+        proc = subprocess.Popen([INSPECTOR, "--workspace", str(self.ws), *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=environ, cwd=cwd)
+        if meter is None:
+            out, err = proc.communicate(timeout=timeout)
+        else:
+            with PeakMeter(proc.pid, kill_above=meter.get("kill_above")) as peak:
+                out, err = proc.communicate(timeout=timeout)
+            meter.update(peak=peak.peak, peak_rss=peak.peak_rss, tripped=int(peak.tripped))
+            assert not peak.tripped, f"went past {meter['kill_above'] / 1e9:g} GB and was killed"
+        r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        assert self.tree() == before, f"written outside the workspace: {sorted(set(self.tree()) - set(before))}"
+        assert "Traceback" not in r.stderr, r.stderr
+        assert not ESCAPES.search(r.stdout + r.stderr.replace("\n", "")), "control characters reached the terminal"
+        return r
+
+
+def refused(r: subprocess.CompletedProcess[str], *words: str, code: int = 2) -> None:
+    """Exit status ``code`` and exactly one line on stderr, naming each of ``words``."""
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    for word in words:
+        assert word in lines[0], lines[0]

@@ -9,12 +9,7 @@ workspace. (The 200 MB page and the gzip bomb with the browser are in test_hosti
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,52 +18,18 @@ import pytest
 from inspector.core import texts
 from inspector.core.submission import bundle as bundle_fmt
 from inspector.core.submission.exchange import export_quarter
+from tests.hostile import Sandbox, refused
+from tests.test_bundle import HOSTILE_CASES, hostile
 from tests.httpfixtures import LoopbackServer, html
 from tests.test_province import QUARTER, make_city
 
-INSPECTOR = str(Path(sys.executable).with_name("inspector"))
 CENSUS = Path(__file__).resolve().parents[1] / "checklists" / "census-2015.toml"
-ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # what a terminal acts on
 EVIL = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e恶意地区"
-
-
-@dataclass
-class Sandbox:
-    root: Path
-
-    @property
-    def ws(self) -> Path:
-        return self.root / "ws"
-
-    def tree(self) -> list[str]:
-        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if not p.is_relative_to(self.ws))
-
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
-        home, tmp, cwd = (self.root / d for d in ("home", "tmp", "cwd"))
-        for d in (home, tmp, cwd):
-            d.mkdir(exist_ok=True)
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("INSPECTOR_")}
-        environ.update(HOME=str(home), TMPDIR=str(tmp), XDG_DATA_HOME=str(home / ".local" / "share"), **(env or {}))
-        before = self.tree()
-        r = subprocess.run([INSPECTOR, "--workspace", str(self.ws), *args], capture_output=True, text=True,
-                           timeout=timeout, env=environ, cwd=cwd)
-        assert self.tree() == before, "written outside the workspace"
-        assert "Traceback" not in r.stderr, r.stderr
-        assert not ESCAPES.search(r.stdout + r.stderr.replace("\n", "")), "control characters reached the terminal"
-        return r
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Sandbox:
     return Sandbox(tmp_path)
-
-
-def refused(r: subprocess.CompletedProcess, *words: str, code: int = 2) -> None:
-    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 # --------------------------------------------------------------------------- numbers on the command line
@@ -113,8 +74,7 @@ def test_environment_numbers_share_the_bounds(box: Sandbox, value: str) -> None:
 def test_checklist_numbers_must_be_finite_and_sane(box: Sandbox, line: str, replacement: str, key: str) -> None:
     text = CENSUS.read_text(encoding="utf-8")
     assert line in text
-    checklist = box.root / "cwd" / "bad.toml"
-    checklist.parent.mkdir(exist_ok=True)
+    checklist = box.cwd / "bad.toml"
     checklist.write_text(text.replace(line, replacement, 1), encoding="utf-8")
     r = box.run("check", "http://127.0.0.1:9/", "--no-browser", "--checklist", str(checklist), "--json")
     refused(r, key)
@@ -151,9 +111,10 @@ def test_a_hostile_page_gives_a_result_not_a_traceback(box: Sandbox) -> None:
 # --------------------------------------------------------------------------- hostile bundles
 
 
-@pytest.fixture
-def city(tmp_path: Path) -> dict[str, Any]:
-    ws = make_city(tmp_path / "city", "3601", "南昌市")
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One signed city bundle for the module (the tests only read it)."""
+    ws = make_city(tmp_path_factory.mktemp("city"), "3601", "南昌市")
     return {"ws": ws, "bundle": export_quarter(ws, QUARTER, allow_incomplete=True), "pub": ws.root / "keys" / "office.pub"}
 
 
@@ -180,32 +141,49 @@ def _rewrite(src: Path, dst: Path, member: str, data: bytes, *, relist: bool = T
 
 def test_deeply_nested_json_in_a_bundle_is_one_line(box: Sandbox, city: dict[str, Any]) -> None:
     deep = b'{"schema": "inspector.bundle/1", "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
-    (box.root / "cwd").mkdir(exist_ok=True)
-    evil = _rewrite(city["bundle"], box.root / "cwd" / "deep.zip", bundle_fmt.MANIFEST, deep)
+    evil = _rewrite(city["bundle"], box.cwd / "deep.zip", bundle_fmt.MANIFEST, deep)
     refused(box.run("bundle", "verify", str(evil)), "嵌套过深", code=1)
     refused(box.run("province", "import", str(evil), "--pubkey", str(city["pub"])), "嵌套过深")
     code = json.loads(zipfile.ZipFile(city["bundle"]).read(bundle_fmt.MANIFEST))["sites"][0]
     nested = b'{"code": "' + code.encode() + b'", "x": ' + b"[" * 100 + b"]" * 100 + b"}"
-    evil2 = _rewrite(city["bundle"], box.root / "cwd" / "deep2.zip", f"results/{code}.json", nested)
+    evil2 = _rewrite(city["bundle"], box.cwd / "deep2.zip", f"results/{code}.json", nested)
     r = box.run("bundle", "verify", str(evil2), "--pubkey", str(city["pub"]))
     assert r.returncode == 1 and "嵌套过深" in r.stderr
 
 
 def test_nan_in_a_bundle_is_not_json(box: Sandbox, city: dict[str, Any]) -> None:
-    (box.root / "cwd").mkdir(exist_ok=True)
     manifest = zipfile.ZipFile(city["bundle"]).read(bundle_fmt.MANIFEST)
-    evil = _rewrite(city["bundle"], box.root / "cwd" / "nan.zip", bundle_fmt.MANIFEST,
+    evil = _rewrite(city["bundle"], box.cwd / "nan.zip", bundle_fmt.MANIFEST,
                     manifest.replace(b'"ratio": 0.2', b'"ratio": NaN'))
     refused(box.run("province", "import", str(evil), "--unsigned-ok"), "NaN")
 
 
 def test_not_a_zip_and_a_missing_file_are_one_line(box: Sandbox) -> None:
-    (box.root / "cwd").mkdir(exist_ok=True)
-    junk = box.root / "cwd" / "junk.zip"
+    junk = box.cwd / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really")
     refused(box.run("bundle", "verify", str(junk)), "zip", code=1)
     refused(box.run("province", "import", str(junk), "--unsigned-ok"), "zip")
-    refused(box.run("province", "import", str(box.root / "cwd" / "absent.zip"), "--unsigned-ok"), "absent.zip")
+    refused(box.run("province", "import", str(box.cwd / "absent.zip"), "--unsigned-ok"), "absent.zip")
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_CASES))
+def test_a_hostile_zip_is_refused_in_one_line_and_writes_nothing(box: Sandbox, city: dict[str, Any], case: str) -> None:
+    """Path traversal, absolute and drive paths, links, duplicates, unlisted files, a zip bomb: through
+    the real CLI, even with --unsigned-ok (the structure is never optional)."""
+    entries, reason = HOSTILE_CASES[case]
+    evil = hostile(city["bundle"], box.cwd / f"{case}.zip", entries, list_them=case in ("symlink", "duplicate", "zip-bomb"))
+    refused(box.run("bundle", "verify", str(evil)), "未通过核验", reason, code=1)
+    refused(box.run("province", "import", str(evil), "--unsigned-ok"), reason)
+    imports = box.ws / "province"
+    assert not imports.exists() or not any(p.is_file() for p in imports.rglob("*"))  # nothing extracted, even staged
+    assert not Path("/tmp/inspector-evil.txt").exists()
+
+
+def test_a_bundle_with_thousands_of_problems_is_still_one_line(box: Sandbox, city: dict[str, Any]) -> None:
+    evil = hostile(city["bundle"], box.cwd / "many.zip", [(f"evidence/x{n}.png", b"x") for n in range(2000)])
+    r = box.run("province", "import", str(evil), "--unsigned-ok")
+    refused(r, "file not in manifest: evidence/x", "个问题）")
+    assert len(r.stderr) < 2000
 
 
 def test_a_signed_bundles_region_never_reaches_the_terminal_raw(box: Sandbox, tmp_path: Path) -> None:

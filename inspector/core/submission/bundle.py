@@ -67,9 +67,12 @@ Redraw = Callable[[Mapping[str, Any]], Iterable[str]]
 class BundleError(Exception):
     """A bundle was refused; ``reasons`` lists every problem found."""
 
+    SHOWN = 10  # a bundle with thousands of bad files is still one readable line
+
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
-        super().__init__("; ".join(self.reasons))
+        more = len(self.reasons) - self.SHOWN
+        super().__init__("; ".join(self.reasons[: self.SHOWN]) + (f"; …（另有 {more} 个问题）" if more > 0 else ""))
 
 
 @dataclass
