@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# tests run in parallel (pytest-xdist): most of their time is spent waiting on servers and Chromium
+PYTEST_WORKERS ?= 3
 
 .PHONY: setup demo test test-fast bench browser clean
 
@@ -44,11 +46,11 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # the quick loop while working: no browser, nothing marked slow
 test-fast: $(VENV)/bin/inspector
-	$(PY) -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not slow and not browser" $(PYTEST_ARGS)
 
 # speed goals (issue #15), each a ratio against a baseline or a peer measured in the same run;
 # bench_peers installs LinkChecker and lychee into a throwaway environment of its own

@@ -63,8 +63,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from inspector.core.quarter.sampling import SamplingError
     from inspector.core.settings import SettingsError
     from inspector.core.store import WorkspaceError
+    from inspector.core.submission.office import ExportError
 
-    return UsageError, ChecklistError, RegistryError, SamplingError, SettingsError, WorkspaceError, BundleError
+    return UsageError, ChecklistError, RegistryError, SamplingError, SettingsError, WorkspaceError, BundleError, ExportError
 
 
 def _check_defaults() -> Any:
@@ -217,6 +218,23 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "(default: the pre-fill's; at most the indicator's maximum)")
     dc.add_argument("--note", default="", help="why (required when overriding the pre-fill)")
     dc.set_defaults(func=cmd_decide)
+
+    xp = sub.add_parser("export", help="the quarter's results as an Excel workbook for the office (no signing)")
+    xp.add_argument("--quarter", required=True)
+    xp.add_argument("-o", "--output", type=Path, metavar="FILE.xlsx", help="default: exports/<quarter>-抽查结果.xlsx in the workspace")
+    xp.set_defaults(func=cmd_export)
+
+    rp = sub.add_parser("report", help="one site's result with findings and screenshots printed to PDF (for a 整改通知)")
+    rp.add_argument("code", metavar="CODE", type=_code)
+    rp.add_argument("--quarter", required=True)
+    rp.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help="default: exports/<quarter>-<code>-检查报告.pdf")
+    rp.set_defaults(func=cmd_report)
+
+    ev = sub.add_parser("evidence", help="the quarter's evidence").add_subparsers(dest="sub", metavar="ACTION")
+    es = ev.add_parser("serve", help="a read-only evidence page on 127.0.0.1 (open it through an SSH tunnel)")
+    es.add_argument("--quarter", help="default: the latest sampled quarter")
+    es.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    es.set_defaults(func=cmd_evidence_serve)
 
     keys = sub.add_parser("keys", help="the office's signing key pair").add_subparsers(dest="sub", metavar="ACTION")
     kg = keys.add_parser("generate", help="create an Ed25519 (minisign) key pair in the workspace")
@@ -511,9 +529,9 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
         _err(f"inspector: {args.file.name} 未通过核验：{BundleError(report.reasons)}")
         return 1
     if args.pubkey:
-        _out(f"OK：{args.file} 完整，且由给定公钥（{report.signer}）签署")
+        _out(f"OK：{args.file} 完整无损，且由所给公钥签名（密钥 {report.signer}）")
     elif report.signer:
-        _out(f"OK：{args.file} 完整，且由钥匙环中城市 {city} 的公钥（{report.signer}）签署")
+        _out(f"OK：{args.file} 完整无损，且由钥匙环中城市 {city} 的公钥签名（密钥 {report.signer}）")
     else:
         _out(f"完整性已核验：{args.file} 内容与清单一致；但签名未核验（未给 --pubkey，钥匙环"
              f"{'为空' if not keyring(ws) else '中无匹配公钥'}），不能证明数据包由哪个单位签发")
@@ -670,6 +688,42 @@ def cmd_decide(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     name = checklist_of(record).indicators[args.indicator].name
     print(f"{args.code} {name}：{texts.status_name(args.status)} — {_verdict_line(record)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from inspector.core.submission.office import export_workbook
+
+    print(export_workbook(_workspace(args), args.quarter, args.output))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from inspector.core.submission.office import print_site_report
+
+    print(print_site_report(_workspace(args), args.quarter, args.code, args.output))
+    return 0
+
+
+def cmd_evidence_serve(args: argparse.Namespace) -> int:
+    from inspector.core.quarter.sampling import check_quarter, current_quarter
+    from inspector.core.submission.viewer import EvidenceServer
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be 0–65535, got {args.port}")
+    ws = _workspace(args)
+    samples = ws.samples()
+    quarter = check_quarter(args.quarter) if args.quarter else (samples[-1]["quarter"] if samples else current_quarter())
+    server = EvidenceServer(ws, quarter, args.port)
+    port = server.httpd.server_address[1]
+    print(f"{quarter} 证据 evidence: {server.url}  (只读 read-only; Ctrl+C stops)", flush=True)
+    print(f"from your PC: ssh -L {port}:127.0.0.1:{port} <this server>, then open http://127.0.0.1:{port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
     return 0
 
 

@@ -1,6 +1,7 @@
-"""Write the README's SVG screenshots of the TUI (screenshots/*.svg) from the demo region.
+"""Write the README's screenshots of the TUI (screenshots/*.svg and *.png) from the demo region.
 
     .venv/bin/python -m tests.make_screenshots [--no-browser] [--size 120x36]
+    .venv/bin/python -m tests.make_screenshots --png-only   # just render the existing SVGs to PNG again
 
 Serves the demo region on 127.0.0.1, prepares a demo workspace in a temporary directory,
 runs a simulated day of the availability monitor (fake clock, real probes), runs the
@@ -8,12 +9,20 @@ automated checks on a few sites (with the browser, for evidence, unless ``--no-b
 records a failed site's rectification and re-check, then drives the app with the pilot and
 saves each main screen; last, exports the quarter's signed bundle, imports it into a province
 workspace and saves the province view.
+
+Every SVG is then rendered to PNG by the same Chromium with the CJK font (:func:`svg_to_png`), so the
+README looks right in any viewer: Rich sizes each text run by its characters, not its terminal cells,
+which squeezes Chinese (two cells a character) to half width in a browser; :func:`fix_svg` gives each
+run its cells' width and a font list that has CJK glyphs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import os
+import re
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -22,6 +31,7 @@ from typing import Any
 from inspector.core.quarter.inspection import decide, set_rectification
 from inspector.core.quarter.monitor import Monitor
 from inspector.core.runner import CheckOptions, check_and_store
+from inspector.core.settings import reload_settings
 from inspector.core.store import Workspace
 from inspector.core.submission.exchange import export_quarter, generate_office_key, province_import
 from inspector.demo.region import serve_region
@@ -29,6 +39,55 @@ from inspector.demo.run import prepare
 from inspector.tui.app import make_app
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
+FONTS = '"Fira Code", "DejaVu Sans Mono", "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC", monospace'
+_TEXT = re.compile(r'(<text\b[^>]*?\btextLength=")([\d.]+)("[^>]*>)(.*?)(</text>)', re.S)
+
+
+def fix_svg(svg: str) -> str:
+    """A Rich/Textual SVG export with every text run as wide as its terminal cells, in fonts with CJK glyphs."""
+    from rich.cells import cell_len
+
+    def one(m: re.Match[str]) -> str:
+        text = html.unescape(m.group(4))
+        chars = len(text)
+        if not chars:
+            return m.group(0)
+        width = float(m.group(2)) / chars * cell_len(text)  # Rich wrote char_width × characters
+        return f"{m.group(1)}{width:g}{m.group(3)}{m.group(4)}{m.group(5)}"
+
+    svg = _TEXT.sub(one, svg).replace("\u2b58", "\u25cb")  # the header's ⭘ is in no installed font: ○
+    return re.sub(r"font-family: Fira Code, monospace;", f"font-family: {FONTS};", svg)
+
+
+async def _render_png(svgs: list[tuple[str, Path]], scale: float) -> None:
+    from playwright.async_api import async_playwright
+
+    from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+
+    path, how = find_chromium()
+    if path is None:
+        raise SystemExit(f"no Chromium to render PNGs: {how}")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=path, args=list(LAUNCH_ARGS))
+        try:
+            for svg, out in svgs:
+                m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+                width, height = (float(m.group(1)), float(m.group(2))) if m else (1200.0, 800.0)
+                page = await browser.new_page(viewport={"width": int(width + 0.999), "height": int(height + 0.999)},
+                                              device_scale_factor=scale)
+                await page.route("**/*", lambda route: route.abort())  # no web fonts from outside: the local ones
+                await page.set_content(f'<html><body style="margin:0">{fix_svg(svg)}</body></html>')
+                await page.evaluate("document.fonts.ready")
+                await page.locator("svg").first.screenshot(path=str(out))
+                await page.close()
+        finally:
+            await browser.close()
+
+
+def svg_to_png(svgs: list[tuple[str, Path]], scale: float = 1.0) -> list[Path]:
+    """Render SVG exports (text, output path) to PNG files through Chromium."""
+    asyncio.run(_render_png(svgs, scale))
+    return [out for _, out in svgs]
 AS_OF = date(2026, 11, 20)
 CHECKED = ("5399000001", "5399210001", "5399220001", "5399020001")
 COLUMNS_SITE = "5399020001"  # stale news and notice columns: the 栏目不更新 veto
@@ -51,7 +110,7 @@ async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int
         await pilot.pause()
         save("help")
         await pilot.press("escape")
-        await pilot.press("A")  # check the rest of the sample: show the live progress, then cancel
+        await pilot.press("A", "enter")  # check the unchecked rest of the sample: show the live progress, then cancel
         while app.screen.job is not None and "页面 pages" not in str(app.screen.query_one("#checkstatus").render()):
             await pilot.pause(0.05)
         save("checking")
@@ -105,7 +164,23 @@ async def shoot(ws: Workspace, quarter: str, opts: CheckOptions, size: tuple[int
         await pilot.press("z")
         await pilot.pause()
         save("rectification-modal")
+        await pilot.press("escape", "b")  # the re-check after rectification beside the original: before → after
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.action_toggle_all()
+        await pilot.pause()
+        save("recheck")
     return saved
+
+
+async def shoot_welcome(root: Path, size: tuple[int, int]) -> Path:
+    """The first run: an empty workspace opens on the steps and their keys."""
+    app = make_app(Workspace(root / "new"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        path = OUT / "welcome.svg"
+        path.write_text(app.export_screenshot(title="inspector — welcome"), encoding="utf-8")
+    return path
 
 
 async def shoot_province(province: Workspace, size: tuple[int, int]) -> Path:
@@ -140,8 +215,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-browser", action="store_true", help="no evidence capture (faster)")
     parser.add_argument("--size", default="120x36", help="terminal size COLSxROWS (default 120x36)")
+    parser.add_argument("--png-only", action="store_true", help="only render the existing SVGs to PNG again")
     args = parser.parse_args()
+    if args.png_only:
+        for path in svg_to_png([(p.read_text(encoding="utf-8"), p.with_suffix(".png")) for p in sorted(OUT.glob("*.svg"))]):
+            print(path.relative_to(OUT.parent))
+        return
     size = tuple(int(n) for n in args.size.split("x"))
+    os.environ.setdefault("INSPECTOR_USER", "张三")  # who the demo's decisions are by
+    reload_settings()
     OUT.mkdir(exist_ok=True)
     with serve_region(AS_OF) as region, tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "demo")
@@ -155,6 +237,8 @@ def main() -> None:
         check_and_store(ws, quarter, COLUMNS_SITE, opts, recheck=True)
         paths = asyncio.run(shoot(ws, quarter, opts, size))  # type: ignore[arg-type]
         paths.append(asyncio.run(shoot_province(make_province(ws, quarter, Path(tmp)), size)))  # type: ignore[arg-type]
+        paths.append(asyncio.run(shoot_welcome(Path(tmp), size)))  # type: ignore[arg-type]
+        paths += svg_to_png([(p.read_text(encoding="utf-8"), p.with_suffix(".png")) for p in paths])
         for path in paths:
             print(path.relative_to(OUT.parent))
 

@@ -97,3 +97,6 @@ def test_a_down_site_is_vetoed_and_nothing_else_is_guessed(region, spec, tmp_pat
     assert doc["verdict"]["result"] == "fail" and doc["verdict"]["vetoes"] == ["site-unreachable"]
     for iid, entry in region.truth(spec.code)["indicators"].items():
         assert doc["indicators"][iid]["status"] == entry["status"], iid
+    # the pre-fill's points stay within the indicator's maximum (5 per 1 % would be 500 on a 100-point table)
+    ha = doc["indicators"]["homepage-availability"]
+    assert ha["deduction"] == region.truth(spec.code)["indicators"]["homepage-availability"]["deduction"] == 100.0

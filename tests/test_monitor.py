@@ -518,7 +518,8 @@ def test_monitor_and_decisions_share_the_workspace(three_sites, tmp_path):
     for row in monitor_status(ws, QUARTER):
         raw = raw_slots(ws, row["code"])
         assert len(raw) == len(set(raw)) == row["planned"]  # every slot once
-        assert row["attempts"] >= 0.5 * row["planned"]  # some may be "late" on a loaded machine
+        # every slot is accounted for, attempted or recorded as missed ("late" on a loaded machine)
+        assert row["attempts"] >= 1 and row["attempts"] + row["missed"] == row["planned"]
     assert len(Workspace(ws.root).snapshot().table("monitor").all()) == 1
 
 

@@ -193,6 +193,22 @@ def test_done_needs_decisions_on_the_latest_check_and_no_veto_left_in_review(ws:
     assert texts.veto_pending(["严重错误"]) in done_problems(ws.inspection(QUARTER, "3406000013"))
 
 
+def test_a_new_check_of_a_done_site_reopens_it(ws: Workspace, tmp_path: Path):
+    from inspector.core.model import CrawlResult
+    from inspector.core.runner import CheckRun, store_check
+
+    code = "3406000012"
+    confirm_all(ws, QUARTER, code)
+    set_progress(ws, QUARTER, code, "done")
+    old = ws.inspection(QUARTER, code)["prefill"]
+    run = CheckRun(doc={**old, "run": {**old["run"], "id": "run-later"}}, crawl=CrawlResult(start_url=old["url"]),
+                   probes=[], evidence=[], run_id="run-later")
+    store_check(ws, QUARTER, code, run, ws.run_dir(QUARTER, code, "run-later"))
+    record = ws.inspection(QUARTER, code)
+    assert record["progress"] == "in review"  # its decisions stand on the older check: not done any more
+    assert done_problems(record)
+
+
 def test_the_rules_refuse_what_the_issue_found(ws: Workspace):
     with pytest.raises(ValueError, match="合格不扣分"):
         decide(ws, QUARTER, "3406000012", "link-availability", "pass", points=1.1, note="x")

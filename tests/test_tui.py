@@ -1,10 +1,9 @@
 """The TUI driven through Textual's pilot at a fixed size, on workspaces prepared from real records.
 
-SVG snapshots: ``tests/snapshots/*.svg``. The first run writes a missing snapshot; later runs
-compare it after :func:`normalise_svg` (Textual's random class/terminal ids and the temporary
-workspace path removed). To accept a deliberate UI change, delete the file(s) and re-run:
-``rm tests/snapshots/*.svg && .venv/bin/python -m pytest tests/test_tui.py -q`` (or set
-``INSPECTOR_UPDATE_SNAPSHOTS=1``), then review the new SVGs before committing them.
+SVG snapshots: ``tests/snapshots/*.svg``, compared after :func:`normalise_svg` (Textual's random
+class/terminal ids and the temporary workspace path removed). A missing snapshot fails the test. To
+accept a deliberate UI change (or add a snapshot), run with ``INSPECTOR_UPDATE_SNAPSHOTS=1``, then
+review the new SVGs before committing them.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from inspector.core.model import Finding, Outcome
 from inspector.core.quarter.sampling import draw
 from inspector.core.store import Workspace
 from inspector.tui.app import make_app
-from inspector.tui.preview import PreviewError, decode_png, half_blocks
 
 QUARTER = "2026Q4"
 SIZE = (100, 32)
@@ -188,12 +186,13 @@ async def drawn(pilot: Any, app: Any) -> None:
 def assert_snapshot(app: Any, name: str, *replace: str) -> None:
     svg = normalise_svg(app.export_screenshot(title=name), *replace)
     path = SNAPSHOTS / f"{name}.svg"
-    if not path.exists() or os.environ.get("INSPECTOR_UPDATE_SNAPSHOTS"):
+    if os.environ.get("INSPECTOR_UPDATE_SNAPSHOTS"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(svg, encoding="utf-8")
         return
+    assert path.exists(), f"snapshot {path.name} is missing: INSPECTOR_UPDATE_SNAPSHOTS=1 writes it, then review it"
     expected = path.read_text(encoding="utf-8")
-    assert svg == expected, f"{path.name} differs: rm it (or INSPECTOR_UPDATE_SNAPSHOTS=1) to accept the new look"
+    assert svg == expected, f"{path.name} differs: INSPECTOR_UPDATE_SNAPSHOTS=1 accepts the new look (review it)"
 
 
 def screen_text(app: Any) -> str:
@@ -208,22 +207,6 @@ async def settle(pilot: Any, app: Any) -> None:
     """Let workers finish and messages drain."""
     await app.workers.wait_for_complete()
     await pilot.pause()
-
-
-# --------------------------------------------------------------------------- the PNG preview
-
-
-def test_png_preview_undoes_every_filter_and_respects_the_budget():
-    data = png_bytes(40, 30, gradient)
-    image = decode_png(data)
-    assert (image.width, image.height, len(image.rows)) == (40, 30, 30)
-    assert all(image.pixel(x, y) == gradient(x, y) for y in range(30) for x in range(40))
-    top = decode_png(data, budget=40 * 3 * 5)  # five rows' worth of bytes
-    assert len(top.rows) == 5 and top.height == 30
-    text = half_blocks(image, 20)
-    assert text.plain.splitlines()[0] == "▀" * 20 and len(text.plain.splitlines()) == 7
-    with pytest.raises(PreviewError):
-        decode_png(b"GIF89a not a png")
 
 
 # --------------------------------------------------------------------------- the inspection flow
@@ -623,7 +606,7 @@ async def test_checks_can_be_cancelled_without_freezing(demo: Any):
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await pilot.pause()
         total = len(app.screen.rows)
-        await pilot.press("A")
+        await pilot.press("A", "enter")  # the batch dialog: unchecked only (the default)
         while not any(type(m).__name__ == "CheckProgress" for m in messages):
             await pilot.pause(0.01)  # the UI keeps processing while the worker runs
         await pilot.press("x")
@@ -639,7 +622,7 @@ async def test_quitting_during_checks_stops_the_batch(demo: Any):
     app = make_app(ws, quarter=quarter, check_options=opts)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await pilot.pause()
-        await pilot.press("A")
+        await pilot.press("A", "enter")  # the batch dialog: unchecked only (the default)
         job = app.screen.job
         while not any(type(m).__name__ == "CheckProgress" for m in messages):
             await pilot.pause(0.01)

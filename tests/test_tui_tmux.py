@@ -55,7 +55,9 @@ def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
 def test_inspection_screen_in_a_real_terminal(tmp_path: Path):
     ws = build_workspace(tmp_path / "ws")
     session = f"inspector-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+    # no COLUMNS/LINES (pytest-xdist's workers set 80x24): the terminal's size is tmux's window
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env |= {"TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
     command = f"{sys.executable} -m inspector.cli --workspace {ws.root}"
     subprocess.run(
         ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command],

@@ -551,6 +551,8 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
         record["run_dir"] = rel
         if record.get("progress") in (None, SiteProgress.NOT_STARTED):
             record["progress"] = SiteProgress.CHECKED
+        elif record.get("progress") == SiteProgress.DONE:  # its decisions now stand on an older check
+            record["progress"] = SiteProgress.IN_REVIEW
         return record
 
     return ws.update_inspection(quarter, code, update)

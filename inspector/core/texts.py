@@ -605,3 +605,15 @@ def no_stored_crawl(code: Any) -> str:
 
 def damaged_crawl(code: Any, exc: Any) -> str:
     return f"{code}：保存的爬取数据已损坏（{_unknown(exc)}）；请重新检测"
+
+
+def evidence_finding(text: Any, names: Mapping[str, str]) -> str:
+    """What a capture proves, for people: ``link-availability: 404`` → ``链接可用性：404``; ``homepage`` → ``首页``.
+
+    Evidence records name the indicator by its id (``names``: id → Chinese name, from the checklist).
+    """
+    line = clean_line(text)
+    if line == "homepage":
+        return HOMEPAGE
+    iid, sep, rest = line.partition(": ")
+    return f"{names[iid]}：{rest}" if sep and iid in names else line

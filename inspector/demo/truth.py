@@ -257,7 +257,8 @@ def _deduction_points(ind: dict[str, dict]) -> dict[str, float]:
     m = {k: v["measures"] for k, v in ind.items()}
     cons, sol, itv = m["consultation"], m["solicitation"], m["interviews"]
     return {
-        "homepage-availability": round(m["homepage-availability"]["failure_rate"] * 100 * 5, 2),
+        # 5 points per 1 %, never more than the 100 points of the whole table (the indicator's maximum)
+        "homepage-availability": min(100.0, round(m["homepage-availability"]["failure_rate"] * 100 * 5, 2)),
         "link-availability": round(m["link-availability"]["homepage_broken"] * 1
                                    + m["link-availability"]["other_broken"] * 0.1, 2),
         "homepage-updates": 5.0 if m["homepage-updates"]["items_in_window"] < 10 else 0.0,
@@ -363,6 +364,6 @@ def down_truth() -> dict:
         ind[k]["veto"] = True
     ind["site-unreachable"] = {"status": "fail", "veto": True, "measures": {
         "attempts": None, "failures": None, "failure_rate": 1.0, "failures_all": True}}
-    ind["homepage-availability"] = {"status": "fail", "deduction": 500.0, "measures": {"failure_rate": 1.0}}
+    ind["homepage-availability"] = {"status": "fail", "deduction": 100.0, "measures": {"failure_rate": 1.0}}
     return {"indicators": ind, "verdict": {"vetoes": ["site-unreachable"], "deduction_total": None, "score": None,
                                            "result": "fail"}, "expected": {"pages": [], "broken_links": []}}

@@ -11,8 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, plain
 
 SITE_COLUMNS = [("code", "网站标识码"), ("name", "网站名称 name"), ("level", "级别 level"), ("region", "地区 region"),
@@ -44,7 +45,7 @@ class RegistryScreen(Screen[None]):
             yield Static(id="registry-info")
             yield DataTable(id="registry", cursor_type="row", zebra_stripes=True)
             yield Static(id="import-report")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#registry", DataTable)
@@ -111,7 +112,7 @@ class SamplingScreen(Screen[None]):
         with Vertical():
             yield Static(id="sample-info")
             yield DataTable(id="sample", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sample", DataTable)

@@ -10,11 +10,12 @@ from the palette too (:class:`SitesProvider`).
 from __future__ import annotations
 
 import asyncio
+import sys
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -23,18 +24,25 @@ from textual.screen import Screen
 from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
 from inspector.core.store import Workspace
+from inspector.tui import pinyin
 from inspector.tui.safe import clean
 
 
 class BindingsProvider(Provider):
-    """Every visible, enabled binding of the screen the palette was opened on."""
+    """Every enabled binding of the screen the palette was opened on (also those the footer leaves out).
+
+    Matched on the text and on the pinyin initials of its Chinese: ``jc`` finds 检测.
+    """
+
+    async def startup(self) -> None:
+        await asyncio.to_thread(pinyin.load)
 
     def _commands(self) -> list[tuple[str, Any]]:
         seen: set[str] = set()
         out = []
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not binding.show or not binding.description or not active.enabled or binding.action in seen:
+            if not (binding.show or binding.id) or not binding.description or not active.enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = self.app.get_key_display(binding)
@@ -49,13 +57,16 @@ class BindingsProvider(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for text, run in self._commands():
-            score = matcher.match(text)
+            score = matcher.match(pinyin.search_text(text))
             if score > 0:
-                yield Hit(score, Content(text), run, text=text)
+                yield Hit(score, matcher.highlight(text), run, text=text)
 
 
 class SitesProvider(Provider):
-    """打开 open a sampled site's inspection by name or code (names shown as plain text)."""
+    """打开 open a sampled site's inspection by name, code or the pinyin initials of its name (plain text)."""
+
+    async def startup(self) -> None:
+        await asyncio.to_thread(pinyin.load)
 
     async def search(self, query: str) -> Hits:
         app = self.app
@@ -65,7 +76,7 @@ class SitesProvider(Provider):
         rows = await asyncio.to_thread(quarter_overview, app.ws, app.quarter)
         for row in rows:
             text = f"打开 open {clean(row['code'])} {clean(row['name'], 40)}"
-            score = matcher.match(text)
+            score = matcher.match(pinyin.search_text(text))
             if score > 0:
                 yield Hit(score, Content(text), partial(app.open_site, row["code"]), text=text)
 
@@ -88,6 +99,39 @@ class InspectorApp(App[None]):
         self.quarter = quarter or (samples[-1]["quarter"] if samples else current_quarter())
         self.check_options = check_options
         self.review_mode = False
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Ask the terminal which image protocol it speaks (only possible before Textual owns it), then run."""
+        if not kwargs.get("headless") and sys.__stdout__ is not None and sys.__stdout__.isatty():
+            from inspector.tui.shotview import probe_terminal
+
+            try:
+                probe_terminal()
+            except Exception:  # noqa: BLE001 - a terminal that answers oddly gets half blocks
+                pass
+        return super().run(*args, **kwargs)
+
+    # -- palette ---------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's system commands, with Screenshot saving into the workspace (its own fails on servers)."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+        yield SystemCommand("Screenshot 截图", "Save an SVG screenshot of this screen in the workspace's screenshots/",
+                            lambda: self.set_timer(0.1, self.save_screen_svg))
+
+    def save_screen_svg(self) -> Path | None:
+        """The current screen as an SVG under ``<workspace>/screenshots/``; its full path is shown."""
+        folder = self.ws.root / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = Path(self.save_screenshot(path=str(folder)))
+        except OSError as exc:
+            self.notify(clean(f"{exc.strerror or exc}: {exc.filename or folder}", 300), title="截图失败 screenshot failed",
+                        severity="error", markup=False)
+            return None
+        self.notify(clean(str(path), 300), title="截图已保存 screenshot saved", markup=False, timeout=10)
+        return path
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -126,8 +170,8 @@ class InspectorApp(App[None]):
         self.review_mode = on
         path = clean(self.ws.root)
         shown = path if len(path) <= 60 else "…" + path[-59:]  # the end of a long path says the most
-        self.sub_title = (f"{self.quarter} · 工作区 {shown}"
-                          + ("  ·  复核模式 review (read-only, offline)" if on else ""))
+        mode = "复核模式 只读 review · " if on else ""  # before the path: in view at 80 columns
+        self.sub_title = f"{self.quarter} · {mode}工作区 {shown}"
         for screen in self.screen_stack:
             screen.refresh_bindings()
 
@@ -138,7 +182,11 @@ class InspectorApp(App[None]):
         if is_province_workspace(self.ws):
             self.push_screen(ProvinceScreen())
         else:
-            self.ask_inspector_name()
+            if not self.ws.sites():
+                from inspector.tui.welcome import WelcomeScreen
+
+                self.push_screen(WelcomeScreen())
+            self.ask_inspector_name()  # on top of the welcome: who decides, first
 
     def ask_inspector_name(self) -> None:
         """First run: who records the decisions (unless INSPECTOR_USER says it), stored in the workspace."""

@@ -11,6 +11,7 @@ at their next progress event.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -41,11 +42,23 @@ class CheckFinished(Message, bubble=False):  # handled by the dashboard only
 
 
 class ChecksDone(Message, bubble=False):  # handled by the dashboard only
-    """The whole batch ended (all sites checked, or cancelled)."""
+    """The whole batch ended (all sites checked, or cancelled).
 
-    def __init__(self, done: int, failed: int, cancelled: bool) -> None:
+    ``done``: sites checked (已检测); ``failed``: checks that broke (出错); ``results``: the checked
+    sites by verdict (``{"fail": 2, "review": 1, "pass": 3}``: 不合格 is a result, not an error).
+    """
+
+    def __init__(self, done: int, failed: int, cancelled: bool, results: dict[str, int] | None = None) -> None:
         super().__init__()
         self.done, self.failed, self.cancelled = done, failed, cancelled
+        self.results = dict(results or {})
+
+    def summary(self) -> str:
+        """``已检测 5 · 出错 1 · 不合格 2 · 待复核 1`` (numbers only)."""
+        out = f"已检测 checked {self.done} · 出错 errors {self.failed} · 不合格 fail {self.results.get('fail', 0)}"
+        if self.results.get("review"):
+            out += f" · 待复核 review {self.results['review']}"
+        return out
 
 
 @dataclass
@@ -86,9 +99,25 @@ class CheckJob:
                 post(CheckFinished(code, None, error=f"{type(exc).__name__}: {exc}"))
             post(ChecksDone(0, total, self.cancel.is_set()))
             return
+        verdicts = Counter(str((r.doc.get("verdict") or {}).get("result")) for r in results if r.doc is not None)
         done = sum(1 for r in results if r.doc is not None)
         failed = sum(1 for r in results if r.error)
-        post(ChecksDone(done, failed, self.cancel.is_set()))
+        post(ChecksDone(done, failed, self.cancel.is_set(), verdicts))
+
+
+def stage_fraction(event: dict[str, Any]) -> float:
+    """How far one site's check is (0–1) by its progress event: crawl up to 70 %, analysis, then evidence."""
+    phase = event.get("phase")
+    if phase == "crawl":
+        done = int(event.get("pages") or 0) + int(event.get("links_checked") or 0)
+        queued = int(event.get("queued") or 0)
+        return 0.05 + 0.65 * (done / (done + queued) if done + queued else 0.0)
+    if phase == "analyse":
+        return 0.75
+    if phase == "evidence":
+        total = int(event.get("total") or 0)
+        return 0.8 + 0.2 * (int(event.get("captured") or 0) / total if total else 0.0)
+    return 0.0
 
 
 def progress_line(event: dict[str, Any]) -> str:

@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist
 from inspector.core.checks.updates import in_window
 from inspector.core.quarter.inspection import adjustments, checklist_of, evaluate, set_column_category
 from inspector.core.store import WorkspaceError
+from inspector.tui.footer import KeyFooter
 from inspector.tui.inspection import verdict_text
 from inspector.tui.safe import clean, plain
 
@@ -111,7 +112,7 @@ class ColumnsScreen(Screen[None]):
         yield Static(id="col-verdict")
         yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
         yield Static(id="col-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#columns", DataTable)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -10,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from inspector.core import texts
 from inspector.core.quarter.inspection import quarter_overview
-from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line
+from inspector.tui.batch import BatchModal, batch_codes, eta_text
+from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line, stage_fraction
+from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, plain, progress_label, result_text
 
 FILTERS: dict[str, tuple[str, Any]] = {
@@ -42,22 +45,27 @@ COLUMNS = [("sel", " "), ("code", "网站标识码"), ("name", "网站名称 nam
 class DashboardScreen(Screen[None]):
     """The quarter's sample with each site's progress and result."""
 
-    BINDINGS = [
+    BINDINGS = [  # the footer shows the most used keys (80 columns); the rest are in f1 help and the palette
         Binding("enter", "open", "打开", tooltip="open the site's inspection", id="dashboard.open"),
-        Binding("space", "toggle_select", "选择", tooltip="select the site (for C)", id="dashboard.select"),
         Binding("c", "check('highlighted')", "检测", tooltip="check the highlighted site", id="dashboard.check"),
-        Binding("C", "check('selected')", "检测所选", tooltip="check the selected sites", id="dashboard.check_selected"),
-        Binding("A", "check('all')", "检测全部", tooltip="check every site shown", id="dashboard.check_all"),
+        Binding("A", "check('batch')", "批量", tooltip="check a batch: unchecked, failed or all", id="dashboard.check_all"),
         Binding("x", "cancel_checks", "取消", tooltip="cancel running checks", id="dashboard.cancel"),
         Binding("slash", "focus_filter", "筛选", tooltip="filter by name or code", id="dashboard.filter"),
-        Binding("f", "cycle_filter", "状态", tooltip="cycle the status filter", id="dashboard.status_filter"),
-        Binding("s", "cycle_sort", "排序", tooltip="cycle the sort order", id="dashboard.sort"),
-        Binding("o", "pick_quarter", "季度", tooltip="pick a quarter", id="dashboard.quarter"),
-        Binding("g", "registry", "名录", tooltip="site registry (import)", id="dashboard.registry"),
-        Binding("d", "sampling", "抽样", tooltip="draw or show the sample", id="dashboard.sampling"),
-        Binding("m", "monitor", "监测", tooltip="the availability monitor's status", id="dashboard.monitor"),
-        Binding("p", "province", "省级", tooltip="province view: imported city bundles", id="dashboard.province"),
-        Binding("v", "toggle_review", "复核模式", tooltip="review mode: read-only, offline", id="dashboard.review"),
+        Binding("1", "quick_filter('fail')", "不合格", tooltip="only 不合格 sites (again: all)", id="dashboard.only_fail"),
+        Binding("2", "quick_filter('review')", "待复核", tooltip="only 待复核 sites (again: all)", id="dashboard.only_review"),
+        Binding("3", "quick_filter('unchecked')", "未检测", tooltip="only 未检测 sites (again: all)", id="dashboard.only_unchecked"),
+        Binding("space", "toggle_select", "选择", tooltip="select the site (for C)", id="dashboard.select", show=False),
+        Binding("C", "check('selected')", "检测所选", tooltip="check the selected sites", id="dashboard.check_selected", show=False),
+        Binding("f", "cycle_filter", "状态", tooltip="cycle the status filter", id="dashboard.status_filter", show=False),
+        Binding("s", "cycle_sort", "排序", tooltip="cycle the sort order", id="dashboard.sort", show=False),
+        Binding("o", "pick_quarter", "季度", tooltip="pick a quarter", id="dashboard.quarter", show=False),
+        Binding("g", "registry", "名录", tooltip="site registry (import)", id="dashboard.registry", show=False),
+        Binding("d", "sampling", "抽样", tooltip="draw or show the sample", id="dashboard.sampling", show=False),
+        Binding("e", "export", "导出Excel", tooltip="the quarter's results as an .xlsx for the office", id="dashboard.export",
+                show=False),
+        Binding("m", "monitor", "监测", tooltip="the availability monitor's status", id="dashboard.monitor", show=False),
+        Binding("p", "province", "省级", tooltip="province view: imported city bundles", id="dashboard.province", show=False),
+        Binding("v", "toggle_review", "复核模式", tooltip="review mode: read-only, offline", id="dashboard.review", show=False),
         Binding("r,f5", "reload", "刷新", tooltip="reload from the workspace", id="dashboard.reload", show=False),
         Binding("escape", "focus_table", "表格", tooltip="back to the table", id="dashboard.focus_table", show=False),
     ]
@@ -69,6 +77,10 @@ class DashboardScreen(Screen[None]):
         self.filter_key = "all"
         self.sort_key = "code"
         self.job: CheckJob | None = None
+        self.fractions: dict[str, float] = {}  # how far each site of the running batch is (0–1)
+        self.running: set[str] = set()  # sites of the batch that started (finished ones included)
+        self.started = 0.0  # monotonic time the batch started
+        self._clock: Any = None  # the once-a-second timer of a running batch
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,8 +92,9 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="checkpanel"):
                 yield Static(id="checkstatus")
                 yield ProgressBar(id="checkbar", show_eta=False)
+                yield Static(id="checktime")
         yield Static(id="summary")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sites", DataTable)
@@ -152,6 +165,9 @@ class DashboardScreen(Screen[None]):
         self.query_one("#summary", Static).update(self._summary())
 
     def _summary(self) -> Text:
+        if not self.rows and not self.app.ws.sites():
+            return Text(f"{self.app.quarter}: 尚未抽样 no sample · 名录为空 the registry is empty — g 导入名录 import it, "
+                        "then d 抽样 draw the sample", style="yellow")
         if not self.rows:
             return Text(f"{self.app.quarter}: 尚未抽样 no sample drawn — press d to draw one (抽样)", style="yellow")
         count = lambda pred: sum(1 for r in self.rows if pred(r))  # noqa: E731
@@ -173,10 +189,10 @@ class DashboardScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "check":
-            return None if self.app.review_mode or self.job is not None else True
+        if action == "check":  # review mode hides what it disables; a running batch only dims it
+            return False if self.app.review_mode else None if self.job is not None else True
         if action == "cancel_checks":
-            return None if self.job is None else True
+            return self.job is not None
         return True
 
     @on(DataTable.RowSelected, "#sites")
@@ -215,6 +231,16 @@ class DashboardScreen(Screen[None]):
         keys = list(FILTERS)
         self.filter_key = keys[(keys.index(self.filter_key) + 1) % len(keys)]
         self.redraw()
+
+    def action_quick_filter(self, key: str) -> None:
+        """One key per status: only those sites; the same key again shows all."""
+        self.filter_key = "all" if self.filter_key == key else key
+        self.redraw()
+
+    def action_export(self) -> None:
+        from inspector.tui.exports import export_quarter_workbook
+
+        export_quarter_workbook(self.app)
 
     def action_cycle_sort(self) -> None:
         keys = list(SORTS)
@@ -261,9 +287,16 @@ class DashboardScreen(Screen[None]):
 
     # -- checks ----------------------------------------------------------------------------
     def action_check(self, which: str) -> None:
-        if which == "all":
-            codes = [r["code"] for r in self.visible_rows()]
-        elif which == "selected" and self.selected:
+        if which == "batch":
+            rows = self.visible_rows()
+
+            def chosen(batch: str | None) -> None:
+                if batch:
+                    self.start_checks(batch_codes(rows, batch))
+
+            self.app.push_screen(BatchModal(rows), chosen)
+            return
+        if which == "selected" and self.selected:
             codes = [r["code"] for r in self.rows if r["code"] in self.selected]
         else:
             code = self.highlighted_code()
@@ -285,11 +318,26 @@ class DashboardScreen(Screen[None]):
         self.job = CheckJob(self.app.ws, self.app.quarter, codes, options, recheck=recheck)
         panel = self.query_one("#checkpanel")
         panel.display = True
-        self.query_one("#checkbar", ProgressBar).update(total=len(codes), progress=0)
+        self.fractions = {code: 0.0 for code in codes}
+        self.running = set()
+        self.started = time.monotonic()
+        self.query_one("#checkbar", ProgressBar).update(total=100 * len(codes), progress=0)
         self.query_one("#checkstatus", Static).update(Text(f"检测 checking {len(codes)} 个网站…"))
         self.refresh_bindings()
         self._run_job(self.job)
+        self._clock = self.set_interval(1.0, self._tick)
         return True
+
+    def _fraction(self) -> float:
+        return sum(self.fractions.values()) / len(self.fractions) if self.fractions else 0.0
+
+    def _tick(self) -> None:
+        """Elapsed time and ETA under the bar (every second, and on every progress event)."""
+        if self.job is None:
+            return
+        done = sum(1 for f in self.fractions.values() if f >= 1.0)
+        self.query_one("#checktime", Static).update(Text(eta_text(time.monotonic() - self.started, self._fraction(), done),
+                                                         style="dim"))
 
     @work(thread=True, exclusive=True, group="checks", name="checks")
     def _run_job(self, job: CheckJob) -> None:
@@ -308,14 +356,32 @@ class DashboardScreen(Screen[None]):
     def on_check_progress(self, message: CheckProgress) -> None:
         if self.job is None or self.job.cancel.is_set():
             return
+        if message.code in self.fractions:  # the bar moves with the stages of each site (never backwards)
+            self.fractions[message.code] = max(self.fractions[message.code], stage_fraction(message.event))
+            self.running.add(message.code)
         name = next((r["name"] for r in self.rows if r["code"] == message.code), "")
-        status = Text(f"检测 {message.index}/{message.total}  ", style="bold")
-        status.append(plain(f"{message.code} {clean(name, 24)}"))
-        status.append("\n" + progress_line(message.event))
-        self.query_one("#checkstatus", Static).update(status)  # the bar moves as sites finish (several run at once)
+        status = self._batch_counts()
+        status.append("\n")
+        status.append_text(plain(f"{message.code} {clean(name, 24)}"))
+        status.append(": " + progress_line(message.event))
+        self.query_one("#checkstatus", Static).update(status)
+        self.query_one("#checkbar", ProgressBar).update(progress=100 * sum(self.fractions.values()))
+        self._tick()
+
+    def _batch_counts(self) -> Text:
+        """``已完成 3/10 · 进行中 6``: several sites are checked at once, so no one site's number says how far."""
+        finished = sum(1 for f in self.fractions.values() if f >= 1.0)
+        running = len(self.running) - finished
+        return Text(f"检测 checking: 已完成 done {finished}/{len(self.fractions)} · 进行中 running {max(running, 0)}",
+                    style="bold")
 
     def on_check_finished(self, message: CheckFinished) -> None:
-        self.query_one("#checkbar", ProgressBar).advance(1)
+        if message.code in self.fractions:
+            self.fractions[message.code] = 1.0
+            self.running.add(message.code)
+            if self.job is not None and not self.job.cancel.is_set():
+                self.query_one("#checkstatus", Static).update(self._batch_counts())
+        self.query_one("#checkbar", ProgressBar).update(progress=100 * sum(self.fractions.values()))
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
                             severity="error", markup=False, timeout=8)
@@ -326,7 +392,12 @@ class DashboardScreen(Screen[None]):
 
     def on_checks_done(self, message: ChecksDone) -> None:
         self.job = None
+        if self._clock is not None:
+            self._clock.stop()
+        elapsed = time.monotonic() - self.started
+        self.fractions = {}
         self.query_one("#checkpanel").display = False
         self.refresh_bindings()
         word = "已取消 cancelled" if message.cancelled else "完成 finished"
-        self.app.notify(f"检测{word}: {message.done} checked, {message.failed} failed", markup=False)
+        self.app.notify(f"{message.summary()} · {eta_text(elapsed, 1.0, 0)}", title=f"检测{word}", markup=False,
+                        severity="warning" if message.failed else "information", timeout=10)

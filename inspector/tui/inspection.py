@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.checklist import scored, shown_points
@@ -41,6 +41,8 @@ from inspector.core.quarter.inspection import (
     undo_decision,
 )
 from inspector.core.store import WorkspaceError
+from inspector.core.quarter.recheck import has_comparison
+from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import (
     clean,
     local_time,
@@ -137,13 +139,18 @@ class InspectionScreen(Screen[None]):
         Binding("o", "override", "修改", tooltip="override status/points with a note", id="inspection.override"),
         Binding("u", "undo", "撤销", tooltip="withdraw the decision", id="inspection.undo"),
         Binding("e", "evidence", "证据", tooltip="open the finding's evidence", id="inspection.evidence"),
-        Binding("l", "columns", "栏目", tooltip="the site's columns and their categories", id="inspection.columns"),
+        Binding("l", "columns", "栏目", tooltip="the site's columns and their categories", id="inspection.columns",
+                show=False),
         Binding("n", "next_open", "下一待定", tooltip="next undecided indicator", id="inspection.next"),
         Binding("D", "done", "完成", tooltip="mark the site done", id="inspection.done"),
-        Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check"),
+        Binding("c", "check", "检测", tooltip="re-run the automated checks", id="inspection.check", show=False),
         Binding("R", "recheck", "复查", tooltip="re-check after rectification (kept beside the original result)",
-                id="inspection.recheck"),
-        Binding("z", "rectify", "整改", tooltip="rectification status, deadline, note", id="inspection.rectify"),
+                id="inspection.recheck", show=False),
+        Binding("z", "rectify", "整改", tooltip="rectification status, deadline, note", id="inspection.rectify",
+                show=False),
+        Binding("b", "compare", "对比", tooltip="before → after of the latest re-check", id="inspection.compare"),
+        Binding("P", "report", "报告PDF", tooltip="print the site's report to PDF (for a 整改通知)", id="inspection.report",
+                show=False),
         Binding("escape", "back", "返回", tooltip="back", id="inspection.back"),
     ]
 
@@ -162,7 +169,7 @@ class InspectionScreen(Screen[None]):
             with VerticalScroll(id="detail-pane"):
                 yield Static(id="detail")
                 yield DataTable(id="findings", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#indicators", DataTable)
@@ -203,6 +210,7 @@ class InspectionScreen(Screen[None]):
         self.query_one("#verdict", Static).update(bar)
         self._fill_indicators()
         self.show_detail()
+        self.refresh_bindings()  # 对比 and 报告 follow the record
 
     def prefill(self, iid: str) -> dict[str, Any]:
         return ((self.record.get("prefill") or {}).get("indicators") or {}).get(iid) or {}
@@ -235,7 +243,9 @@ class InspectionScreen(Screen[None]):
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
     def _source_text(self, iid: str, decided: bool) -> Text:
-        """人工 (a decision), 监测 (pre-filled from the week-long monitor) or 自动."""
+        """人工 (a decision; ⚠ when made on an earlier check), 监测 (pre-filled from the monitor) or 自动."""
+        if decided and is_stale(self.record, (self.record.get("decisions") or {})[iid]):
+            return Text("人工 ⚠旧", style="bold yellow")
         if decided:
             return Text("人工 ✎", style="cyan")
         if str(self.prefill(iid).get("note") or "").startswith(MONITOR_NOTE):
@@ -318,9 +328,13 @@ class InspectionScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("confirm", "confirm_all", "override", "undo", "done", "check", "recheck", "rectify") \
                 and self.app.review_mode:
-            return None
+            return False  # review mode hides what it disables
         if action in ("check", "recheck") and getattr(self.app.dashboard, "job", None) is not None:
             return None
+        if action == "compare":
+            return has_comparison(self.record)
+        if action == "report":
+            return bool(self.record.get("prefill"))
         return True
 
     def _saved(self, save: Any) -> bool:
@@ -467,6 +481,16 @@ class InspectionScreen(Screen[None]):
         self.reload()
         self.app.dashboard.reload(self.code)
         self.app.notify(f"{self.code}: 整改 {rectification_text(message.status).plain}", markup=False)
+
+    def action_compare(self) -> None:
+        from inspector.tui.recheck import RecheckScreen
+
+        self.app.push_screen(RecheckScreen(self.code))
+
+    def action_report(self) -> None:
+        from inspector.tui.exports import print_report
+
+        print_report(self.app, self.code)
 
     def action_evidence(self) -> None:
         from inspector.tui.evidence import EvidenceScreen

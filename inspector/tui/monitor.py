@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.quarter.monitor import load_state, monitor_status
+from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, plain
 
 REFRESH_SECONDS = 3.0
@@ -84,7 +85,7 @@ class MonitorScreen(Screen[None]):
         yield Static(id="monitor-info")
         yield DataTable(id="monitor", cursor_type="row", zebra_stripes=True)
         yield Static(id="monitor-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#monitor", DataTable)

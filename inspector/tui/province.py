@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from inspector.core.checklist import load_checklist
 from inspector.core.store import Workspace
+from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, local_time, plain
 
 CITY_COLUMNS = [("region", "地区 city"), ("sampled", "抽查/总数"), ("ratio", "比例"), ("pass_rate", "合格率"),
@@ -94,7 +95,7 @@ class ProvinceScreen(Screen[None]):
         yield DataTable(id="cities", cursor_type="row", zebra_stripes=True)
         yield Static(id="city-detail")
         yield Static(id="province-import")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cities", DataTable)

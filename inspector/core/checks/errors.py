@@ -158,6 +158,9 @@ def _reading_table() -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+reading_table = _reading_table  # public: the TUI's search by pinyin initials reads the same table
+
+
 @lru_cache(maxsize=4096)
 def _readings(ch: str) -> frozenset[str]:
     """Toneless pinyin readings of one character, heteronyms included (pypinyin's Style.NORMAL:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from inspector.core import texts
@@ -39,6 +39,18 @@ HEADERS: tuple[str, ...] = (
     "整改情况",
     "整改时限",
 )
+FINDING_HEADERS: tuple[str, ...] = (
+    "序号",
+    "网站名称",
+    "网站标识码",
+    "指标",
+    "核定结果",
+    "扣分",
+    "问题描述",
+    "问题网址",
+    "所在页面",
+    "证据文件",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {
     "网站名称": 28,
@@ -50,7 +62,13 @@ _WIDTHS = {
     "存在问题": 60,
     "人工调整": 60,
     "整改情况": 24,
+    "指标": 16,
+    "问题描述": 48,
+    "问题网址": 40,
+    "所在页面": 32,
+    "证据文件": 40,
 }
+FAIL_WORDS = (texts.RESULT["fail"], texts.STATUS["fail"])  # rows marked in the sheets
 
 Row = Mapping[str, Any]
 
@@ -174,25 +192,49 @@ def write_summary_csv(path: str | os.PathLike[str], rows: Iterable[Row]) -> Path
     return path
 
 
-def write_summary_xlsx(path: str | os.PathLike[str], rows: Iterable[Row], title: str = "抽查汇总") -> Path:
-    """An .xlsx with one sheet: bold frozen header row, wrapped problem text."""
+def write_summary_xlsx(
+    path: str | os.PathLike[str],
+    rows: Iterable[Row],
+    title: str = "抽查汇总",
+    findings: Iterable[Row] | None = None,
+) -> Path:
+    """An .xlsx: the summary sheet (and, given ``findings``, a 问题明细 sheet keyed by ``FINDING_HEADERS``).
+
+    Each sheet has a bold frozen header row, set column widths, wrapped text, and its 不合格 rows marked.
+    """
     path = Path(path)
     book = Workbook()
-    sheet = book.active
-    sheet.title = clean(title)[:31] or "Sheet1"
-    sheet.append(list(HEADERS))
-    for row in _table(rows):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(header, 12)
-    for row_cells in sheet.iter_rows(min_row=2):
-        for cell in row_cells:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _fill_sheet(book.active, clean(title)[:31] or "Sheet1", HEADERS, rows, "检查结果")
+    if findings is not None:
+        _fill_sheet(book.create_sheet(), "问题明细", FINDING_HEADERS, findings, "核定结果")
     book.save(path)
     return path
+
+
+def _fill_sheet(sheet: Any, title: str, headers: Sequence[str], rows: Iterable[Row], result_column: str) -> None:
+    sheet.title = title
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([_cell(row.get(header, "")) for header in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(header, 12)
+    marker = headers.index(result_column)
+    for row_cells in sheet.iter_rows(min_row=2):
+        failed = row_cells[marker].value in FAIL_WORDS
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if failed:
+                cell.fill = _FAIL_FILL
+        if failed:
+            row_cells[marker].font = Font(bold=True, color="9C0006")
+
+
+_HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+_FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
 
 
 # --------------------------------------------------------------------------- HTML
@@ -207,10 +249,14 @@ th { background: #eee; }
 .pass { color: #0a6b0a; font-weight: bold; } .fail { color: #b00; font-weight: bold; }
 .review { color: #a60; font-weight: bold; }
 .meta td:first-child { width: 9em; background: #f6f6f6; }
+.indicators td:nth-child(-n+4), .indicators th:nth-child(-n+4) { white-space: nowrap; }
 figure { margin: .8em 0; page-break-inside: avoid; }
 figure img { max-width: 100%; border: 1px solid #aaa; }
 figcaption { font-size: .85em; color: #444; }
 .site { break-before: page; page-break-before: always; }
+h1 + .site { break-before: auto; page-break-before: auto; }
+figure img.shot { width: 100%; height: auto; max-height: 60em; object-fit: cover; object-position: top; }
+.findings td { word-break: break-all; } .findings tr { page-break-inside: avoid; }
 @media print { body { margin: 0; } a { color: inherit; text-decoration: none; } }
 """
 _CSP = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'"
@@ -259,6 +305,19 @@ def write_report_html(
     parts = [_head(quarter_info), _summary(quarter_info, sites, names)]
     parts.extend(_site_page(site, names) for site in sites)
     parts.append("</body>\n</html>\n")
+    path = Path(path)
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def write_site_report_html(
+    path: str | os.PathLike[str],
+    quarter_info: Row,
+    site: Row,
+    indicator_names: Mapping[str, str] | None = None,
+) -> Path:
+    """One site's printable page (for a 整改通知): its result, indicators, ``findings`` and screenshots."""
+    parts = [_head(quarter_info), _site_page(site, indicator_names or {}), "</body>\n</html>\n"]
     path = Path(path)
     path.write_text("".join(parts), encoding="utf-8")
     return path
@@ -328,7 +387,7 @@ def _site_page(site: Row, names: Mapping[str, str]) -> str:
         f"<h2>{_e(site.get('name'))} — {_verdict(site.get('result'))}</h2>\n"
         f'<table class="meta">{rows}</table>\n'
         f"{_indicator_table(site.get('indicators') or {}, names, scored(site))}{_adjustments(site)}{_problems(site)}"
-        f"{_figures(site)}</section>\n"
+        f"{_findings(site)}{_figures(site)}</section>\n"
     )
 
 
@@ -357,7 +416,7 @@ def _indicator_table(indicators: Mapping[str, Any], names: Mapping[str, str], is
             f"<td>{_e(entry.get('measures_text'))}</td><td>{_e(note)}</td></tr>\n"
         )
     return (
-        "<h3>指标</h3>\n<table><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
+        "<h3>指标</h3>\n<table class=\"indicators\"><thead><tr><th>指标</th><th>机器预判</th><th>人工核定</th><th>扣分</th>"
         f"<th>实测</th><th>说明</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
     )
 
@@ -377,6 +436,20 @@ def _problems(site: Row) -> str:
     return f"<h3>存在问题</h3>\n<ol>{items}</ol>\n"
 
 
+def _findings(site: Row) -> str:
+    """The site's findings (rows keyed by ``FINDING_HEADERS``), when the caller gives them."""
+    rows = site.get("findings") or []
+    if not rows:
+        return ""
+    columns = ("指标", "核定结果", "问题描述", "问题网址")
+    head = "".join(f"<th>{_e(c)}</th>" for c in ("#",) + columns)
+    body = "".join(
+        f"<tr><td>{n}</td>" + "".join(f"<td>{_e(row.get(c, ''))}</td>" for c in columns) + "</tr>\n"
+        for n, row in enumerate(rows, 1)
+    )
+    return f'<h3>发现明细（{len(rows)}）</h3>\n<table class="findings"><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\n'
+
+
 def _figures(site: Row) -> str:
     figures = []
     for shot in site.get("screenshots") or []:
@@ -386,7 +459,7 @@ def _figures(site: Row) -> str:
             continue
         caption = entry.get("caption") or PurePosixPath(clean(entry.get("path"))).name
         figures.append(
-            f'<figure><img src="{html.escape(src, quote=True)}" alt="{_e(caption)}" loading="eager">'
+            f'<figure><img src="{html.escape(src, quote=True)}" class="shot" alt="{_e(caption)}" loading="eager">'
             f"<figcaption>{_e(caption)}</figcaption></figure>\n"
         )
     return "<h3>关键截图</h3>\n" + "".join(figures) if figures else ""
