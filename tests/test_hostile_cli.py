@@ -18,12 +18,15 @@ import pytest
 from inspector.core import texts
 from inspector.core.submission import bundle as bundle_fmt
 from inspector.core.submission.exchange import export_quarter
+from inspector.core.web.browser import find_chromium
 from tests.hostile import Sandbox, refused
 from tests.test_bundle import HOSTILE_CASES, hostile
 from tests.httpfixtures import LoopbackServer, html
 from tests.test_province import QUARTER, make_city
+from tests.test_tui import build_workspace
 
 CENSUS = Path(__file__).resolve().parents[1] / "checklists" / "census-2015.toml"
+CHROMIUM, WHY = find_chromium()
 EVIL = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e恶意地区"
 
 
@@ -106,6 +109,22 @@ def test_a_hostile_page_gives_a_result_not_a_traceback(box: Sandbox) -> None:
     doc = json.loads(as_json.stdout)
     broken = {f["url"]: f["detail"] for f in doc["indicators"]["link-availability"]["findings"]}
     assert {broken.get(u) for u in links[:2]} == {texts.fetch_error("invalid-url")}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason=WHY)
+def test_the_browser_leaves_nothing_in_the_users_home(box: Sandbox, tmp_path: Path) -> None:
+    """Chromium wrote its crash database (~/.config/chromium/Crash Reports), a dconf cache and, when a
+    tab was killed, a temporary folder beside the workspace: the check and the printed report run it in
+    a private home now (the sandbox asserts that nothing appeared outside the workspace). The sandbox's
+    TMPDIR is deeper than the 62 bytes Chromium starts from: the private home is then made under /tmp."""
+    with LoopbackServer({"/": html("<html><body><p>政府信息公开</p></body></html>")}) as srv:
+        r = box.run("check", srv.url("/"), "--json", "--probes", "1", "--probe-interval", "0", "--max-pages", "1")
+    assert r.returncode == 0 and json.loads(r.stdout)["run"]["browser"]["used"], r.stderr
+    office = Sandbox(tmp_path / "office")
+    build_workspace(office.ws)
+    r = office.run("report", "3406000012", "--quarter", QUARTER, "-o", str(office.ws / "整改通知.pdf"))
+    assert r.returncode == 0 and (office.ws / "整改通知.pdf").stat().st_size > 0, r.stderr
 
 
 # --------------------------------------------------------------------------- hostile bundles

@@ -52,7 +52,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import ExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import TracebackType
@@ -71,7 +71,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+from inspector.core.web.browser import LAUNCH_ARGS, find_chromium, private_home
 from inspector.core.web.challenge import (
     CHALLENGE_STATUSES,
     MAX_CHALLENGE_BYTES,
@@ -262,6 +262,7 @@ class EvidenceCapturer:
         self.hits: list[LimitHit] = []  # every cap a page ran into, for the check's notes
         self._guards: dict[Page, PageGuard] = {}
         self._watchdog: MemoryWatchdog | None = None
+        self._home = ExitStack()  # the browser's private home, removed after it closed
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -273,11 +274,13 @@ class EvidenceCapturer:
         marker = f"--inspector-browser={uuid.uuid4().hex}"  # finds this browser's process tree
         try:
             self._browser = await self._playwright.chromium.launch(
-                executable_path=path, args=[*LAUNCH_ARGS, *launch_args(self.limits), marker], timeout=60_000
+                executable_path=path, args=[*LAUNCH_ARGS, *launch_args(self.limits), marker], timeout=60_000,
+                env=self._home.enter_context(private_home()),
             )
         except PlaywrightError as exc:
             await self._playwright.stop()
             self._playwright = None
+            self._home.close()
             raise BrowserUnavailable(f"could not launch {path} ({how}): {_first_line(exc)}") from exc
         self.browser_version = self._browser.version
         self.user_agent = await self._user_agent(self._browser)
@@ -319,6 +322,7 @@ class EvidenceCapturer:
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
+        self._home.close()
 
     @asynccontextmanager
     async def _page(self) -> AsyncIterator[tuple[BrowserContext, Page]]:
