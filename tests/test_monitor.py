@@ -410,7 +410,7 @@ class Driver:
         for line in self.proc.stdout:
             self.lines.append(line.strip())
 
-    def wait_for_records(self, n: int, timeout: float = 30.0) -> None:
+    def wait_for_records(self, n: int, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while sum(line.startswith("REC") for line in self.lines) < n:
             assert self.proc.poll() is None or self.lines, self.proc.stderr.read()

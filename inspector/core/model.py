@@ -223,6 +223,52 @@ def load_check(data: bytes | str) -> CheckDoc:
     return doc  # type: ignore[return-value]
 
 
+# --------------------------------------------------------------------------- reading stored records
+# Records are read from files that older versions wrote (and a check may not have reached every part):
+# these few readers give each part with its default, so that no module outside this boundary walks a
+# stored document through chains of ``.get(...)``.
+
+
+def prefill_of(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc | dict[str, Any]:
+    """The check document a record's pre-fill holds ({} before the site was checked)."""
+    return (record or {}).get("prefill") or {}
+
+
+def indicators_of(doc: CheckDoc | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
+    """A check document's indicator entries by id."""
+    return (doc or {}).get("indicators") or {}
+
+
+def prefill_indicators(record: InspectionRecord | dict[str, Any] | None) -> dict[str, IndicatorEntry]:
+    """The pre-fill's indicator entries of a record."""
+    return indicators_of(prefill_of(record))
+
+
+def prefill_entry(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> IndicatorEntry | None:
+    """One indicator's pre-fill of a record (None when it was not measured)."""
+    return prefill_indicators(record).get(indicator) or None
+
+
+def run_id_of(doc: CheckDoc | dict[str, Any] | None) -> str | None:
+    """The id of the check run a document comes from."""
+    return ((doc or {}).get("run") or {}).get("id") or None
+
+
+def columns_of(doc: CheckDoc | dict[str, Any] | None) -> list[ColumnSummary]:
+    """The columns a check document lists."""
+    return (doc or {}).get("columns") or []
+
+
+def checklist_id_of(doc: CheckDoc | dict[str, Any] | None, default: str = "census-2015") -> str:
+    """The checklist a check document was scored against."""
+    return (doc or {}).get("checklist") or default
+
+
+def recheck_of(record: InspectionRecord | dict[str, Any] | None) -> dict[str, Any]:
+    """A record's rectification re-check ({at, doc, run, run_dir}; {} when none)."""
+    return (record or {}).get("recheck") or {}
+
+
 # --------------------------------------------------------------------------- crawl facts
 
 

@@ -39,7 +39,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage, Storage
@@ -438,6 +438,24 @@ class Workspace:
                 )
             db.table("samples").remove(Query().quarter == q)
             db.table("samples").insert(sample)
+
+    # -- the monitor's window ---------------------------------------------------------------
+    def monitor_window(self, quarter: str) -> dict[str, Any] | None:
+        """The quarter's stored monitor window (core/quarter/monitor.py), or None before it started."""
+        found = self.snapshot().table("monitor").get(Query().quarter == quarter)
+        return copy.deepcopy(dict(found)) if found else None
+
+    def open_monitor_window(self, quarter: str, new: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The quarter's monitor window, stored from ``new()`` in one transaction if there is none yet
+        (another process may have created it meanwhile: then that one is kept)."""
+        with self.transaction() as db:
+            table = db.table("monitor")
+            found = table.get(Query().quarter == quarter)
+            if found is not None:
+                return copy.deepcopy(dict(found))
+            record = new()
+            table.insert(record)
+            return record
 
     # -- inspections ------------------------------------------------------------------------
     def inspection(self, quarter: str, code: str) -> dict[str, Any] | None:

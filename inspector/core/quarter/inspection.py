@@ -19,7 +19,10 @@ from typing import Any, Iterable
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist, Decision, decision_points, is_override, load_checklist, score_site
-from inspector.core.model import DecisionKind, InspectionRecord, Progress, Rectification, Status
+from inspector.core.model import (
+    DecisionKind, InspectionRecord, Progress, Rectification, Status, checklist_id_of, columns_of, prefill_entry,
+    prefill_indicators, prefill_of, run_id_of,
+)
 from inspector.core.settings import settings
 from inspector.core.store import Workspace, WorkspaceError, utcnow
 from inspector.core.web.charset import clean_text
@@ -75,21 +78,19 @@ def set_inspector_name(ws: Workspace, name: str) -> str:
 
 def checklist_of(record: dict[str, Any] | None) -> Checklist:
     """The checklist a record was checked against (default census-2015)."""
-    name = (record or {}).get("prefill", {}).get("checklist") or "census-2015"
-    return load_checklist(name)
+    return load_checklist(checklist_id_of(prefill_of(record)))
 
 
 def evaluate(record: dict[str, Any] | None, checklist: Checklist | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Effective per-indicator status/points and the verdict for an inspection record."""
     checklist = checklist or checklist_of(record)
     record = record or {}
-    prefills = (record.get("prefill") or {}).get("indicators", {})
-    return score_site(checklist, prefills, record.get("decisions") or {})
+    return score_site(checklist, prefill_indicators(record), record.get("decisions") or {})
 
 
 def current_run(record: InspectionRecord | dict[str, Any]) -> str | None:
     """The id of the check the record's pre-fill comes from."""
-    return ((record.get("prefill") or {}).get("run") or {}).get("id")
+    return run_id_of(prefill_of(record))
 
 
 def is_stale(record: InspectionRecord | dict[str, Any], decision: dict[str, Any]) -> bool:
@@ -120,13 +121,13 @@ def confirmable(record: dict[str, Any], checklist: Checklist) -> list[str]:
     """What "confirm all" confirms: open indicators whose pre-fill decided (合格/不合格), when the open
     one has no decision or only a confirmation of an earlier check (an override is never replaced)."""
     decisions = record.get("decisions") or {}
-    prefills = (record.get("prefill") or {}).get("indicators") or {}
+    prefills = prefill_indicators(record)
     out = []
     for iid in open_indicators(record, checklist):
         d = decisions.get(iid)
         if d and not (is_stale(record, d) and decision_kind(d) == DecisionKind.CONFIRM):
             continue
-        if (prefills.get(iid) or {}).get("status") in DECIDED:
+        if iid in prefills and prefills[iid].get("status") in DECIDED:
             out.append(iid)
     return out
 
@@ -155,7 +156,7 @@ def done_problems(record: dict[str, Any] | None, checklist: Checklist | None = N
 
 def is_done(record: dict[str, Any] | None, checklist: Checklist | None = None) -> bool:
     """Marked 完成 and still complete (a later check can reopen a site marked done)."""
-    return bool(record) and (record or {}).get("progress") == Progress.DONE and not done_problems(record, checklist)
+    return bool(record) and record.get("progress") == Progress.DONE and not done_problems(record, checklist)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -193,7 +194,7 @@ def _checked_decision(
     if status not in tuple(Status):
         raise ValueError(texts.unknown_status(status, tuple(Status)))
     ind = checklist.indicators[indicator]
-    pre = ((record.get("prefill") or {}).get("indicators") or {}).get(indicator)
+    pre = prefill_entry(record, indicator)
     resolved = decision_points(ind, status, points, pre)
     note = clean_text(note, keep_newlines=True).strip()
     override = is_override(ind, status, resolved, pre)
@@ -225,8 +226,8 @@ def _apply_decisions(record: dict[str, Any], new: dict[str, Decision]) -> dict[s
 
 def confirm(ws: Workspace, quarter: str, code: str, indicator: str, *, by: str | None = None) -> dict[str, Any]:
     """Confirm one indicator's pre-fill as it is (status and points)."""
-    pre = (((ws.inspection(quarter, code) or {}).get("prefill") or {}).get("indicators") or {}).get(indicator) or {}
-    return decide(ws, quarter, code, indicator, pre.get("status", Status.REVIEW), by=by)
+    pre = prefill_entry(ws.inspection(quarter, code), indicator)
+    return decide(ws, quarter, code, indicator, pre["status"] if pre else Status.REVIEW, by=by)
 
 
 def confirm_all(ws: Workspace, quarter: str, code: str, *, by: str | None = None) -> tuple[dict[str, Any], int]:
@@ -240,7 +241,7 @@ def confirm_all(ws: Workspace, quarter: str, code: str, *, by: str | None = None
     def apply(record: dict[str, Any]) -> dict[str, Any]:
         nonlocal count
         checklist = checklist_of(record)
-        prefills = (record.get("prefill") or {}).get("indicators") or {}
+        prefills = prefill_indicators(record)
         at = utcnow()
         new = {}
         for iid in confirmable(record, checklist):
@@ -297,7 +298,7 @@ def set_column_category(
     checklist = checklist_of(record)
     if category is not None and category not in checklist.categories:
         raise ValueError(texts.unknown_category(category, checklist.categories))
-    columns = {c["url"]: c for c in (record.get("prefill") or {}).get("columns", [])}
+    columns = {c["url"]: c for c in columns_of(prefill_of(record))}
     if url not in columns:
         raise ValueError(texts.not_a_column(url, code))
     reason = clean_text(reason, keep_newlines=True).strip()
@@ -341,7 +342,7 @@ def adjustments(record: dict[str, Any] | None, checklist: Checklist | None = Non
     """
     record = record or {}
     checklist = checklist or checklist_of(record)
-    prefills = (record.get("prefill") or {}).get("indicators") or {}
+    prefills = prefill_indicators(record)
     out: list[dict[str, Any]] = []
     for c in record.get("corrections") or []:
         vb, va = c.get("verdict_before") or {}, c.get("verdict_after") or {}
@@ -440,11 +441,11 @@ def quarter_overview(ws: Workspace, quarter: str, codes: Iterable[str] | None = 
             "level": site.get("level", ""),
             "host_org": site.get("host_org", ""),
             "included": code in sample.get("included", []),
-            "progress": (record or {}).get("progress", Progress.NOT_STARTED),
+            "progress": record.get("progress", Progress.NOT_STARTED) if record else Progress.NOT_STARTED,
             "result": None,
             "score": None,
             "vetoes": [],
-            "checked_at": (record or {}).get("prefill_at"),
+            "checked_at": record.get("prefill_at") if record else None,
         }
         if record and record.get("prefill"):
             _, v = evaluate(record)

@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tinydb import Query
 
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
@@ -75,7 +74,6 @@ Sleep = Callable[[float], Awaitable[Any]]
 ProbeFn = Callable[[str, float], Awaitable[ProbeAttempt]]
 EventFn = Callable[[dict[str, Any]], None]
 
-TABLE = "monitor"
 RECORDS_NAME = "monitor.jsonl"
 LOCK_NAME = ".monitor.lock"
 MAX_NAP_S = 60.0  # long waits are cut into naps so a wall-clock jump or a suspend is noticed
@@ -270,8 +268,8 @@ def _repair_torn_tail(path: Path) -> None:
 
 def load_state(ws: Workspace, quarter: str) -> MonitorState | None:
     """The quarter's stored monitor window, or None if the monitor never started for it."""
-    rec = ws.snapshot().table(TABLE).get(Query().quarter == quarter)
-    return MonitorState.from_record(dict(rec)) if rec else None
+    rec = ws.monitor_window(quarter)
+    return MonitorState.from_record(rec) if rec else None
 
 
 def _sampled_sites(ws: Workspace, quarter: str) -> list[dict[str, Any]]:
@@ -368,12 +366,7 @@ class Monitor:
         """Load the quarter's window, creating it (one small transaction) on the first start."""
         self.state = load_state(self.ws, self.quarter)
         if self.state is None:
-            with self.ws.transaction() as db:
-                table = db.table(TABLE)
-                found = table.get(Query().quarter == self.quarter)  # another process may have won
-                rec = dict(found) if found is not None else self._new_state().to_record()
-                if found is None:
-                    table.insert(rec)
+            rec = self.ws.open_monitor_window(self.quarter, lambda: self._new_state().to_record())
             self.state = MonitorState.from_record(rec)
         return self.state
 

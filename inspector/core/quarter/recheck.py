@@ -19,6 +19,7 @@ from typing import Any
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.model import checklist_id_of, indicators_of, recheck_of, run_id_of
 from inspector.core.store import Workspace
 
 MAX_DOC_BYTES = 64 * 1024 * 1024  # a stored check document larger than this is not read back
@@ -85,7 +86,7 @@ class Comparison:
 
 
 def _run_id(doc: dict[str, Any] | None) -> str:
-    return str(((doc or {}).get("run") or {}).get("id") or "")
+    return str(run_id_of(doc) or "")
 
 
 def _read_doc(ws: Workspace, run: dict[str, Any]) -> dict[str, Any] | None:
@@ -106,7 +107,7 @@ def has_comparison(record: dict[str, Any]) -> bool:
     if not record.get("prefill"):
         return False
     plain = [r for r in record.get("runs") or [] if isinstance(r, dict) and not r.get("recheck")]
-    return bool((record.get("recheck") or {}).get("doc")) or len(plain) >= 2
+    return bool(recheck_of(record).get("doc")) or len(plain) >= 2
 
 
 def documents(ws: Workspace, record: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], str, str] | None:
@@ -115,7 +116,7 @@ def documents(ws: Workspace, record: dict[str, Any]) -> tuple[str, dict[str, Any
     if not prefill:
         return None
     runs = [r for r in record.get("runs") or [] if isinstance(r, dict)]
-    recheck = record.get("recheck") or {}
+    recheck = recheck_of(record)
     latest = runs[-1] if runs else {}
     if recheck.get("doc") and (not runs or latest.get("id") == recheck.get("run")):
         return "rectification", prefill, recheck["doc"], str(record.get("prefill_at") or ""), str(recheck.get("at") or "")
@@ -144,11 +145,11 @@ def _comparable(value: Any) -> Any:
 
 def compare_docs(before: dict[str, Any], after: dict[str, Any], checklist: Checklist | None = None) -> list[IndicatorChange]:
     """Per indicator of the checklist: status, points, differing measures and finding counts, before → after."""
-    checklist = checklist or load_checklist(after.get("checklist") or before.get("checklist") or "census-2015")
+    checklist = checklist or load_checklist(checklist_id_of(after, checklist_id_of(before)))
     out = []
     for iid, ind in checklist.indicators.items():
-        b = (before.get("indicators") or {}).get(iid) or {}
-        a = (after.get("indicators") or {}).get(iid) or {}
+        b = indicators_of(before).get(iid) or {}
+        a = indicators_of(after).get(iid) or {}
         bm, am = b.get("measures") or {}, a.get("measures") or {}
         measures = [(k, _comparable(bm.get(k)), _comparable(am.get(k))) for k in dict.fromkeys([*bm, *am])
                     if _comparable(bm.get(k)) != _comparable(am.get(k))]

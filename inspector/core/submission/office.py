@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import texts
+from inspector.core.model import prefill_of, run_id_of
 from inspector.core.quarter.inspection import checklist_of
 from inspector.core.quarter.sampling import check_quarter
 from inspector.core.store import Workspace, utcnow
@@ -93,7 +94,7 @@ def export_workbook(ws: Workspace, quarter: str, output: Path | None = None) -> 
 
 def _shots(ws: Workspace, quarter: str, code: str, record: dict[str, Any], into: Path) -> list[dict[str, str]]:
     """Copy the site's key screenshots (of the pre-fill's run) next to the report; relative paths and captions."""
-    run = ((record.get("prefill") or {}).get("run") or {}).get("id")
+    run = run_id_of(prefill_of(record))
     root = ws.root.resolve()
     chosen: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for rec in ws.evidence(quarter, code):
