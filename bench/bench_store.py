@@ -36,7 +36,7 @@ from inspector.core.model import CrawlResult  # noqa: E402
 from inspector.core.quarter.inspection import decide  # noqa: E402
 from inspector.core.quarter.registry import import_registry  # noqa: E402
 from inspector.core.quarter.sampling import draw  # noqa: E402
-from inspector.core.runner import CheckOptions, CheckRun, _proving_pages, run_check, store_check  # noqa: E402
+from inspector.core.runner import CheckOptions, CheckRun, proving_pages, run_check, store_check  # noqa: E402
 from inspector.core.store import DB_NAME, Workspace  # noqa: E402
 from inspector.demo.region import SITES, serve_region  # noqa: E402
 
@@ -76,7 +76,7 @@ def evidence_like_a_browser_check(run: CheckRun) -> tuple[dict, list[dict]]:
     doc = json.loads(json.dumps(run.doc))
     home = run.crawl.homepage_url or run.crawl.start_url
     records = []
-    for n, (url, target) in enumerate(_proving_pages(doc["indicators"], run.crawl, home).items()):
+    for n, (url, target) in enumerate(proving_pages(doc["indicators"], run.crawl, home).items()):
         rid = f"{n:032x}"
         files = [{"kind": kind, "path": f"runs/{QUARTER}/x/evidence/{rid}_{kind}.{ext}", "sha256": "ab" * 32, "size": 20_000}
                  for kind, ext in (("dom", "html"), ("mhtml", "mhtml"), ("screenshot", "png"))]

@@ -618,7 +618,7 @@ def _indicator_names() -> dict[str, str]:
 
 
 def _verdict_line(record: dict[str, Any]) -> str:
-    from inspector.core.checklist import scored
+    from inspector.core.scoring import scored
     from inspector.core.quarter.inspection import checklist_of, evaluate
 
     checklist = checklist_of(record)

@@ -22,7 +22,7 @@ from inspector.core.web.browser import find_chromium
 from inspector.core.web.challenge import challenge_kind
 from inspector.core.web.crawl import crawl_site
 from inspector.core.web.fetch import Fetcher
-from inspector.core.checks.links import check_links
+from inspector.core.checks.links import broken_links
 from inspector.demo.challenge import UID_COOKIE, ChallengeWall, clearance
 from tests.govsites import small_site
 from tests.httpfixtures import LoopbackServer, html
@@ -132,7 +132,7 @@ def test_a_challenged_link_is_neither_broken_nor_crawled():
 
             crawl = asyncio.run(go())
     assert crawl.links[outside.url("/")].error == CHALLENGE
-    outcome = check_links(crawl)
+    outcome = broken_links(crawl)
     assert outcome.measures["homepage_broken"] == 1  # only /gone.html
     assert "反爬虫验证" in outcome.note
 

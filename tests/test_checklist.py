@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import (
-    ChecklistError,
-    Decision,
-    load_checklist,
-    parse_checklist,
-    prefill,
-    score_site,
-)
+from inspector.core.checklist import ChecklistError, load_checklist, parse_checklist
+from inspector.core.scoring import Decision, prefill, score_site
 from inspector.core.model import Outcome
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -20,7 +20,7 @@ from tests.httpfixtures import (
     redirect,
 )
 
-from inspector.core.checks.links import check_links
+from inspector.core.checks.links import broken_links
 from inspector.core.web.crawl import crawl_site, site_key, start_url_of
 from inspector.core.web.html import extract_links
 from inspector.core.web.fetch import Fetcher
@@ -145,7 +145,7 @@ def test_crawl_counts_distinct_links_and_checks_each_once() -> None:
     assert result.link_sources[u("/img/missing.png")] == [u("/"), u("/news/index.html")]
     assert sorted(result.link_sources[u("/dead.html")]) == [u("/news/1.html"), u("/news/2.html")]
 
-    outcome = check_links(result)
+    outcome = broken_links(result)
     assert outcome.status is None
     assert outcome.measures == {"checked": 17, "homepage_broken": 3, "other_broken": 3}
     found = [(f.url, f.where, f.detail) for f in outcome.findings]
@@ -221,7 +221,7 @@ def test_hostile_pages_become_findings_and_the_rest_is_intact() -> None:
     # Retry-After: 2 honoured (through the injected sleep): the host's next request was put off until 2 s after
     # the 429 at least, however long a loaded machine took to ask for it
     assert any(wake - started >= 2.0 for wake in sleeps.wakeups)
-    outcome = check_links(result)
+    outcome = broken_links(result)
     assert outcome.measures == {"checked": 12, "homepage_broken": 3, "other_broken": 0}
     assert {f.detail for f in outcome.findings} == {"超时", "连接被重置", "重定向循环"}
 
@@ -275,13 +275,13 @@ def test_redirected_start_and_offsite_redirects() -> None:
     assert result.homepage_url == srv.url("/index.html")
     assert counts == (1, 1)
     assert other_requests == [("GET", "/")]  # fetched as the /out page, its links not followed
-    assert check_links(result).measures == {"checked": 3, "homepage_broken": 0, "other_broken": 0}
+    assert broken_links(result).measures == {"checked": 3, "homepage_broken": 0, "other_broken": 0}
 
 
 def test_unreachable_homepage_is_recorded_not_raised() -> None:
     result = crawl(f"http://127.0.0.1:{closed_port()}/", {"retries": 0})
     assert result.errors == ["首页：无法连接"] and len(result.pages) == 1
-    assert check_links(result).measures == {"checked": 1, "homepage_broken": 0, "other_broken": 0}
+    assert broken_links(result).measures == {"checked": 1, "homepage_broken": 0, "other_broken": 0}
 
 
 def test_homepage_counting_wins_whatever_the_order() -> None:
@@ -292,6 +292,6 @@ def test_homepage_counting_wins_whatever_the_order() -> None:
         "http://a.gov.cn/ok.png": LinkStatus(url="http://a.gov.cn/ok.png", ok=True, status=200),
     }
     crawl_result.link_sources = {"http://a.gov.cn/bad.png": [other, home], "http://a.gov.cn/ok.png": [home]}
-    outcome = check_links(crawl_result)
+    outcome = broken_links(crawl_result)
     assert outcome.measures == {"checked": 2, "homepage_broken": 1, "other_broken": 0}
     assert [(f.where, f.detail) for f in outcome.findings] == [(home, "HTTP 500")]

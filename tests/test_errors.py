@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import load_checklist, parse_checklist, prefill
-from inspector.core.checks.errors import check_errors, leader_hits, misspelling, visible_text
+from inspector.core.checklist import load_checklist, parse_checklist
+from inspector.core.scoring import prefill
+from inspector.core.checks.errors import errors_outcome, leader_hits, misspelling, visible_text
 from inspector.core.model import CrawlResult, Page
 from tests.realpages import realpages_dir
 
@@ -69,7 +70,7 @@ def test_typo_article_found_with_context_and_no_false_hit_on_local_names() -> No
         typo=(FIXTURES / "article_typo.html").read_text(encoding="utf-8"),
         clean=(FIXTURES / "article_clean.html").read_text(encoding="utf-8"),
     )
-    outcome = check_errors(crawl, CENSUS, AS_OF)
+    outcome = errors_outcome(crawl, CENSUS, AS_OF)
     assert outcome.status == "review"
     assert outcome.measures == {"hits": 2}
     by_detail = {f.detail: f for f in outcome.findings}
@@ -83,14 +84,14 @@ def test_typo_article_found_with_context_and_no_false_hit_on_local_names() -> No
 
 def test_no_hit_means_status_left_to_the_rule() -> None:
     crawl = _crawl(clean=(FIXTURES / "article_clean.html").read_text(encoding="utf-8"))
-    outcome = check_errors(crawl, CENSUS, AS_OF)
+    outcome = errors_outcome(crawl, CENSUS, AS_OF)
     assert outcome.measures == {"hits": 0} and outcome.status is None and outcome.findings == []
     assert prefill(CENSUS.indicators["serious-errors"], outcome)["status"] == "pass"
 
 
 def test_forbidden_word_and_control_characters_are_stripped() -> None:
     crawl = _crawl(bad="<html><body><p>\x1b[31m某网站转载台独言论\x07，已删除。</p></body></html>")
-    outcome = check_errors(crawl, CENSUS, AS_OF)
+    outcome = errors_outcome(crawl, CENSUS, AS_OF)
     assert outcome.measures["hits"] == 1
     finding = outcome.findings[0]
     assert "台独" in finding.detail and "\x1b" not in finding.where and "\x07" not in finding.where
@@ -109,20 +110,20 @@ def test_lists_come_from_the_checklist() -> None:
     }
     custom = parse_checklist(raw)
     crawl = _crawl(a="<html><body>张三风掌门来了，习进平总书记</body></html>")
-    outcome = check_errors(crawl, custom, AS_OF)
+    outcome = errors_outcome(crawl, custom, AS_OF)
     assert outcome.measures == {"hits": 1} and "张三丰掌门" in outcome.findings[0].detail
 
 
 def test_malformed_html_does_not_crash() -> None:
     crawl = _crawl(a="", b="<<<>>>\x00", c="<html><body><p>李墙总理")
-    assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 1}
+    assert errors_outcome(crawl, CENSUS, AS_OF).measures == {"hits": 1}
 
 
 def test_no_false_hit_on_real_government_pages() -> None:
     pages = {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in REALPAGES.rglob("*.html")}
     assert pages
     crawl = _crawl(**pages)
-    assert check_errors(crawl, CENSUS, AS_OF).measures == {"hits": 0}
+    assert errors_outcome(crawl, CENSUS, AS_OF).measures == {"hits": 0}
 
 
 # ----------------------------------------------------------------- one-pass scan == the old scan

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import load_checklist, prefill
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
 from inspector.core.quarter.monitor import (
     SHANGHAI,
     Monitor,

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from inspector.core.checklist import load_checklist, prefill, score_site
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill, score_site
 from inspector.core.model import Finding, Outcome
 from inspector.core.store import Workspace
 from inspector.core.submission.office import export_workbook, print_site_report

@@ -7,7 +7,7 @@ import threading
 
 from tests.httpfixtures import Hang, LoopbackServer, Request, Route, SleepRecorder, html, redirect
 
-from inspector.core.checks.availability import check_availability
+from inspector.core.checks.availability import availability_outcomes
 from inspector.core.web.fetch import Fetcher
 from inspector.core.model import ProbeAttempt
 from inspector.core.web.probe import probe
@@ -58,23 +58,23 @@ def test_availability_measures_and_findings() -> None:
         ProbeAttempt(at="2026-11-20T09:00:00+00:00", ok=False, elapsed=15.0, error="timeout"),
         ProbeAttempt(at="2026-11-20T10:00:00+00:00", ok=True, status=200, elapsed=0.3),
     ]
-    outcomes = check_availability(probes, {"min_attempts": 140}, url="http://a.gov.cn/")
+    outcomes = availability_outcomes(probes, {"min_attempts": 140}, url="http://a.gov.cn/")
     unreachable, homepage = outcomes["site-unreachable"], outcomes["homepage-availability"]
     assert unreachable.measures == {"attempts": 3, "failures": 1, "failure_rate": 0.3333}
     assert homepage.measures == {"failure_rate": 0.3333}
     # 1 failure in 3 of the 140 attempts the rule asks for cannot decide the veto: the inspector does
     assert unreachable.status == "review" and homepage.status == "review"
-    assert check_availability(probes, {})["site-unreachable"].status is None  # no week rule: decided
+    assert availability_outcomes(probes, {})["site-unreachable"].status is None  # no week rule: decided
     all_failed = [ProbeAttempt(at="t", ok=False, error="connect")] * 3
-    assert check_availability(all_failed, {"min_attempts": 140})["site-unreachable"].status is None  # down now
+    assert availability_outcomes(all_failed, {"min_attempts": 140})["site-unreachable"].status is None  # down now
     assert [(f.url, f.where, f.detail) for f in unreachable.findings] == [
         ("http://a.gov.cn/", "2026-11-20T09:00:00+00:00", "超时，用时 15.0 秒")
     ]
     assert "估计" in unreachable.note
-    assert "估计" not in check_availability(probes, {})["site-unreachable"].note
+    assert "估计" not in availability_outcomes(probes, {})["site-unreachable"].note
 
 
 def test_no_probes_means_review() -> None:
-    outcomes = check_availability([], {})
+    outcomes = availability_outcomes([], {})
     assert outcomes["site-unreachable"].status == "review"
     assert outcomes["site-unreachable"].measures == {"attempts": 0, "failures": 0, "failure_rate": 0.0}

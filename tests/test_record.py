@@ -436,7 +436,7 @@ def test_a_stored_check_document_round_trips_byte_for_byte(tmp_path: Path):
     assert dump_check(doc) == stored
     assert doc["indicators"]["site-not-updated"]["status"] == "fail" and doc["verdict"]["result"] == "fail"
     # the typed rules score it to the same verdict, and their StrEnum values serialise as the old strings
-    from inspector.core.checklist import score_site
+    from inspector.core.scoring import score_site
 
     _, verdict = score_site(CENSUS, doc["indicators"])
     assert json.dumps(verdict, ensure_ascii=False) == json.dumps(doc["verdict"], ensure_ascii=False)

@@ -67,7 +67,7 @@ def test_non_finite_points_are_refused():
 
     import pytest
 
-    from inspector.core.checklist import Decision
+    from inspector.core.scoring import Decision
 
     for bad in (math.inf, -1.0, math.nan):
         with pytest.raises(ValueError):

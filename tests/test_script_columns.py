@@ -8,6 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from inspector.core import runner
+from inspector.core.checks import base
+from inspector.core.extract import site
 from inspector.core.web.browser import find_chromium
 from inspector.core.runner import CheckOptions, run_check
 from tests.httpfixtures import LoopbackServer, html
@@ -78,8 +81,17 @@ def test_without_a_browser_script_lists_are_not_blank_columns_but_need_review(tm
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium()[0] is None, reason=f"no Chromium: {find_chromium()[1]}")
 @pytest.mark.parametrize("container", list(CONTAINERS))
-def test_with_the_browser_script_lists_are_read_and_scored(tmp_path, container):
+def test_with_the_browser_script_lists_are_read_and_scored(tmp_path, container, monkeypatch):
+    analysed = []
+
+    def analyze_site(*args):  # the real analysis, counted: once per check, the rendered columns read again
+        analysed.append(args[0].start_url)
+        return site.analyze_site(*args)
+
+    monkeypatch.setattr(runner, "analyze_site", analyze_site)
+    monkeypatch.setattr(base, "analyze_site", analyze_site)
     doc = check(True, tmp_path, container)
+    assert len(analysed) == 1
     cnu = doc["indicators"]["columns-not-updated"]
     # 部门动态 (newest 40 days) and 政策文件 (300 days) are stale; 人事信息 (20 days) is within 365
     assert cnu["measures"] == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_columns": 2, "blank_columns": 0}

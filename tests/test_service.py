@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from inspector.core.checklist import load_checklist, prefill
-from inspector.core.checks.service import check_service, download_problem, has_extension, is_file_type
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
+from inspector.core.checks.service import service_outcomes, download_problem, has_extension, is_file_type
 from inspector.core.web.crawl import crawl_site
 from inspector.core.web.fetch import Fetcher
 from inspector.core.model import Column, CrawlResult, Item, LinkStatus
@@ -17,7 +17,6 @@ from tests.httpfixtures import LoopbackServer, blob, closed_port, html
 
 GUIDES = Path(__file__).parent / "fixtures" / "checks2" / "guides"
 CENSUS = load_checklist("census-2015")
-AS_OF = date(2026, 11, 20)
 
 
 def _fixture(name: str) -> bytes:
@@ -73,7 +72,7 @@ def outcomes() -> dict[str, object]:
         crawl = _crawl(srv.url("/"))
     column = Column("办事指南", srv.url("/bszn/index.html"), "service",
                     items=[Item(n, srv.url(f"/bszn/{n}.html"), None) for n in ("table", "dl", "headings")])
-    return check_service(crawl, [column], CENSUS, AS_OF)
+    return service_outcomes(crawl, [column], CENSUS)
 
 
 def test_service_guides_missing_and_empty_elements(outcomes: dict) -> None:
@@ -109,7 +108,7 @@ def test_online_systems_unreachable(outcomes: dict) -> None:
 def test_no_service_at_all() -> None:
     with LoopbackServer({"/": html("<html><body><p>欢迎</p></body></html>")}) as srv:
         crawl = _crawl(srv.url("/"))
-    out = check_service(crawl, [], CENSUS, AS_OF)
+    out = service_outcomes(crawl, [], CENSUS)
     assert out["service-guides"].measures == {"guides_checked": 0, "guides_incomplete": 0, "missing_elements": 0}
     assert out["attachments"].measures == {"checked": 0, "broken": 0}
     assert out["online-systems"].measures == {"checked": 0, "unreachable": 0}
@@ -129,5 +128,5 @@ def test_attachment_helpers() -> None:
 def test_unchecked_links_are_noted_not_counted() -> None:
     home = "http://127.0.0.1:1/"
     crawl = CrawlResult(start_url=home, link_sources={home + "a.pdf": [home]})
-    att = check_service(crawl, [], CENSUS, AS_OF)["attachments"]
+    att = service_outcomes(crawl, [], CENSUS)["attachments"]
     assert att.measures == {"checked": 0, "broken": 0} and "未检查" in att.note

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Static
 
-from inspector.core.checklist import load_checklist, prefill, score_site
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill, score_site
 from inspector.core.model import Finding, Outcome
 from inspector.core.quarter.sampling import draw
 from inspector.core.store import Workspace

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 from textual.widgets import DataTable
 
-from inspector.core.checklist import load_checklist, prefill, score_site
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill, score_site
 from inspector.core.model import Outcome
 from inspector.core.quarter.recheck import compare
 from inspector.core.store import Workspace

@@ -2,8 +2,9 @@
 
 from datetime import date, timedelta
 
-from inspector.core.checklist import load_checklist, prefill
-from inspector.core.checks.updates import SCRIPT_NOTE, check_updates, in_window, is_stale
+from inspector.core.checklist import load_checklist
+from inspector.core.scoring import prefill
+from inspector.core.checks.updates import SCRIPT_NOTE, update_outcomes, in_window, is_stale
 from inspector.core.extract.site import SiteAnalysis, analyze_site
 from inspector.core.model import Column, CrawlResult, Item, Page
 
@@ -34,7 +35,7 @@ def test_window_boundaries_are_inclusive() -> None:
 
 def test_site_not_updated_and_homepage_updates() -> None:
     analysis = SiteAnalysis(homepage_url=HOME, homepage_items=items(0, 3, 14, 15, 40, None))
-    out = check_updates(analysis, CL, AS_OF)
+    out = update_outcomes(analysis, CL, AS_OF)
     snu = out["site-not-updated"]
     assert snu.measures == {"homepage_items": 6, "homepage_items_in_window": 3, "navigation_only": False}
     assert snu.status is None and snu.findings[0].url == HOME
@@ -46,7 +47,7 @@ def test_site_not_updated_and_homepage_updates() -> None:
 
 def test_stale_homepage_is_a_veto() -> None:
     analysis = SiteAnalysis(homepage_url=HOME, homepage_items=items(15, 30))
-    out = check_updates(analysis, CL, AS_OF)
+    out = update_outcomes(analysis, CL, AS_OF)
     assert out["site-not-updated"].measures["homepage_items_in_window"] == 0
     assert prefill(CL.indicators["site-not-updated"], out["site-not-updated"])["status"] == "fail"
     assert "最新 2026-11-05（15 天前）" in out["site-not-updated"].findings[0].detail
@@ -68,7 +69,7 @@ def test_column_counts_blank_exempt_and_errors() -> None:
     ]
     analysis = SiteAnalysis(homepage_url=HOME, homepage_items=items(0), columns=columns,
                             blank_reasons={f"{HOME}乡镇动态/": "暂无信息"})
-    out = check_updates(analysis, CL, AS_OF)
+    out = update_outcomes(analysis, CL, AS_OF)
     cnu = out["columns-not-updated"]
     assert cnu.measures == {"stale_news_columns": 1, "stale_notice_columns": 1, "stale_columns": 5, "blank_columns": 2}
     details = [f.detail for f in cnu.findings]
@@ -87,17 +88,17 @@ def test_column_counts_blank_exempt_and_errors() -> None:
 
 def test_column_thresholds_veto() -> None:
     columns = [col(f"动态{i}", "news", 20) for i in range(3)] + [col(f"通知{i}", "notice", 200) for i in range(2)]
-    out = check_updates(SiteAnalysis(homepage_url=HOME, homepage_items=items(0), columns=columns), CL, AS_OF)
+    out = update_outcomes(SiteAnalysis(homepage_url=HOME, homepage_items=items(0), columns=columns), CL, AS_OF)
     assert prefill(CL.indicators["columns-not-updated"], out["columns-not-updated"])["status"] == "fail"  # 3 + 2 >= 5
     blanks = [col(f"空{i}", None, None, blank=True) for i in range(5)]
-    out = check_updates(SiteAnalysis(homepage_url=HOME, homepage_items=items(0), columns=blanks), CL, AS_OF)
+    out = update_outcomes(SiteAnalysis(homepage_url=HOME, homepage_items=items(0), columns=blanks), CL, AS_OF)
     assert out["columns-not-updated"].measures["blank_columns"] == 5
     assert prefill(CL.indicators["columns-not-updated"], out["columns-not-updated"])["status"] == "fail"
 
 
 def test_script_rendered_homepage_goes_to_review() -> None:
     analysis = SiteAnalysis(homepage_url=HOME, script_rendered_suspect=True, homepage_source="http")
-    out = check_updates(analysis, CL, AS_OF)
+    out = update_outcomes(analysis, CL, AS_OF)
     for iid in ("site-not-updated", "homepage-updates"):
         assert out[iid].status == "review" and out[iid].note == SCRIPT_NOTE
         assert prefill(CL.indicators[iid], out[iid])["status"] == "review"
@@ -114,14 +115,14 @@ def test_navigation_only_site_end_to_end() -> None:
         f"{HOME}b/": Page(url=f"{HOME}b/", status=200, html=notice),
     })
     analysis = analyze_site(crawl, CL, AS_OF)
-    out = check_updates(analysis, CL, AS_OF)
+    out = update_outcomes(analysis, CL, AS_OF)
     assert out["site-not-updated"].measures == {"homepage_items": 2, "homepage_items_in_window": 1, "navigation_only": True}
     assert out["columns-not-updated"].measures["stale_notice_columns"] == 1
     assert out["site-not-updated"].findings[0].where == "二级栏目"
 
 
 def test_unreadable_homepage_is_review_with_null_measures() -> None:
-    out = check_updates(SiteAnalysis(homepage_url=HOME, error="connect"), CL, AS_OF)
+    out = update_outcomes(SiteAnalysis(homepage_url=HOME, error="connect"), CL, AS_OF)
     assert out["site-not-updated"].status == "review"
     assert out["site-not-updated"].measures["homepage_items_in_window"] is None
 
@@ -152,7 +153,7 @@ def test_demo_region_update_measures_equal_ground_truth() -> None:
                 html = decode(r.content) if "html" in r.headers.get("content-type", "") else None
                 pages[url] = Page(url=url, final_url=str(r.url), status=r.status_code, html=html)
             result = CrawlResult(start_url=truth["url"], homepage_url=truth["url"], pages=pages)
-            out = check_updates(analyze_site(result, CL, AS_OF), CL, AS_OF)
+            out = update_outcomes(analyze_site(result, CL, AS_OF), CL, AS_OF)
             for iid in ("site-not-updated", "columns-not-updated", "homepage-updates", "basic-information"):
                 expected = dict(truth["indicators"][iid]["measures"])
                 if "no_browser" in truth and iid in truth["no_browser"]["status"]:

@@ -1,15 +1,11 @@
-"""Checklists as data: load ``checklists/*.toml`` into typed definitions and score results.
+"""Checklists as data: load ``checklists/*.toml`` into typed definitions.
 
 A checklist file defines the indicators (veto or deduction), the rule that turns an
 indicator's measures into a veto or into points, the column categories with their
 keywords and update windows, and every other threshold the checks use. Nothing here
 knows a particular checklist: a second checklist is a new file, not new code.
 
-Scoring follows CHECKLIST.md's result rule:
-- any veto indicator whose effective status is ``fail`` -> the site fails;
-- otherwise score = max_score - sum of deductions, failing below ``fail_below``;
-- a veto indicator still in ``review`` (and no confirmed veto) -> result ``review``.
-An inspector decision always wins over the automated pre-fill.
+Scoring (pre-fill, an inspector's decisions, the verdict) is :mod:`inspector.core.scoring`.
 """
 
 from __future__ import annotations
@@ -23,10 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from inspector.core import texts
-from inspector.core.model import IndicatorEntry, Outcome, Result, Status, Verdict
 from inspector.core.settings import BOUNDS
 
-STATUSES = tuple(Status)
 _OPS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -150,7 +144,22 @@ class Checklist:
     path: Path | None = None
 
     def params(self, indicator_id: str) -> Mapping[str, Any]:
+        """An indicator's parameters; a checklist without that indicator is refused by name (a check
+        family may read a sibling's parameters: the consultation boards are read with poor-interaction's
+        labels)."""
+        if indicator_id not in self.indicators:
+            raise ChecklistError(texts.checklist_lacks(self.id, indicator_id))
         return self.indicators[indicator_id].params
+
+    @property
+    def ref(self) -> str:
+        """How a check document names this checklist so that it loads again (:func:`load_checklist`):
+        its id when it is a file the program knows (checklists/), else the whole path of its file
+        (``--checklist FILE``: an inspector's copy, a test checklist)."""
+        known = available_checklists().get(self.id)
+        if self.path is None or (known is not None and known.resolve() == self.path.resolve()):
+            return self.id
+        return str(self.path.resolve())
 
     @property
     def veto_ids(self) -> list[str]:
@@ -445,188 +454,3 @@ def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checkl
         columns=columns,
         path=path,
     )
-
-
-# --------------------------------------------------------------------------- scoring
-# The rules of a decision live here, once; the TUI and the CLI only call them (through
-# quarter.inspection): an override needs a note, points follow the status (合格 0; 不合格 the
-# pre-fill's points or the inspector's, more than 0 and within the indicator's maximum; 待复核 none),
-# and with a veto the deduction indicators are not scored at all.
-
-
-@dataclass
-class Decision:
-    """An inspector's confirmation or override of one indicator."""
-
-    status: str  # pass | fail | review
-    points: float | None = None  # deduction indicators: the points that count (0 for pass)
-    note: str = ""
-    by: str = ""
-    at: str = ""  # UTC ISO-8601
-    kind: str = ""  # confirm | override ("" in records written before it was kept)
-
-    def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(texts.unknown_status(self.status, STATUSES))
-        self.status = Status(self.status)
-        _check_points(self.points)
-
-
-def _check_points(points: Any) -> None:
-    """Points are absent or a finite number ≥ 0 (ValueError otherwise)."""
-    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float))
-                               or not math.isfinite(points) or points < 0):
-        raise ValueError(texts.POINTS_NOT_NUMBER)
-
-
-def decision_points(indicator: Indicator, status: str, points: float | None, pre: Mapping[str, Any] | None) -> float | None:
-    """The points a decision carries by the rule, or ValueError with the reason (Chinese).
-
-    合格 → 0; 不合格 → ``points`` if given, else the pre-fill's, more than 0 and at most the indicator's
-    maximum; 待复核 → none. Veto indicators have no points.
-    """
-    _check_points(points)
-    if indicator.is_veto:
-        if points:
-            raise ValueError(texts.VETO_NO_POINTS)
-        return None
-    if status == Status.PASS:
-        if points:
-            raise ValueError(texts.PASS_NO_POINTS)
-        return 0.0
-    if status == Status.REVIEW:
-        if points:
-            raise ValueError(texts.REVIEW_NO_POINTS)
-        return None
-    maximum = indicator.max_points if indicator.max_points is not None else math.inf
-    pts = float(points) if points is not None else float((pre or {}).get("deduction") or 0.0)
-    if pts <= 0:
-        raise ValueError(texts.fail_needs_points(maximum))
-    if pts > maximum + 1e-9:
-        raise ValueError(texts.points_over_max(pts, maximum))
-    return round(pts, 4)
-
-
-def is_override(indicator: Indicator, status: str, points: float | None, pre: Mapping[str, Any] | None) -> bool:
-    """Does a decision differ from the pre-fill (then it needs a note)? No pre-fill: always."""
-    if not pre or status != pre.get("status"):
-        return True
-    if indicator.is_veto or status != Status.FAIL or points is None:
-        return False
-    return abs(float(points) - float(pre.get("deduction") or 0.0)) > 1e-9
-
-
-def prefill(indicator: Indicator, outcome: Outcome) -> IndicatorEntry:
-    """The automated pre-fill of one indicator: its status and veto/deduction from the measures."""
-    entry: dict[str, Any] = {
-        "status": Status.REVIEW,
-        "measures": dict(outcome.measures),
-        "findings": [f if isinstance(f, dict) else _finding_dict(f) for f in outcome.findings],
-    }
-    if outcome.note:
-        entry["note"] = outcome.note
-    if indicator.is_veto:
-        vetoed = indicator.vetoed(outcome.measures)
-        entry["status"] = Status.REVIEW if vetoed is None else (Status.FAIL if vetoed else Status.PASS)
-    else:
-        pts = indicator.deduction(outcome.measures)
-        entry["deduction"] = pts if pts is not None else 0.0
-        entry["status"] = Status.REVIEW if pts is None else (Status.FAIL if pts > 0 else Status.PASS)
-    if outcome.status == Status.REVIEW:
-        entry["status"] = Status.REVIEW
-    if indicator.is_veto:  # a veto counts only once decided: a candidate in review is not (yet) one
-        entry["veto"] = entry["status"] == Status.FAIL
-    return entry  # type: ignore[return-value]
-
-
-def _finding_dict(f: Any) -> dict[str, Any]:
-    from inspector.core.model import to_dict
-
-    return to_dict(f)
-
-
-def effective(indicator: Indicator, pre: Mapping[str, Any] | None, decision: Decision | Mapping[str, Any] | None) -> dict[str, Any]:
-    """Status and points of an indicator once the inspector's decision (if any) is applied.
-
-    Points follow the status: a 合格 decision deducts nothing, whatever points an older record kept;
-    no deduction goes beyond the indicator's maximum.
-    """
-    if isinstance(decision, Mapping):
-        decision = Decision(**{k: decision[k] for k in ("status", "points", "note", "by", "at") if k in decision})
-    pre = pre or {"status": Status.REVIEW, "deduction": 0.0, "veto": False}
-    if decision is not None:
-        status = decision.status
-        source = "inspector"
-    else:
-        status = pre.get("status", Status.REVIEW)
-        source = "auto"
-    out: dict[str, Any] = {"status": status, "source": source}
-    if indicator.is_veto:
-        out["veto"] = status == Status.FAIL
-    else:
-        if decision is not None and status == Status.PASS:
-            pts = 0.0
-        elif decision is not None and status == Status.FAIL and decision.points is not None:
-            pts = decision.points
-        else:
-            pts = float(pre.get("deduction") or 0.0)
-        if indicator.max_points is not None:
-            pts = min(pts, indicator.max_points)
-        out["deduction"] = round(pts, 4)
-    return out
-
-
-def verdict(checklist: Checklist, effective_by_id: Mapping[str, Mapping[str, Any]]) -> Verdict:
-    """vetoes, deduction total, score and result (pass / fail / review) by the checklist's rule.
-
-    With a veto the site fails and the deduction indicators are not scored (:func:`scored`): the
-    total and the score are still computed, for information, but nothing shows them as points.
-    """
-    vetoes = [iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status") == Status.FAIL]
-    veto_review = [
-        iid for iid in checklist.veto_ids if effective_by_id.get(iid, {}).get("status", Status.REVIEW) == Status.REVIEW
-    ]
-    total = round(
-        sum(float(effective_by_id.get(iid, {}).get("deduction") or 0.0) for iid in checklist.deduction_ids), 4
-    )
-    score = round(max(0.0, checklist.max_score - total), 4)  # deductions can exceed the maximum; a score can't go below 0
-    if vetoes:
-        result = Result.FAIL
-    elif veto_review:
-        result = Result.REVIEW
-    else:
-        result = Result.FAIL if score < checklist.fail_below else Result.PASS
-    return {
-        "vetoes": vetoes,
-        "pending_vetoes": veto_review,
-        "deduction_total": total,
-        "score": score,
-        "result": result,
-    }
-
-
-def scored(verdict_: Mapping[str, Any]) -> bool:
-    """Are the deduction indicators scored? Not when a veto is hit (CHECKLIST.md: 不计分)."""
-    return not verdict_.get("vetoes")
-
-
-def shown_points(indicator: Indicator, eff: Mapping[str, Any], verdict_: Mapping[str, Any]) -> str:
-    """The points column for people: 否决 (a veto hit), 不计分 (deductions under a veto), 扣4.7分, 不扣分."""
-    if indicator.is_veto:
-        return texts.VETO if eff.get("status") == Status.FAIL else ""
-    if not scored(verdict_):
-        return texts.NOT_SCORED
-    return texts.points(eff.get("deduction"))
-
-
-def score_site(
-    checklist: Checklist,
-    prefills: Mapping[str, Mapping[str, Any]],
-    decisions: Mapping[str, Decision | Mapping[str, Any]] | None = None,
-) -> tuple[dict[str, dict[str, Any]], Verdict]:
-    """Effective per-indicator outcomes and the verdict for one site."""
-    decisions = decisions or {}
-    eff = {
-        iid: effective(ind, prefills.get(iid), decisions.get(iid)) for iid, ind in checklist.indicators.items()
-    }
-    return eff, verdict(checklist, eff)

@@ -31,6 +31,9 @@ def to_dict(obj: Any) -> Any:
 #: the error of a request stopped by an anti-bot challenge nobody passed (web/challenge.py): not the
 #: site's answer, so never a probe failure, a broken link or a page of the site
 CHALLENGE = "challenge"
+#: the error of a homepage that redirected out of an explicit scope (web/crawl.py): the site answered,
+#: but not with a page of the site being checked
+OFF_SCOPE = "off-scope"
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -454,6 +457,23 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     status: str | None = None
     note: str = ""  # why review / how it was measured (e.g. "short probe: estimate")
+
+
+def column_summary(column: Column) -> ColumnSummary:
+    """A column as the check document lists it (without its items)."""
+    dated = [i.date for i in column.items if i.date]
+    return {
+        "name": column.name,
+        "url": column.url,
+        "category": column.category,
+        "source": column.source,
+        "items": len(column.items),
+        "dated_items": len(dated),
+        "latest": column.latest.isoformat() if column.latest else None,
+        "blank": column.blank,
+        "exempt": column.exempt,
+        "error": column.error,
+    }
 
 
 def crawl_from_dict(d: dict[str, Any]) -> CrawlResult:

@@ -10,6 +10,11 @@ can start (web/challenge.py); the crawl and the probes share the check's challen
 keep to the site's scope (web/scope.py). The browser lives on an ``AsyncExitStack`` (or is a
 shared one the caller passes and closes).
 
+Analyse: the site is analysed once (extract/site.py) and every check family measures from the
+same :class:`~inspector.core.checks.Facts` (checks/); the runner names no indicator. Score:
+core/scoring.py. Re-scoring a stored check offline (a column correction) is core/rescore.py,
+which does not import this pipeline.
+
 ``run_check`` is pure with respect to the workspace: it returns a :class:`CheckRun`.
 ``store_check`` writes the bulky output to the run directory (JSONL) and the pre-fill
 and evidence records into the workspace in one transaction each.
@@ -18,8 +23,6 @@ and evidence records into the workspace in one transaction each.
 from __future__ import annotations
 
 import asyncio
-import gzip
-import json
 import uuid
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -29,27 +32,25 @@ from typing import Any, Callable
 
 from inspector import __version__
 from inspector.core.web.charset import clean_text
-from inspector.core.checklist import Checklist, effective, load_checklist, prefill, score_site, scored, shown_points
-from inspector.core.checks.availability import check_availability
-from inspector.core.checks.errors import check_errors
-from inspector.core.checks.interaction import check_interaction
-from inspector.core.checks.links import check_links
-from inspector.core.checks.service import check_service
-from inspector.core.checks.updates import check_updates
+from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.checks import Facts, family_of, measure
+from inspector.core.checks.availability import probe_timeout
+from inspector.core.rescore import CRAWL_FILE, crawl_bytes
+from inspector.core.scoring import effective, prefills, score_site, scored, shown_points
 from inspector.core.web.challenge import ChallengeGate
-from inspector.core.web.crawl import OFF_SCOPE, crawl_site, start_url_of
+from inspector.core.web.crawl import crawl_site, start_url_of
 from inspector.core.web.html import MAX_PARSE_CHARS
 from inspector.core.web.scope import AddressPolicy, Resolver, Scope
-from inspector.core.extract.site import analyze_site
+from inspector.core.extract.columns import SCRIPT_LIST, find_page
+from inspector.core.extract.site import SiteAnalysis, analyze_site, homepage_unreadable, reread_columns
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
 from inspector.core import texts
-from inspector.core.model import CHALLENGE, Column, CrawlResult, Outcome, ProbeAttempt, Status, crawl_from_dict, dump_check, to_dict
+from inspector.core.model import CrawlResult, Outcome, ProbeAttempt, column_summary, dump_check, to_dict
 from inspector.core.model import Progress as SiteProgress
 from inspector.core.web.probe import probe
 
 SCHEMA = "inspector.check/1"
-CRAWL_FILE = "crawl.json.gz"
 MAX_EVIDENCE_PAGES = 40
 
 Progress = Callable[[dict[str, Any]], None]
@@ -96,18 +97,16 @@ def _emit(progress: Progress | None, **event: Any) -> None:
 MAX_RENDERED_COLUMNS = 30
 
 
-async def _render_script_columns(crawl: CrawlResult, checklist: Checklist, as_of: date, capturer: Any) -> int:
-    """Render the column pages whose list a script fills in, so they are read as the inspector sees them."""
-    from inspector.core.extract.columns import SCRIPT_LIST, find_page
-
-    targets = [c.url for c in analyze_site(crawl, checklist, as_of).columns if c.error == SCRIPT_LIST]
-    rendered = 0
-    for url in targets[:MAX_RENDERED_COLUMNS]:
-        page = find_page(crawl, url)
+async def _render_script_columns(crawl: CrawlResult, analysis: SiteAnalysis, capturer: Any) -> list[str]:
+    """Render the column pages whose list a script fills in, so they are read as the inspector sees
+    them; the URLs of the columns rendered."""
+    rendered = []
+    for column in [c for c in analysis.columns if c.error == SCRIPT_LIST][:MAX_RENDERED_COLUMNS]:
+        page = find_page(crawl, column.url)
         dom = await capturer.rendered_dom(page.final_url or page.url) if page is not None else None
         if page is not None and dom:
             page.html, page.source = dom[:MAX_PARSE_CHARS], "browser"
-            rendered += 1
+            rendered.append(column.url)
     return rendered
 
 
@@ -124,114 +123,23 @@ async def _render_homepage(crawl: CrawlResult, capturer: Any) -> str | None:
     return texts.BROWSER_NOT_RENDERED
 
 
-AVAILABILITY = ("site-unreachable", "homepage-availability")
-
-
-def column_summary(column: Column) -> dict[str, Any]:
-    """A column as the check document lists it (without its items)."""
-    dated = [i.date for i in column.items if i.date]
-    return {
-        "name": column.name,
-        "url": column.url,
-        "category": column.category,
-        "source": column.source,
-        "items": len(column.items),
-        "dated_items": len(dated),
-        "latest": column.latest.isoformat() if column.latest else None,
-        "blank": column.blank,
-        "exempt": column.exempt,
-        "error": column.error,
-    }
-
-
-
-
-def _homepage_unreadable(crawl: CrawlResult) -> str | None:
-    """Why the homepage could not be read at all (then nothing but availability is measurable)."""
-    home = crawl.page(crawl.start_url)
-    if home is None:
-        return texts.HOMEPAGE_NOT_FETCHED
-    if home.error == CHALLENGE:
-        return texts.CHALLENGE_UNPASSED
-    if home.error == OFF_SCOPE:
-        return texts.off_scope_homepage(home.final_url)
-    if home.html is None or home.status is None or home.status >= 400:
-        return texts.homepage_not_readable(home.error or home.status)
-    return None
-
-
-def _redirect_stub(crawl: CrawlResult) -> str | None:
-    """Why the homepage is still a client-side redirect stub (its target unreadable or a loop), if it is."""
-    home = crawl.page(crawl.homepage_url or crawl.start_url)
-    target = next((link.url for link in home.links if link.tag == "refresh"), None) if home is not None else None
-    if target is None:
-        return None
-    return texts.redirect_only(target)
-
-
-def _outcomes(
-    crawl: CrawlResult,
-    probes: list[ProbeAttempt],
-    checklist: Checklist,
-    as_of: date,
-    availability: dict[str, Outcome] | None = None,
-    categories: dict[str, str | None] | None = None,
-    columns_out: list[dict[str, Any]] | None = None,
-) -> dict[str, Outcome]:
-    """Outcomes of every indicator from the crawled facts.
-
-    ``categories`` are the inspector's corrections of column categories (URL -> category id or
-    None), applied before anything is scored; ``columns_out`` receives the columns as scored.
-    """
-    outcomes: dict[str, Outcome] = {}
-    if availability:  # the week-long monitor's attempts beat the short probe
-        outcomes.update(availability)
-    else:
-        # the note says when the short probe is only an estimate of the week-long rule
-        outcomes.update(check_availability(probes, checklist.params("site-unreachable"), url=crawl.start_url))
-    unreadable = _homepage_unreadable(crawl)
-    if unreadable:
-        home = crawl.page(crawl.start_url)
-        hidden = home is not None and home.error in (CHALLENGE, OFF_SCOPE)  # the site answered; we could not look
-        note = unreadable if hidden else texts.unreachable_not_measurable(unreadable)
-        for iid, ind in checklist.indicators.items():
-            if iid not in AVAILABILITY:
-                outcomes[iid] = Outcome(measures={m: None for m in ind.measures}, status="review", note=note)
-        return outcomes
-    analysis = analyze_site(crawl, checklist, as_of)
-    for column in analysis.columns:
-        if categories and column.url in categories:
-            column.category = categories[column.url]
-            column.source = "inspector"
-    if columns_out is not None:
-        columns_out.extend(column_summary(c) for c in analysis.columns)
-    outcomes["link-availability"] = check_links(crawl)
-    outcomes.update(check_updates(analysis, checklist, as_of))
-    stub = _redirect_stub(crawl)
-    if stub:  # the page we ended on only sends the browser elsewhere: its emptiness proves nothing
-        for iid in ("site-not-updated", "homepage-updates"):
-            outcomes[iid].status = "review"
-            outcomes[iid].note = stub
-    outcomes.update(check_interaction(crawl, analysis.columns, checklist, as_of))
-    outcomes.update(check_service(crawl, analysis.columns, checklist, as_of))
-    outcomes["serious-errors"] = check_errors(crawl, checklist, as_of)
-    return outcomes
-
-
-def _proving_pages(indicators: dict[str, dict[str, Any]], crawl: CrawlResult, home: str) -> dict[str, dict[str, Any]]:
+def proving_pages(indicators: dict[str, dict[str, Any]], crawl: CrawlResult, home: str) -> dict[str, dict[str, Any]]:
     """Pages of the site to capture, each with the findings it supports (homepage first).
 
     A finding is proven by its own URL when that is a crawled page (a stale column, an incomplete
     guide, an overdue message, a page with a serious error), otherwise by the page it was found on
-    (a broken link, attachment or online system).
+    (an attachment or online system; always for a family whose findings' own URLs prove nothing,
+    such as a broken link's error page).
     """
     pages: dict[str, dict[str, Any]] = {home: {"findings": ["homepage"], "highlight": None}}
     for iid, entry in indicators.items():
         if entry["status"] == "pass":
             continue
+        fam = family_of(iid)
+        own_url = fam is None or not fam.proven_where_found
         for f in entry.get("findings", []):
             url, where = f.get("url") or "", f.get("where") or ""
-            if iid != "link-availability" and crawl.page(url) is not None:
+            if own_url and crawl.page(url) is not None:
                 target = url
             elif crawl.page(where) is not None:
                 target = where
@@ -261,8 +169,8 @@ class _Check:
     notes: list[str] = field(default_factory=list)
     crawl: CrawlResult = field(default_factory=lambda: CrawlResult(start_url=""))
     probes: list[ProbeAttempt] = field(default_factory=list)
+    facts: Facts | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
-    columns: list[dict[str, Any]] = field(default_factory=list)
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
     verdict: dict[str, Any] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
@@ -294,15 +202,14 @@ async def run_check(
     checklist = load_checklist(opts.checklist)
     if scope is None:
         scope = Scope.explicit(opts.scope, "option") if opts.scope else Scope.of_homepage(url)
-    timeout = checklist.params("site-unreachable").get("timeout_s", opts.timeout)
     check = _Check(url=url, opts=opts, checklist=checklist, run_id=run_id or new_run_id(), scope=scope,
-                   progress=progress, gate=ChallengeGate(timeout=float(timeout)))
+                   progress=progress, gate=ChallengeGate(timeout=probe_timeout(checklist, opts.timeout)))
     async with AsyncExitStack() as stack:
         # the browser first: a challenge in front of the site needs it before the crawl can start
         await _open_browser_step(check, stack, workspace_root or evidence_dir, capturer)
         await _probe_and_crawl(check)
         await _render(check)
-        _analyse(check, availability, categories)
+        await _analyse(check, availability, categories)
         _score(check)
         await _capture_evidence(check, evidence_dir)
     return CheckRun(doc=_document(check, availability), crawl=check.crawl, probes=check.probes,
@@ -325,7 +232,7 @@ async def _open_browser_step(check: _Check, stack: AsyncExitStack, root: Path | 
 async def _probe_and_crawl(check: _Check) -> None:
     """Availability probes beside the crawl, both through the check's challenge gate."""
     opts = check.opts
-    timeout = check.checklist.params("site-unreachable").get("timeout_s", opts.timeout)
+    timeout = probe_timeout(check.checklist, opts.timeout)
     policy = await AddressPolicy.for_site(start_url_of(check.url), opts.resolver)
     # --timeout bounds each request as a whole too (a server that drips one byte a second)
     async with Fetcher(per_host=opts.per_host, min_interval=opts.min_interval, connect_timeout=opts.timeout,
@@ -348,27 +255,33 @@ async def _probe_and_crawl(check: _Check) -> None:
 
 
 async def _render(check: _Check) -> None:
-    """Read the homepage (and script-built column lists) as the browser shows them."""
+    """Read the homepage as the browser shows it (lists built by scripts)."""
     if check.capturer is None:
         return
     note = await _render_homepage(check.crawl, check.capturer)
     if note:
         check.notes.append(note)
-    if not _homepage_unreadable(check.crawl):
-        rendered = await _render_script_columns(check.crawl, check.checklist, check.opts.as_of, check.capturer)
+
+
+async def _analyse(check: _Check, availability: dict[str, Outcome] | None,
+                   categories: dict[str, str | None] | None) -> None:
+    """The site analysed once; the column lists a script fills in rendered and read again; then
+    every family measures from the same facts (and the monitor's, when given)."""
+    crawl, checklist, as_of = check.crawl, check.checklist, check.opts.as_of
+    analysis = None if homepage_unreadable(crawl) else analyze_site(crawl, checklist, as_of)
+    if analysis is not None and check.capturer is not None:
+        rendered = await _render_script_columns(crawl, analysis, check.capturer)
         if rendered:
-            check.notes.append(texts.script_columns_rendered(rendered))
-
-
-def _analyse(check: _Check, availability: dict[str, Outcome] | None, categories: dict[str, str | None] | None) -> None:
-    """Every indicator's outcome from the crawled facts (and the monitor's, when given)."""
-    check.outcomes = _outcomes(check.crawl, check.probes, check.checklist, check.opts.as_of, availability, categories,
-                               check.columns)
+            reread_columns(analysis, crawl, checklist, as_of, rendered)
+            check.notes.append(texts.script_columns_rendered(len(rendered)))
+    check.facts = Facts.of(crawl, checklist, as_of, analysis=analysis, probes=check.probes,
+                           availability=availability, categories=categories)
+    check.outcomes = measure(check.facts)
 
 
 def _score(check: _Check) -> None:
     """Pre-fill every indicator and the verdict from the outcomes."""
-    check.indicators = _prefills(check.checklist, check.outcomes)
+    check.indicators = prefills(check.checklist, check.outcomes)
     _, check.verdict = score_site(check.checklist, check.indicators)
 
 
@@ -377,7 +290,7 @@ async def _capture_evidence(check: _Check, evidence_dir: Path | None) -> None:
     if check.capturer is None or evidence_dir is None:
         return
     home = check.crawl.homepage_url or check.crawl.start_url
-    targets = _proving_pages(check.indicators, check.crawl, home)
+    targets = proving_pages(check.indicators, check.crawl, home)
     _emit(check.progress, phase="evidence", total=len(targets))
     check.evidence = await _capture_all(check.capturer, targets, evidence_dir, check.progress)
     _link_evidence(check.indicators, check.evidence)
@@ -415,10 +328,10 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
         "url": check.url,
         "final_url": crawl.homepage_url or check.url,
         "as_of": opts.as_of.isoformat(),
-        "checklist": check.checklist.id,
+        "checklist": check.checklist.ref,
         "indicators": check.indicators,
         "verdict": check.verdict,
-        "columns": check.columns,
+        "columns": [column_summary(c) for c in check.facts.analysis.columns] if check.facts else [],
         "evidence": [
             {"path": f["path"], "sha256": f["sha256"], "url": rec["url"], "kind": f["kind"], "record": rec["id"]}
             for rec in check.evidence
@@ -463,13 +376,6 @@ def limit_hits(crawl: CrawlResult, browser_hits: list[Any], evidence: list[dict[
     for hit in [*hits, *(h for h in browser_hits if h.url in ours)]:
         out.setdefault((hit.kind, hit.url), hit.as_dict())
     return list(out.values())
-
-
-def _prefills(checklist: Checklist, outcomes: dict[str, Outcome]) -> dict[str, dict[str, Any]]:
-    return {
-        iid: prefill(ind, outcomes.get(iid) or Outcome(status=Status.REVIEW, note=texts.NOT_MEASURED))
-        for iid, ind in checklist.indicators.items()
-    }
 
 
 async def _open_browser(stack: AsyncExitStack, root: Path | None) -> tuple[Any, str]:
@@ -531,7 +437,7 @@ def store_check(ws: Any, quarter: str, code: str, run: CheckRun, run_dir: Path, 
     append_jsonl(run_dir / "probes.jsonl", [to_dict(p) for p in run.probes])
     # the whole crawl (with the pages' text, the homepage as rendered) so the site can be
     # re-scored offline, e.g. after the inspector corrects a column's category
-    atomic_write_bytes(run_dir / CRAWL_FILE, gzip.compress(json.dumps(to_dict(run.crawl), ensure_ascii=False).encode("utf-8"), 6))
+    atomic_write_bytes(run_dir / CRAWL_FILE, crawl_bytes(run.crawl))
     atomic_write_bytes(run_dir / "check.json", dump_check(run.doc))
     ws.add_evidence([rec | {"quarter": quarter, "code": code, "run": run.run_id} for rec in run.evidence])
 
@@ -601,43 +507,6 @@ async def check_and_store_async(
                           scope=site_scope(site, opts), capturer=capturer)
     await asyncio.to_thread(store_check, ws, quarter, code, run, run_dir, recheck=recheck)
     return run.doc
-
-
-def rescored_doc(ws: Any, record: dict[str, Any], categories: dict[str, str | None]) -> dict[str, Any]:
-    """The record's check document re-scored from its stored crawl with these column categories.
-
-    Works offline: nothing is fetched, nothing is stored. Availability keeps its stored entries
-    (status, findings, note) as measured; findings keep their links to the evidence captured.
-    Raises LookupError when the stored crawl is missing or unreadable.
-    """
-    from inspector.core.store import utcnow
-
-    if not record.get("prefill") or not record.get("run_dir"):
-        raise LookupError(texts.no_stored_check(record.get("code")))
-    try:
-        raw = gzip.decompress((ws.root / record["run_dir"] / CRAWL_FILE).read_bytes())
-        crawl = crawl_from_dict(json.loads(raw))
-    except FileNotFoundError:
-        raise LookupError(texts.no_stored_crawl(record.get("code"))) from None
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # truncated / damaged file
-        raise LookupError(texts.damaged_crawl(record.get("code"), exc)) from None
-    doc = dict(record["prefill"])
-    checklist = load_checklist(doc["checklist"])
-    availability = {iid: Outcome(measures=doc["indicators"][iid]["measures"]) for iid in AVAILABILITY}
-    columns: list[dict[str, Any]] = []
-    outcomes = _outcomes(crawl, [], checklist, date.fromisoformat(doc["as_of"]), availability, categories, columns)
-    indicators = _prefills(checklist, outcomes)
-    for iid in AVAILABILITY:  # measured by the probes / monitor, not by the crawl: keep them whole
-        indicators[iid] = doc["indicators"][iid]
-    for iid, entry in indicators.items():  # keep the links to the evidence already captured
-        old = {(f.get("url"), f.get("detail")): f.get("evidence") for f in doc["indicators"][iid].get("findings", [])}
-        for f in entry.get("findings", []):
-            if old.get((f.get("url"), f.get("detail"))):
-                f["evidence"] = old[(f.get("url"), f.get("detail"))]
-    _, doc["verdict"] = score_site(checklist, indicators)
-    doc["indicators"], doc["columns"] = indicators, columns
-    doc["run"] = {**doc["run"], "rescored_at": utcnow()}
-    return doc
 
 
 def check_adhoc(ws: Any, url: str, opts: CheckOptions, progress: Progress | None = None) -> dict[str, Any]:

@@ -556,6 +556,10 @@ def unknown_indicator(indicator: str) -> str:
     return f"没有这个指标：{_unknown(indicator)}"
 
 
+def checklist_lacks(checklist: str, indicator: str) -> str:
+    return f"检查清单 {_unknown(checklist)} 缺少指标 {_unknown(indicator)}（同组的其他指标要用它的参数）"
+
+
 def unknown_status(status: Any, allowed: Iterable[str]) -> str:
     return f"状态须为 {'、'.join(allowed)} 之一，而不是 {_unknown(status)!r}"
 

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
-from inspector.core.checklist import scored, shown_points
+from inspector.core.scoring import scored, shown_points
 from inspector.core.model import Progress, Rectification, Status
 from inspector.core.quarter.inspection import (
     NotDone,

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from inspector.core import texts
+from inspector.core.checklist import Checklist
+from inspector.core.checks.base import Facts, family
 from inspector.core.model import CHALLENGE, Finding, Outcome, ProbeAttempt
 
+SITE_UNREACHABLE = "site-unreachable"
+HOMEPAGE_AVAILABILITY = "homepage-availability"
 
-def check_availability(
-    probes: list[ProbeAttempt], params: dict[str, Any], *, url: str = ""
+
+@family(SITE_UNREACHABLE, HOMEPAGE_AVAILABILITY, from_crawl=False)
+def check_availability(facts: Facts) -> dict[str, Outcome]:
+    """The week-long monitor's outcomes when it ran (they beat the short probe), else the check's
+    probes, whose note says when they are only an estimate of the week-long rule."""
+    if facts.availability:
+        return dict(facts.availability)
+    return availability_outcomes(facts.probes, probe_params(facts.checklist), url=facts.crawl.start_url)
+
+
+def probe_params(checklist: Checklist) -> Mapping[str, Any]:
+    """The checklist's rule for probing the homepage (attempts, days, timeout), empty without one."""
+    return checklist.params(SITE_UNREACHABLE) if SITE_UNREACHABLE in checklist.indicators else {}
+
+
+def probe_timeout(checklist: Checklist, default: float) -> float:
+    """Seconds one probe waits for the homepage: the checklist's ``timeout_s``, else ``default``."""
+    return float(probe_params(checklist).get("timeout_s", default))
+
+
+def availability_outcomes(
+    probes: Sequence[ProbeAttempt], params: Mapping[str, Any], *, url: str = ""
 ) -> dict[str, Outcome]:
     """Outcomes for both availability indicators; ``status`` is left to the scoring engine.
 
@@ -35,25 +59,25 @@ def check_availability(
         status = "review"
         note = texts.challenged_probes(challenged) + "; " + note
     return {
-        "site-unreachable": Outcome(
+        SITE_UNREACHABLE: Outcome(
             measures={"attempts": attempts, "failures": failures, "failure_rate": rate},
             findings=findings,
             status=status,
             note=note,
         ),
-        "homepage-availability": Outcome(
+        HOMEPAGE_AVAILABILITY: Outcome(
             measures={"failure_rate": rate}, findings=list(findings), status=status, note=note
         ),
     }
 
 
-def _required(params: dict[str, Any]) -> int:
+def _required(params: Mapping[str, Any]) -> int:
     """How many attempts the checklist's rule asks for (e.g. 24 a day for 7 days)."""
     required = params.get("min_attempts") or int(params.get("probes_per_day", 0)) * int(params.get("days", 0))
     return int(required)
 
 
-def _note(attempts: int, params: dict[str, Any]) -> str:
+def _note(attempts: int, params: Mapping[str, Any]) -> str:
     if attempts == 0:
         return texts.NO_PROBE
     required = _required(params)

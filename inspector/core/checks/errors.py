@@ -33,12 +33,13 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 
 from inspector.core.checklist import Checklist
+from inspector.core.checks.base import Facts, family
 from inspector.core import texts
 from inspector.core.model import CrawlResult, Finding, Outcome, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import document, parse
 
-INDICATOR = "serious-errors"
+SERIOUS_ERRORS = "serious-errors"
 CONTEXT_CHARS = 20
 _BLOCK = 2048  # characters of the original text per step of the map back from the compact text
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -371,9 +372,15 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
     )
 
 
-def check_errors(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
+@family(SERIOUS_ERRORS)
+def check_errors(facts: Facts) -> dict[str, Outcome]:
+    """Serious-error candidates in the visible text of every crawled page."""
+    return {SERIOUS_ERRORS: errors_outcome(facts.crawl, facts.checklist, facts.as_of)}
+
+
+def errors_outcome(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
-    params = checklist.params(INDICATOR)
+    params = checklist.params(SERIOUS_ERRORS)
     hits = scan_texts(((url, document(page).visible_text) for url, page in _html_pages(crawl)), params)
     return Outcome(
         measures={"hits": len(hits)},

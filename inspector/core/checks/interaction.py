@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 
 from inspector.core.checklist import Checklist
+from inspector.core.checks.base import Facts, family
 from inspector.core.extract.messages import Board, Message, read_board
 from inspector.core import texts
 from inspector.core.model import Column, CrawlResult, Finding, Outcome
@@ -26,6 +27,12 @@ from inspector.core.model import Column, CrawlResult, Finding, Outcome
 INTERACTION = "poor-interaction"
 CONSULTATION = "consultation"
 ACTIVITY_INDICATORS = {"solicitation": "solicitation", "interviews": "interview"}  # indicator -> category
+
+
+@family(INTERACTION, CONSULTATION, *ACTIVITY_INDICATORS)
+def check_interaction(facts: Facts) -> dict[str, Outcome]:
+    """The interaction indicators from the analysis' columns and the boards they lead to."""
+    return interaction_outcomes(facts.crawl, facts.analysis.columns, facts.checklist, facts.as_of)
 
 
 @dataclass(frozen=True)
@@ -151,16 +158,18 @@ def _consultation(boards: list[Board], has_column: bool, params: Mapping[str, An
     )
 
 
-def _interaction_outcomes(
+def _board_outcomes(
     crawl: CrawlResult, columns: list[Column], checklist: Checklist, as_of: date
 ) -> dict[str, Outcome]:
+    wanted = [iid for iid in (INTERACTION, CONSULTATION) if iid in checklist.indicators]
+    if not wanted:
+        return {}
+    checklist.params(INTERACTION)  # the boards are read with its labels: a checklist without it is refused here
     consult = consultation_columns(columns, checklist)
     other_pages = {col.url for col in columns}
     boards = [read_board(crawl, col, checklist, as_of, skip=other_pages) for col in consult]
-    return {
-        INTERACTION: _poor_interaction(boards, bool(consult), checklist.params(INTERACTION), as_of),
-        CONSULTATION: _consultation(boards, bool(consult), checklist.params(CONSULTATION), as_of),
-    }
+    parts = {INTERACTION: _poor_interaction, CONSULTATION: _consultation}
+    return {iid: parts[iid](boards, bool(consult), checklist.params(iid), as_of) for iid in wanted}
 
 
 def _activities(columns: list[Column], window: Window) -> tuple[int, list[Finding]]:
@@ -194,11 +203,12 @@ def _activity_outcome(columns: list[Column], category: str, params: Mapping[str,
     )
 
 
-def check_interaction(
+def interaction_outcomes(
     crawl: CrawlResult, columns: list[Column], checklist: Checklist, as_of: date
 ) -> dict[str, Outcome]:
     """Outcomes of `poor-interaction`, `consultation`, `solicitation` and `interviews`."""
-    out = _interaction_outcomes(crawl, columns, checklist, as_of)
+    out = _board_outcomes(crawl, columns, checklist, as_of)
     for indicator, category in ACTIVITY_INDICATORS.items():
-        out[indicator] = _activity_outcome(columns, category, checklist.params(indicator), as_of)
+        if indicator in checklist.indicators:
+            out[indicator] = _activity_outcome(columns, category, checklist.params(indicator), as_of)
     return out

@@ -7,10 +7,19 @@ counts once as a homepage link and not again for the other pages.
 from __future__ import annotations
 
 from inspector.core import texts
+from inspector.core.checks.base import Facts, family
 from inspector.core.model import CHALLENGE, CrawlResult, Finding, Outcome
 
+LINKS = "link-availability"
 
-def check_links(crawl: CrawlResult) -> Outcome:
+
+@family(LINKS, proven_where_found=True)
+def check_links(facts: Facts) -> dict[str, Outcome]:
+    """Broken links of the crawl; a broken link is proven by the page it is on, not by its error page."""
+    return {LINKS: broken_links(facts.crawl)}
+
+
+def broken_links(crawl: CrawlResult) -> Outcome:
     """Measures ``checked``, ``homepage_broken``, ``other_broken``; one finding per counted broken URL."""
     homepage = {crawl.homepage_url, crawl.start_url}
     on_homepage: list[Finding] = []

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from posixpath import splitext
 from typing import Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from inspector.core.checklist import Checklist
+from inspector.core.checks.base import Facts, family
 from inspector.core.extract.guides import find_guides
 from inspector.core import texts
 from inspector.core.model import CHALLENGE, Column, CrawlResult, Finding, LinkStatus, Outcome, page_link_status
@@ -31,6 +31,12 @@ GUIDES = "service-guides"
 ATTACHMENTS = "attachments"
 ONLINE = "online-systems"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@family(GUIDES, ATTACHMENTS, ONLINE)
+def check_service(facts: Facts) -> dict[str, Outcome]:
+    """The service indicators: guides among the crawled pages, attachments and online systems."""
+    return service_outcomes(facts.crawl, facts.analysis.columns, facts.checklist)
 
 
 # --------------------------------------------------------------------------- service guides
@@ -188,12 +194,11 @@ def _online_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outcome:
     return Outcome(measures={"checked": checked, "unreachable": unreachable}, findings=findings, note=note)
 
 
-def check_service(
-    crawl: CrawlResult, columns: list[Column], checklist: Checklist, as_of: date
-) -> dict[str, Outcome]:
-    """Outcomes of `service-guides`, `attachments` and `online-systems` (``as_of`` is not needed yet)."""
-    return {
-        GUIDES: _guides_outcome(crawl, columns, checklist),
-        ATTACHMENTS: _attachments_outcome(crawl, checklist.params(ATTACHMENTS)),
-        ONLINE: _online_outcome(crawl, checklist.params(ONLINE)),
+def service_outcomes(crawl: CrawlResult, columns: list[Column], checklist: Checklist) -> dict[str, Outcome]:
+    """Outcomes of `service-guides`, `attachments` and `online-systems`."""
+    parts = {
+        GUIDES: lambda: _guides_outcome(crawl, columns, checklist),
+        ATTACHMENTS: lambda: _attachments_outcome(crawl, checklist.params(ATTACHMENTS)),
+        ONLINE: lambda: _online_outcome(crawl, checklist.params(ONLINE)),
     }
+    return {iid: part() for iid, part in parts.items() if iid in checklist.indicators}

@@ -15,12 +15,38 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from inspector.core.checklist import Checklist
+from inspector.core.checks.base import Facts, family
 from inspector.core.extract.site import SiteAnalysis
 from inspector.core import texts
-from inspector.core.model import Column, Finding, Item, Outcome
+from inspector.core.model import Column, CrawlResult, Finding, Item, Outcome, Status
 
 SCRIPT_NOTE = texts.SCRIPT_NOTE
 MONTH_NOTE = texts.MONTH_NOTE
+SITE_NOT_UPDATED = "site-not-updated"
+COLUMNS_NOT_UPDATED = "columns-not-updated"
+HOMEPAGE_UPDATES = "homepage-updates"
+BASIC_INFORMATION = "basic-information"
+
+
+@family(SITE_NOT_UPDATED, COLUMNS_NOT_UPDATED, HOMEPAGE_UPDATES, BASIC_INFORMATION)
+def check_updates(facts: Facts) -> dict[str, Outcome]:
+    """The update indicators of the site analysis. A homepage that is still a client-side redirect
+    stub (its target unreadable, or a loop) leaves the homepage rules to the inspector: the page we
+    ended on only sends the browser elsewhere, its emptiness proves nothing."""
+    out = update_outcomes(facts.analysis, facts.checklist, facts.as_of)
+    stub = _redirect_stub(facts.crawl)
+    if stub:
+        for iid in (SITE_NOT_UPDATED, HOMEPAGE_UPDATES):
+            out[iid].status = Status.REVIEW
+            out[iid].note = stub
+    return out
+
+
+def _redirect_stub(crawl: CrawlResult) -> str | None:
+    """Why the homepage is still a client-side redirect stub, if it is."""
+    home = crawl.page(crawl.homepage_url or crawl.start_url)
+    target = next((link.url for link in home.links if link.tag == "refresh"), None) if home is not None else None
+    return texts.redirect_only(target) if target is not None else None
 
 
 def in_window(d: date | None, as_of: date, window_days: int) -> bool:
@@ -76,7 +102,7 @@ def _homepage_outcome(analysis: SiteAnalysis, as_of: date, window: int, measures
 
 
 def site_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
-    window = int(checklist.params("site-not-updated")["window_days"])
+    window = int(checklist.params(SITE_NOT_UPDATED)["window_days"])
     items = analysis.homepage_items
     measures = {
         "homepage_items": len(items),
@@ -87,7 +113,7 @@ def site_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: date) 
 
 
 def homepage_updates(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> Outcome:
-    window = int(checklist.params("homepage-updates")["window_days"])
+    window = int(checklist.params(HOMEPAGE_UPDATES)["window_days"])
     measures = {"items_in_window": _items_in_window(analysis.homepage_items, as_of, window)}
     return _homepage_outcome(analysis, as_of, window, measures)
 
@@ -137,7 +163,7 @@ def columns_not_updated(analysis: SiteAnalysis, checklist: Checklist, as_of: dat
     ]
     if analysis.error:
         return Outcome(measures={k: None for k in measures}, status="review", note=texts.homepage_unreadable(analysis.error))
-    vetoed = bool(checklist.indicators["columns-not-updated"].vetoed(measures))
+    vetoed = bool(checklist.indicators[COLUMNS_NOT_UPDATED].vetoed(measures))
     return _unread_review(Outcome(measures=measures, findings=findings), _unread(analysis, checklist), vetoed)
 
 
@@ -151,11 +177,8 @@ def basic_information(analysis: SiteAnalysis, checklist: Checklist, as_of: date)
     return _unread_review(outcome, _unread(analysis, checklist, ("news", "notice", "personnel")))
 
 
-def check_updates(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, Outcome]:
+def update_outcomes(analysis: SiteAnalysis, checklist: Checklist, as_of: date) -> dict[str, Outcome]:
     """Outcomes of site-not-updated, columns-not-updated, homepage-updates and basic-information."""
-    return {
-        "site-not-updated": site_not_updated(analysis, checklist, as_of),
-        "columns-not-updated": columns_not_updated(analysis, checklist, as_of),
-        "homepage-updates": homepage_updates(analysis, checklist, as_of),
-        "basic-information": basic_information(analysis, checklist, as_of),
-    }
+    parts = {SITE_NOT_UPDATED: site_not_updated, COLUMNS_NOT_UPDATED: columns_not_updated,
+             HOMEPAGE_UPDATES: homepage_updates, BASIC_INFORMATION: basic_information}
+    return {iid: part(analysis, checklist, as_of) for iid, part in parts.items() if iid in checklist.indicators}

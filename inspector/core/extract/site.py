@@ -21,9 +21,11 @@ of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from inspector.core import texts
 from inspector.core.checklist import Checklist
 from inspector.core.extract.columns import (
     ColumnRead,
@@ -35,7 +37,7 @@ from inspector.core.extract.columns import (
 )
 from inspector.core.extract.lists import Block, dedupe_items, extract_blocks
 from inspector.core.extract.scripts import script_rendered_suspect
-from inspector.core.model import Column, CrawlResult, Item, Page
+from inspector.core.model import CHALLENGE, OFF_SCOPE, Column, CrawlResult, Item, Page
 from inspector.core.web.html import document
 
 _EMBED_TAGS = ("frame", "iframe")
@@ -55,6 +57,33 @@ class SiteAnalysis:
     homepage_source: str = "http"  # Page.source of the homepage: "http" or "browser"
     blank_reasons: dict[str, str] = field(default_factory=dict)  # column URL -> placeholder / "empty list"
     error: str | None = None  # the homepage could not be read
+
+    def recategorise(self, categories: Mapping[str, str | None]) -> None:
+        """Apply the inspector's corrections of column categories (URL -> category id, None: not a
+        scored column) before anything is measured."""
+        for column in self.columns:
+            if column.url in categories:
+                column.category = categories[column.url]
+                column.source = "inspector"
+
+
+def homepage_unreadable(crawl: CrawlResult) -> str | None:
+    """Why the homepage could not be read at all (the note of every indicator read from the site's
+    pages: only the probes can measure then), else None.
+
+    Behind an anti-bot challenge nobody passed, or redirected out of the scope, the site answered
+    and we could not look; otherwise the site gave no page to read.
+    """
+    home = crawl.page(crawl.start_url)
+    if home is not None and home.error == CHALLENGE:
+        return texts.CHALLENGE_UNPASSED
+    if home is not None and home.error == OFF_SCOPE:
+        return texts.off_scope_homepage(home.final_url)
+    if home is None:
+        return texts.unreachable_not_measurable(texts.HOMEPAGE_NOT_FETCHED)
+    if home.html is None or home.status is None or home.status >= 400:
+        return texts.unreachable_not_measurable(texts.homepage_not_readable(home.error or home.status))
+    return None
 
 
 def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteAnalysis:
@@ -78,12 +107,30 @@ def analyze_site(crawl: CrawlResult, checklist: Checklist, as_of: date) -> SiteA
         script_rendered_suspect=suspect,
         homepage_source=home.source,
     )
-    reads = _discover(crawl, checklist, as_of, home_url, views, blocks, analysis.navigation_only)
+    _set_columns(analysis, _discover(crawl, checklist, as_of, home_url, views, blocks, analysis.navigation_only))
+    return analysis
+
+
+def reread_columns(analysis: SiteAnalysis, crawl: CrawlResult, checklist: Checklist, as_of: date,
+                   urls: Collection[str]) -> None:
+    """Read again the columns at ``urls``, whose pages the browser has since rendered (lists a script
+    fills in), and any column their rendered menus add (navigation-only sites); every other column
+    keeps its reading. The homepage is as analysed: the site is analysed once per check."""
+    home = find_page(crawl, analysis.homepage_url)
+    if analysis.error or home is None:
+        return
+    known = {c.url: ColumnRead(c, analysis.blank_reasons.get(c.url, "")) for c in analysis.columns if c.url not in urls}
+    views = homepage_pages(crawl, home)
+    reads = _discover(crawl, checklist, as_of, analysis.homepage_url, views, analysis.homepage_blocks,
+                      analysis.navigation_only, known)
+    _set_columns(analysis, reads)
+
+
+def _set_columns(analysis: SiteAnalysis, reads: list[ColumnRead]) -> None:
     analysis.columns = [r.column for r in reads]
     analysis.blank_reasons = {r.column.url: r.blank_reason for r in reads if r.column.blank}
     if analysis.navigation_only:
         analysis.homepage_items = dedupe_items([i for c in analysis.columns for i in c.items])
-    return analysis
 
 
 def homepage_pages(crawl: CrawlResult, home: Page) -> list[Page]:
@@ -126,10 +173,12 @@ def _discover(
     views: list[Page],
     blocks: list[Block],
     navigation_only: bool,
+    known: Mapping[str, ColumnRead] | None = None,
 ) -> list[ColumnRead]:
     """Columns from the navigation (name wins) then from 更多 links; second-level menus if nav-only.
 
-    ``views``: the pages shown as the homepage (frames, iframes).
+    ``views``: the pages shown as the homepage (frames, iframes); ``known``: columns already read
+    (by URL), kept when found under the same name and source.
     """
     candidates: dict[str, tuple[str, str]] = {}
     for view in views:
@@ -148,8 +197,12 @@ def _discover(
                 if is_column_url(sub, home_url, as_of) and find_page(crawl, sub) is not None:
                     candidates.setdefault(sub, (name, "second-level"))
         candidates = {u: (n, "second-level" if s == "nav" else s) for u, (n, s) in candidates.items()}
-    return [
-        read_column(name, url, source, crawl, checklist, as_of)
-        for url, (name, source) in candidates.items()
-        if crawl.in_scope(url)
-    ]
+    known = known or {}
+
+    def read(name: str, url: str, source: str) -> ColumnRead:
+        kept = known.get(url)
+        if kept is not None and (kept.column.name, kept.column.source) == (name, source):
+            return kept
+        return read_column(name, url, source, crawl, checklist, as_of)
+
+    return [read(name, url, source) for url, (name, source) in candidates.items() if crawl.in_scope(url)]

@@ -18,7 +18,8 @@ from dataclasses import asdict
 from typing import Any, Iterable
 
 from inspector.core import texts
-from inspector.core.checklist import Checklist, Decision, decision_points, is_override, load_checklist, score_site
+from inspector.core.checklist import Checklist, load_checklist
+from inspector.core.scoring import Decision, decision_points, is_override, score_site
 from inspector.core.model import (
     DecisionKind, InspectionRecord, Progress, Rectification, Status, checklist_id_of, columns_of, prefill_entry,
     prefill_indicators, prefill_of, run_id_of,
@@ -291,7 +292,7 @@ def set_column_category(
     finishing meanwhile is not overwritten.
     """
     from inspector.core.model import dump_check
-    from inspector.core.runner import rescored_doc
+    from inspector.core.rescore import rescored_doc
     from inspector.core.store import atomic_write_bytes
 
     record = ws.inspection(quarter, code) or {}

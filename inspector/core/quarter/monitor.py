@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist
-from inspector.core.checks.availability import check_availability
+from inspector.core.checks.availability import availability_outcomes, probe_params
 from inspector.core.web.fetch import Fetcher
 from inspector.core import texts
 from inspector.core.model import CHALLENGE, Outcome, ProbeAttempt
@@ -626,7 +626,7 @@ def monitor_outcomes(
     attempts = read_records(ws, quarter, code).probe_attempts()
     if not attempts:
         return None
-    outcomes = check_availability(attempts, dict(checklist.params("site-unreachable")), url=site.get("url", ""))
+    outcomes = availability_outcomes(attempts, probe_params(checklist), url=site.get("url", ""))
     status = _site_status(ws, state, site, _utc(now) if now is not None else real_clock())
     note = texts.monitor_note(state.window_label(), status["attempts"], status["failures"], status["missed"],
                               status["finished"], status["planned"])

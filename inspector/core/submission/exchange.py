@@ -20,7 +20,7 @@ from inspector import __version__
 from inspector.core.submission import bundle as bundle_fmt
 from inspector.core.submission.bundle import BundleError, VerifyReport
 from inspector.core import texts
-from inspector.core.checklist import scored, shown_points
+from inspector.core.scoring import scored, shown_points
 from inspector.core.model import Progress, Rectification, Result
 from inspector.core.quarter.inspection import adjustments, checklist_of, done_problems, evaluate, is_done
 from inspector.core.quarter.sampling import check_quarter, redraw

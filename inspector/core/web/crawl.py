@@ -40,7 +40,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Link, LinkStatus, Page, page_link_status
+from inspector.core.model import OFF_SCOPE, CrawlResult, Link, LinkStatus, Page, page_link_status
 from inspector.core.web.fetch import Fetcher
 from inspector.core.web.html import MAX_CLIENT_HOPS, NOT_LINK_TAGS, document, looks_like_file
 from inspector.core.web.scope import Scope
@@ -49,7 +49,6 @@ from inspector.core.web.urls import normalize_url, site_key  # noqa: F401 (site_
 Progress = Callable[[dict[str, int]], None]
 
 PAGE_TAGS = frozenset({"a", "iframe", *NOT_LINK_TAGS})  # may lead to another page of the site
-OFF_SCOPE = "off-scope"  # the homepage redirected out of an explicit scope
 
 # --------------------------------------------------------------------------- crawl
 
