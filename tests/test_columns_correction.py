@@ -7,6 +7,8 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
 from inspector.core.store import Workspace
 from inspector.demo.region import serve_region
 from inspector.demo.run import prepare
@@ -20,6 +22,7 @@ def cli(*args: str, ws) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_correcting_a_category_rescores_without_the_network(tmp_path):
     with serve_region(AS_OF) as region:
         ws = Workspace(tmp_path)
@@ -65,6 +68,7 @@ def test_correcting_a_category_rescores_without_the_network(tmp_path):
     assert any(c["url"] == target and c["category"] is None for c in listed)
 
 
+@pytest.mark.slow
 def test_a_damaged_stored_crawl_stores_nothing(tmp_path):
     with serve_region(AS_OF) as region:
         ws = Workspace(tmp_path)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pkgutil
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import inspector
 import inspector.core
 
 
@@ -69,6 +72,11 @@ def test_the_core_has_no_import_cycle():
     assert _cycles("inspector", within="inspector.core") == []
 
 
+def test_the_whole_package_has_no_import_cycle():
+    """The TUI, the CLI and the demo too (tui/columns ↔ tui/inspection was one: the verdict bar is shared now)."""
+    assert _cycles("inspector") == []
+
+
 def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
     pkg = tmp_path / "cyc"
     pkg.mkdir()
@@ -78,3 +86,18 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
     (pkg / "c.py").write_text("from cyc import a\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _cycles("cyc") == [["cyc.a", "cyc.b"]]
+
+
+GET_CHAIN = re.compile(r"\.get\([^()]*\)\s*(?:or\s*\{\}\s*\)\s*)?\.get\(|\.get\([^()]*\)\s*or\s*\{\}\)\s*\.get\(")
+
+
+def test_the_tui_reads_records_through_the_cores_accessors_not_get_chains():
+    """``(x.get("prefill") or {}).get("indicators")`` and the like: the TUI uses core/model.py's accessors."""
+    offenders = [f"{path.name}:{n}: {line.strip()}"
+                 for path in sorted((Path(inspector.__file__).parent / "tui").glob("*.py"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if GET_CHAIN.search(line)]
+    assert offenders == []
+    assert GET_CHAIN.search('((self.record.get("prefill") or {}).get("indicators") or {}).get(iid)')
+    assert GET_CHAIN.search('str((r.doc.get("verdict") or {}).get("result"))')
+    assert GET_CHAIN.search('doc.get("verdict").get("result")')
+    assert not GET_CHAIN.search('(site or {}).get("name")')

@@ -130,6 +130,7 @@ def test_a_sites_report_prints_to_pdf_with_its_name_findings_and_screenshot(ws: 
     assert pages_many >= pages_few + 180 // 60  # a page per at most 60 findings: rows are not crammed or cut
 
 
+@pytest.mark.slow
 def test_report_of_an_unchecked_site_is_a_one_line_error(ws: Workspace):
     r = cli("report", "3406000014", "--quarter", QUARTER, ws=ws.root)
     assert r.returncode == 2 and "尚未检测" in r.stderr and "Traceback" not in r.stderr

@@ -40,7 +40,7 @@ from inspector.core.settings import reload_settings
 from inspector.core.store import Workspace, WorkspaceError
 from inspector.tui.app import make_app
 from tests.test_submission import cli
-from tests.test_tui import QUARTER, SIZE, anyio_backend, screen_text, ws  # noqa: F401 (fixtures)
+from tests.test_tui import QUARTER, SIZE, anyio_backend, screen_text, settle, ws  # noqa: F401 (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 CENSUS = load_checklist()
@@ -77,7 +77,7 @@ async def override(pilot: Any, app: Any, iid: str, *keys: str) -> None:
     await pilot.press("o")
     await pilot.pause()
     await pilot.press(*keys)
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 @pytest.mark.anyio
@@ -97,11 +97,12 @@ async def test_an_override_without_a_note_is_refused_in_the_tui(ws: Workspace):
         assert "否决 veto 0" in screen_text(app)
         # confirming the pre-fill needs no note
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["decisions"]["site-not-updated"]["kind"] == "confirm"
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_a_pass_override_carries_no_points_and_a_fail_override_needs_some(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
@@ -123,6 +124,7 @@ async def test_a_pass_override_carries_no_points_and_a_fail_override_needs_some(
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_points_above_the_indicators_maximum_are_refused(ws: Workspace):
     assert CENSUS.indicators["homepage-updates"].max_points == 5.0  # from the checklist file's terms
     app = make_app(ws, quarter=QUARTER)
@@ -134,20 +136,21 @@ async def test_points_above_the_indicators_maximum_are_refused(ws: Workspace):
         assert type(app.screen).__name__ == "DecisionModal" and "超过该指标上限 5 分" in screen_text(app)
         app.screen.query_one("#points").value = "5"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["decisions"]["homepage-updates"]["points"] == 5.0
     with pytest.raises(ValueError, match="超过该指标上限 100 分"):  # the core refuses it for the CLI too
         decide(ws, QUARTER, "3406000012", "link-availability", "fail", points=500, note="x")
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_done_is_refused_while_anything_is_open_and_confirm_all_then_done_works(ws: Workspace):
     code = "3406000012"
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter", "D")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, code)["progress"] == "checked"
         assert any("15 项指标尚未决定" in str(n.message) for n in app._notifications)
         await pilot.press("Y")
@@ -157,12 +160,12 @@ async def test_done_is_refused_while_anything_is_open_and_confirm_all_then_done_
         await pilot.pause()
         assert ws.inspection(QUARTER, code)["decisions"] == {}
         await pilot.press("Y", "y")
-        await pilot.pause()
+        await settle(pilot, app)
         record = ws.inspection(QUARTER, code)
         assert len(record["decisions"]) == 15 and {d["kind"] for d in record["decisions"].values()} == {"confirm"}
         assert record["decisions"]["link-availability"]["points"] == 2.5  # the pre-fill's points, confirmed
         await pilot.press("D")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, code)["progress"] == "done"
         assert "已完成" in screen_text(app)
 

@@ -6,6 +6,8 @@ import asyncio
 from datetime import date
 from urllib.parse import unquote
 
+import pytest
+
 from inspector.core.checklist import load_checklist
 from inspector.core.runner import CheckOptions, run_check
 from tests.httpfixtures import LoopbackServer, html
@@ -74,6 +76,7 @@ def test_non_finite_points_are_refused():
             Decision("fail", points=bad)
 
 
+@pytest.mark.slow
 def test_cli_refuses_near_dates_huge_csv_cells_and_unwritable_workspaces(tmp_path):
     import subprocess
     import sys

@@ -125,6 +125,7 @@ def test_redirects_off_the_scope_are_outside_links_not_pages_of_the_site():
     assert sorted(p.url.removeprefix(srv.base) for p in run.crawl.pages.values()) == sorted(good.pages)
 
 
+@pytest.mark.slow
 def test_inspector_check_scope_option_and_the_registry_scope_column(tmp_path):
     routes, _ = platform()
     with LoopbackServer(routes) as srv:

@@ -50,6 +50,7 @@ def city(tmp_path_factory):
     return {"root": root, "quarter": quarter, "bundle": bundle, "pub": root / "keys" / "office.pub"}
 
 
+@pytest.mark.slow
 def test_export_verifies_with_inspector_and_with_stock_minisign(city, tmp_path):
     r = cli("bundle", "verify", str(city["bundle"]), "--pubkey", str(city["pub"]), ws=tmp_path)
     assert r.stdout.startswith("OK")
@@ -118,6 +119,7 @@ def test_province_imports_and_aggregates(city, tmp_path):
     assert len(json.loads(cli("province", "report", "--json", ws=prov).stdout)["cities"][0]["imports"]) == 1
 
 
+@pytest.mark.browser
 def test_the_html_report_renders_in_chromium(city, tmp_path):
     from inspector.core.web.browser import find_chromium
     from inspector.core.web.evidence import capture_many

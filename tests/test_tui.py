@@ -169,7 +169,7 @@ def ws(tmp_path: Path) -> Workspace:
 def normalise_svg(svg: str, *replace: str) -> str:
     """Remove what changes between runs: Textual's generated ids and given strings (tmp paths)."""
     for text in replace:
-        svg = svg.replace(text, "WS")
+        svg = svg.replace(text, "WS").replace(text.replace(" ", "&#160;"), "WS")  # spaces are &#160; in the SVG
     svg = re.sub(r"(工作区(?:&#160;|\s))[^<]*", r"\1WS", svg)  # the header's workspace path (shortened)
     svg = re.sub(r"terminal-\d+", "terminal", svg)
     svg = re.sub(r"terminal-[0-9a-f]+-", "terminal-", svg)
@@ -196,6 +196,35 @@ def assert_snapshot(app: Any, name: str, *replace: str) -> None:
     assert svg == expected, f"{path.name} differs: INSPECTOR_UPDATE_SNAPSHOTS=1 accepts the new look (review it)"
 
 
+async def assert_snapshots(pilot: Any, app: Any, name: str, *replace: str) -> None:
+    """The screen at the test's size (``<name>-<w>x<h>``), then at 80x24 (the smallest supported), then back."""
+    width, height = app.size
+    await drawn(pilot, app)
+    assert_snapshot(app, f"{name}-{width}x{height}", *replace)
+    await pilot.resize_terminal(80, 24)
+    await drawn(pilot, app)
+    assert_snapshot(app, f"{name}-80x24", *replace)
+    await pilot.resize_terminal(width, height)
+    await drawn(pilot, app)
+
+
+def test_a_missing_snapshot_fails_and_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    class Shot:
+        def export_screenshot(self, title: str = "") -> str:
+            return "<svg>terminal-1234</svg>"
+
+    monkeypatch.setattr(f"{__name__}.SNAPSHOTS", tmp_path)
+    monkeypatch.delenv("INSPECTOR_UPDATE_SNAPSHOTS", raising=False)
+    with pytest.raises(AssertionError, match="missing"):
+        assert_snapshot(Shot(), "nothing")
+    assert list(tmp_path.iterdir()) == []  # not written: a snapshot is reviewed, then committed
+    (tmp_path / "nothing.svg").write_text("<svg>other</svg>", encoding="utf-8")
+    with pytest.raises(AssertionError, match="differs"):
+        assert_snapshot(Shot(), "nothing")
+    (tmp_path / "nothing.svg").write_text("<svg>terminal</svg>", encoding="utf-8")
+    assert_snapshot(Shot(), "nothing")
+
+
 def screen_text(app: Any) -> str:
     """Everything the current screen shows, as plain text lines (read back from the SVG export)."""
     rows: dict[float, list[tuple[float, str]]] = {}
@@ -204,10 +233,23 @@ def screen_text(app: Any) -> str:
     return "\n".join("".join(t for _, t in sorted(row)).replace("\xa0", " ") for _, row in sorted(rows.items()))
 
 
+async def first_hit(pilot: Any, app: Any, wanted: str) -> None:
+    """Wait (10 s at most) until the command palette's first hit contains ``wanted``."""
+    from textual.command import CommandList
+
+    for _ in range(200):
+        await pilot.pause(0.05)
+        options = app.screen.query_one(CommandList)
+        if options.option_count and wanted in str(options.get_option_at_index(0).prompt):
+            return
+
+
 async def settle(pilot: Any, app: Any) -> None:
-    """Let workers finish and messages drain."""
+    """Let workers finish (writes run in thread workers) and the messages they post drain: the result goes to
+    the app, which tells every screen (:class:`InspectionChanged`) and hands it back to the screen that wrote."""
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(3):
+        await pilot.pause()
 
 
 # --------------------------------------------------------------------------- the inspection flow
@@ -231,7 +273,7 @@ async def test_override_with_note_saves_the_decision_and_recomputes_the_verdict(
         await pilot.press("tab")
         await pilot.press(*"核实后链接均可用 [/b]")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         stored = ws.inspection(QUARTER, "3406000012")["decisions"]["link-availability"]
         assert stored["status"] == "pass" and stored["points"] == 0.0 and stored["kind"] == "override"
         assert stored["note"] == "核实后链接均可用 [/b]" and stored["by"] == "测试员" and stored["at"]
@@ -262,11 +304,36 @@ async def test_a_decision_updates_its_dashboard_row_only(ws: Workspace, monkeypa
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("1", "tab", *"复核可访问", "enter")  # a veto has no points field
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000013")["decisions"]["site-unreachable"]["status"] == "pass"
         assert asked == [["3406000013"]]
         assert str(sites.get_cell("3406000013", "result")) != "不合格 fail"
         assert next(r for r in app.dashboard.rows if r["code"] == "3406000013")["result"] != "fail"
+
+
+async def test_decisions_are_written_off_the_ui_thread_and_every_screen_hears_of_them(ws: Workspace,
+                                                                                      monkeypatch: pytest.MonkeyPatch):
+    """The core's writes run in thread workers; the screens refresh from InspectionChanged, not from each other."""
+    from inspector.tui import inspection
+
+    threads: list[str] = []
+    real = inspection.confirm
+    monkeypatch.setattr(inspection, "confirm", lambda *a, **k: threads.append(threading.current_thread().name)
+                        or real(*a, **k))
+    app = make_app(ws, quarter=QUARTER)
+    heard: list[tuple[str, str | None]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard = app.dashboard
+        real_changed = type(dashboard).on_inspection_changed
+        monkeypatch.setattr(type(dashboard), "on_inspection_changed",
+                            lambda self, m: heard.append((type(self).__name__, m.code)) or real_changed(self, m))
+        await pilot.press("enter", "y")
+        await settle(pilot, app)
+        assert threads and threads[0] != threading.main_thread().name  # not on the UI thread
+        assert ws.inspection(QUARTER, "3406000012")["decisions"]["site-unreachable"]["kind"] == "confirm"
+        assert heard == [("DashboardScreen", "3406000012")]  # the dashboard below heard it and refreshed its row
+        assert "人工" in screen_text(app)  # and the inspection screen itself
 
 
 async def test_confirm_undo_next_and_done(ws: Workspace):
@@ -274,27 +341,27 @@ async def test_confirm_undo_next_and_done(ws: Workspace):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter", "y")  # confirm the first indicator's pre-fill
-        await pilot.pause()
+        await settle(pilot, app)
         decisions = ws.inspection(QUARTER, "3406000012")["decisions"]
         assert decisions["site-unreachable"]["status"] == "pass"
         await pilot.press("n")  # next undecided indicator
         assert app.screen.current_id() == "site-not-updated"
         await pilot.press("up", "u")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
         assert ws.inspection(QUARTER, "3406000012")["history"][-1]["status"] == "withdrawn"
         await pilot.press("D")  # 完成 with nothing decided: refused, with the reason
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "in review"
         assert any("15 项指标尚未决定" in str(n.message) for n in app._notifications)
         await pilot.press("Y")  # confirm all remaining pre-fills: a dialog says how many
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmModal" and "确认全部剩余预填：15 项" in screen_text(app)
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot, app)
         assert len(ws.inspection(QUARTER, "3406000012")["decisions"]) == 15
         await pilot.press("D", "escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000012")["progress"] == "done"
         assert "已完成 done 1" in screen_text(app)
 
@@ -310,7 +377,7 @@ async def test_a_veto_fails_the_site_and_the_unchecked_site_says_so(ws: Workspac
         await pilot.pause()
         assert "未检测 not checked yet" in screen_text(app)
         await pilot.press("y")  # nothing to confirm: no decision stored
-        await pilot.pause()
+        await settle(pilot, app)
         assert ws.inspection(QUARTER, "3406000014") is None
 
 
@@ -367,7 +434,7 @@ async def test_review_mode_is_read_only(ws: Workspace):
         await pilot.press("c")
         assert app.screen.job is None
         await pilot.press("enter", "y", "o")
-        await pilot.pause()
+        await settle(pilot, app)
         assert type(app.screen).__name__ == "InspectionScreen"
         assert ws.inspection(QUARTER, "3406000012")["decisions"] == {}
 
@@ -380,10 +447,10 @@ async def test_quarter_picker_switches_quarters(ws: Workspace):
         await pilot.pause()
         assert "2027Q5" in screen_text(app) and app.quarter == QUARTER  # refused, still open
         await pilot.press("backspace", "1", "enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.quarter == "2027Q1" and "尚未抽样 no sample drawn" in screen_text(app)
         await pilot.press("o", "down", "enter")  # back to the quarter with a sample
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.quarter == QUARTER and len(app.screen.query_one("#sites", DataTable).rows) == 3
 
 
@@ -396,6 +463,7 @@ async def test_a_finished_quarter_opens_in_review_mode(ws: Workspace):
         assert app.review_mode
 
 
+@pytest.mark.slow
 async def test_registry_import_and_sample_draw_through_the_ui(ws: Workspace, tmp_path: Path):
     csv_file = tmp_path / "名录.csv"
     csv_file.write_bytes("网站标识码,网站名称,首页网址,级别,运行状态\n3406000015,万载县人民政府,http://127.0.0.1:9/wz/,县级,正常运行\n"
@@ -434,12 +502,12 @@ async def test_every_shown_binding_has_an_id_and_the_palette_runs_them(ws: Works
         await pilot.press("escape", "ctrl+p")
         await pilot.pause()
         await pilot.press(*"registry")
-        await pilot.pause(0.3)
+        await first_hit(pilot, app, "名录")  # searching runs in the background: slow under load
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "RegistryScreen"
         await pilot.press("escape", "ctrl+p", *"3406000013")  # a sampled site, by its code
-        await pilot.pause(0.3)
+        await first_hit(pilot, app, "3406000013")
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "InspectionScreen" and app.screen.code == "3406000013"
@@ -667,6 +735,7 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         await pilot.press("down")
         await pilot.pause()
         assert f"栏目 column {literal}" in screen_text(app)
+        await assert_snapshots(pilot, app, "columns", str(ws.root))  # the stale column's detail shows the rule
         await pilot.press("k")  # the hostile column's picker: its name is in the title
         await pilot.pause()
         assert type(app.screen).__name__ == "CategoryPicker" and literal in screen_text(app)
@@ -689,6 +758,7 @@ async def test_columns_screen_marks_stale_columns_and_shows_hostile_names_litera
         assert "columns.change" in screen_text(app) and "改类别 change the column's category" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_correct_a_column_category_through_the_ui(demo: Any):
     """A real check of the demo site with the columns veto; 无 on one stale news column lifts it."""
     import asyncio
@@ -832,8 +902,12 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
             assert busy_cells[1] == literal[:19] + "…" and "HTTP 503" in busy_cells[6]
             table.move_cursor(row=table.get_row_index("3406000023"))
             await pilot.pause()
+            ports = [f"127.0.0.1:{url.split(':')[2].split('/')[0]}" for url in (ok.url("/"), busy.url("/"))]
+            ports.append(rows["3406000023"]["url"].removeprefix("http://").rstrip("/"))
+            await assert_snapshots(pilot, app, "monitor", *ports)  # the servers' ports change from run to run
             error = rows["3406000023"]["last_failure"]["error"]
-            assert error and "最近失败 last failure: " in screen_text(app) and error[:20] in screen_text(app)
+            assert error == "connect" and "最近失败 last failure: " in screen_text(app)
+            assert "无法连接" in screen_text(app)  # the fetch layer's code in Chinese
 
             # the inspection screen says when availability comes from the monitor
             checklist = load_checklist("census-2015")
@@ -861,6 +935,7 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
 # --------------------------------------------------------------------------- rectification (整改)
 
 
+@pytest.mark.slow
 async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
     code = "3406000013"  # vetoed: 站点无法访问
     app = make_app(ws, quarter=QUARTER)
@@ -877,12 +952,12 @@ async def test_rectification_of_a_failed_site_and_its_recheck(ws: Workspace):
         assert type(app.screen).__name__ == "RectificationModal"
         await pilot.press("2", "tab", *"2026-02-30", "tab", *"更新机制已建立 [/b]")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert type(app.screen).__name__ == "RectificationModal"  # no 30 February: refused, still open
         assert "没有这一天 not a date: 2026-02-30" in screen_text(app)
         app.screen.query_one("#rect-deadline").value = "12/31/2026"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "deadline must be YYYY-MM-DD" in screen_text(app)
         app.screen.query_one("#rect-deadline").value = "2026-12-31"
         await pilot.press("ctrl+s")
@@ -953,6 +1028,7 @@ def city_bundles(tmp_path_factory: Any) -> dict[str, Any]:
             "pub": root / "keys" / "office.pub"}
 
 
+@pytest.mark.slow
 async def test_province_view_aggregates_imports_and_shows_hostile_regions_literally(city_bundles: Any, tmp_path: Path):
     from inspector.core.submission.exchange import province_import, province_report
 
@@ -974,6 +1050,9 @@ async def test_province_view_aggregates_imports_and_shows_hostile_regions_litera
         text = screen_text(app)
         assert f"{city_bundles['quarter']} · 1 个地区 cities" in text
         assert "问题 problems by indicator: " in text and "网站不更新 1" in text  # the checklist's Chinese name
+        from inspector.tui.safe import local_time
+
+        await assert_snapshots(pilot, app, "province", local_time(expected["created_at"], "%Y-%m-%d %H:%M"))
         assert "site-not-updated" not in text
 
         async def import_(path: Path, pub: Path) -> str:
@@ -1091,6 +1170,7 @@ class MonitorProcess:
         self.proc.wait(10)
 
 
+@pytest.mark.slow
 async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_a_decision(tmp_path: Path):
     """Issue 8: a real monitor process writes its attempts while ~20 decisions are made through the UI."""
     import asyncio
@@ -1127,7 +1207,7 @@ async def test_the_tui_and_a_running_monitor_share_the_workspace_without_losing_
                         else:  # no pre-fill: override, 2 不合格 fail, with a note (veto indicators: no points)
                             made.append((code, iid, "fail"))
                             await pilot.press("o", "2", "tab", *"人工判定", "ctrl+s")
-                        await pilot.pause()
+                        await settle(pilot, app)
                         await pilot.press("down")
                     await pilot.press("escape")
                     await pilot.pause()

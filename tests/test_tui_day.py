@@ -24,6 +24,7 @@ from inspector.core.quarter.recheck import compare
 from inspector.core.store import Workspace
 from inspector.tui import pinyin
 from inspector.tui.app import make_app
+from inspector.tui.dashboard import FILTERS
 from inspector.tui.batch import batch_codes, clock, eta_text
 from inspector.tui.checks import stage_fraction
 from inspector.tui.evidence import open_in_viewer
@@ -33,6 +34,7 @@ from tests.test_tui import (  # noqa: F401 (anyio_backend, ws: the shared fixtur
     QUARTER,
     anyio_backend,
     assert_snapshot,
+    drawn,
     build_workspace,
     gradient,
     png_bytes,
@@ -107,8 +109,13 @@ async def test_evidence_screen_at_80x24_shows_every_column_the_full_path_and_the
         assert "screenshot  home.png" in text and "✔ 一致" in text
         full = str(ws.root / f"runs/{QUARTER}/3406000012/run-1/evidence/home.png")
         assert f"screenshot: {full}" in str(app.screen.query_one("#record").render())  # the full path
+        record = str(app.screen.query_one("#record").render())
+        assert "采集时间 captured: 2026-11-20 16:00:00 Asia/Shanghai" in record and "UTC" not in record  # office time
         assert "▀" in text and "半块 half-block" in text  # drawn (half blocks: no terminal was asked)
         assert_snapshot(app, "evidence-80x24", str(ws.root))
+        await pilot.resize_terminal(120, 36)  # wide: the screenshot beside the record
+        await drawn(pilot, app)
+        assert_snapshot(app, "evidence-120x36", str(ws.root))
 
 
 def long_capture_names(ws: Workspace) -> list[str]:
@@ -176,6 +183,7 @@ def test_fit_name_keeps_the_start_and_the_end():
     assert cell_len(wide) <= 12 and wide.startswith("首") and wide.endswith("图.png") and "…" in wide
 
 
+@pytest.mark.slow
 async def test_the_screenshot_viewer_zooms_and_scrolls(ws: Workspace):
     rel = f"runs/{QUARTER}/3406000012/run-1/evidence/home.png"
     data = png_bytes(64, 600, gradient)  # a tall page
@@ -273,6 +281,11 @@ async def test_one_key_per_status_filter(ws: Workspace):
         assert [k.value for k in sites.rows] == []  # 待复核: none here
         await pilot.press("2")
         assert len(sites.rows) == 3  # the same key again: all
+        shown = []
+        for _ in FILTERS:  # every status filter's label: the core's Chinese, never a stored status id
+            shown.append(str(app.screen.query_one("#filterstate").render()).split(" · ")[0])
+            await pilot.press("f")
+        assert shown == ["筛选 全部", "筛选 未完成", "筛选 未检测", "筛选 待复核", "筛选 不合格", "筛选 合格", "筛选 已完成"]
 
 
 async def test_the_dashboard_footer_at_80_columns_shows_f1_and_the_main_keys(ws: Workspace):
@@ -339,12 +352,22 @@ async def test_the_palette_finds_commands_and_sites_by_pinyin_initials(ws: Works
         assert type(app.screen).__name__ == "InspectionScreen" and app.screen.code == "3406000013"
 
 
+async def test_the_palettes_system_commands_read_chinese_and_match_pinyin(ws: Workspace):
+    app = make_app(ws, quarter=QUARTER)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"jt")
+        assert any(text.startswith("截图 Screenshot") for text in await palette_hits(app, pilot, "截图 Screenshot"))
+        await pilot.press("escape", "ctrl+p", *"tc")
+        assert any(text.startswith("退出 Quit") for text in await palette_hits(app, pilot, "退出 Quit"))
+
+
 async def test_the_palettes_screenshot_saves_in_the_workspace(ws: Workspace):
     app = make_app(ws, quarter=QUARTER)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p", *"Screenshot")
-        await palette_hits(app, pilot, "Screenshot 截图")
+        await palette_hits(app, pilot, "截图 Screenshot")
         await pilot.press("enter")
         await pilot.pause(0.5)
         shots = list((ws.root / "screenshots").glob("*.svg"))

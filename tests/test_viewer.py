@@ -163,6 +163,7 @@ def test_the_site_page_reads_as_the_tui_and_the_report_do(tmp_path: Path):
     checked, vetoed, index = pages["/site/3406000012"], pages["/site/3406000013"], pages["/"]
     assert "检查链接 212 个，首页不可用链接 2 个" in checked and "other_broken=" not in checked and "checked=" not in checked
     assert "检测于 checked 2026-11-20 16:00（Asia/Shanghai）" in checked  # 08:00 UTC in the office's zone
+    assert "2026-11-20 16:00:00 Asia/Shanghai" in checked and "(UTC)" not in checked  # the capture's time too
     assert "链接可用性：404 宜春市人民政府门户网站" in checked and "link-availability:" not in checked
     assert "✔ 合格" in checked and "通过" not in checked  # the one status vocabulary
     assert "得分 score 不计分（单项否决）" in vetoed and "扣分 " not in vetoed.split("<h2>指标")[0]

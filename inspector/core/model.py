@@ -105,6 +105,7 @@ class IndicatorEntry(TypedDict):
     note: NotRequired[str]  # why review / how it was measured (Chinese)
     veto: NotRequired[bool]  # veto indicators
     deduction: NotRequired[float]  # deduction indicators: points, within the indicator's maximum
+    source: NotRequired[str]  # what measured it when not the check itself: "monitor" (the week-long monitor)
 
 
 class Verdict(TypedDict):
@@ -270,6 +271,44 @@ def checklist_id_of(doc: CheckDoc | dict[str, Any] | None, default: str = "censu
 def recheck_of(record: InspectionRecord | dict[str, Any] | None) -> dict[str, Any]:
     """A record's rectification re-check ({at, doc, run, run_dir}; {} when none)."""
     return (record or {}).get("recheck") or {}
+
+
+MONITOR = "monitor"  # ``IndicatorEntry.source`` of an indicator measured by the week-long availability monitor
+
+
+def doc_verdict(doc: CheckDoc | dict[str, Any] | None) -> Verdict | dict[str, Any]:
+    """A check document's verdict ({} when it has none)."""
+    verdict = (doc or {}).get("verdict")
+    return verdict if isinstance(verdict, dict) else {}
+
+
+def recheck_doc(record: InspectionRecord | dict[str, Any] | None) -> CheckDoc | dict[str, Any]:
+    """The check document of a record's rectification re-check ({} when none)."""
+    return recheck_of(record).get("doc") or {}
+
+
+def decisions_of(record: InspectionRecord | dict[str, Any] | None) -> dict[str, DecisionRecord]:
+    """The inspector's decisions of a record by indicator id ({} when none)."""
+    return (record or {}).get("decisions") or {}
+
+
+def decision_of(record: InspectionRecord | dict[str, Any] | None, indicator: str) -> DecisionRecord | None:
+    """The inspector's decision on one indicator (None when there is none)."""
+    return decisions_of(record).get(indicator) or None
+
+
+def entry_source(entry: IndicatorEntry | dict[str, Any] | None) -> str:
+    """What measured an indicator's pre-fill: ``"monitor"`` (the week-long monitor) or ``"check"``.
+
+    Read from the entry's ``source``; records written before it existed are recognised by their note,
+    which the monitor began with ``texts.MONITOR_PREFIX``.
+    """
+    entry = entry or {}
+    if "source" in entry:
+        return MONITOR if entry["source"] == MONITOR else "check"
+    from inspector.core.texts import MONITOR_PREFIX
+
+    return MONITOR if str(entry.get("note") or "").startswith(MONITOR_PREFIX) else "check"
 
 
 # --------------------------------------------------------------------------- crawl facts
@@ -457,6 +496,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     status: str | None = None
     note: str = ""  # why review / how it was measured (e.g. "short probe: estimate")
+    source: str = ""  # what measured it when not the check itself (``MONITOR``): stored in the entry
 
 
 def column_summary(column: Column) -> ColumnSummary:

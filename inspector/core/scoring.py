@@ -103,6 +103,8 @@ def prefill(indicator: Indicator, outcome: Outcome) -> IndicatorEntry:
     }
     if outcome.note:
         entry["note"] = outcome.note
+    if outcome.source:
+        entry["source"] = outcome.source
     if indicator.is_veto:
         vetoed = indicator.vetoed(outcome.measures)
         entry["status"] = Status.REVIEW if vetoed is None else (Status.FAIL if vetoed else Status.PASS)

@@ -159,6 +159,11 @@ def zone_label() -> str:
     return settings().timezone
 
 
+def moment(value: Any) -> str:
+    """A stored UTC time to the second in the office's zone, the zone named (evidence: 采集时间)."""
+    return f"{local_time(value, '%Y-%m-%d %H:%M:%S')} {zone_label()}" if value else "—"
+
+
 # --------------------------------------------------------------------------- fetch errors (machine codes)
 
 FETCH_ERRORS = {

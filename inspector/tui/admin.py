@@ -3,64 +3,70 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.message import Message
+from textual.widgets import Static
 
-from inspector.tui.footer import KeyFooter
+from inspector.tui.messages import InspectionChanged
 from inspector.tui.safe import clean, plain
+from inspector.tui.widgets import TableScreen
 
 SITE_COLUMNS = [("code", "网站标识码"), ("name", "网站名称 name"), ("level", "级别 level"), ("region", "地区 region"),
                 ("status", "运行状态"), ("url", "首页网址 URL")]
 
 
-def fill_sites(table: DataTable, sites: list[dict[str, Any]]) -> None:
-    table.clear()
+def site_rows(sites: list[dict[str, Any]]) -> Iterator[tuple[str, list[Text]]]:
     for s in sites:
-        table.add_row(
+        yield str(s.get("code")), [
             plain(s.get("code")), plain(s.get("name"), limit=28), plain(s.get("level"), limit=10),
             plain(s.get("region"), limit=10),
             plain(s.get("status"), style="" if s.get("running", True) else "dim red", limit=8),
-            plain(s.get("url"), limit=50), key=s.get("code"),
-        )
+            plain(s.get("url"), limit=50),
+        ]
 
 
-class RegistryScreen(Screen[None]):
+class RegistryImported(Message, bubble=False):  # handled by the registry screen only
+    """The registry import ended: what it did (or why not), as text to show."""
+
+    def __init__(self, report: Text, imported: bool = False) -> None:
+        super().__init__()
+        self.report, self.imported = report, imported
+
+
+class SampleDrawn(Message, bubble=False):  # handled by the sampling screen only
+    """A draw ended: the quarter and how many sites were drawn, else ``error``."""
+
+    def __init__(self, quarter: str, size: int, error: str = "") -> None:
+        super().__init__()
+        self.quarter, self.size, self.error = quarter, size, error
+
+
+class RegistryScreen(TableScreen):
     """The site registry with its import."""
 
     BINDINGS = [
         Binding("i", "import", "导入", tooltip="import", id="registry.import"),
         Binding("escape", "back", "返回", tooltip="back", id="registry.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "registry", "registry-info", None, SITE_COLUMNS
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical():
-            yield Static(id="registry-info")
-            yield DataTable(id="registry", cursor_type="row", zebra_stripes=True)
-            yield Static(id="import-report")
-        yield KeyFooter()
+    def compose_below(self) -> ComposeResult:
+        yield Static(id="import-report")
 
-    def on_mount(self) -> None:
-        table = self.query_one("#registry", DataTable)
-        for key, label in SITE_COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.sub_title = "网站名录 registry"
         self.reload()
-        table.focus()
 
     def reload(self) -> None:
         sites = self.app.ws.sites()
         running = sum(1 for s in sites if s.get("running", True))
-        self.query_one("#registry-info", Static).update(
-            Text(f"{len(sites)} 个网站 sites · 正常运行 running {running} · i 导入 import a .csv/.xlsx"))
-        fill_sites(self.query_one("#registry", DataTable), sites)
+        self.info.update(Text(f"{len(sites)} 个网站 sites · 正常运行 running {running} · i 导入 import a .csv/.xlsx"))
+        self.fill(site_rows(sites))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if action == "import" and self.app.review_mode else True
@@ -82,51 +88,39 @@ class RegistryScreen(Screen[None]):
         try:
             report = import_registry(self.app.ws, path)
         except (RegistryError, WorkspaceError, OSError) as exc:
-            self.app.call_from_thread(self._show_report, plain(f"导入失败 import failed: {exc}", style="red"))
+            self.post_message(RegistryImported(plain(f"导入失败 import failed: {exc}", style="red")))
             return
         text = Text(f"导入 imported ({clean(report.encoding)}): 新增 added {report.added} · 更新 updated "
                     f"{report.updated} · 拒绝 rejected {len(report.rejected)}", style="bold")
         for row, why in report.rejected[:20]:
             text.append(f"\n  第 {row} 行 row {row}: ")
             text.append_text(plain(why, limit=120))
-        self.app.call_from_thread(self._show_report, text)
+        self.post_message(RegistryImported(text, imported=True))
 
-    def _show_report(self, text: Text) -> None:
-        self.query_one("#import-report", Static).update(text)
+    def on_registry_imported(self, message: RegistryImported) -> None:
+        self.query_one("#import-report", Static).update(message.report)
         self.reload()
+        if message.imported:  # names and the dashboard's "registry is empty" follow the registry
+            self.app.post_message(InspectionChanged(self.app.quarter))
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
-
-class SamplingScreen(Screen[None]):
+class SamplingScreen(TableScreen):
     """The quarter's drawn sample (method, seed, strata) and a new draw."""
 
     BINDINGS = [
         Binding("d", "draw", "抽样", tooltip="draw", id="sampling.draw"),
         Binding("escape", "back", "返回", tooltip="back", id="sampling.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "sample", "sample-info", None, SITE_COLUMNS
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical():
-            yield Static(id="sample-info")
-            yield DataTable(id="sample", cursor_type="row", zebra_stripes=True)
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#sample", DataTable)
-        for key, label in SITE_COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.reload()
-        table.focus()
 
     def reload(self) -> None:
         quarter = self.app.quarter
         self.sub_title = f"季度抽样 sample · {quarter}"
         sample = self.app.ws.sample(quarter)
-        info = self.query_one("#sample-info", Static)
-        table = self.query_one("#sample", DataTable)
+        info, table = self.info, self.table
         if sample is None:
             info.update(Text(f"{quarter}: 尚未抽样 no sample drawn — press d to draw", style="yellow"))
             table.clear()
@@ -142,7 +136,7 @@ class SamplingScreen(Screen[None]):
             text.append("\n  加抽 included: " + clean(" ".join(sample["included"]), 200))
         info.update(text)
         sites = {s["code"]: s for s in self.app.ws.sites()}
-        fill_sites(table, [sites.get(c, {"code": c, "name": "(not in registry)"}) for c in sample["codes"]])
+        self.fill(site_rows([sites.get(c, {"code": c, "name": "(not in registry)"}) for c in sample["codes"]]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if action == "draw" and self.app.review_mode else True
@@ -167,15 +161,15 @@ class SamplingScreen(Screen[None]):
                           include=params["include"])
             ws.save_sample(sample, force=params["force"])
         except (SamplingError, WorkspaceError) as exc:
-            self.app.call_from_thread(self.app.notify, clean(exc, 300), title="未抽样 not drawn",
-                                      severity="error", markup=False, timeout=10)
+            self.post_message(SampleDrawn("", 0, error=clean(exc, 300)))
             return
-        self.app.call_from_thread(self._drawn, sample["quarter"], sample["size"])
+        self.post_message(SampleDrawn(sample["quarter"], sample["size"]))
 
-    def _drawn(self, quarter: str, size: int) -> None:
+    def on_sample_drawn(self, message: SampleDrawn) -> None:
+        if message.error:
+            self.app.notify(message.error, title="未抽样 not drawn", severity="error", markup=False, timeout=10)
+            return
+        quarter, size = message.quarter, message.size
         self.app.set_quarter(quarter)
         self.reload()
         self.app.notify(f"{quarter}: 抽取 drew {size} sites")
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -20,11 +20,13 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.screen import Screen
+from textual.system_commands import SystemCommandsProvider
 
 from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
-from inspector.core.store import Workspace
+from inspector.core.store import Workspace, WorkspaceError
 from inspector.tui import pinyin
+from inspector.tui.messages import ChecksRequested, InspectionChanged, Written
 from inspector.tui.safe import clean
 
 
@@ -62,6 +64,30 @@ class BindingsProvider(Provider):
                 yield Hit(score, matcher.highlight(text), run, text=text)
 
 
+#: Textual's system commands, Chinese first (the palette matches the pinyin initials: ``tc`` finds 退出)
+SYSTEM_COMMANDS = {
+    "Theme": ("主题 Theme", "更换配色 change the colour theme"),
+    "Quit": ("退出 Quit", "退出程序 quit the application"),
+    "Keys": ("按键 Keys", "显示或隐藏按键说明 show or hide the keys and help panel"),
+    "Maximize": ("最大化 Maximize", "最大化当前部件 maximize the focused widget"),
+    "Minimize": ("还原 Minimize", "还原部件大小 restore the widget to its normal size"),
+}
+
+
+class SystemProvider(SystemCommandsProvider):
+    """Textual's system commands (截图, 退出, 主题 …), matched on the text and on the pinyin initials of its Chinese."""
+
+    async def startup(self) -> None:
+        await asyncio.to_thread(pinyin.load)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            score = matcher.match(pinyin.search_text(name))
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
 class SitesProvider(Provider):
     """打开 open a sampled site's inspection by name, code or the pinyin initials of its name (plain text)."""
 
@@ -86,7 +112,7 @@ class InspectorApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "政府网站抽查 inspector"
-    COMMANDS = App.COMMANDS | {BindingsProvider, SitesProvider}
+    COMMANDS = {SystemProvider, BindingsProvider, SitesProvider}
     BINDINGS = [
         Binding("f1,question_mark", "help", "帮助", tooltip="help", id="app.help"),
         Binding("ctrl+q", "quit", "退出", tooltip="quit", id="app.quit", priority=True, show=False),
@@ -113,11 +139,15 @@ class InspectorApp(App[None]):
 
     # -- palette ---------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's system commands, with Screenshot saving into the workspace (its own fails on servers)."""
+        """Textual's system commands, Chinese first, with 截图 Screenshot saving into the workspace (its own fails
+        on servers)."""
         for command in super().get_system_commands(screen):
-            if command.title != "Screenshot":
+            if command.title in SYSTEM_COMMANDS:
+                title, help_text = SYSTEM_COMMANDS[command.title]
+                yield command._replace(title=title, help=help_text)
+            elif command.title != "Screenshot":
                 yield command
-        yield SystemCommand("Screenshot 截图", "Save an SVG screenshot of this screen in the workspace's screenshots/",
+        yield SystemCommand("截图 Screenshot", "保存当前屏幕的 SVG 截图到工作区 screenshots/ save an SVG screenshot",
                             lambda: self.set_timer(0.1, self.save_screen_svg))
 
     def save_screen_svg(self) -> Path | None:
@@ -143,6 +173,35 @@ class InspectorApp(App[None]):
     def dashboard(self) -> Any:
         return self.screen_stack[0]
 
+    @property
+    def checks_running(self) -> bool:
+        """A batch of checks is running (the dashboard runs one at a time)."""
+        return getattr(self.dashboard, "job", None) is not None
+
+    # -- messages: screens never call each other ---------------------------------------------
+    def on_inspection_changed(self, message: InspectionChanged) -> None:
+        """A site's record (or the quarter) changed: every screen on the stack hears it and refreshes what it shows."""
+        for screen in self.screen_stack:
+            screen.post_message(message.copy())
+
+    def on_written(self, message: Written) -> None:
+        """A screen's write ended: refused or failed, say why; else every screen showing the site refreshes.
+        The screen that wrote gets the message back if it is still open (it may say more)."""
+        if message.problems:
+            self.notify("\n".join(clean(p, 300) for p in message.problems), title="不能完成 not done yet",
+                        severity="error", markup=False, timeout=8)
+        elif message.error:
+            self.notify(clean(message.error, 300), title="未保存 not saved", severity="error", markup=False)
+        else:
+            record = message.result if isinstance(message.result, dict) else None
+            self.post_message(InspectionChanged(message.quarter, message.screen.code, record))
+        if message.screen in self.screen_stack:
+            message.screen.post_message(message.copy())
+
+    def on_checks_requested(self, message: ChecksRequested) -> None:
+        """Checks asked for on any screen run on the dashboard (its panel shows their progress)."""
+        self.dashboard.post_message(message.copy())
+
     def open_site(self, code: str) -> None:
         """Push the inspection screen of one sampled site."""
         from inspector.tui.inspection import InspectionScreen
@@ -159,7 +218,7 @@ class InspectorApp(App[None]):
     def set_quarter(self, quarter: str) -> None:
         """Switch the dashboard to another quarter (review mode follows its completeness)."""
         self._enter_quarter(quarter)
-        self.dashboard.reload()
+        self.post_message(InspectionChanged(quarter))
 
     def _enter_quarter(self, quarter: str) -> None:
         self.quarter = quarter
@@ -197,10 +256,18 @@ class InspectorApp(App[None]):
         if settings().user or stored_inspector_name(self.ws):
             return
 
+        def save(name: str) -> None:
+            try:
+                set_inspector_name(self.ws, name)
+            except (ValueError, OSError, WorkspaceError) as exc:
+                self.call_from_thread(self.notify, clean(exc, 300), title="未保存 not saved", severity="error",
+                                      markup=False)
+                return
+            self.call_from_thread(self.notify, f"检查人员 inspector: {clean(name, 40)}", markup=False)
+
         def answered(name: str | None) -> None:
             if name:
-                set_inspector_name(self.ws, name)
-                self.notify(f"检查人员 inspector: {clean(name, 40)}", markup=False)
+                self.run_worker(partial(save, name), thread=True, group="write", name="inspector-name")
 
         self.push_screen(TextPrompt("检查人员 inspector", "请填写您的姓名：每项决定都会记录检查人员"
                                     "（也可设置环境变量 INSPECTOR_USER）", required="请填写检查人员姓名",

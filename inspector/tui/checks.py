@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from textual.message import Message
 
+from inspector.core.model import doc_verdict
 from inspector.core.store import Workspace
 
 from inspector.core.quarter.batch import DEFAULT_CONCURRENCY, CheckCancelled  # noqa: F401 (light: no runner)
@@ -99,7 +100,7 @@ class CheckJob:
                 post(CheckFinished(code, None, error=f"{type(exc).__name__}: {exc}"))
             post(ChecksDone(0, total, self.cancel.is_set()))
             return
-        verdicts = Counter(str((r.doc.get("verdict") or {}).get("result")) for r in results if r.doc is not None)
+        verdicts = Counter(str(doc_verdict(r.doc).get("result")) for r in results if r.doc is not None)
         done = sum(1 for r in results if r.doc is not None)
         failed = sum(1 for r in results if r.error)
         post(ChecksDone(done, failed, self.cancel.is_set(), verdicts))

@@ -4,42 +4,32 @@ The checklist scores columns by category (动态要闻 within 14 days, 通知公
 The automated check guesses each column's category from its title; a wrong guess changes
 the verdict, so the inspector can correct it here (or set 无: not a scored column).
 ``set_column_category`` stores the correction and re-scores the site offline from the
-stored crawl; it runs in a thread worker that posts :class:`CategorySaved`.
+stored crawl; it runs in a thread worker (:meth:`SiteScreen.write`), and every screen showing
+the site refreshes itself when it ends.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from inspector.core import texts
 from inspector.core.checklist import Checklist
 from inspector.core.checks.updates import in_window
-from inspector.core.quarter.inspection import adjustments, checklist_of, evaluate, set_column_category
-from inspector.core.store import WorkspaceError
-from inspector.tui.footer import KeyFooter
-from inspector.tui.inspection import verdict_text
+from inspector.core.model import columns_of, prefill_of
+from inspector.core.quarter.inspection import adjustments, checklist_of, set_column_category
+from inspector.tui.messages import Written
 from inspector.tui.safe import clean, plain
+from inspector.tui.widgets import SiteScreen, TableScreen, VerdictBar
 
 COLUMN_COLUMNS = [("category", "类别 category"), ("name", "栏目 column"), ("latest", "最新 latest"),
                   ("items", "条目 items"), ("state", "状态 state"), ("source", "来源")]
 INSPECTOR_SOURCE = "inspector"  # the core's ``source`` of a column whose category the inspector set
-
-
-class CategorySaved(Message, bubble=False):  # handled by the columns screen only
-    """A category correction ended: the re-scored ``record``, else ``error``."""
-
-    def __init__(self, url: str, record: dict[str, Any] | None, error: str = "") -> None:
-        super().__init__()
-        self.url, self.record, self.error = url, record, error
 
 
 def category_label(checklist: Checklist, category: str | None) -> str:
@@ -92,68 +82,46 @@ def _correction_line(checklist: Checklist, correction: dict[str, Any]) -> dict[s
     return next((a for a in adjustments({"corrections": [correction]}, checklist)), {})
 
 
-class ColumnsScreen(Screen[None]):
+class ColumnsScreen(SiteScreen, TableScreen):
     """The columns found by the site's latest check, with their categories (栏目分类)."""
 
     BINDINGS = [
         Binding("k", "change", "改类别", tooltip="change the column's category", id="columns.change"),
         Binding("escape", "back", "返回", tooltip="back", id="columns.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "columns", "col-verdict", "col-detail", COLUMN_COLUMNS
 
     def __init__(self, code: str) -> None:
-        super().__init__()
-        self.code = code
+        super().__init__(code)
         self.record: dict[str, Any] = {}
         self.checklist: Checklist = checklist_of(None)
-        self.saving = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="col-verdict")
-        yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
-        yield Static(id="col-detail")
-        yield KeyFooter()
+    def info_widget(self) -> VerdictBar:
+        return VerdictBar(id=self.INFO_ID, classes="table-info")
 
-    def on_mount(self) -> None:
-        table = self.query_one("#columns", DataTable)
-        for key, label in COLUMN_COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.reload()
-        table.focus()
 
     # -- data ------------------------------------------------------------------------------
     @property
     def columns(self) -> list[dict[str, Any]]:
-        return list(((self.record.get("prefill") or {}).get("columns")) or [])
+        return list(columns_of(prefill_of(self.record)))
 
     @property
     def as_of(self) -> date | None:
-        return parse_day((self.record.get("prefill") or {}).get("as_of"))
+        return parse_day(prefill_of(self.record).get("as_of"))
 
     def reload(self, record: dict[str, Any] | None = None) -> None:
         """Show ``record`` (else re-read it): the verdict, the table, the highlighted column."""
         self.record = record if record is not None else (self.app.ws.inspection(self.app.quarter, self.code) or {})
         self.checklist = checklist_of(self.record)
         self.sub_title = f"{self.app.quarter} · 栏目 columns · {self.code}"
-        self._show_verdict()
-        self._fill()
+        self.query_one(VerdictBar).show(self.app.ws.site(self.code), self.code, self.record, self.checklist,
+                                        unchecked="未检测 not checked yet: no columns (press c on the inspection screen)")
+        self.fill(self._rows(), keep="row")
         self.show_detail()
 
-    def _show_verdict(self) -> None:
-        site = self.app.ws.site(self.code)
-        if not (self.record.get("prefill") or {}).get("indicators"):
-            text = plain(f"{clean((site or {}).get('name'), 20)} {self.code}", style="bold")
-            text.append("  未检测 not checked yet: no columns (press c on the inspection screen)", style="yellow")
-        else:
-            _, verdict = evaluate(self.record, self.checklist)
-            names = {i.id: i.name for i in self.checklist.indicators.values()}
-            text = verdict_text(site, self.code, verdict, names)
-        self.query_one("#col-verdict", Static).update(text)
-
-    def _fill(self) -> None:
-        table = self.query_one("#columns", DataTable)
-        row = table.cursor_row
-        table.clear()
+    def _rows(self) -> Iterator[tuple[str, list[Text]]]:
         as_of = self.as_of
         seen: set[str] = set()
         for column in self.columns:
@@ -162,7 +130,7 @@ class ColumnsScreen(Screen[None]):
             seen.add(str(column.get("url")))
             stale = is_stale(column, self.checklist, as_of)
             manual = column.get("source") == INSPECTOR_SOURCE
-            table.add_row(
+            yield str(column.get("url")), [
                 plain(category_label(self.checklist, column.get("category")), style="" if column.get("category") else "dim",
                       limit=28),
                 plain(column.get("name"), style="red" if stale else "", limit=24),
@@ -170,18 +138,11 @@ class ColumnsScreen(Screen[None]):
                 Text(str(count(column.get("items"))), justify="right"),
                 state_text(column, stale),
                 Text("人工 ✎", style="cyan") if manual else Text("自动", style="dim"),
-                key=str(column.get("url")),
-            )
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+            ]
 
     def current(self) -> dict[str, Any] | None:
-        table = self.query_one("#columns", DataTable)
-        if not table.row_count:
-            return None
-        url = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((c for c in self.columns if str(c.get("url")) == url), None)
-
+        url = self.highlighted_key()
+        return next((c for c in self.columns if str(c.get("url")) == url), None) if url is not None else None
     @on(DataTable.RowHighlighted, "#columns")
     def show_detail(self) -> None:
         """The highlighted column's URL, category window and the rule, below the table."""
@@ -251,35 +212,14 @@ class ColumnsScreen(Screen[None]):
                                         placeholder="例如：该栏目是部门文件汇编，不属于通知公告"), answered)
 
     def _start_save(self, url: str, category: str | None, reason: str) -> None:
-        self.saving = True
-        self.refresh_bindings()
-        self.show_detail()
-        self._save(url, category, reason)
+        if self.write(url, lambda: set_column_category(self.app.ws, self.app.quarter, self.code, url, category,
+                                                       reason=reason)):
+            self.show_detail()
 
-    @work(thread=True, exclusive=True, group="column-category")
-    def _save(self, url: str, category: str | None, reason: str) -> None:
-        try:
-            record = set_column_category(self.app.ws, self.app.quarter, self.code, url, category, reason=reason)
-        except (ValueError, LookupError, OSError, WorkspaceError) as exc:
-            self.post_message(CategorySaved(url, None, error=str(exc.args[0]) if exc.args else type(exc).__name__))
-            return
-        self.post_message(CategorySaved(url, record))
-
-    def on_category_saved(self, message: CategorySaved) -> None:
-        self.saving = False
-        self.refresh_bindings()
-        if message.error:
-            self.app.notify(clean(message.error, 200), title="未保存 not saved", severity="error", markup=False)
+    def written(self, message: Written) -> None:
+        if not message.ok:
             self.show_detail()
             return
-        self.reload(message.record)
-        for screen in self.app.screen_stack:
-            if screen is not self and getattr(screen, "code", None) == self.code and hasattr(screen, "reload"):
-                screen.reload()
-        self.app.dashboard.reload(self.code)
-        column = next((c for c in self.columns if c.get("url") == message.url), {})
-        self.app.notify(f"{clean(column.get('name'), 30)}: {category_label(self.checklist, column.get('category'))} · 已重新评分 re-scored",
-                        markup=False)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        column = next((c for c in columns_of(prefill_of(message.result)) if c.get("url") == message.what), {})
+        self.app.notify(f"{clean(column.get('name'), 30)}: {category_label(self.checklist, column.get('category'))} · "
+                        "已重新评分 re-scored", markup=False)

@@ -14,20 +14,23 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from inspector.core import texts
+from inspector.core.model import Progress, Result
 from inspector.core.quarter.inspection import quarter_overview
 from inspector.tui.batch import BatchModal, batch_codes, eta_text
 from inspector.tui.checks import CheckFinished, CheckJob, CheckProgress, ChecksDone, progress_line, stage_fraction
 from inspector.tui.footer import KeyFooter
+from inspector.tui.messages import ChecksRequested, InspectionChanged
+from inspector.tui.widgets import add_columns
 from inspector.tui.safe import clean, plain, progress_label, result_text
 
-FILTERS: dict[str, tuple[str, Any]] = {
-    "all": ("全部 all", lambda r: True),
-    "todo": ("未完成 to do", lambda r: r["progress"] != "done"),
-    "unchecked": ("未检测 unchecked", lambda r: r["result"] is None),
-    "review": ("待复核 review", lambda r: r["result"] == "review"),
-    "fail": ("不合格 fail", lambda r: r["result"] == "fail"),
-    "pass": ("合格 pass", lambda r: r["result"] == "pass"),
-    "done": ("已完成 done", lambda r: r["progress"] == "done"),
+FILTERS: dict[str, tuple[str, Any]] = {  # labels in the core's vocabulary (texts), never the stored status ids
+    "all": ("全部", lambda r: True),
+    "todo": ("未完成", lambda r: r["progress"] != Progress.DONE),
+    "unchecked": (texts.RESULT["not checked"], lambda r: r["result"] is None),
+    "review": (texts.RESULT[Result.REVIEW], lambda r: r["result"] == Result.REVIEW),
+    "fail": (texts.RESULT[Result.FAIL], lambda r: r["result"] == Result.FAIL),
+    "pass": (texts.RESULT[Result.PASS], lambda r: r["result"] == Result.PASS),
+    "done": (texts.PROGRESS[Progress.DONE], lambda r: r["progress"] == Progress.DONE),
 }
 RESULT_ORDER = {"fail": 0, "review": 1, None: 2, "pass": 3}
 PROGRESS_ORDER = {"not started": 0, "checked": 1, "in review": 2, "done": 3}
@@ -97,9 +100,7 @@ class DashboardScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sites", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        table = add_columns(self.query_one("#sites", DataTable), COLUMNS)
         self.query_one("#checkpanel").display = False
         self.reload()
         table.focus()
@@ -160,7 +161,7 @@ class DashboardScreen(Screen[None]):
 
     def _show_state(self) -> None:
         shown = len(self.query_one("#sites", DataTable).rows)
-        state = f"{FILTERS[self.filter_key][0]} · 排序 {SORTS[self.sort_key][0]} · {shown}/{len(self.rows)}"
+        state = f"筛选 {FILTERS[self.filter_key][0]} · 排序 {SORTS[self.sort_key][0]} · {shown}/{len(self.rows)}"
         self.query_one("#filterstate", Static).update(Text(state))
         self.query_one("#summary", Static).update(self._summary())
 
@@ -285,7 +286,18 @@ class DashboardScreen(Screen[None]):
         self.app.set_review_mode(not self.app.review_mode)
         self.app.notify("复核模式 review mode: 只读 read-only, checks off" if self.app.review_mode else "复核模式关闭 review mode off")
 
+    def on_inspection_changed(self, message: InspectionChanged) -> None:
+        """A site's record changed (its row is read again), or the whole quarter (every row)."""
+        if message.concerns(self.app.quarter, None):
+            self.reload(message.code)
+
     # -- checks ----------------------------------------------------------------------------
+    def on_checks_requested(self, message: ChecksRequested) -> None:
+        """Checks asked for on another screen (the inspection's c and R)."""
+        if self.start_checks(message.codes, recheck=message.recheck):
+            self.app.notify("整改复查已开始 re-check started — the original result is kept" if message.recheck
+                            else "检测已开始 check started — progress on the dashboard")
+
     def action_check(self, which: str) -> None:
         if which == "batch":
             rows = self.visible_rows()
@@ -385,10 +397,7 @@ class DashboardScreen(Screen[None]):
         if message.error:
             self.app.notify(f"{message.code}: {clean(message.error, 200)}", title="检测失败 check failed",
                             severity="error", markup=False, timeout=8)
-        self.reload(message.code)
-        for screen in self.app.screen_stack:
-            if getattr(screen, "code", None) == message.code and hasattr(screen, "reload"):
-                screen.reload()
+        self.app.post_message(InspectionChanged(self.app.quarter, message.code))
 
     def on_checks_done(self, message: ChecksDone) -> None:
         self.job = None

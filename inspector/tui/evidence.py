@@ -29,6 +29,7 @@ from inspector.core.quarter.inspection import checklist_of
 from inspector.core.submission.viewer import sha256_file
 from inspector.tui.footer import KeyFooter
 from inspector.tui.shotview import ScreenshotScreen, ShotView
+from inspector.tui.widgets import add_columns
 from inspector.tui.safe import clean, plain
 
 FILE_COLUMNS = [("kind", "类型 kind"), ("path", "文件 file"), ("ok", "校验 sha256")]
@@ -137,9 +138,7 @@ class EvidenceScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        files = self.query_one("#files", DataTable)
-        for key, label in FILE_COLUMNS:
-            files.add_column(label, key=key)
+        files = add_columns(self.query_one("#files", DataTable), FILE_COLUMNS)
         self.records, self.matched = records_for(self.app.ws.evidence(self.app.quarter, self.code), self.finding)
         self.sub_title = f"{self.app.quarter} · {self.code}"
         self.query_one("#finding", Static).update(self._finding_text())
@@ -210,10 +209,12 @@ class EvidenceScreen(Screen[None]):
     def _record_text(self, rec: dict[str, Any]) -> Text:
         out = Text(f"记录 record {self.index + 1}/{len(self.records)}  ", style="bold")
         out.append_text(plain(rec.get("id")))
-        for label, key in (("URL", "url"), ("最终 final", "final_url"), ("状态 HTTP", "status"), ("标题 title", "title"),
-                           ("时间 captured (UTC)", "captured_at_utc"), ("浏览器 browser", "browser_version")):
+        captured = texts.moment(rec.get("captured_at_utc"))
+        for label, value in (("URL", rec.get("url")), ("最终 final", rec.get("final_url")), ("状态 HTTP", rec.get("status")),
+                             ("标题 title", rec.get("title")), ("采集时间 captured", captured),  # the office's time
+                             ("浏览器 browser", rec.get("browser_version"))):
             out.append(f"\n{label}: ")
-            out.append_text(plain(rec.get(key), limit=200))
+            out.append_text(plain(value, limit=200))
         if rec.get("findings"):
             names = {i.id: i.name for i in checklist_of(self.app.ws.inspection(self.app.quarter, self.code)).indicators.values()}
             out.append("\n发现 findings: ")

@@ -7,21 +7,19 @@ this screen only reads. ``monitor_status`` runs in a thread worker posting
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable
 
 from inspector.core import texts
 from inspector.core.quarter.monitor import load_state, monitor_status
-from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, plain
+from inspector.tui.widgets import TableScreen
 
 REFRESH_SECONDS = 3.0
 MONITOR_COLUMNS = [("code", "网站标识码"), ("name", "网站名称 name"), ("attempts", "探测 attempts"),
@@ -50,9 +48,9 @@ def failure_text(failure: dict[str, Any] | None, limit: int | None = 40) -> Text
     status, error = clean(failure.get("status"), 5), clean(failure.get("error"))
     if status:
         out.append(f" HTTP {status}", style="red")
-    if error and error != status:
+    if error and error != status:  # the fetch layer's codes in Chinese (连接失败, 超时 …); other text as it is
         out.append(" ")
-        out.append_text(plain(error, limit=limit))
+        out.append_text(plain(texts.fetch_error(error), limit=limit))
     return out
 
 
@@ -65,13 +63,14 @@ def never_ran_text(quarter: str) -> Text:
     )
 
 
-class MonitorScreen(Screen[None]):
+class MonitorScreen(TableScreen):
     """Per sampled site: attempts so far of the planned ones, failures, rate, missed slots, last failure."""
 
     BINDINGS = [
         Binding("r,f5", "refresh_status", "刷新", tooltip="read the monitor's records again", id="monitor.refresh"),
         Binding("escape", "back", "返回", tooltip="back", id="monitor.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "monitor", "monitor-info", "monitor-detail", MONITOR_COLUMNS
 
     def __init__(self) -> None:
         super().__init__()
@@ -80,22 +79,11 @@ class MonitorScreen(Screen[None]):
         self.loaded = False
         self.timer: Timer | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="monitor-info")
-        yield DataTable(id="monitor", cursor_type="row", zebra_stripes=True)
-        yield Static(id="monitor-detail")
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#monitor", DataTable)
-        for key, label in MONITOR_COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.sub_title = f"{self.app.quarter} · 监测 monitor"
-        self.query_one("#monitor-info", Static).update(Text("读取中 reading the monitor's records…", style="dim"))
+        self.info.update(Text("读取中 reading the monitor's records…", style="dim"))
         self.action_refresh_status()
         self.timer = self.set_interval(REFRESH_SECONDS, self.action_refresh_status)
-        table.focus()
 
     def on_screen_suspend(self) -> None:
         if self.timer is not None:
@@ -121,12 +109,12 @@ class MonitorScreen(Screen[None]):
 
     def on_monitor_loaded(self, message: MonitorLoaded) -> None:
         if message.error:
-            self.query_one("#monitor-info", Static).update(plain(f"无法读取 cannot read: {message.error}", style="red"))
+            self.info.update(plain(f"无法读取 cannot read: {message.error}", style="red"))
             return
         self.window, self.rows, self.loaded = message.window, message.rows, True
-        self.query_one("#monitor-info", Static).update(self._info())
-        self.query_one("#monitor", DataTable).display = self.window is not None
-        self._fill()
+        self.info.update(self._info())
+        self.table.display = self.window is not None
+        self.fill(self._rows())
         self.show_detail()
 
     def _info(self) -> Text:
@@ -143,13 +131,10 @@ class MonitorScreen(Screen[None]):
         out.append(f" · 每 {REFRESH_SECONDS:g} 秒刷新 refreshes every {REFRESH_SECONDS:g}s", style="dim")
         return out
 
-    def _fill(self) -> None:
-        table = self.query_one("#monitor", DataTable)
-        current = self.highlighted_code()
-        table.clear()
+    def _rows(self) -> Iterator[tuple[str, list[Text]]]:
         for r in self.rows:
             rate = float(r.get("failure_rate") or 0.0)
-            table.add_row(
+            yield str(r.get("code")), [
                 plain(r.get("code")),
                 plain(r.get("name"), limit=20),
                 Text(f"{r['attempts']}/{r['planned']}", justify="right"),
@@ -157,22 +142,12 @@ class MonitorScreen(Screen[None]):
                 Text(f"{rate:.1%}", style="bold red" if rate >= 0.05 else "", justify="right"),
                 Text(str(r["missed"]), style="yellow" if r["missed"] else "dim", justify="right"),
                 failure_text(r.get("last_failure"), limit=30),
-                key=str(r.get("code")),
-            )
-        codes = [str(r.get("code")) for r in self.rows]
-        if current in codes:
-            table.move_cursor(row=codes.index(current))
-
-    def highlighted_code(self) -> str | None:
-        table = self.query_one("#monitor", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            ]
 
     @on(DataTable.RowHighlighted, "#monitor")
     def show_detail(self) -> None:
         """The highlighted site's URL, last attempt and full last failure."""
-        code = self.highlighted_code()
+        code = self.highlighted_key()
         row = next((r for r in self.rows if str(r.get("code")) == code), None)
         out = Text()
         if row is not None:
@@ -181,7 +156,4 @@ class MonitorScreen(Screen[None]):
             out.append(f"\n最近探测 last attempt {local_time(row.get('last_attempt'))} · 剩余 remaining {row['remaining']}")
             out.append("\n最近失败 last failure: ")
             out.append_text(failure_text(row.get("last_failure"), limit=300))
-        self.query_one("#monitor-detail", Static).update(out)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.detail.update(out)

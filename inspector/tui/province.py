@@ -10,20 +10,19 @@ and site codes come from other offices' bundles: shown as plain text only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from inspector.core.checklist import load_checklist
 from inspector.core.store import Workspace
-from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, local_time, plain
+from inspector.tui.widgets import TableScreen
 
 CITY_COLUMNS = [("region", "地区 city"), ("sampled", "抽查/总数"), ("ratio", "比例"), ("pass_rate", "合格率"),
                 ("failed", "不合格"), ("rectified", "整改合格"), ("again", "再次不合格"), ("problem", "主要问题 top problem")]
@@ -72,7 +71,7 @@ class BundlesImported(Message, bubble=False):  # handled by the province screen 
         self.entries, self.reasons, self.signed = entries, reasons, signed
 
 
-class ProvinceScreen(Screen[None]):
+class ProvinceScreen(TableScreen):
     """Cities of one quarter (default: the latest imported) from the imported bundles."""
 
     BINDINGS = [
@@ -81,6 +80,7 @@ class ProvinceScreen(Screen[None]):
         Binding("r,f5", "reload", "刷新", tooltip="aggregate again", id="province.reload"),
         Binding("escape", "back", "返回", tooltip="back to the dashboard", id="province.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "cities", "province-info", "city-detail", CITY_COLUMNS
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,22 +89,13 @@ class ProvinceScreen(Screen[None]):
         self.report: dict[str, Any] | None = None
         self.names = indicator_names()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="province-info")
-        yield DataTable(id="cities", cursor_type="row", zebra_stripes=True)
-        yield Static(id="city-detail")
+    def compose_below(self) -> ComposeResult:
         yield Static(id="province-import")
-        yield KeyFooter()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#cities", DataTable)
-        for key, label in CITY_COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.sub_title = "省级汇总 province"
-        self.query_one("#province-info", Static).update(Text("汇总中 aggregating…", style="dim"))
+        self.info.update(Text("汇总中 aggregating…", style="dim"))
         self.action_reload()
-        table.focus()
 
     # -- data ------------------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -128,8 +119,7 @@ class ProvinceScreen(Screen[None]):
 
     def on_province_loaded(self, message: ProvinceLoaded) -> None:
         self.report, self.quarters = message.report, message.quarters
-        info = self.query_one("#province-info", Static)
-        table = self.query_one("#cities", DataTable)
+        info, table = self.info, self.table
         if message.report is None:
             text = Text("尚无汇总 nothing to aggregate: ", style="yellow")
             text.append_text(plain("; ".join(message.reasons), limit=300))
@@ -137,12 +127,12 @@ class ProvinceScreen(Screen[None]):
             info.update(text)
             table.clear()
             table.display = False
-            self.query_one("#city-detail", Static).update("")
+            self.detail.update("")
             return
         self.sub_title = f"省级汇总 province · {clean(message.report.get('quarter'), 10)}"
         info.update(self._info(message.report))
         table.display = True
-        self._fill(message.report.get("cities") or [])
+        self.fill(self._rows(message.report.get("cities") or []), keep="row")
         self.show_detail()
 
     def _info(self, report: dict[str, Any]) -> Text:
@@ -157,13 +147,10 @@ class ProvinceScreen(Screen[None]):
             out.append("\n该季度没有数据包 no bundle for this quarter — o 季度 pick another", style="yellow")
         return out
 
-    def _fill(self, cities: list[dict[str, Any]]) -> None:
-        table = self.query_one("#cities", DataTable)
-        current = self.highlighted_row()
-        table.clear()
+    def _rows(self, cities: list[dict[str, Any]]) -> Iterator[tuple[str, list[Text]]]:
         for n, city in enumerate(cities):
             failed = city.get("failed") or 0
-            table.add_row(
+            yield str(n), [
                 plain(city.get("region"), limit=14) if city.get("trusted", True)
                 else plain(f"{clean(city.get('region'), 10)} 未核验", style="yellow"),
                 Text(f"{clean(city.get('sampled'), 6)}/{clean(city.get('population'), 6)}", justify="right"),
@@ -174,20 +161,13 @@ class ProvinceScreen(Screen[None]):
                 Text(str(len(city.get("failing_again") or [])), style="bold red" if city.get("failing_again") else "",
                      justify="right"),
                 problems_text(city.get("problems_by_indicator") or {}, self.names, limit=1),
-                key=str(n),
-            )
-        if current is not None and current < table.row_count:
-            table.move_cursor(row=current)
-
-    def highlighted_row(self) -> int | None:
-        table = self.query_one("#cities", DataTable)
-        return table.cursor_row if table.row_count else None
+            ]
 
     @on(DataTable.RowHighlighted, "#cities")
     def show_detail(self) -> None:
         """The highlighted city: its bundle, every problem by indicator, the codes failing again."""
         cities = (self.report or {}).get("cities") or []
-        row = self.highlighted_row()
+        row = self.table.cursor_row if self.table.row_count else None
         out = Text()
         if row is not None and row < len(cities):
             city = cities[row]
@@ -204,7 +184,7 @@ class ProvinceScreen(Screen[None]):
             again = city.get("failing_again") or []
             out.append_text(plain(" ".join(clean(c, 20) for c in again[:30]), style="red") if again
                             else Text("—", style="dim"))
-        self.query_one("#city-detail", Static).update(out)
+        self.detail.update(out)
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -270,6 +250,3 @@ class ProvinceScreen(Screen[None]):
         if message.entries:
             self.quarter = None  # show the latest quarter, which may be the one just imported
         self.action_reload()  # earlier bundles of a refused batch may have been imported
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

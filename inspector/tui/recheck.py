@@ -9,15 +9,12 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
 
 from inspector.core import texts
 from inspector.core.quarter.recheck import Comparison, IndicatorChange, compare
-from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import clean, local_time, number, result_text, status_text
+from inspector.tui.widgets import TableScreen
 
 COLUMNS = [("name", "指标"), ("before", "之前"), ("after", "之后"), ("points", "扣分"),
            ("measures", "变化 changed")]  # short headers: the rows fit 80 columns (the line above says before → after)
@@ -65,13 +62,14 @@ def header_text(comparison: Comparison, shown: int) -> Text:
     return out
 
 
-class RecheckScreen(Screen[None]):
+class RecheckScreen(TableScreen):
     """Before → after of the site's latest re-check."""
 
     BINDINGS = [
         Binding("a", "toggle_all", "全部/变化", tooltip="all indicators or only the changed ones", id="recheck.all"),
         Binding("escape", "back", "返回", tooltip="back", id="recheck.back"),
     ]
+    TABLE_ID, INFO_ID, DETAIL_ID, COLUMNS = "recheck", "recheck-info", None, COLUMNS
 
     def __init__(self, code: str) -> None:
         super().__init__()
@@ -79,20 +77,10 @@ class RecheckScreen(Screen[None]):
         self.comparison: Comparison | None = None
         self.only_changed = True
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="recheck-info")
-        yield DataTable(id="recheck", cursor_type="row", zebra_stripes=True)
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#recheck", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+    def mounted(self) -> None:
         self.sub_title = f"{self.app.quarter} · {self.code}"
-        self.query_one("#recheck-info", Static).update(Text("读取 reading…", style="dim"))
+        self.info.update(Text("读取 reading…", style="dim"))
         self._load()
-        table.focus()
 
     @work(thread=True, exclusive=True, group="recheck")
     def _load(self) -> None:
@@ -109,8 +97,7 @@ class RecheckScreen(Screen[None]):
         return self.comparison.changed if self.only_changed else self.comparison.indicators
 
     def redraw(self) -> None:
-        info = self.query_one("#recheck-info", Static)
-        table = self.query_one("#recheck", DataTable)
+        info, table = self.info, self.table
         table.clear()
         if self.comparison is None:
             info.update(Text("没有可对比的复查 no re-check to compare: c re-checks, R re-checks after rectification",
@@ -132,6 +119,3 @@ class RecheckScreen(Screen[None]):
     def action_toggle_all(self) -> None:
         self.only_changed = not self.only_changed
         self.redraw()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

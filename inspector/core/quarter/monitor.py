@@ -56,7 +56,7 @@ from inspector.core.checklist import Checklist
 from inspector.core.checks.availability import availability_outcomes, probe_params
 from inspector.core.web.fetch import Fetcher
 from inspector.core import texts
-from inspector.core.model import CHALLENGE, Outcome, ProbeAttempt
+from inspector.core.model import CHALLENGE, MONITOR, Outcome, ProbeAttempt
 from inspector.core.web.probe import probe_once
 from inspector.core.quarter.sampling import check_quarter
 from inspector.core.store import (
@@ -632,6 +632,7 @@ def monitor_outcomes(
                               status["finished"], status["planned"])
     challenged = any(a.error == CHALLENGE for a in attempts)
     for outcome in outcomes.values():
+        outcome.source = MONITOR  # stored in the pre-fill's entry: the TUI shows 监测
         outcome.note = note if not challenged else f"{outcome.note.split('; ', 1)[0]}; {note}"
         if not status["finished"] and status["failures"]:
             outcome.status = "review"  # the week is not over: failures so far cannot decide it

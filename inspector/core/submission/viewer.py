@@ -192,10 +192,11 @@ class EvidencePages:
             out.append('<p class="muted">没有证据记录 no evidence captured (checked without a browser?)</p>')
         for rec in records:
             rid = rec.get("id")
+            shown = {**rec, "captured_at_utc": texts.moment(rec.get("captured_at_utc"))}  # the office's time
             rows = "".join(
-                f"<tr><th>{label}</th><td>{_e(rec.get(key))}</td></tr>"
+                f"<tr><th>{label}</th><td>{_e(shown.get(key))}</td></tr>"
                 for label, key in (("标题 title", "title"), ("URL", "url"), ("最终 final URL", "final_url"),
-                                   ("HTTP", "status"), ("时间 captured (UTC)", "captured_at_utc"),
+                                   ("HTTP", "status"), ("采集时间 captured", "captured_at_utc"),
                                    ("浏览器 browser", "browser_version"), ("错误 error", "error"))
                 if rec.get(key) not in (None, "")
             )
