@@ -172,7 +172,7 @@ class ProvinceScreen(TableScreen):
         if row is not None and row < len(cities):
             city = cities[row]
             out.append_text(plain(city.get("region"), style="bold", limit=60))
-            out.append_text(plain(f"  城市 {clean(city.get('city'), 32)} · 签名 {clean(city.get('signer'), 16)}")
+            out.append_text(plain(f"  城市 {clean(city.get('city'), 32)} · 签名已核验 verified")
                             if city.get("trusted", True) else
                             Text("  未核验签名 signature not verified (--unsigned-ok)", style="bold yellow"))
             out.append(f"  数据包 bundle of {local_time(city.get('created_at'), '%Y-%m-%d %H:%M')}"
