@@ -28,6 +28,8 @@ from inspector.tui.footer import KeyFooter
 from inspector.tui.messages import InspectionChanged, Written, error_line
 from inspector.tui.safe import clean, local_time, plain, rectification_text, result_text
 
+DIM_AFTER_S = 0.25  # a write still running after this long shows its keys disabled in the footer
+
 # --------------------------------------------------------------------------- the verdict bar
 
 
@@ -220,6 +222,7 @@ class SiteScreen(Screen[None]):
         super().__init__()
         self.code = code
         self.saving = False
+        self._dimmed = False  # the footer shows the write keys disabled (only for a write that lasts)
 
     def reload(self, record: dict[str, Any] | None = None) -> None:  # pragma: no cover - every site screen has one
         raise NotImplementedError
@@ -234,7 +237,9 @@ class SiteScreen(Screen[None]):
         if self.saving:
             return False
         self.saving = True
-        self.refresh_bindings()
+        # the keys refuse at once (check_action); the footer is redrawn only for a write that lasts: a
+        # redraw recomposes every key of the footer, twice per keypress, which cost more than the write
+        self.set_timer(DIM_AFTER_S, self._dim)
 
         quarter, app = self.app.quarter, self.app
 
@@ -250,10 +255,17 @@ class SiteScreen(Screen[None]):
         self.run_worker(run, thread=True, group="write", name=what)
         return True
 
+    def _dim(self) -> None:
+        if self.saving and not self._dimmed:
+            self._dimmed = True
+            self.refresh_bindings()
+
     def on_written(self, message: Written) -> None:
         """The app hands the result of this screen's write back (after telling every screen what changed)."""
         self.saving = False
-        self.refresh_bindings()
+        if self._dimmed:
+            self._dimmed = False
+            self.refresh_bindings()
         self.written(message)
 
     def written(self, message: Written) -> None:
