@@ -15,6 +15,7 @@ from typing import Any, NoReturn, Sequence
 from inspector import __version__
 from inspector.core import texts
 from inspector.core.model import Rectification, Status
+from inspector.core.settings import number_arg
 
 EPILOG = """\
 workflow (每季度抽查):
@@ -38,21 +39,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         _err(f"inspector: {message}（{self.prog} --help 查看用法）")
         sys.exit(2)
-
-
-def _num(kind: Any, bound: str, flag: str) -> Any:
-    """An argparse type: an int or a finite float within the shared bounds of ``core.settings``."""
-
-    def parse(raw: str) -> Any:
-        from inspector.core.settings import SettingsError, parse_number
-
-        try:
-            return parse_number(raw, kind, bound, flag)
-        except SettingsError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    parse.__name__ = kind.__name__  # argparse names the type in its messages
-    return parse
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -88,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the demo region, prepare a demo workspace, open the TUI")
     demo.add_argument("--no-tui", action="store_true", help="prepare the demo and print its URLs; don't open the TUI")
-    demo.add_argument("--port", type=_num(int, "port", "--port"), default=18701, help="first port of the demo sites (default 18701)")
+    demo.add_argument("--port", type=number_arg(int, "port", "--port"), default=18701, help="first port of the demo sites (default 18701)")
     demo.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring date the demo content is dated against")
     demo.set_defaults(func=cmd_demo)
 
@@ -127,14 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
     ck.add_argument("--no-browser", action="store_true", help="no Playwright: no rendered evidence, httpx only")
     d = _check_defaults()
-    ck.add_argument("--probes", type=_num(int, "probes", "--probes"), default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
-    ck.add_argument("--probe-interval", type=_num(float, "probe_interval", "--probe-interval"), default=d.probe_interval, metavar="S",
+    ck.add_argument("--probes", type=number_arg(int, "probes", "--probes"), default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
+    ck.add_argument("--probe-interval", type=number_arg(float, "probe_interval", "--probe-interval"), default=d.probe_interval, metavar="S",
                     help=f"seconds between probes (default {d.probe_interval:g})")
-    ck.add_argument("--timeout", type=_num(float, "timeout", "--timeout"), default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
-    ck.add_argument("--max-pages", type=_num(int, "max_pages", "--max-pages"), default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
-    ck.add_argument("--per-host", type=_num(int, "per_host", "--per-host"), default=d.per_host, metavar="N",
+    ck.add_argument("--timeout", type=number_arg(float, "timeout", "--timeout"), default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
+    ck.add_argument("--max-pages", type=number_arg(int, "max_pages", "--max-pages"), default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
+    ck.add_argument("--per-host", type=number_arg(int, "per_host", "--per-host"), default=d.per_host, metavar="N",
                     help=f"concurrent requests to one host (default {d.per_host})")
-    ck.add_argument("--interval", type=_num(float, "interval", "--interval"), default=d.min_interval, metavar="S",
+    ck.add_argument("--interval", type=number_arg(float, "interval", "--interval"), default=d.min_interval, metavar="S",
                     help=f"seconds between request starts to one host (default {d.min_interval:g}: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
     ck.add_argument("--scope", metavar="URL-PREFIX",

@@ -20,6 +20,7 @@ from inspector.core.quarter.monitor import (
 )
 from inspector.core.quarter.sampling import check_quarter, current_quarter
 from inspector.core.text import json_text
+from inspector.core.settings import number_arg
 from inspector.core.store import Workspace, default_workspace
 
 def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -37,10 +38,8 @@ def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--quarter", help="quarter whose sample to monitor (default: the current quarter)")
     p.add_argument("--status", action="store_true", help="print each site's attempts, failures and last failure, then exit")
     p.add_argument("--json", action="store_true", help="with --status: print JSON (schema inspector.monitor/1) only")
-    from inspector.cli import _num
-
-    p.add_argument("--days", type=_num(int, "monitor_days", "--days"), help="window length in days when the window is created (default: checklist, 7)")
-    p.add_argument("--per-day", type=_num(int, "monitor_per_day", "--per-day"), help="attempts per Asia/Shanghai day when the window is created (default: checklist, 24)")
+    p.add_argument("--days", type=number_arg(int, "monitor_days", "--days"), help="window length in days when the window is created (default: checklist, 7)")
+    p.add_argument("--per-day", type=number_arg(int, "monitor_per_day", "--per-day"), help="attempts per Asia/Shanghai day when the window is created (default: checklist, 24)")
     p.set_defaults(func=cmd_monitor)
     return p
 

@@ -61,6 +61,21 @@ def parse_number(raw: str, kind: Callable[[str], T], bound: str, what: str) -> T
     return value
 
 
+def number_arg(kind: Callable[[str], T], bound: str, flag: str) -> Callable[[str], T]:
+    """An argparse ``type``: :func:`parse_number` with the bounds of ``bound``, a refusal as argparse's
+    one-line error (the CLI and the monitor's command share it)."""
+    import argparse
+
+    def parse(raw: str) -> T:
+        try:
+            return parse_number(raw, kind, bound, flag)
+        except SettingsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = getattr(kind, "__name__", "number")  # argparse names the type in its messages
+    return parse
+
+
 @dataclass(frozen=True)
 class Settings:
     home: str | None = None
