@@ -7,15 +7,15 @@ reason on stderr and no traceback. With ``--json`` only the JSON document goes t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from inspector import __version__
 from inspector.core import texts
 from inspector.core.model import Rectification, Status
+from inspector.core.settings import number_arg
 
 EPILOG = """\
 workflow (每季度抽查):
@@ -31,6 +31,14 @@ The workspace is --workspace DIR, else $INSPECTOR_HOME, else the user data direc
 
 class UsageError(ValueError):
     """Bad input from the command line; reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the program's error convention: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _err(f"inspector: {message}（{self.prog} --help 查看用法）")
+        sys.exit(2)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -54,7 +62,7 @@ def _check_defaults() -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="inspector",
         description="政府网站抽查 — quarterly spot-check of government websites against the census checklist.",
         epilog=EPILOG,
@@ -66,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the demo region, prepare a demo workspace, open the TUI")
     demo.add_argument("--no-tui", action="store_true", help="prepare the demo and print its URLs; don't open the TUI")
-    demo.add_argument("--port", type=int, default=18701, help="first port of the demo sites (default 18701)")
+    demo.add_argument("--port", type=number_arg(int, "port", "--port"), default=18701, help="first port of the demo sites (default 18701)")
     demo.add_argument("--as-of", metavar="YYYY-MM-DD", help="monitoring date the demo content is dated against")
     demo.set_defaults(func=cmd_demo)
 
@@ -105,14 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--json", action="store_true", help="print the inspector.check/1 JSON document only")
     ck.add_argument("--no-browser", action="store_true", help="no Playwright: no rendered evidence, httpx only")
     d = _check_defaults()
-    ck.add_argument("--probes", type=int, default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
-    ck.add_argument("--probe-interval", type=float, default=d.probe_interval, metavar="S",
+    ck.add_argument("--probes", type=number_arg(int, "probes", "--probes"), default=d.probes, help=f"availability probes of the homepage (default {d.probes})")
+    ck.add_argument("--probe-interval", type=number_arg(float, "probe_interval", "--probe-interval"), default=d.probe_interval, metavar="S",
                     help=f"seconds between probes (default {d.probe_interval:g})")
-    ck.add_argument("--timeout", type=float, default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
-    ck.add_argument("--max-pages", type=int, default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
-    ck.add_argument("--per-host", type=int, default=d.per_host, metavar="N",
+    ck.add_argument("--timeout", type=number_arg(float, "timeout", "--timeout"), default=d.timeout, metavar="S", help=f"per-request timeout (default {d.timeout:g} s)")
+    ck.add_argument("--max-pages", type=number_arg(int, "max_pages", "--max-pages"), default=d.max_pages, metavar="N", help=f"crawl at most N pages (default {d.max_pages})")
+    ck.add_argument("--per-host", type=number_arg(int, "per_host", "--per-host"), default=d.per_host, metavar="N",
                     help=f"concurrent requests to one host (default {d.per_host})")
-    ck.add_argument("--interval", type=float, default=d.min_interval, metavar="S",
+    ck.add_argument("--interval", type=number_arg(float, "interval", "--interval"), default=d.min_interval, metavar="S",
                     help=f"seconds between request starts to one host (default {d.min_interval:g}: gentle on small government servers)")
     ck.add_argument("--checklist", default="census-2015", help="checklist id or .toml file")
     ck.add_argument("--scope", metavar="URL-PREFIX",
@@ -129,22 +137,40 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--region", help="the city/region named in the manifest (default: the sampled sites' 地区)")
     ex.add_argument("--allow-incomplete", action="store_true",
                     help="export although some sites are not done (完成); the summary marks them 未完成")
+    ex.add_argument("--city", help="城市代码 in the manifest and the file name (default: the first 4 characters "
+                                   "of the sampled sites' 网站标识码, e.g. 3609)")
     ex.set_defaults(func=cmd_bundle_export)
     vf = bundle.add_parser("verify", help="verify a bundle's structure, hashes, signature and sample")
     vf.add_argument("file", type=Path)
-    vf.add_argument("--pubkey", type=Path, help="minisign public key of the sending office")
+    vf.add_argument("--pubkey", type=Path, help="minisign public key of the sending office "
+                                                "(default: the keys of this workspace's keyring, if any)")
     vf.set_defaults(func=cmd_bundle_verify)
 
     prov = sub.add_parser("province", help="province side: import city bundles, aggregate").add_subparsers(dest="sub", metavar="ACTION")
     pi = prov.add_parser("import", help="verify and import city bundles into this (province) workspace")
     pi.add_argument("files", type=Path, nargs="+", metavar="BUNDLE")
-    pi.add_argument("--pubkey", type=Path, help="the cities' minisign public key")
+    pi.add_argument("--pubkey", type=Path, help="check the signature with this key instead of the keyring")
+    pi.add_argument("--unsigned-ok", action="store_true",
+                    help="import even if the signature is not from a known key; marked 未核验 in every report")
     pi.add_argument("--json", action="store_true")
     pi.set_defaults(func=cmd_province_import)
     pr = prov.add_parser("report", help="aggregate the imported cities for a quarter")
     pr.add_argument("--quarter", help="default: the latest imported quarter")
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(func=cmd_province_report)
+    pk = prov.add_parser("keys", help="the keyring: the cities' public keys the province trusts").add_subparsers(
+        dest="keys_action", metavar="ACTION")
+    ka = pk.add_parser("add", help="trust a city's public key (office.pub)")
+    ka.add_argument("city", metavar="CITY", help="城市代码, as in the bundle names (e.g. 3609)")
+    ka.add_argument("pubkey", type=Path, metavar="KEYFILE")
+    ka.set_defaults(func=cmd_province_keys_add)
+    kl = pk.add_parser("list", help="the trusted keys")
+    kl.add_argument("--json", action="store_true")
+    kl.set_defaults(func=cmd_province_keys_list)
+    kr = pk.add_parser("remove", help="stop trusting a city's keys")
+    kr.add_argument("city", metavar="CITY")
+    kr.add_argument("--key-id", help="only this key (as `province keys list` shows it)")
+    kr.set_defaults(func=cmd_province_keys_remove)
 
     from inspector.monitor_cli import add_monitor_command
 
@@ -215,11 +241,22 @@ def _workspace(args: argparse.Namespace) -> Any:
 
 
 def _print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    from inspector.core.text import json_text
+
+    sys.stdout.write(json_text(doc) + "\n")  # controls and bidi characters of pages/bundles escaped
+
+
+def _out(*parts: Any) -> None:
+    """One line on stdout; every part may quote a page or a bundle, so each is cleaned."""
+    from inspector.core.text import clean
+
+    print(" ".join(clean(part) for part in parts))
 
 
 def _err(msg: str) -> None:
-    sys.stderr.write(msg + "\n")
+    from inspector.core.text import clean
+
+    sys.stderr.write(clean(msg) + "\n")  # one line, whatever a page or a bundle put in the message
 
 
 def _date(text: str | None, flag: str) -> date:
@@ -242,9 +279,11 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
     from rich.table import Table
     from rich.text import Text
 
+    from inspector.core.text import clean
+
     table = Table(*headers, show_lines=False)
     for r in rows:
-        table.add_row(*(Text(str(c)) for c in r))  # registry text is untrusted: never markup
+        table.add_row(*(Text(clean(c)) for c in r))  # registry and bundle text: never markup, never controls
     console = Console(file=sys.stdout, width=max(100, Console().width))
     with console.capture() as cap:
         console.print(table)
@@ -265,7 +304,7 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
         print(f"{args.file.name}（{report.encoding}）：新增 {report.added}，更新 {report.updated}，拒绝 {len(report.rejected)}"
               f"（工作区 {ws.root}）")
         for row, why in report.rejected:
-            print(f"  第 {row} 行：{why}")
+            _out(f"  第 {row} 行：{why}")  # reasons quote the file's cells
     if report.rejected and not report.sites:
         _err(f"inspector: {args.file.name} 的每一行都被拒绝，未导入任何网站")
         return 2
@@ -321,7 +360,7 @@ def _show_sample(ws: Any, sample: dict[str, Any], as_json: bool) -> int:
         f"（比例 {sample['ratio']}，随机种子 {sample['seed']}，方法 {sample['method']}，按{by}分层）"
     )
     for name, info in sample["strata"].items():
-        print(f"  {name}：{info['size']} 个中抽 {info['drawn']} 个")
+        _out(f"  {name}：{info['size']} 个中抽 {info['drawn']} 个")  # strata are the registry's 级别/地区 texts
     rows = [
         [c, sites.get(c, {}).get("name", "（不在名录中）"), sites.get(c, {}).get("level", ""),
          "加抽" if c in sample["included"] else ""]
@@ -379,7 +418,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             doc = check_and_store(ws, quarter, code, opts, _progress_to_stderr, recheck=args.recheck)
         except LookupError as exc:
             raise UsageError(exc.args[0]) from None
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if args.json else summary_text(doc))
+    if args.json:
+        _print_json(doc)
+    else:
+        for line in summary_text(doc).splitlines():  # names, notes and measures quote the site
+            _out(line)
     return 0
 
 
@@ -426,7 +469,7 @@ def _check_all(args: argparse.Namespace, ws: Any, opts: Any) -> int:
     if args.json:
         out = [{"code": r.code, "status": "checked" if r.doc else ("cancelled" if r.cancelled else "failed"),
                 "error": r.error or None, "doc": r.doc} for r in results]
-        sys.stdout.write(json.dumps({"quarter": quarter, "results": out}, ensure_ascii=False, indent=2) + "\n")
+        _print_json({"quarter": quarter, "results": out})
     else:
         for r in results:
             sys.stdout.write(f"{r.code}\t{state_of(r)}\n")
@@ -452,37 +495,49 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     path = export_quarter(ws, args.quarter, output=args.output, key=args.key, region=args.region,
-                          allow_incomplete=args.allow_incomplete)
+                          allow_incomplete=args.allow_incomplete, city=args.city)
     unfinished = incomplete_sites(ws, args.quarter)
     if unfinished:
         _err(f"inspector: 注意：{len(unfinished)} 个网站未完成，汇总表已标注“未完成”：")
         for line in unfinished:
             _err(line)
-    print(path)
+    _out(path)
     return 0
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
-    from inspector.core.submission.exchange import verify
+    from inspector.core.submission.bundle import BundleError
+    from inspector.core.submission.exchange import keyring, verify_with_keyring
 
-    report = verify(args.file, args.pubkey)
-    if report.ok:
-        print(f"OK：{args.file} 完整无损" + ("，且由所给公钥签名" if args.pubkey else "（未检查签名：没有给出公钥）"))
-        return 0
-    for reason in report.reasons:
-        _err(f"inspector: {reason}")
-    return 1
+    ws = _workspace(args)
+    report, city = verify_with_keyring(ws, args.file, args.pubkey)
+    if not report.ok:
+        _err(f"inspector: {args.file.name} 未通过核验：{BundleError(report.reasons)}")
+        return 1
+    if args.pubkey:
+        _out(f"OK：{args.file} 完整无损，且由所给公钥签名（密钥 {report.signer}）")
+    elif report.signer:
+        _out(f"OK：{args.file} 完整无损，且由钥匙环中城市 {city} 的公钥签名（密钥 {report.signer}）")
+    else:
+        _out(f"完整性已核验：{args.file} 内容与清单一致；但签名未核验（未给 --pubkey，钥匙环"
+             f"{'为空' if not keyring(ws) else '中无匹配公钥'}），不能证明数据包由哪个单位签发")
+    return 0
 
 
 def cmd_province_import(args: argparse.Namespace) -> int:
     from inspector.core.submission.exchange import province_import
 
-    imported = province_import(_workspace(args), args.files, args.pubkey)
+    imported = province_import(_workspace(args), args.files, args.pubkey, unsigned_ok=args.unsigned_ok)
     if args.json:
         _print_json(imported)
-    else:
-        for e in imported:
-            print(f"已导入 {e['region']} {e['quarter']}：{e['sites']} 个网站 → {e['dir']}")
+        return 0
+    for e in imported:
+        trust = f"签名已核验（{e['signer']}）" if e["trusted"] else "未核验签名（--unsigned-ok）"
+        if e.get("already"):
+            _out(f"已导入过（内容相同），未重复导入：{e['city']} {e['region']} {e['quarter']} -> {e['dir']}")
+        else:
+            replaced = "，替换此前的提交" if e.get("replaces") else ""
+            _out(f"已导入 {e['city']} {e['region']} {e['quarter']}：{e['sites']} 个网站，{trust}{replaced} -> {e['dir']}")
     return 0
 
 
@@ -494,16 +549,47 @@ def cmd_province_report(args: argparse.Namespace) -> int:
         _print_json(report)
         return 0
     names = _indicator_names()
-    print(f"{report['quarter']}（上一季度 {report['previous_quarter'] or texts.NONE}）")
+    _out(f"{report['quarter']}（上一季度 {report['previous_quarter'] or texts.NONE}）")
     rows = [
-        [c["region"], c["sampled"], "" if c["population"] is None else c["population"],
+        [c["city"], c["region"], c["sampled"], "" if c["population"] is None else c["population"],
          f"{c['ratio']:.0%}" if c["ratio"] is not None else "",
          f"{c['pass_rate']:.0%}" if c["pass_rate"] is not None else "", c["failed"],
          "、".join(f"{names.get(k, k)}×{v}" for k, v in sorted(c["problems_by_indicator"].items())),
-         "、".join(c["failing_again"])]
+         "、".join(c["failing_again"]), "已核验" if c["trusted"] else "未核验"]
         for c in report["cities"]
     ]
-    sys.stdout.write(_table(rows, ["地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标", "连续不合格"]))
+    sys.stdout.write(_table(rows, ["城市", "地区", "抽查数", "网站总数", "抽查比例", "合格率", "不合格", "问题指标",
+                                   "连续不合格", "签名"]))
+    if report["totals"].get("untrusted"):
+        _out(f"注意：{report['totals']['untrusted']} 个城市的数据包未核验签名（以 --unsigned-ok 导入）")
+    return 0
+
+
+def cmd_province_keys_add(args: argparse.Namespace) -> int:
+    from inspector.core.submission.exchange import keyring_add
+
+    entry = keyring_add(_workspace(args), args.city, args.pubkey)
+    _out(f"已登记城市 {entry['city']} 的公钥 {entry['key_id']}")
+    return 0
+
+
+def cmd_province_keys_list(args: argparse.Namespace) -> int:
+    from inspector.core.submission.exchange import keyring
+
+    entries = keyring(_workspace(args))
+    if args.json:
+        _print_json(entries)
+        return 0
+    sys.stdout.write(_table([[e["city"], e["key_id"], e["added_at"], e.get("file", "")] for e in entries],
+                            ["城市", "公钥 ID", "登记时间", "文件"]))
+    return 0
+
+
+def cmd_province_keys_remove(args: argparse.Namespace) -> int:
+    from inspector.core.submission.exchange import keyring_remove
+
+    removed = keyring_remove(_workspace(args), args.city, args.key_id)
+    _out(f"已删除城市 {args.city.strip().lower()} 的 {removed} 个公钥")
     return 0
 
 
@@ -638,6 +724,8 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from inspector.demo.run import run_demo
 
+    if args.as_of:
+        args.as_of = _date(args.as_of, "--as-of").isoformat()  # a bad date is bad input, not a crash
     return run_demo(args)
 
 

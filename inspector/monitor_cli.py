@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from inspector.core.quarter.monitor import (
     run_until_signal,
 )
 from inspector.core.quarter.sampling import check_quarter, current_quarter
+from inspector.core.text import json_text
+from inspector.core.settings import number_arg
 from inspector.core.store import Workspace, default_workspace
 
 def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -37,8 +38,8 @@ def add_monitor_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--quarter", help="quarter whose sample to monitor (default: the current quarter)")
     p.add_argument("--status", action="store_true", help="print each site's attempts, failures and last failure, then exit")
     p.add_argument("--json", action="store_true", help="with --status: print JSON (schema inspector.monitor/1) only")
-    p.add_argument("--days", type=int, help="window length in days when the window is created (default: checklist, 7)")
-    p.add_argument("--per-day", type=int, help="attempts per Asia/Shanghai day when the window is created (default: checklist, 24)")
+    p.add_argument("--days", type=number_arg(int, "monitor_days", "--days"), help="window length in days when the window is created (default: checklist, 7)")
+    p.add_argument("--per-day", type=number_arg(int, "monitor_per_day", "--per-day"), help="attempts per Asia/Shanghai day when the window is created (default: checklist, 24)")
     p.set_defaults(func=cmd_monitor)
     return p
 
@@ -98,7 +99,7 @@ def _print_status(ws: Workspace, quarter: str, as_json: bool) -> int:
     if as_json:
         doc = {"schema": "inspector.monitor/1", "quarter": quarter,
                "window": state.to_record() if state else None, "sites": rows}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(doc) + "\n")
         return 0
     if state is None:
         sys.stdout.write(f"工作区 {ws.root} 中 {quarter} 尚未监测（启动：inspector --workspace {ws.root} monitor --quarter {quarter}）\n")

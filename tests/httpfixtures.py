@@ -8,7 +8,7 @@ ephemeral port, as a context manager::
         srv.count("/x")       # how many requests reached /x
 
 A route is a reply tuple ``(status, headers, body)``, a behaviour (:class:`Hang`,
-:class:`Reset`, :class:`Slow`) or a callable ``(Request) -> route``.
+:class:`Reset`, :class:`Slow`, :class:`Stream`) or a callable ``(Request) -> route``.
 Paths are matched with their query string first, then without it; anything
 else answers 404. HTTP/1.1 keep-alive is on, so clients reuse connections.
 Also: :func:`flaky` (a route that misbehaves N times, then answers),
@@ -23,7 +23,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -60,7 +60,20 @@ class Slow:
     drip: bool = False
 
 
-Route = Union[Reply, Hang, Reset, Slow, Callable[[Request], "Route"]]
+@dataclass(frozen=True)
+class Stream:
+    """Answer with a body produced chunk by chunk (a huge page never held in memory at once).
+
+    ``chunks`` is called per request; without a Content-Length in ``headers`` the connection
+    closes after the body (HTTP/1.1 read-until-close).
+    """
+
+    headers: dict[str, str]
+    chunks: Callable[[], Iterable[bytes]]
+    status: int = 200
+
+
+Route = Union[Reply, Hang, Reset, Slow, Stream, Callable[[Request], "Route"]]
 
 
 def html(
@@ -130,8 +143,25 @@ class _Handler(BaseHTTPRequestHandler):
         elif isinstance(route, Slow):
             time.sleep(route.delay)
             self._send(route.reply, drip=route.drip)
+        elif isinstance(route, Stream):
+            self._stream(route)
         else:
             self._send(route)
+
+    def _stream(self, route: Stream) -> None:
+        self.send_response(route.status)
+        for name, value in route.headers.items():
+            self.send_header(name, value)
+        if not any(name.lower() == "content-length" for name in route.headers):
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        for chunk in route.chunks():
+            if self.server.owner.stopping.is_set():
+                break
+            self.wfile.write(chunk)
 
     def _send(self, reply: Reply, *, drip: bool = False) -> None:
         status, headers, body = reply

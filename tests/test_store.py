@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -262,3 +263,26 @@ def test_sigkill_while_storing_documents_never_leaves_a_dangling_reference(tmp_p
         assert newest >= max(printed, default=committed)
         committed = newest
     assert committed >= 60
+
+
+def test_a_shared_workspace_keeps_its_mode_and_group_across_writes(tmp_path):
+    """Every write replaced inspector.json with a 0600 file: a colleague sharing the workspace lost access."""
+    ws = Workspace(tmp_path)
+    ws.upsert_sites([_site("3406000012")])
+    db = tmp_path / DB_NAME
+    old_umask = os.umask(0o022)
+    try:
+        fresh = Workspace(tmp_path / "fresh")
+        fresh.upsert_sites([_site("3406000012")])
+        assert stat.S_IMODE((tmp_path / "fresh" / DB_NAME).stat().st_mode) == 0o644  # 0666 less the umask
+    finally:
+        os.umask(old_umask)
+    os.chmod(db, 0o660)
+    group = next((g for g in os.getgroups() if g != db.stat().st_gid), None) if os.geteuid() != 0 else 4242
+    if group is not None:
+        os.chown(db, -1, group)
+    for n in range(3):
+        ws.upsert_sites([_site(f"34060000{20 + n}")])
+        assert stat.S_IMODE(db.stat().st_mode) == 0o660
+        if group is not None:
+            assert db.stat().st_gid == group

@@ -10,13 +10,17 @@ Scoring (pre-fill, an inspector's decisions, the verdict) is :mod:`inspector.cor
 
 from __future__ import annotations
 
+import math
 import operator
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from inspector.core import texts
+from inspector.core.settings import BOUNDS
+
 _OPS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -232,6 +236,8 @@ def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
         path = known[str(name_or_path)]
     try:
         st = path.stat()
+        if st.st_size > MAX_FILE_BYTES:
+            raise ChecklistError(f"{path.name}: 文件过大（超过 {MAX_FILE_BYTES // 1_000_000} MB），不是检查表")
         key = (st.st_size, st.st_mtime_ns, st.st_ino)
         cached = _LOADED.get(path)
         if cached is not None and cached[0] == key:
@@ -241,9 +247,47 @@ def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
         raise ChecklistError(f"checklist file not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ChecklistError(f"{path.name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ChecklistError(f"{path.name}: 嵌套过深，不是检查表") from None
+    except OSError as exc:
+        raise ChecklistError(f"{path.name}: 无法读取（{exc.strerror or exc}）") from None
     checklist = parse_checklist(data, path)
     _LOADED[path] = (key, checklist)
     return checklist
+
+
+MAX_FILE_BYTES = 2_000_000
+MAX_MAGNITUDE = 1e9  # no threshold, window or point value of a checklist comes near this
+# (key path pattern, low, high): a number under such a key outside the range is refused, the key named
+_RANGES: tuple[tuple[str, float, float], ...] = (
+    (r"checklist\.max_score", 1, 1000),
+    (r"indicators\.[^.]+\.points\[\d+\]\.(each|points)", 0, 1000),
+    (r"indicators\.[^.]+\.cap", 0, 1000),
+    (r"indicators\.[^.]+\.points\[\d+\]\.scale", 0, 1e6),
+    (r".*\.window_days|.*_days", 0, 3650),
+    (r".*\.timeout_s", *BOUNDS["timeout"]),
+    (r".*\.probes_per_day", *BOUNDS["monitor_per_day"]),
+    (r".*\.params\.days", *BOUNDS["monitor_days"]),
+)
+
+
+def _check_numbers(data: Mapping[str, Any]) -> None:
+    """Every number in the file finite and within a sane range (iteratively: the file is untrusted)."""
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in data.items()]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise ChecklistError(f"{where}: 必须是有限的数，不能是 {value}")
+            if abs(value) > MAX_MAGNITUDE:
+                raise ChecklistError(f"{where}: {value:g} 超出合理范围（绝对值不超过 {MAX_MAGNITUDE:g}）")
+            for pattern, lo, hi in _RANGES:
+                if re.fullmatch(pattern, where) and not lo <= value <= hi:
+                    raise ChecklistError(f"{where}: {value:g} 超出范围 {lo:g}–{hi:g}")
 
 
 def _req(table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
@@ -320,6 +364,7 @@ def _max_points(terms: tuple[PointTerm, ...], mode: str, cap: Any, maximum: Any,
 
 
 def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checklist:
+    _check_numbers(data)
     head = _req(data, "checklist", "", dict)
     cid = _req(head, "id", "checklist", str)
     indicators_raw = _req(data, "indicators", "", dict)
@@ -393,6 +438,10 @@ def parse_checklist(data: Mapping[str, Any], path: Path | None = None) -> Checkl
         raise ChecklistError("columns: expected a table")
     fail_below = _req(head, "fail_below", "checklist", (int, float))
     max_score = head.get("max_score", 100.0)
+    if not isinstance(max_score, (int, float)) or isinstance(max_score, bool):
+        raise ChecklistError("checklist.max_score: expected a number")
+    if not 0 <= fail_below <= max_score:
+        raise ChecklistError(f"checklist.fail_below: {fail_below:g} 超出范围 0–{max_score:g}（max_score）")
     return Checklist(
         id=cid,
         name=str(head.get("name", cid)),

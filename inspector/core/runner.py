@@ -320,7 +320,9 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
     """The ``inspector.check/1`` document of the check (fields beyond the contract are additive)."""
     crawl, opts = check.crawl, check.opts
     challenges, challenge_notes = _challenge_notes(check.gate)
-    notes = check.notes + challenge_notes + ([check.browser_note] if check.browser_note else [])
+    limits = limit_hits(crawl, check.capturer.hits if check.capturer is not None else [], check.evidence)
+    notes = check.notes + challenge_notes + ([check.browser_note] if check.browser_note else []) \
+        + [hit["text"] for hit in limits]
     doc = {
         "schema": SCHEMA,
         "url": check.url,
@@ -352,10 +354,28 @@ def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[st
             },
             "browser": {"used": check.capturer is not None, "note": check.browser_note},
             "challenges": challenges,
+            "limits": limits,
             "notes": notes,
         },
     }
     return doc
+
+
+def limit_hits(crawl: CrawlResult, browser_hits: list[Any], evidence: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Every cap this check ran into: pages the fetcher cut at the size cap, then the browser's.
+
+    A shared browser's hits include other checks' pages: only this site's pages count.
+    """
+    from inspector.core.web.limits import LIMITS, LimitHit, mb
+
+    ours = {u for page in crawl.pages.values() for u in (page.url, page.final_url) if u}
+    ours.update(u for rec in evidence for u in (rec.get("url"), rec.get("final_url")) if u)
+    hits = [LimitHit("document-size", page.url, mb(LIMITS.max_bytes), "只读取了开头部分")
+            for page in crawl.pages.values() if page.error == "too-large"]
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for hit in [*hits, *(h for h in browser_hits if h.url in ours)]:
+        out.setdefault((hit.kind, hit.url), hit.as_dict())
+    return list(out.values())
 
 
 async def _open_browser(stack: AsyncExitStack, root: Path | None) -> tuple[Any, str]:

@@ -28,9 +28,52 @@ from typing import Callable, Mapping, TypeVar
 
 T = TypeVar("T", int, float)
 
+WEEK_OF_PROBES = 7 * 24  # the week-long monitor's attempts (24 a day for 7 days): no short probe needs more
+
+#: The range of every number a person can set, wherever it is set (INSPECTOR_* variable, CLI option,
+#: checklist parameter): one table, so `--timeout 1e300` and INSPECTOR_TIMEOUT=1e300 are refused alike.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "per_host": (1, 64),
+    "interval": (0.0, 60.0),  # seconds between request starts to one host
+    "timeout": (0.5, 300.0),  # seconds, one request
+    "max_pages": (1, 100_000),
+    "probes": (1, WEEK_OF_PROBES),
+    "probe_interval": (0.0, 60.0),
+    "monitor_days": (1, 31),
+    "monitor_per_day": (1, 24 * 60),
+    "port": (0, 65_000),  # 0: free ports chosen by the system
+}
+
 
 class SettingsError(ValueError):
     """An ``INSPECTOR_*`` variable that cannot be used (named in the message)."""
+
+
+def parse_number(raw: str, kind: Callable[[str], T], bound: str, what: str) -> T:
+    """``raw`` as an int or a finite float within ``BOUNDS[bound]``; SettingsError naming ``what`` otherwise."""
+    lo, hi = BOUNDS[bound]
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{what}={raw!r} 不是{'整数' if kind is int else '数字'}") from None
+    if isinstance(value, float) and not math.isfinite(value) or not lo <= value <= hi:
+        raise SettingsError(f"{what}={raw!r} 超出范围 {lo:g}–{hi:g}")
+    return value
+
+
+def number_arg(kind: Callable[[str], T], bound: str, flag: str) -> Callable[[str], T]:
+    """An argparse ``type``: :func:`parse_number` with the bounds of ``bound``, a refusal as argparse's
+    one-line error (the CLI and the monitor's command share it)."""
+    import argparse
+
+    def parse(raw: str) -> T:
+        try:
+            return parse_number(raw, kind, bound, flag)
+        except SettingsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = getattr(kind, "__name__", "number")  # argparse names the type in its messages
+    return parse
 
 
 @dataclass(frozen=True)
@@ -47,17 +90,9 @@ class Settings:
     probe_interval: float = 1.0
 
 
-def _number(env: Mapping[str, str], name: str, kind: Callable[[str], T], default: T, lo: T, hi: T) -> T:
+def _number(env: Mapping[str, str], name: str, kind: Callable[[str], T], default: T, bound: str) -> T:
     raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"环境变量 {name}={raw!r} 不是数字") from None
-    if isinstance(value, float) and not math.isfinite(value) or not lo <= value <= hi:
-        raise SettingsError(f"环境变量 {name}={raw!r} 超出范围 {lo}–{hi}")
-    return value
+    return parse_number(raw, kind, bound, f"环境变量 {name}") if raw else default
 
 
 def from_env(env: Mapping[str, str]) -> Settings:
@@ -71,12 +106,12 @@ def from_env(env: Mapping[str, str]) -> Settings:
         user=text("INSPECTOR_USER"),
         chromium=text("INSPECTOR_CHROMIUM"),
         timezone=text("INSPECTOR_TZ") or Settings.timezone,
-        per_host=_number(env, "INSPECTOR_PER_HOST", int, Settings.per_host, 1, 64),
-        interval=_number(env, "INSPECTOR_INTERVAL", float, Settings.interval, 0.0, 60.0),
-        timeout=_number(env, "INSPECTOR_TIMEOUT", float, Settings.timeout, 0.5, 300.0),
-        max_pages=_number(env, "INSPECTOR_MAX_PAGES", int, Settings.max_pages, 1, 100_000),
-        probes=_number(env, "INSPECTOR_PROBES", int, Settings.probes, 1, 1000),
-        probe_interval=_number(env, "INSPECTOR_PROBE_INTERVAL", float, Settings.probe_interval, 0.0, 60.0),
+        per_host=_number(env, "INSPECTOR_PER_HOST", int, Settings.per_host, "per_host"),
+        interval=_number(env, "INSPECTOR_INTERVAL", float, Settings.interval, "interval"),
+        timeout=_number(env, "INSPECTOR_TIMEOUT", float, Settings.timeout, "timeout"),
+        max_pages=_number(env, "INSPECTOR_MAX_PAGES", int, Settings.max_pages, "max_pages"),
+        probes=_number(env, "INSPECTOR_PROBES", int, Settings.probes, "probes"),
+        probe_interval=_number(env, "INSPECTOR_PROBE_INTERVAL", float, Settings.probe_interval, "probe_interval"),
     )
 
 

@@ -32,9 +32,11 @@ import copy
 import hashlib
 import json
 import os
-import tempfile
+import stat
+import threading
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -65,11 +67,16 @@ def utcnow() -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix."""
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new content, never a mix.
+
+    The new file keeps the old one's mode and group (a workspace shared with colleagues stays
+    readable to them); a file written for the first time gets the usual mode (0666 less the umask).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
+            _keep_owner_and_mode(fh.fileno(), path)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -84,6 +91,29 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _new_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path`` created 0666 & ~umask (mkstemp's 0600 would end up on ``path``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+
+
+def _keep_owner_and_mode(fd: int, path: Path) -> None:
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        return
+    if hasattr(os, "fchown") and old.st_gid != os.fstat(fd).st_gid:
+        with contextlib.suppress(OSError):  # not a member of that group: the mode still carries over
+            os.fchown(fd, -1, old.st_gid)
+    if hasattr(os, "fchmod"):  # (not on Windows, where only a read-only bit exists)
+        os.fchmod(fd, stat.S_IMODE(old.st_mode))
 
 
 class FileLock:
@@ -150,6 +180,34 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+#: The fields every record of a table is read by (a record without them cannot be shown or used).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "sites": ("code",),
+    "samples": ("quarter",),
+    "inspections": ("quarter", "code"),
+    "evidence": ("quarter", "code"),
+    "province": ("quarter", "dir"),
+    "keyring": ("city", "key"),
+}
+
+
+def damaged_record(data: Any) -> str | None:
+    """Why the database cannot be used as it is — naming the table and the record id — or None."""
+    if not isinstance(data, dict):
+        return None  # the schema check names a database of the wrong shape
+    for table, fields in REQUIRED_FIELDS.items():
+        records = data.get(table)
+        if not isinstance(records, dict):
+            continue
+        for doc_id, record in records.items():
+            missing = [f for f in fields if not isinstance(record, dict) or not isinstance(record.get(f), str)
+                       or not record.get(f)]
+            if missing:
+                return (f"工作区数据损坏：表 {table} 的记录 {doc_id} 缺少 {', '.join(missing)}"
+                        "（或类型不对）；请从备份恢复，或修正/删除该记录")
+    return None
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage that persists with :func:`atomic_write_bytes` (UTF-8, no ``\\u`` escapes)."""
 
@@ -164,9 +222,15 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
+        except RecursionError:
+            raise WorkspaceError(f"{self.path} is not a readable workspace database: nested too deeply") from None
+        damaged = damaged_record(data)
+        if damaged:
+            raise WorkspaceError(f"{self.path}: {damaged}")
+        return data
 
     def write(self, data: dict[str, Any]) -> None:
         # compact: an indented dump of a big quarter costs four times as long to write
@@ -181,6 +245,7 @@ class AtomicJSONStorage(Storage):
 class Workspace:
     root: Path
     lock_timeout: float = 10.0
+    _holder: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).expanduser()
@@ -225,9 +290,24 @@ class Workspace:
 
     # -- transactions -----------------------------------------------------------------------
     @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock across several steps (files written beside the database, then a
+        transaction): no other process writes in between. Transactions of this thread inside
+        reuse the lock."""
+        if self._holder == threading.get_ident():
+            yield
+            return
+        with FileLock(self.root / LOCK_NAME, self.lock_timeout):
+            self._holder = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
         """Lock, load, yield an in-memory TinyDB, and commit it atomically once on success."""
-        with FileLock(self.root / LOCK_NAME, self.lock_timeout):
+        with self.locked():
             current = AtomicJSONStorage(self.db_path).read() or {}  # fresh under the lock, parsed once
             self._check_schema(current)
             self._remove_stale_temps()

@@ -64,7 +64,7 @@ def _unknown(value: Any) -> str:
 
 def clean_line(value: Any) -> str:
     """Any value as one line of text for people: controls stripped, ``""`` for None."""
-    from inspector.core.web.charset import clean_text
+    from inspector.core.text import clean_text  # the one cleaning path (CLI, TUI, files)
 
     return "" if value is None else clean_text(str(value))
 
@@ -199,6 +199,21 @@ def fetch_error(error: Any = None, status: Any = None) -> str:
 
 
 LIMITS = {"max_pages": "页面数上限", "max_links": "链接数上限", "max_depth": "层级上限"}
+
+#: The caps of core.web.limits a page can run into (fetcher and browser).
+PAGE_LIMITS = {
+    "document-size": "文档超过大小上限",
+    "page-bytes": "页面加载总量超过上限",
+    "page-requests": "页面请求数超过上限",
+    "page-time": "页面处理时间超过上限",
+    "browser-memory": "浏览器内存超过上限",
+}
+
+
+def page_limit(kind: str, limit: str, detail: str, url: str) -> str:
+    """``文档超过大小上限 5 MB（解压后）：http://…`` — which cap, how much was allowed, where."""
+    extra = f"（{detail}）" if detail else ""
+    return f"{PAGE_LIMITS.get(kind, kind)} {limit}{extra}：{url}"
 
 
 def crawl_limit(name: str) -> str:

@@ -377,7 +377,7 @@ class BundleImportModal(ModalScreen[tuple[list[str], str] | None]):
             yield Label(Text("导入 import city bundles (verified, then extracted)", style="bold"))
             yield Label("数据包 bundle .zip path(s), space-separated")
             yield Input(placeholder="/path/to/city-2026Q4.zip", id="bundle-paths")
-            yield Label("公钥 the city's public key (office.pub; empty = no signature check)")
+            yield Label("公钥 the city's public key (office.pub; empty = the keyring: inspector province keys add)")
             yield Input(placeholder="/path/to/office.pub", id="bundle-pubkey")
             yield Static(id="bundle-error")
 

@@ -151,7 +151,8 @@ class ProvinceScreen(TableScreen):
         for n, city in enumerate(cities):
             failed = city.get("failed") or 0
             yield str(n), [
-                plain(city.get("region"), limit=14),
+                plain(city.get("region"), limit=14) if city.get("trusted", True)
+                else plain(f"{clean(city.get('region'), 10)} 未核验", style="yellow"),
                 Text(f"{clean(city.get('sampled'), 6)}/{clean(city.get('population'), 6)}", justify="right"),
                 Text(percent(city.get("ratio")), justify="right"),
                 Text(percent(city.get("pass_rate")), justify="right"),
@@ -171,6 +172,9 @@ class ProvinceScreen(TableScreen):
         if row is not None and row < len(cities):
             city = cities[row]
             out.append_text(plain(city.get("region"), style="bold", limit=60))
+            out.append_text(plain(f"  城市 {clean(city.get('city'), 32)} · 签名已核验 verified")
+                            if city.get("trusted", True) else
+                            Text("  未核验签名 signature not verified (--unsigned-ok)", style="bold yellow"))
             out.append(f"  数据包 bundle of {local_time(city.get('created_at'), '%Y-%m-%d %H:%M')}"
                        f" · 合格 passed {clean(city.get('passed'))}"
                        f" · 待复核 review {clean(city.get('review'))}")
@@ -223,7 +227,7 @@ class ProvinceScreen(TableScreen):
         except (OSError, ValueError) as exc:
             self.post_message(BundlesImported([], [f"{type(exc).__name__}: {exc}"], key is not None))
             return
-        self.post_message(BundlesImported(entries, [], key is not None))
+        self.post_message(BundlesImported(entries, [], all(e.get("trusted") for e in entries)))
 
     def on_bundles_imported(self, message: BundlesImported) -> None:
         out = Text()
@@ -238,8 +242,10 @@ class ProvinceScreen(TableScreen):
                 out.append("\n  ")
                 out.append_text(plain(f"{clean(entry.get('region'), 30)} {clean(entry.get('quarter'), 10)} · "
                                       f"{clean(entry.get('sites'))} 个网站 sites"))
+                if entry.get("already"):
+                    out.append(" · 已导入过 already imported (内容相同 same content)", style="dim")
             if not message.signed:
-                out.append("\n  未核验签名 signature not checked (no public key given)", style="yellow")
+                out.append("\n  未核验签名 signature not verified", style="yellow")
         self.query_one("#province-import", Static).update(out)
         if message.entries:
             self.quarter = None  # show the latest quarter, which may be the one just imported

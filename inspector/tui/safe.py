@@ -2,9 +2,9 @@
 
 Site names, page titles, URLs, finding details and notes come from the web or from
 other people's files. They are never markup: everything shown goes through
-:func:`plain`, which strips terminal escapes and C0/C1/bidi controls (via the core's
-``clean_text``) and wraps the result in a :class:`rich.text.Text`, which Textual
-renders verbatim (``[/b]``, ``[@click=app.quit]`` stay literal characters).
+:func:`plain`, which strips terminal escapes and C0/C1/bidi controls (the core's one
+cleaning path, :func:`inspector.core.text.clean`, which the CLI uses too) and wraps the result
+in a :class:`rich.text.Text`, which Textual renders verbatim (``[/b]``, ``[@click=app.quit]`` stay literal characters).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.text import Text
 
 from inspector.core import texts
 from inspector.core.model import Rectification
-from inspector.core.web.charset import clean_text
+from inspector.core.text import clean
 
 STATUS = {  # the core's status vocabulary (core.texts), with a symbol and its colour
     "pass": (f"✔ {texts.STATUS['pass']}", "green"),
@@ -36,14 +36,6 @@ RECTIFICATION = {  # the core's rectification (整改) statuses, in the order th
     Rectification.OVERDUE.value: (texts.RECTIFICATION["overdue"], "bold red"),
     Rectification.NOT_NEEDED.value: (texts.RECTIFICATION["not needed"], "dim"),
 }
-
-
-def clean(value: Any, limit: int | None = None) -> str:
-    """One line of display text from any value, controls stripped, optionally shortened."""
-    text = clean_text("" if value is None else str(value))
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)] + "…"
-    return text
 
 
 def plain(value: Any, style: str = "", limit: int | None = None) -> Text:

@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 
 from inspector import __version__
 from inspector.core.submission import report
-from inspector.core.submission.signing import load_public_key, load_secret_key, sign_bytes, verify_bytes
+from inspector.core.submission.signing import PublicKey, load_public_key, load_secret_key, sign_bytes, verify_bytes
 
 SCHEMA = "inspector.bundle/1"
 MANIFEST = "manifest.json"
@@ -51,9 +51,11 @@ DEFAULT_MAX_TOTAL = 2 * 1024**3  # bytes uncompressed
 DEFAULT_MAX_FILES = 20_000
 DEFAULT_MAX_RATIO = 200.0  # uncompressed : compressed, per member above _RATIO_FLOOR bytes
 MAX_MANIFEST = 32 * 1024**2
+MAX_JSON_DEPTH = 64  # a bundle's JSON nests a handful of levels; thousands is an attack on the reader
 _RATIO_FLOOR = 1024**2
 _CHUNK = 1024 * 1024
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+CITY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _STORED_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz", ".xlsx", ".docx", ".pdf", ".7z")
@@ -65,9 +67,12 @@ Redraw = Callable[[Mapping[str, Any]], Iterable[str]]
 class BundleError(Exception):
     """A bundle was refused; ``reasons`` lists every problem found."""
 
+    SHOWN = 10  # a bundle with thousands of bad files is still one readable line
+
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
-        super().__init__("; ".join(self.reasons))
+        more = len(self.reasons) - self.SHOWN
+        super().__init__("; ".join(self.reasons[: self.SHOWN]) + (f"; …（另有 {more} 个问题）" if more > 0 else ""))
 
 
 @dataclass
@@ -80,6 +85,33 @@ class VerifyReport:
     manifest: dict[str, Any] | None = None
     signer: str = ""  # key id of the signature, when it verified
     trusted_comment: str = ""
+    signature_reasons: list[str] = field(default_factory=list)  # the reasons that are about the signature only
+
+
+# --------------------------------------------------------------------------- JSON from other offices
+
+
+def loads_json(data: bytes | str, what: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON from a bundle: ValueError (naming ``what``) for bad text, nesting deeper than
+    ``max_depth`` and non-finite numbers (``NaN``, ``Infinity`` are not JSON)."""
+
+    def finite(token: str) -> float:
+        raise ValueError(f"{token} 不是 JSON 数值")
+
+    try:
+        value = json.loads(data, parse_constant=finite)
+    except RecursionError:
+        raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        raise ValueError(f"{what}：不是有效的 JSON（{exc}）") from None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:  # iterative: the check itself must not recurse
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）")
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
 
 
 # --------------------------------------------------------------------------- path rules
@@ -367,16 +399,19 @@ def verify_bundle(
     max_total: int = DEFAULT_MAX_TOTAL,
     max_files: int = DEFAULT_MAX_FILES,
     max_ratio: float = DEFAULT_MAX_RATIO,
+    public_keys: Sequence[PublicKey] = (),
 ) -> VerifyReport:
     """Check a bundle without extracting it: structure, every size and SHA-256, no extra or missing
-    member, the minisign signature over manifest.json (when ``pubkey_path`` is given) and, when
+    member, the minisign signature over manifest.json (by the key of ``pubkey_path``, else by any of
+    ``public_keys``, e.g. the province's keyring; ``signer`` is the key id that verified) and, when
     ``redraw`` is given (manifest ``sampling`` -> codes), that the draw re-runs to the bundle's sites.
     Never raises on a bad bundle: every problem is a reason.
     """
     result = VerifyReport(ok=False)
     try:
         with zipfile.ZipFile(path) as archive:
-            _verify_archive(archive, pubkey_path, redraw, _Limits(max_total, max_files, max_ratio), result)
+            _verify_archive(archive, pubkey_path, redraw, _Limits(max_total, max_files, max_ratio), result,
+                            public_keys)
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         result.reasons.append(f"not a readable zip archive: {exc}")
     result.ok = not result.reasons
@@ -389,6 +424,7 @@ def _verify_archive(
     redraw: Redraw | None,
     limits: _Limits,
     result: VerifyReport,
+    public_keys: Sequence[PublicKey] = (),
 ) -> None:
     reasons, members = _scan(archive, limits)
     result.reasons.extend(reasons)
@@ -404,7 +440,7 @@ def _verify_archive(
         if name in members:
             result.reasons.extend(_content_problems(archive, members[name], entry))
     result.reasons.extend(_structure_problems(archive, manifest, listed, members))
-    _check_signature(archive, members, manifest_bytes, pubkey_path, result)
+    _check_signature(archive, members, manifest_bytes, pubkey_path, result, public_keys)
     if redraw is not None:
         result.reasons.extend(_redraw_problems(manifest, redraw))
 
@@ -421,7 +457,7 @@ def _read_manifest(
         return None, b""
     try:
         data = _read_capped(archive, info, MAX_MANIFEST)
-        manifest = json.loads(data.decode("utf-8"))
+        manifest = loads_json(data, MANIFEST)
     except (BundleError, ValueError) as exc:
         reasons.append(f"{MANIFEST} unreadable: {exc}")
         return None, b""
@@ -450,6 +486,9 @@ def manifest_problems(manifest: Any) -> list[str]:
             problems.append(f"{MANIFEST}: {problem}")
     if not all(isinstance(code, str) and _CODE.match(code) for code in manifest["sites"]):
         problems.append(f"{MANIFEST}: invalid site code in 'sites'")
+    city = manifest.get("city")
+    if city is not None and not (isinstance(city, str) and CITY_CODE.match(city)):
+        problems.append(f"{MANIFEST}: invalid city code in 'city'")
     return problems
 
 
@@ -523,7 +562,7 @@ def _structure_problems(
 
 def _result_problems(archive: zipfile.ZipFile, info: zipfile.ZipInfo, code: str) -> list[str]:
     try:
-        data = json.loads(_read_capped(archive, info, MAX_MANIFEST).decode("utf-8"))
+        data = loads_json(_read_capped(archive, info, MAX_MANIFEST), info.filename)
     except (BundleError, ValueError) as exc:
         return [f"invalid result file: {info.filename} ({exc})"]
     if not isinstance(data, dict) or data.get("code") != code:
@@ -537,25 +576,37 @@ def _check_signature(
     manifest_bytes: bytes,
     pubkey_path: str | os.PathLike[str] | None,
     result: VerifyReport,
+    public_keys: Sequence[PublicKey] = (),
 ) -> None:
+    def refuse(reason: str) -> None:
+        result.reasons.append(reason)
+        result.signature_reasons.append(reason)
+
     info = members.get(SIGNATURE)
     if info is None:
-        result.reasons.append(f"missing signature: {SIGNATURE}")
+        refuse(f"missing signature: {SIGNATURE}")
         return
-    if pubkey_path is None:
+    if pubkey_path is None and not public_keys:
         result.notes.append("signature not checked: no public key given")
         return
     try:
-        public = load_public_key(pubkey_path)
+        keys = [load_public_key(pubkey_path)] if pubkey_path is not None else list(public_keys)
         text = _read_capped(archive, info, 64 * 1024).decode("utf-8")
     except (BundleError, ValueError, OSError) as exc:
-        result.reasons.append(f"cannot check signature: {exc}")
+        refuse(f"cannot check signature: {exc}")
         return
-    check = verify_bytes(manifest_bytes, text, public)
-    if not check.ok:
-        result.reasons.append(f"bad signature (signed by another key?): {check.reason}")
+    checks = [verify_bytes(manifest_bytes, text, key) for key in keys]
+    good = next((check for check in checks if check.ok), None)
+    if good is None:
+        if pubkey_path is not None:
+            refuse(f"bad signature (signed by another key?): {checks[0].reason}")
+        else:
+            signer = next((c.key_id for c in checks if c.key_id), "")
+            known = any(c.key_id == k.key_id_hex for c in checks for k in keys)
+            refuse(f"签名无效：{checks[0].reason if known else '不是已登记公钥签署的'}"
+                   + (f"（签名公钥 {signer}）" if signer else "（签名无法解析）"))
         return
-    result.signer, result.trusted_comment = check.key_id, check.trusted_comment
+    result.signer, result.trusted_comment = good.key_id, good.trusted_comment
 
 
 def _redraw_problems(manifest: Mapping[str, Any], redraw: Redraw) -> list[str]:
@@ -688,9 +739,9 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
 def read_extracted(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """``{"manifest": ..., "results": [site dicts]}`` of an extracted bundle (``province_aggregate``'s input)."""
     directory = Path(directory)
-    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    manifest = loads_json((directory / MANIFEST).read_bytes(), MANIFEST)
     results = [
-        json.loads((directory / "results" / f"{code}.json").read_text(encoding="utf-8"))
+        loads_json((directory / "results" / f"{code}.json").read_bytes(), f"results/{code}.json")
         for code in manifest.get("sites", [])
     ]
     return {"manifest": manifest, "results": results}
@@ -750,7 +801,7 @@ def _latest_per_city(bundles: Sequence[Mapping[str, Any]]) -> dict[tuple[str, st
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for bundle in bundles:
         manifest = bundle.get("manifest") or {}
-        key = (str(manifest.get("region", "")), str(manifest.get("quarter", "")))
+        key = (str(manifest.get("city") or manifest.get("region", "")), str(manifest.get("quarter", "")))
         current = latest.get(key)
         if current is None or str(manifest.get("created_at", "")) >= str(current["manifest"].get("created_at", "")):
             latest[key] = bundle
@@ -778,6 +829,7 @@ def _city_summary(bundle: Mapping[str, Any], failed_before: set[str]) -> dict[st
     )
     return {
         "region": manifest.get("region"),
+        "city": manifest.get("city"),
         "quarter": manifest.get("quarter"),
         "created_at": manifest.get("created_at"),
         "population": population,

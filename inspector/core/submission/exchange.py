@@ -6,6 +6,11 @@ Connects the workspace (sample, inspections, evidence records) to the bundle for
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import uuid
+import zipfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -19,8 +24,9 @@ from inspector.core.scoring import scored, shown_points
 from inspector.core.model import Progress, Rectification, Result
 from inspector.core.quarter.inspection import adjustments, checklist_of, done_problems, evaluate, is_done
 from inspector.core.quarter.sampling import check_quarter, redraw
-from inspector.core.submission.signing import generate_keypair
-from inspector.core.store import Workspace, utcnow
+from inspector.core.submission.signing import PublicKey, SigningError, generate_keypair, load_public_key, parse_public_key
+from inspector.core.store import Workspace, WorkspaceError, utcnow
+from inspector.core.text import clean
 
 KEY_DIR = "keys"
 SECRET_NAME = "office.key"
@@ -156,8 +162,21 @@ def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, An
     return files
 
 
+def city_code(ws: Workspace, codes: list[str]) -> str:
+    """The sending office's code, from its sites' 网站标识码: their most common first four characters
+    (province + city, e.g. ``3609``; ``bm55`` for a ministry)."""
+    prefixes = Counter(c[:4].lower() for c in codes if len(c) >= 4 and bundle_fmt.CITY_CODE.match(c[:4]))
+    return prefixes.most_common(1)[0][0] if prefixes else "city"
+
+
+def bundle_name(city: str, quarter: str, day: date | None = None) -> str:
+    """``<city>-<quarter>-<YYYYMMDD>.zip``: two cities' bundles of a quarter never share a name."""
+    return f"{city}-{quarter}-{day or date.today():%Y%m%d}.zip"
+
+
 def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, key: Path | None = None,
-                   region: str | None = None, allow_incomplete: bool = False) -> Path:
+                   region: str | None = None, allow_incomplete: bool = False,
+                   city: str | None = None) -> Path:
     """Write the quarter's signed bundle. Refuses while a sampled site is not done (listing them), unless
     ``allow_incomplete``: then the summary marks those sites 未完成."""
     quarter = check_quarter(quarter)
@@ -177,19 +196,23 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
         files.extend(_evidence_files(ws, quarter, c, ws.inspection(quarter, c) or {}))
     checklist = checklist_of(next((ws.inspection(quarter, c) for c in codes if ws.inspection(quarter, c)), None))
     region = region or _region(ws, codes)
+    city = city or city_code(ws, codes)
+    if not bundle_fmt.CITY_CODE.match(city):
+        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
     sampling = {k: sample[k] for k in ("method", "seed", "ratio", "stratified_by", "strata", "included",
                                        "population", "population_size", "population_sites", "codes", "size",
                                        "drawn_at") if k in sample}
     sampling["quarter"] = quarter
     info = {
         "region": region,
+        "city": city,
         "quarter": quarter,
         "sampling": sampling,
         "inspectors": sorted({i for s in sites for i in s["inspectors"]}),
         "tool_version": __version__,
         "checklist": checklist.id,
     }
-    out = output or ws.root / "bundles" / f"{quarter}-{date.today():%Y%m%d}.zip"
+    out = output or ws.root / "bundles" / bundle_name(city, quarter)
     try:
         return bundle_fmt.export_bundle(
             out, manifest_info=info, sites=sites, files=files, secret_key_path=secret,
@@ -199,42 +222,224 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
         raise BundleError([f"无法导出 {quarter}：{exc}"]) from None
 
 
-def verify(path: Path, pubkey: Path | None = None) -> VerifyReport:
+def verify(path: Path, pubkey: Path | None = None, keys: list[PublicKey] | None = None) -> VerifyReport:
+    """Verify a bundle; the signature by ``pubkey``, else by any of ``keys`` (e.g. the keyring)."""
     if not Path(path).is_file():
         raise BundleError([f"文件不存在：{path}"])
-    return bundle_fmt.verify_bundle(path, pubkey, redraw=redraw)
+    return bundle_fmt.verify_bundle(path, pubkey, redraw=redraw, public_keys=keys or ())
+
+
+def verify_with_keyring(ws: Workspace, path: Path, pubkey: Path | None = None) -> tuple[VerifyReport, str]:
+    """``bundle verify``: with ``pubkey`` that key, else the workspace's keyring (if it has keys);
+    returns the report and the city whose key signed (or "")."""
+    known = {} if pubkey is not None else _keyring_keys(ws)
+    report = verify(path, pubkey, [key for _, key in known.values()])
+    return report, known[report.signer][0] if report.signer in known else ""
+
+
+# --------------------------------------------------------------------------- the province's keyring
+
+KEYRING = "keyring"
+
+
+def keyring(ws: Workspace) -> list[dict[str, Any]]:
+    """The cities' public keys the province trusts, by city code."""
+    return sorted((dict(e) for e in ws.snapshot().table(KEYRING).all()), key=lambda e: (e["city"], e["added_at"]))
+
+
+def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, Any]:
+    """Trust ``public_key_file`` as ``city``'s signing key (a city may have several, e.g. a new office PC)."""
+    city = city.strip().lower()
+    if not bundle_fmt.CITY_CODE.match(city):
+        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
+    try:
+        public = load_public_key(public_key_file)
+    except (OSError, UnicodeDecodeError, SigningError) as exc:
+        raise BundleError([f"无法读取公钥 {public_key_file}：{exc}"]) from None
+    entry = {"city": city, "key_id": public.key_id_hex, "key": public.to_base64(), "added_at": utcnow(),
+             "file": Path(public_key_file).name}
+    with ws.transaction() as db:
+        table = db.table(KEYRING)
+        for known in table.all():
+            if known["key_id"] == entry["key_id"]:
+                raise BundleError([f"公钥 {entry['key_id']} 已登记给城市 {known['city']}"])
+        table.insert(entry)
+    return entry
+
+
+def keyring_remove(ws: Workspace, city: str, key_id: str | None = None) -> int:
+    """Stop trusting ``city``'s keys (or only the one with ``key_id``); returns how many were removed."""
+    city = city.strip().lower()
+    with ws.transaction() as db:
+        table = db.table(KEYRING)
+        doomed = [e.doc_id for e in table.all()
+                  if e.get("city") == city and (key_id is None or str(e.get("key_id", "")).upper() == key_id.upper())]
+        table.remove(doc_ids=doomed)
+    if not doomed:
+        raise BundleError([f"钥匙环中没有城市 {city} 的公钥" + (f" {key_id}" if key_id else "")])
+    return len(doomed)
+
+
+def _keyring_keys(ws: Workspace) -> dict[str, tuple[str, PublicKey]]:
+    """key id -> (city, key) of every trusted key (a damaged entry is named, not skipped silently)."""
+    out: dict[str, tuple[str, PublicKey]] = {}
+    for entry in ws.snapshot().table(KEYRING).all():
+        try:
+            key = parse_public_key(str(entry["key"]))
+            out[key.key_id_hex] = (str(entry["city"]), key)
+        except (KeyError, SigningError) as exc:
+            raise WorkspaceError(f"工作区数据损坏：表 {KEYRING} 的记录 {entry.doc_id} 无法读取（{exc}）") from None
+    return out
 
 
 # --------------------------------------------------------------------------- province side
 
+PROVINCE = "province"
+IMPORTS_DIR = Path("province") / "imports"
+STAGING_DIR = Path("province") / ".staging"
 
-def province_import(ws: Workspace, paths: list[Path], pubkey: Path | None = None) -> list[dict[str, Any]]:
-    """Verify and import city bundles into a province workspace (strict extraction)."""
+
+def province_import(ws: Workspace, paths: list[Path], pubkey: Path | None = None, *,
+                    unsigned_ok: bool = False) -> list[dict[str, Any]]:
+    """Verify and import city bundles into a province workspace, each in one transaction.
+
+    The signature must verify with ``pubkey`` or with a key of the keyring (``province keys add``);
+    ``unsigned_ok`` imports a bundle whose signature does not, marked untrusted in every report.
+    An import is keyed by city + quarter: a resubmission replaces the earlier one in the reports,
+    both stay in the history. Each bundle is extracted to a staging folder, verified while writing,
+    moved into place and only then recorded — all under the workspace lock, so a kill at any point
+    leaves a complete import or none, and what a killed import left behind is removed next time.
+    """
     imported = []
-    for path in paths:
-        report = verify(path, pubkey)
-        if not report.ok:
-            raise BundleError([f"{Path(path).name}: {r}" for r in report.reasons])
-        manifest = report.manifest or {}
-        dest = ws.root / "province" / check_quarter(str(manifest.get("quarter", "")))
-        target = bundle_fmt.safe_extract(path, dest)
-        entry = {
-            "region": manifest.get("region", ""),
-            "quarter": manifest.get("quarter", ""),
-            "created_at": manifest.get("created_at", ""),
-            "dir": str(target.relative_to(ws.root)),
-            "signer": report.signer,
-            "imported_at": utcnow(),
-            "sites": len(manifest.get("sites", [])),
-        }
-        with ws.transaction() as db:
-            db.table("province").insert(entry)
-        imported.append(entry)
+    with ws.locked():
+        _clean_unfinished_imports(ws)
+        for path in paths:
+            imported.append(_import_one(ws, Path(path), pubkey, unsigned_ok))
     return imported
 
 
+def _clean_unfinished_imports(ws: Workspace) -> None:
+    """Staging folders and imports never recorded: left by a killed import (we hold the lock)."""
+    recorded = {str(e.get("dir", "")) for e in ws.snapshot().table(PROVINCE).all()}
+    staging = ws.root / STAGING_DIR
+    if staging.is_dir():
+        for leftover in staging.iterdir():
+            _remove(leftover)
+    imports = ws.root / IMPORTS_DIR
+    if imports.is_dir():
+        for folder in imports.iterdir():
+            if str(folder.relative_to(ws.root)) not in recorded:
+                _remove(folder)
+    for old in (ws.root / "province").glob("*/.import-*"):  # the staging of earlier versions
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _import_one(ws: Workspace, path: Path, pubkey: Path | None, unsigned_ok: bool) -> dict[str, Any]:
+    known = {} if pubkey is not None else _keyring_keys(ws)
+    if pubkey is None and not known and not unsigned_ok:
+        raise BundleError([f"{path.name}: 钥匙环里还没有任何城市的公钥，无法核验签名："
+                           "先运行 inspector province keys add 城市代码 office.pub（或用 --pubkey 指定公钥）"])
+    report = verify(path, pubkey, [key for _, key in known.values()])
+    structural = [r for r in report.reasons if r not in report.signature_reasons]
+    if structural or (report.signature_reasons and not unsigned_ok):
+        hint = ["（确认来源后可用 --unsigned-ok 导入，标记为未核验）"] if not structural else []
+        raise BundleError([f"{path.name}: {r}" for r in report.reasons] + hint)
+    manifest = report.manifest or {}
+    quarter = check_quarter(str(manifest.get("quarter", "")))
+    claimed = manifest.get("city")
+    signer_city = known[report.signer][0] if report.signer in known else None
+    if signer_city and claimed and claimed != signer_city:
+        raise BundleError([f"{path.name}: 数据包自称来自城市 {claimed}，却由城市 {signer_city} 的公钥签署"])
+    city = signer_city or claimed or f"地区:{clean(manifest.get('region'), 60)}"
+    trusted = bool(report.signer)
+    digest = _manifest_digest(path)
+    current = _current_import(ws, city, quarter)
+    if current is not None and current.get("manifest_sha256") == digest and (current.get("trusted") or not trusted):
+        return {**current, "already": True}
+    import_id = uuid.uuid4().hex[:12]
+    staged = bundle_fmt.safe_extract(path, ws.root / STAGING_DIR, name=import_id)
+    final = ws.root / IMPORTS_DIR / f"{_safe(city)}-{quarter}-{import_id}"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staged, final)
+    entry = {
+        "id": import_id,
+        "city": city,
+        "region": manifest.get("region", ""),
+        "quarter": quarter,
+        "created_at": manifest.get("created_at", ""),
+        "dir": str(final.relative_to(ws.root)),
+        "bundle": path.name,
+        "manifest_sha256": digest,
+        "signer": report.signer,
+        "trusted": trusted,
+        "imported_at": utcnow(),
+        "sites": len(manifest.get("sites", [])),
+        "replaces": current.get("id") if current else None,
+    }
+    with ws.transaction() as db:
+        table = db.table(PROVINCE)
+        if current is not None:
+            table.update({"superseded_by": import_id}, doc_ids=[current.doc_id])
+        table.insert(entry)
+    return entry
+
+
+def _safe(city: str) -> str:
+    return "".join(c for c in city if c.isascii() and (c.isalnum() or c in "-_")) or "city"
+
+
+def _manifest_digest(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return hashlib.sha256(archive.read(bundle_fmt.MANIFEST)).hexdigest()  # size checked by verify
+
+
+def _current_import(ws: Workspace, city: str, quarter: str) -> Any:
+    """The import that counts for (city, quarter): the latest one not replaced since."""
+    entries = [e for e in ws.snapshot().table(PROVINCE).all()
+               if _entry_city(e) == city and e.get("quarter") == quarter and not e.get("superseded_by")]
+    return max(entries, key=lambda e: str(e.get("imported_at", "")), default=None)
+
+
+def _entry_city(entry: Any) -> str:
+    return str(entry.get("city") or f"地区:{clean(entry.get('region'), 60)}")
+
+
+def province_imports(ws: Workspace) -> list[dict[str, Any]]:
+    """Every import, oldest first (resubmissions and the ones they replaced: the history)."""
+    return sorted((dict(e) | {"doc_id": e.doc_id} for e in ws.snapshot().table(PROVINCE).all()),
+                  key=lambda e: str(e.get("imported_at", "")))
+
+
 def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]:
-    bundles = [bundle_fmt.read_extracted(ws.root / e["dir"]) for e in ws.snapshot().table("province").all()]
-    if not bundles:
+    entries = [e for e in province_imports(ws) if not e.get("superseded_by")]
+    if not entries:
         raise BundleError([f"工作区 {ws.root} 中还没有导入数据包：请运行 inspector --workspace {ws.root} province import 数据包.zip"])
-    return bundle_fmt.province_aggregate(bundles, check_quarter(quarter) if quarter else None)
+    bundles, by_key = [], {}
+    for entry in entries:
+        try:
+            extracted = bundle_fmt.read_extracted(ws.root / str(entry["dir"]))
+        except (KeyError, OSError, ValueError) as exc:
+            raise WorkspaceError(f"工作区数据损坏：表 {PROVINCE} 的记录 {entry['doc_id']} 指向的数据包无法读取"
+                                 f"（{clean(exc, 200)}）") from None
+        manifest = extracted["manifest"] = dict(extracted["manifest"]) | {"city": _entry_city(entry)}
+        bundles.append(extracted)
+        by_key[(manifest["city"], str(manifest.get("quarter", "")))] = entry
+    report = bundle_fmt.province_aggregate(bundles, check_quarter(quarter) if quarter else None)
+    history = province_imports(ws)
+    for city in report["cities"]:
+        entry = by_key.get((city["city"], city["quarter"]), {})
+        city["trusted"] = bool(entry.get("trusted"))
+        city["signer"] = entry.get("signer", "")
+        city["imports"] = [
+            {k: e.get(k) for k in ("id", "bundle", "created_at", "imported_at", "trusted", "signer", "superseded_by")}
+            for e in history if _entry_city(e) == city["city"] and e.get("quarter") == city["quarter"]
+        ]
+    report["totals"]["untrusted"] = sum(1 for c in report["cities"] if not c["trusted"])
+    return report

@@ -155,7 +155,7 @@ async def print_pdf(html_file: Path, pdf: Path, timeout: float = 60.0) -> None:
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
-    from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+    from inspector.core.web.browser import LAUNCH_ARGS, find_chromium, private_home
 
     path, how = find_chromium()
     if path is None:
@@ -167,19 +167,21 @@ async def print_pdf(html_file: Path, pdf: Path, timeout: float = 60.0) -> None:
         else:
             await route.abort()
 
-    async with async_playwright() as pw:
-        try:
-            browser = await pw.chromium.launch(executable_path=path, args=list(LAUNCH_ARGS), timeout=timeout * 1000)
-        except PlaywrightError as exc:
-            raise ExportError(f"could not launch {path} ({how}): {str(exc).splitlines()[0]}") from None
-        try:
-            page = await browser.new_page()
-            await page.route("**/*", only_local)
-            await page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
-            tmp = pdf.with_name(pdf.name + ".part")
-            await page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
-                           header_template="<span></span>", footer_template=PDF_FOOTER,
-                           margin={"top": "12mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
-            tmp.replace(pdf)
-        finally:
-            await browser.close()
+    with private_home() as home:  # nothing left in the user's home
+        async with async_playwright() as pw:
+            try:
+                browser = await pw.chromium.launch(executable_path=path, args=list(LAUNCH_ARGS),
+                                                   timeout=timeout * 1000, env=home)
+            except PlaywrightError as exc:
+                raise ExportError(f"could not launch {path} ({how}): {str(exc).splitlines()[0]}") from None
+            try:
+                page = await browser.new_page()
+                await page.route("**/*", only_local)
+                await page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
+                tmp = pdf.with_name(pdf.name + ".part")
+                await page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
+                               header_template="<span></span>", footer_template=PDF_FOOTER,
+                               margin={"top": "12mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                tmp.replace(pdf)
+            finally:
+                await browser.close()

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from inspector.core import texts
-from inspector.core.web.charset import strip_controls
+from inspector.core.text import strip_controls
 
 HEADERS: tuple[str, ...] = (
     "序号",

@@ -16,6 +16,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from inspector.core.settings import settings
@@ -35,6 +38,25 @@ LAUNCH_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+
+MAX_TMPDIR_BYTES = 34  # + "/inspector-chromium-xxxxxxxx": Chromium starts from a TMPDIR of at most 62 bytes
+
+
+@contextmanager
+def private_home() -> Iterator[dict[str, str]]:
+    """The environment to launch Chromium with so that it leaves nothing behind: its home, config
+    (crashpad's "Crash Reports"), cache (dconf, fontconfig) and temporary files all go to one
+    temporary folder, removed when the browser is gone. The user's fonts stay visible (XDG_DATA_HOME)."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    # Chromium's sockets live under TMPDIR and a socket's path has at most 107 bytes: from a TMPDIR
+    # deeper than 62 bytes the browser does not start at all ("Target page, context or browser has been closed")
+    base = tempfile.gettempdir()
+    if len(os.fsencode(base)) > MAX_TMPDIR_BYTES and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    with tempfile.TemporaryDirectory(prefix="inspector-chromium-", dir=base, ignore_cleanup_errors=True) as tmp:
+        yield {**os.environ, "HOME": tmp, "XDG_CONFIG_HOME": f"{tmp}/config", "XDG_CACHE_HOME": f"{tmp}/cache",
+               "XDG_DATA_HOME": data, "TMPDIR": tmp, "GSETTINGS_BACKEND": "memory"}
+
 
 # chromium-1234/chrome-linux/chrome (older) and chrome-linux64/chrome (newer builds)
 _PLAYWRIGHT_BINARIES = ("chrome-linux/chrome", "chrome-linux64/chrome")

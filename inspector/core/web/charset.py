@@ -191,41 +191,5 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
 
 # --------------------------------------------------------------------------- text cleaning
 
-# ANSI escape sequences first (so "ESC[31m" leaves nothing behind), then lone controls.
-_ANSI = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL / ST
-    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS / PM / APC / SOS strings
-    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
-)
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (except \t \n \r) and C1
-    "\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"  # zero-width, bidi, line/para separators, BOM
-)
-_BLANK_LINES = re.compile(r"\n\n\n+")  # (lines already stripped)
-
-
-def strip_controls(s: str) -> str:
-    """Remove terminal escape sequences and control characters, keeping \t, \n and \r."""
-    if "\x1b" in s:  # every escape sequence starts with ESC
-        s = _ANSI.sub("", s)
-    return _CONTROL.sub("", s)
-
-
-def clean_text(s: str | None, *, keep_newlines: bool = False) -> str:
-    """Strip terminal escapes, C0/C1 and bidi controls; collapse whitespace.
-
-    By default the result is one line (titles, anchor texts); with
-    ``keep_newlines`` line breaks survive (blank lines collapse to one).
-    """
-    if not s:
-        return ""
-    s = strip_controls(s.replace("\r\n", "\n").replace("\r", "\n"))
-    # str.split() splits at exactly the whitespace \s matches, and drops it at both ends
-    if not keep_newlines:
-        return " ".join(s.split())
-    # Each line's whitespace runs to one space, the line stripped — in C, not line by line: every
-    # line break becomes a NUL word (strip_controls left none), the words are joined by single
-    # spaces, the spaces beside each NUL are dropped and the NULs become line breaks again.
-    s = " ".join(s.replace("\n", " \0 ").split()).replace(" \0", "\0").replace("\0 ", "\0").replace("\0", "\n")
-    return _BLANK_LINES.sub("\n\n", s).strip()
+# one cleaning path for every string from a page or a bundle: :mod:`inspector.core.text`
+from inspector.core.text import clean_text, strip_controls  # noqa: E402,F401  (re-exported)

@@ -21,6 +21,10 @@ its script has run and the site's own page arrived; :meth:`EvidenceCapturer.pass
 does that for the fetcher and brings back the clearance cookies, which every later context
 of this capturer starts with. Records say when a challenge stood in front of the page.
 
+Every page is held to the caps of :mod:`inspector.core.web.limits` (document size, requests,
+bytes, time, and the browser's memory): a page that hits one is stopped where it is, captured
+as far as it came, and its record says which cap (``limits``, first in ``error``).
+
 Page problems (timeouts, refused connections, downloads, a crashed tab) never
 raise: the record carries ``error`` and whatever could still be captured.
 Only a missing or unlaunchable browser raises, as :class:`BrowserUnavailable`
@@ -33,7 +37,8 @@ An evidence record is a JSON-able dict::
      "viewport": {"width", "height"}, "title", "findings",
      "files": [{"kind", "path", "sha256", "size"}], "page_height", "clipped",
      "highlight": {"text", "selector", "found"} | None, "error",
-     "challenge": {"kind", "passed", "elapsed_s"} | None}
+     "challenge": {"kind", "passed", "elapsed_s"} | None,
+     "limits": [{"kind", "url", "limit", "detail", "text"}]  (only when a cap was hit)}
 
 ``files[*].path`` is POSIX-style and relative to the capturer's ``root``
 (the workspace), so records stay valid when the workspace moves.
@@ -47,7 +52,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import ExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import TracebackType
@@ -66,7 +71,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+from inspector.core.web.browser import LAUNCH_ARGS, find_chromium, private_home
 from inspector.core.web.challenge import (
     CHALLENGE_STATUSES,
     MAX_CHALLENGE_BYTES,
@@ -76,6 +81,9 @@ from inspector.core.web.challenge import (
     merge_cookies,
 )
 from inspector.core.web.charset import clean_text
+from inspector.core.web.limits import (
+    LIMITS, LimitHit, Limits, MemoryWatchdog, PageGuard, bounded, find_marked, launch_args, mb,
+)
 
 LOCAL_TZ_NAME = "Asia/Shanghai"
 HIGHLIGHT_ATTR = "data-inspector-highlight"
@@ -227,6 +235,7 @@ class EvidenceCapturer:
         settle_timeout: float = 8.0,
         max_height: int = 16000,
         executable: str | None = None,
+        limits: Limits = LIMITS,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -249,6 +258,11 @@ class EvidenceCapturer:
         self.challenges: dict[str, dict[str, Any]] = {}  # host -> the last challenge met there
         self._idle: list[tuple[BrowserContext, Page]] = []  # pooled pages, reset, ready for a capture
         self._inflight: dict[Page, set[Any]] = {}  # each pooled page's requests in flight
+        self.limits = limits
+        self.hits: list[LimitHit] = []  # every cap a page ran into, for the check's notes
+        self._guards: dict[Page, PageGuard] = {}
+        self._watchdog: MemoryWatchdog | None = None
+        self._home = ExitStack()  # the browser's private home, removed after it closed
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -257,17 +271,29 @@ class EvidenceCapturer:
         if path is None:
             raise BrowserUnavailable(how)
         self._playwright = await async_playwright().start()
+        marker = f"--inspector-browser={uuid.uuid4().hex}"  # finds this browser's process tree
         try:
             self._browser = await self._playwright.chromium.launch(
-                executable_path=path, args=list(LAUNCH_ARGS), timeout=60_000
+                executable_path=path, args=[*LAUNCH_ARGS, *launch_args(self.limits), marker], timeout=60_000,
+                env=self._home.enter_context(private_home()),
             )
         except PlaywrightError as exc:
             await self._playwright.stop()
             self._playwright = None
+            self._home.close()
             raise BrowserUnavailable(f"could not launch {path} ({how}): {_first_line(exc)}") from exc
         self.browser_version = self._browser.version
         self.user_agent = await self._user_agent(self._browser)
+        root = find_marked(marker)
+        if root is not None:
+            self._watchdog = MemoryWatchdog(root, self.limits.browser_memory, self._memory_exceeded)
+            self._watchdog.start()
         return self
+
+    def _memory_exceeded(self, rss: int) -> None:
+        """The watchdog killed a browser process: every page in flight is recorded as capped."""
+        for page, guard in list(self._guards.items()):
+            guard.hit("browser-memory", guard.url or page.url, mb(self.limits.browser_memory), f"已用 {mb(rss)}")
 
     @staticmethod
     async def _user_agent(browser: Browser) -> str:
@@ -285,6 +311,9 @@ class EvidenceCapturer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._watchdog is not None:
+            await self._watchdog.stop()
+            self._watchdog = None
         self._idle.clear()  # closed with the browser
         if self._browser is not None:
             with suppress(PlaywrightError):  # already gone (crashed): nothing to release
@@ -293,6 +322,7 @@ class EvidenceCapturer:
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
+        self._home.close()
 
     @asynccontextmanager
     async def _page(self) -> AsyncIterator[tuple[BrowserContext, Page]]:
@@ -302,18 +332,22 @@ class EvidenceCapturer:
         async with self._slots:
             pair = self._idle.pop() if self._idle else await self._new_page()
             context, page = pair
+            guard = self._guards[page] = PageGuard(self.limits)
             healthy = False
             try:
                 if self.clearance_cookies:  # from passed challenges (a reset page has none left)
                     await context.add_cookies(self.clearance_cookies)  # type: ignore[arg-type]
+                await guard.attach(context, page)
                 yield context, page
-                healthy = await self._reset(context, page)
+                healthy = not guard.hits and not guard.crashed and await self._reset(context, page)
             finally:
+                self._guards.pop(page, None)
+                await guard.detach()
+                self.hits.extend(guard.hits)
                 if healthy:
                     self._idle.append(pair)
-                else:
-                    with suppress(PlaywrightError):  # browser or tab crashed: context already gone
-                        await context.close()
+                else:  # a capped, crashed or broken page is not reused
+                    await bounded(context.close(), 10)  # a crashed tab's context may never answer
 
     async def _new_page(self) -> tuple[BrowserContext, Page]:
         assert self._browser is not None
@@ -374,9 +408,26 @@ class EvidenceCapturer:
             if quiet and not inflight:
                 return
 
+    @asynccontextmanager
+    async def _bounded(self, page: Page) -> AsyncIterator[PageGuard]:
+        """Work on one page within the per-page time cap (a timeout is recorded, not raised)."""
+        guard = self._guards[page]
+        try:
+            async with asyncio.timeout(self.limits.page_seconds):
+                yield guard
+        except TimeoutError:
+            guard.hit("page-time", guard.url or page.url, f"{self.limits.page_seconds:g} 秒")
+
     async def navigate(self, page: Page, url: str) -> tuple[Response | None, str | None]:
         """Go to ``url`` (past an anti-bot challenge) and let it settle; returns (response, error or None)."""
-        response, error = await self._goto(page, url, self.nav_timeout_ms / 1000)
+        guard = self._guards.get(page)
+        goto = self._goto(page, url, self.nav_timeout_ms / 1000)
+        outcome = await (guard.until_hit(goto) if guard is not None else goto)
+        if guard is not None and guard.hits:  # stopped at a cap: what arrived is what there is to capture
+            await guard.settle(page, min(self.settle_timeout_ms / 1000, 5.0))
+            return (outcome[0] if outcome else None), None
+        assert outcome is not None
+        response, error = outcome
         if error is not None:
             if response is None:
                 await self._settle_after_failure(page)
@@ -494,14 +545,17 @@ class EvidenceCapturer:
 
     async def rendered_dom(self, url: str) -> str | None:
         """The DOM after scripts ran (the page settled, capped), or None if unreachable."""
+        dom: str | None = None
+        guard: PageGuard | None = None
         try:
-            async with self._page() as (_, page):
+            async with self._page() as (_, page), self._bounded(page) as guard:
                 _, error = await self.navigate(page, url)
-                if error is not None:
-                    return None
-                return await page.content()
+                if error is None:
+                    dom = await page.content()
         except PlaywrightError:
             return None
+        # a document cut at the size cap, a crashed or timed-out tab: not the page as served
+        return None if guard is None or any(h.kind != "page-requests" for h in guard.hits) else dom
 
     async def capture(
         self,
@@ -522,11 +576,16 @@ class EvidenceCapturer:
         out_dir.relative_to(self.root)  # ValueError when outside the workspace
         record = self._new_record(url, findings, highlight_text, highlight_selector)
         capture = _Capture(self, record, out_dir, name_hint or urlhint(url))
+        hits: list[LimitHit] = []
         try:
-            async with self._page() as (context, page):
+            async with self._page() as (context, page), self._bounded(page) as guard:
+                hits = guard.hits
                 await capture.run(context, page, highlight_text, highlight_selector)
         except PlaywrightError as exc:  # context creation failed / browser died
             capture.errors.append(f"browser: {_first_line(exc)}")
+        if hits:  # the page ran into a cap: say so first, then what failed because of it
+            record["limits"] = [h.as_dict() for h in hits]
+            capture.errors[:0] = [h.text for h in hits]
         record["error"] = "; ".join(capture.errors) or None
         return record
 
@@ -606,6 +665,7 @@ class _Capture:
         stamp = datetime.fromisoformat(record["captured_at_utc"]).strftime("%Y%m%dT%H%M%S%fZ")
         self.stem = f"{stamp}_{record['id'][:8]}_{_slug(hint) or 'page'}"
         self.errors: list[str] = []
+        self.guard: PageGuard | None = None
 
     async def run(
         self,
@@ -614,6 +674,7 @@ class _Capture:
         highlight_text: str | None,
         highlight_selector: str | None,
     ) -> None:
+        self.guard = self.owner._guards.get(page)
         response, error = await self.owner.navigate(page, self.record["url"])
         if error:
             self.errors.append(error)
@@ -629,10 +690,13 @@ class _Capture:
             await self._step("crop", self._crop(target))
 
     async def _step(self, kind: str, action: Awaitable[None]) -> None:
+        guard = self.guard
         try:
-            await action
+            await (guard.until_crash(action) if guard is not None else action)
         except PlaywrightError as exc:
             self.errors.append(f"{kind}: {_first_line(exc)}")
+        if guard is not None and guard.crashed and "页面已崩溃" not in self.errors:
+            self.errors.append("页面已崩溃")
 
     async def _save(self, kind: str, ext: str, data: bytes) -> None:
         path = await asyncio.to_thread(write_new, self.out_dir / f"{self.stem}_{kind}.{ext}", data)
@@ -668,7 +732,7 @@ class _Capture:
         try:
             snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
         finally:
-            await cdp.detach()
+            await bounded(cdp.detach())  # a crashed tab never answers a detach
         await self._save("mhtml", "mhtml", snapshot["data"].encode("utf-8"))
 
     async def _highlight(self, page: Page, text: str | None, selector: str | None) -> Locator | None:
@@ -698,6 +762,10 @@ class _Capture:
         self.record["page_height"] = height
         options: dict[str, Any] = {"type": "png", "full_page": True, "animations": "disabled"}
         max_width = max(self.owner.viewport["width"], MAX_WIDTH)
+        if self.guard is not None and self.guard.hits:  # a page cut at a cap: its top is the evidence, painting more costs GBs
+            self.record["clipped"] = height > self.owner.viewport["height"]
+            await self._save("screenshot", "png", await page.screenshot(type="png", animations="disabled"))
+            return
         if height > self.owner.max_height or width > max_width:  # a hostile page can be 10^5 px either way
             self.record["clipped"] = True
             options["clip"] = {"x": 0, "y": 0, "width": min(width, max_width), "height": min(height, self.owner.max_height)}

@@ -31,6 +31,7 @@ import email.utils
 import re
 import ssl
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ import httpx
 from inspector.core.web.challenge import CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind
 from inspector.core.web.readers import read_here
 from inspector.core.web.scope import PRIVATE_ADDRESS, AddressPolicy
+from inspector.core.web.limits import LIMITS
 from inspector.core.model import LinkStatus, Page
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -68,6 +70,7 @@ class _RetryOn:
 
 GET_RETRY = _RetryOn(RETRY_ERRORS, RETRY_STATUSES)
 HEAD_RETRY = _RetryOn(HEAD_RETRY_ERRORS)
+_FIRST_CHUNK = 64 * 1024  # what a link check reads of a body: enough to know the server answers
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream")
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
@@ -100,11 +103,13 @@ def is_html(content_type: str, body: bytes) -> bool:
 
 def classify_error(exc: BaseException) -> str:
     """A network exception as one of the short error strings of this module."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:  # anyio's task groups wrap the cause
+        exc = exc.exceptions[0]
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return "timeout"
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "scheme"
-    if isinstance(exc, (httpx.InvalidURL, UnicodeError)):
+    if isinstance(exc, (httpx.InvalidURL, UnicodeError, OverflowError)):  # OverflowError: port > 65535
         return "invalid-url"
     causes = _cause_chain(exc)
     if any(isinstance(c, ssl.SSLError) for c in causes):
@@ -187,7 +192,7 @@ class Fetcher:
         connect_timeout: float = 15.0,
         read_timeout: float = 15.0,
         total_timeout: float | None = 60.0,
-        max_bytes: int = 5_000_000,
+        max_bytes: int = LIMITS.max_bytes,
         max_redirects: int = 10,
         retries: int = 2,
         backoff: float = 0.5,
@@ -404,7 +409,7 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.total_timeout):
                     await self._exchange(method, parsed, read_limit, resp)
-            except (httpx.HTTPError, OSError, TimeoutError, UnicodeError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - every transport failure becomes a named cause, never a crash
                 resp.error = classify_error(exc)
         if resp.error is None:
             resp.challenge = challenge_kind(resp.status, resp.headers, resp.body)
@@ -427,7 +432,13 @@ class Fetcher:
             return "scheme"
         if not _HOST.match(url.raw_host.decode("ascii", "replace")):
             return "invalid-url"  # e.g. a space in the host: refused before any DNS lookup
-        if self.host_allowed is not None and not self.host_allowed(url.host):
+        if url.port is not None and not 0 < url.port <= 65535:
+            return "invalid-url"
+        try:
+            host = url.host  # decodes an IDNA host: a malformed A-label ("xn--zz") raises here
+        except UnicodeError:
+            return "invalid-url"
+        if self.host_allowed is not None and not self.host_allowed(host):
             return "blocked"
         return None
 
@@ -465,16 +476,57 @@ class Fetcher:
         self._next_start[key] = max(self._next_start.get(key, 0.0), until)
 
 
+class _BoundedDecoder:
+    """Content-Encoding undone as the body streams, never producing more than it is asked for.
+
+    httpx inflates each network chunk whole: one 64 KB chunk of a gzip bomb becomes 64 MB before
+    any cap can look at it. Here every stage inflates at most ``room + 1`` bytes per call, so the
+    body stops within a chunk of the cap however much it would inflate to.
+    """
+
+    _WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
+
+    def __init__(self, content_encoding: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        # applied in the order listed, so undone in reverse; unknown codings pass through (as httpx does)
+        self._stages = [[coding, zlib.decompressobj(self._WBITS[coding]), True]
+                        for coding in reversed(codings) if coding in self._WBITS]
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decoded bytes of ``data`` (and of input left over from before), at most ``room + 1``."""
+        for stage in self._stages:
+            coding, inflater, first = stage
+            pending = inflater.unconsumed_tail + data
+            try:
+                data = inflater.decompress(pending, room + 1)
+            except zlib.error:
+                if not (coding == "deflate" and first):
+                    raise httpx.DecodingError("invalid compressed body") from None
+                stage[1] = inflater = zlib.decompressobj(-15)  # "deflate" sent raw, without the zlib header
+                data = inflater.decompress(pending, room + 1)
+            stage[2] = False
+        return data
+
+
 async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Read at most ``limit`` bytes (``0``: just the first chunk); True if more was sent."""
+    """Read at most ``limit`` decoded bytes (``0``: just the first chunk); True if more was sent.
+
+    The cap applies to the body after Content-Encoding is undone, as it streams.
+    """
+    decoder = _BoundedDecoder(response.headers.get("content-encoding", ""))
+    room = limit or _FIRST_CHUNK
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            body = b"".join(chunks)
-            return (body[:limit] if limit else body), True
+    try:
+        async for raw in response.aiter_raw():
+            data = decoder.feed(raw, room - size)
+            chunks.append(data)
+            size += len(data)
+            if size > room or (not limit and size):
+                body = b"".join(chunks)
+                return body[:room], size > room or not limit
+    except zlib.error as exc:  # a stage that only failed later in the stream
+        raise httpx.DecodingError(str(exc)) from None
     return b"".join(chunks), False
 
 

@@ -50,6 +50,15 @@ Facts = tuple[str, tuple[tuple[str, str, str], ...], "str | None", str, int, str
 MAX_PARSE_CHARS = 6_000_000  # the fetcher caps bodies at 5 MB; never parse more than this
 TREE_BUDGET_CHARS = 20_000_000  # characters of text whose trees are kept at once (about 180 MB of trees)
 MAX_LINKS_PER_PAGE = 5_000
+MAX_ATTRIBUTES = 1_000  # of one element: more is an attack on the parser (see _tame_tag)
+# a start tag of at least MAX_ATTRIBUTES runs (words, spaces, quoted values; one attribute is two or more),
+# quoted values whole; possessive: no backtracking on a tag that never ends. Ordinary tags fail the
+# look-ahead within a few runs, so the scan costs a fraction of the parse.
+_CROWDED_TAG = re.compile(
+    r"""<([a-zA-Z][^\s/<>]*+)(?=(?:[^<>"'\s]++|\s++|"[^"]*+"|'[^']*+'){%d})((?:[^<>"']++|"[^"]*+"|'[^']*+')*+)>"""
+    % MAX_ATTRIBUTES
+)
+_ATTRIBUTE = re.compile(r"""[^\s"'=<>/]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]*+))?+""")
 MAX_TEXT_CHARS = 200
 
 # Links (CHECKLIST.md counting conventions); frames lead to pages but are no links
@@ -178,7 +187,16 @@ class _once:
 
 def _prepare(html: str) -> str:
     text = strip_controls(_XML_PROLOG.sub("", html[:MAX_PARSE_CHARS], count=1))  # lxml refuses NUL & co
+    text = _CROWDED_TAG.sub(_tame_tag, text)
     return _XML_ISLAND.sub(_unwrap_island, text) if "CDATA" in text else text
+
+
+def _tame_tag(m: re.Match[str]) -> str:
+    """A start tag with more than MAX_ATTRIBUTES attributes loses them all: libxml2 compares each new
+    attribute with every earlier one, so 200,000 attributes (a 2 MB page) took minutes to parse."""
+    if len(_ATTRIBUTE.findall(m.group(2))) <= MAX_ATTRIBUTES:
+        return m.group(0)
+    return f"<{m.group(1)}>"
 
 
 def _unwrap_island(m: re.Match[str]) -> str:

@@ -54,7 +54,7 @@ def site_key(url: str) -> tuple[str, int | None] | None:
     """(host without ``www.``, explicit port) — http/https on default ports are one site."""
     try:
         parsed = httpx.URL(url)
+        host = parsed.host.lower().rstrip(".")  # decoding a malformed IDNA label ("xn--zz") raises here
     except (httpx.InvalidURL, UnicodeError, ValueError):
         return None
-    host = parsed.host.lower().rstrip(".")
     return host.removeprefix("www."), parsed.port
