@@ -101,3 +101,35 @@ def test_the_tui_reads_records_through_the_cores_accessors_not_get_chains():
     assert GET_CHAIN.search('str((r.doc.get("verdict") or {}).get("result"))')
     assert GET_CHAIN.search('doc.get("verdict").get("result")')
     assert not GET_CHAIN.search('(site or {}).get("name")')
+
+
+DOC_KEYS = "prefill|indicators|run|verdict|recheck|doc|decisions|measures|findings|columns|scope|corrections"
+DOC_CHAIN = re.compile(rf'\.get\(\s*"(?:{DOC_KEYS})"[^()]*\)\s*(?:or\s*\{{\}}\s*\)\s*)?\.get\(')
+
+
+def test_no_module_walks_a_check_document_through_get_chains():
+    """Outside the serialisation boundary (core/model.py's readers) nobody chains ``.get`` through a stored
+    check document or inspection record."""
+    package = Path(inspector.__file__).parent
+    offenders = [f"{path.relative_to(package)}:{n}: {line.strip()}"
+                 for path in sorted(package.rglob("*.py")) if path != package / "core" / "model.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if DOC_CHAIN.search(line)]
+    assert offenders == []
+    assert DOC_CHAIN.search('((record.get("prefill") or {}).get("run") or {}).get("id")')
+    assert DOC_CHAIN.search('recheck.get("doc", {}).get("verdict", {}).get("result")')
+    assert not DOC_CHAIN.search('sites.get(c, {}).get("name")')  # a registry row, not a check document
+
+
+def test_no_module_but_the_store_names_a_table():
+    """A closed workspace: TinyDB tables are the store's (Workspace methods), and TABLES lists them all."""
+    from inspector.core.store import REQUIRED_FIELDS, TABLES
+
+    package = Path(inspector.__file__).parent
+    table_call = re.compile(r"\.table\(")
+    offenders = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py"))
+                 if path != package / "core" / "store.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if table_call.search(line)]
+    assert offenders == []
+    store = (package / "core" / "store.py").read_text(encoding="utf-8")
+    named = set(re.findall(r'\.table\("(\w+)"\)', store))
+    assert named <= set(TABLES) and set(REQUIRED_FIELDS) <= set(TABLES)

@@ -47,7 +47,7 @@ from tinydb.storages import MemoryStorage, Storage
 SCHEMA_VERSION = 1
 DB_NAME = "inspector.json"
 LOCK_NAME = ".inspector.lock"
-TABLES = ("meta", "sites", "samples", "inspections", "evidence", "monitor")
+TABLES = ("meta", "sites", "samples", "inspections", "evidence", "monitor", "province", "keyring")
 DOCS_DIR = "docs"
 
 
@@ -456,6 +456,40 @@ class Workspace:
             record = new()
             table.insert(record)
             return record
+
+    # -- the province: trusted keys and imported bundles (core/submission/exchange.py) ---------
+    def keyring(self) -> list[dict[str, Any]]:
+        """The trusted keys as stored, each with its ``doc_id``."""
+        return [copy.deepcopy(dict(e)) | {"doc_id": e.doc_id} for e in self.snapshot().table("keyring").all()]
+
+    def add_key(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Store a trusted key unless one with its ``key_id`` is stored: then that one is returned."""
+        with self.transaction() as db:
+            table = db.table("keyring")
+            known = next((dict(e) for e in table.all() if e.get("key_id") == entry["key_id"]), None)
+            if known is None:
+                table.insert(entry)
+            return known
+
+    def remove_keys(self, which: Callable[[dict[str, Any]], bool]) -> int:
+        """Remove the trusted keys ``which`` selects, in one transaction; how many were removed."""
+        with self.transaction() as db:
+            table = db.table("keyring")
+            doomed = [e.doc_id for e in table.all() if which(dict(e))]
+            table.remove(doc_ids=doomed)
+        return len(doomed)
+
+    def province_imports(self) -> list[dict[str, Any]]:
+        """Every imported bundle's record as stored (history included), each with its ``doc_id``."""
+        return [copy.deepcopy(dict(e)) | {"doc_id": e.doc_id} for e in self.snapshot().table("province").all()]
+
+    def record_import(self, entry: dict[str, Any], supersedes: int | None = None) -> None:
+        """Record an import in one transaction, marking the import it replaces (by ``doc_id``) superseded."""
+        with self.transaction() as db:
+            table = db.table("province")
+            if supersedes is not None:
+                table.update({"superseded_by": entry["id"]}, doc_ids=[supersedes])
+            table.insert(entry)
 
     # -- inspections ------------------------------------------------------------------------
     def inspection(self, quarter: str, code: str) -> dict[str, Any] | None:

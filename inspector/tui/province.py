@@ -30,7 +30,7 @@ CITY_COLUMNS = [("region", "地区 city"), ("sampled", "抽查/总数"), ("ratio
 
 def imported_bundles(ws: Workspace) -> list[dict[str, Any]]:
     """The bundles imported into this workspace (the ``province`` table)."""
-    return list(ws.snapshot().table("province").all())
+    return ws.province_imports()
 
 
 def is_province_workspace(ws: Workspace) -> bool:

@@ -840,7 +840,7 @@ def _city_summary(bundle: Mapping[str, Any], failed_before: set[str]) -> dict[st
         "failed": len(failed),
         "review": len(sites) - passed - len(failed),
         "pass_rate": _ratio(passed, len(sites)),
-        "rectified": sum(1 for s in failed if (s.get("recheck") or {}).get("result") == "pass"),
+        "rectified": sum(1 for s in failed if s.get("recheck") and s["recheck"].get("result") == "pass"),
         "problems_by_indicator": dict(problems.most_common()),
         "failing_again": sorted(str(s.get("code")) for s in failed if str(s.get("code")) in failed_before),
     }

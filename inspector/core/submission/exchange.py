@@ -21,7 +21,9 @@ from inspector.core.submission import bundle as bundle_fmt
 from inspector.core.submission.bundle import BundleError, VerifyReport
 from inspector.core import texts
 from inspector.core.scoring import scored, shown_points
-from inspector.core.model import Progress, Rectification, Result
+from inspector.core.model import (
+    Progress, Rectification, Result, decisions_of, doc_verdict, indicators_of, prefill_of, recheck_doc, recheck_of, run_id_of,
+)
 from inspector.core.quarter.inspection import adjustments, checklist_of, done_problems, evaluate, is_done
 from inspector.core.quarter.sampling import check_quarter, redraw
 from inspector.core.submission.signing import PublicKey, SigningError, generate_keypair, load_public_key, parse_public_key
@@ -62,32 +64,34 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
     """
     site = ws.site(code) or {"code": code, "name": "", "url": ""}
     record = ws.inspection(quarter, code) or {}
-    prefill = record.get("prefill") or {}
+    prefill = prefill_of(record)
     checklist = checklist_of(record)
     effective, verdict = evaluate(record, checklist)
     is_scored = scored(verdict)
-    decisions = record.get("decisions") or {}
+    decisions = decisions_of(record)
+    entries = indicators_of(prefill)
     indicators: dict[str, Any] = {}
     problems: list[str] = []
     for iid, ind in checklist.indicators.items():
-        pre = (prefill.get("indicators") or {}).get(iid)
+        pre = entries.get(iid)
         eff = effective[iid]
         dec = decisions.get(iid)
+        findings = pre["findings"] if pre and pre.get("findings") else []
         indicators[iid] = {
             "name": ind.name,
             "group": ind.group,
             "kind": ind.kind,
             "prefill": pre,
             "decision": dec,
-            "note": (dec or {}).get("note", ""),
+            "note": dec.get("note", "") if dec else "",
             "status": eff["status"],
             "points": eff.get("deduction", 0.0) if is_scored or ind.is_veto else None,
             "shown": shown_points(ind, eff, verdict),
-            "measures_text": ind.measures_text((pre or {}).get("measures")),
+            "measures_text": ind.measures_text(pre.get("measures") if pre else None),
         }
         if eff["status"] == "fail":
-            detail = (dec or {}).get("note") or "；".join(
-                str(f.get("detail", "")) for f in ((pre or {}).get("findings") or [])[:3] if f.get("detail")
+            detail = (dec.get("note") if dec else "") or "；".join(
+                str(f.get("detail", "")) for f in findings[:3] if f.get("detail")
             )
             problems.append(f"{ind.name}：{detail}" if detail else ind.name)
     failed = verdict["result"] == Result.FAIL
@@ -117,12 +121,12 @@ def site_result(ws: Workspace, quarter: str, code: str) -> dict[str, Any]:
                              | {c.get("by", "") for c in record.get("corrections") or [] if c.get("by")}),
     }
     if record.get("recheck"):
-        recheck = record["recheck"]
+        again = doc_verdict(recheck_doc(record))
         out["recheck"] = {
-            "checked_at": recheck.get("at", ""),
-            "result": recheck.get("doc", {}).get("verdict", {}).get("result"),
-            "score": recheck.get("doc", {}).get("verdict", {}).get("score"),
-            "vetoes": recheck.get("doc", {}).get("verdict", {}).get("vetoes", []),
+            "checked_at": recheck_of(record).get("at", ""),
+            "result": again.get("result"),
+            "score": again.get("score"),
+            "vetoes": again.get("vetoes", []),
         }
     return out
 
@@ -131,7 +135,7 @@ def incomplete_sites(ws: Workspace, quarter: str) -> list[str]:
     """The quarter's sampled sites that are not done, one line each: code, name and why."""
     sample = ws.sample(check_quarter(quarter))
     lines = []
-    for code in (sample or {}).get("codes", []):
+    for code in sample["codes"] if sample else []:
         record = ws.inspection(quarter, code)
         if is_done(record):
             continue
@@ -143,8 +147,8 @@ def incomplete_sites(ws: Workspace, quarter: str) -> list[str]:
 
 def _evidence_files(ws: Workspace, quarter: str, code: str, record: dict[str, Any]) -> list[tuple[Path, str]]:
     """The evidence behind the site's result (the pre-fill's run) and its re-check, as (source, name in the zip)."""
-    wanted = {((record.get("prefill") or {}).get("run") or {}).get("id"): f"evidence/{code}/"}
-    recheck = ((record.get("recheck") or {}).get("doc") or {}).get("run", {}).get("id")
+    wanted = {run_id_of(prefill_of(record)): f"evidence/{code}/"}
+    recheck = run_id_of(recheck_doc(record))
     if recheck:
         wanted[recheck] = f"evidence/{code}/recheck/"
     root = ws.root.resolve()
@@ -244,7 +248,8 @@ KEYRING = "keyring"
 
 def keyring(ws: Workspace) -> list[dict[str, Any]]:
     """The cities' public keys the province trusts, by city code."""
-    return sorted((dict(e) for e in ws.snapshot().table(KEYRING).all()), key=lambda e: (e["city"], e["added_at"]))
+    return sorted(({k: v for k, v in e.items() if k != "doc_id"} for e in ws.keyring()),
+                  key=lambda e: (e["city"], e["added_at"]))
 
 
 def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, Any]:
@@ -258,37 +263,31 @@ def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, An
         raise BundleError([f"无法读取公钥 {public_key_file}：{exc}"]) from None
     entry = {"city": city, "key_id": public.key_id_hex, "key": public.to_base64(), "added_at": utcnow(),
              "file": Path(public_key_file).name}
-    with ws.transaction() as db:
-        table = db.table(KEYRING)
-        for known in table.all():
-            if known["key_id"] == entry["key_id"]:
-                raise BundleError([f"公钥 {entry['key_id']} 已登记给城市 {known['city']}"])
-        table.insert(entry)
+    known = ws.add_key(entry)
+    if known is not None:
+        raise BundleError([f"公钥 {entry['key_id']} 已登记给城市 {known['city']}"])
     return entry
 
 
 def keyring_remove(ws: Workspace, city: str, key_id: str | None = None) -> int:
     """Stop trusting ``city``'s keys (or only the one with ``key_id``); returns how many were removed."""
     city = city.strip().lower()
-    with ws.transaction() as db:
-        table = db.table(KEYRING)
-        doomed = [e.doc_id for e in table.all()
-                  if e.get("city") == city and (key_id is None or str(e.get("key_id", "")).upper() == key_id.upper())]
-        table.remove(doc_ids=doomed)
-    if not doomed:
+    removed = ws.remove_keys(lambda e: e.get("city") == city
+                             and (key_id is None or str(e.get("key_id", "")).upper() == key_id.upper()))
+    if not removed:
         raise BundleError([f"钥匙环中没有城市 {city} 的公钥" + (f" {key_id}" if key_id else "")])
-    return len(doomed)
+    return removed
 
 
 def _keyring_keys(ws: Workspace) -> dict[str, tuple[str, PublicKey]]:
     """key id -> (city, key) of every trusted key (a damaged entry is named, not skipped silently)."""
     out: dict[str, tuple[str, PublicKey]] = {}
-    for entry in ws.snapshot().table(KEYRING).all():
+    for entry in ws.keyring():
         try:
             key = parse_public_key(str(entry["key"]))
             out[key.key_id_hex] = (str(entry["city"]), key)
         except (KeyError, SigningError) as exc:
-            raise WorkspaceError(f"工作区数据损坏：表 {KEYRING} 的记录 {entry.doc_id} 无法读取（{exc}）") from None
+            raise WorkspaceError(f"工作区数据损坏：表 {KEYRING} 的记录 {entry['doc_id']} 无法读取（{exc}）") from None
     return out
 
 
@@ -320,7 +319,7 @@ def province_import(ws: Workspace, paths: list[Path], pubkey: Path | None = None
 
 def _clean_unfinished_imports(ws: Workspace) -> None:
     """Staging folders and imports never recorded: left by a killed import (we hold the lock)."""
-    recorded = {str(e.get("dir", "")) for e in ws.snapshot().table(PROVINCE).all()}
+    recorded = {str(e.get("dir", "")) for e in ws.province_imports()}
     staging = ws.root / STAGING_DIR
     if staging.is_dir():
         for leftover in staging.iterdir():
@@ -362,7 +361,7 @@ def _import_one(ws: Workspace, path: Path, pubkey: Path | None, unsigned_ok: boo
     digest = _manifest_digest(path)
     current = _current_import(ws, city, quarter)
     if current is not None and current.get("manifest_sha256") == digest and (current.get("trusted") or not trusted):
-        return {**current, "already": True}
+        return {**{k: v for k, v in current.items() if k != "doc_id"}, "already": True}
     import_id = uuid.uuid4().hex[:12]
     staged = bundle_fmt.safe_extract(path, ws.root / STAGING_DIR, name=import_id)
     final = ws.root / IMPORTS_DIR / f"{_safe(city)}-{quarter}-{import_id}"
@@ -383,11 +382,7 @@ def _import_one(ws: Workspace, path: Path, pubkey: Path | None, unsigned_ok: boo
         "sites": len(manifest.get("sites", [])),
         "replaces": current.get("id") if current else None,
     }
-    with ws.transaction() as db:
-        table = db.table(PROVINCE)
-        if current is not None:
-            table.update({"superseded_by": import_id}, doc_ids=[current.doc_id])
-        table.insert(entry)
+    ws.record_import(entry, supersedes=current["doc_id"] if current is not None else None)
     return entry
 
 
@@ -402,7 +397,7 @@ def _manifest_digest(path: Path) -> str:
 
 def _current_import(ws: Workspace, city: str, quarter: str) -> Any:
     """The import that counts for (city, quarter): the latest one not replaced since."""
-    entries = [e for e in ws.snapshot().table(PROVINCE).all()
+    entries = [e for e in ws.province_imports()
                if _entry_city(e) == city and e.get("quarter") == quarter and not e.get("superseded_by")]
     return max(entries, key=lambda e: str(e.get("imported_at", "")), default=None)
 
@@ -413,8 +408,7 @@ def _entry_city(entry: Any) -> str:
 
 def province_imports(ws: Workspace) -> list[dict[str, Any]]:
     """Every import, oldest first (resubmissions and the ones they replaced: the history)."""
-    return sorted((dict(e) | {"doc_id": e.doc_id} for e in ws.snapshot().table(PROVINCE).all()),
-                  key=lambda e: str(e.get("imported_at", "")))
+    return sorted(ws.province_imports(), key=lambda e: str(e.get("imported_at", "")))
 
 
 def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]:
