@@ -147,9 +147,13 @@ def serve_site(pages: int, page_bytes: int, delay: float, conn: Connection) -> N
         return status, {**headers, "LinkChecker": "benchmark"}, body
 
     with LoopbackServer(serve, delay=delay) as server:
+        before = resource.getrusage(resource.RUSAGE_SELF)
         conn.send(server.url("/"))
         conn.recv()
+        after = resource.getrusage(resource.RUSAGE_SELF)
         conn.send(len(server.requests))
+    # the server shares the machine's cores with the measured tool: its CPU is printed too
+    conn.send(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 class Served:
@@ -168,6 +172,7 @@ class Served:
     def __exit__(self, *exc: object) -> None:
         self.ours.send("stop")
         self.requests = int(self.ours.recv())
+        self.cpu = float(self.ours.recv())
         self.child.join(10)
 
 
@@ -312,7 +317,7 @@ def line(name: str, r: dict[str, float | int | str], args: argparse.Namespace, b
         extra += f"  peak RSS {r['rss']:.0f} MB" + (f" (+ readers, largest {r['reader_rss']:.0f} MB)" if r["reader_rss"] else "")
     return (f"{name:<12} wall {r['wall']:6.1f} s  ({float(r['wall']) / bound:4.2f}x bound)  CPU {r['cpu']:6.1f} s "
             f"({float(r['cpu']) / args.pages * 1000:5.2f} ms/page)  broken {r['broken']}/{broken}  requests {r['requests']}"
-            f"  load {r['load']:.1f}{extra}")
+            f"  server CPU {r['server_cpu']:.1f} s  load {r['load']:.1f}{extra}")
 
 
 def main() -> None:
@@ -351,7 +356,7 @@ def main() -> None:
                         load = os.getloadavg()[0]
                         with served as url:
                             r = run_tool(tool, url, args, env, work, baseline)
-                        r["requests"], r["load"] = served.requests, load
+                        r["requests"], r["load"], r["server_cpu"] = served.requests, load, served.cpu
                     results[tool].append(r)
                     print(line(tool, r, args, bound, broken), flush=True)
         finally:
@@ -360,7 +365,7 @@ def main() -> None:
     medians: dict[str, dict[str, float | int | str]] = {}
     for tool, runs in results.items():
         m: dict[str, float | int | str] = {k: statistics.median(float(r[k]) for r in runs)
-                                           for k in ("wall", "cpu", "load", "requests", "rss", "reader_rss")
+                                           for k in ("wall", "cpu", "load", "requests", "server_cpu", "rss", "reader_rss")
                                            if all(k in r for r in runs)}
         m["broken"] = "/".join(sorted({str(r["broken"]) for r in runs}))
         if all("parses_per_page" in r for r in runs):

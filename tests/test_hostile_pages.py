@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -21,7 +23,8 @@ from inspector.core.web.crawl import crawl_site
 from inspector.core.web.evidence import EvidenceCapturer
 from inspector.core.web.fetch import Fetcher
 from inspector.core.web.html import MAX_ATTRIBUTES, parse
-from inspector.core.web.limits import MB, Limits
+from inspector.core.web import limits
+from inspector.core.web.limits import MB, Limits, MemoryWatchdog
 from tests.hostile import Sandbox, gzip_bomb, huge_page
 from tests.httpfixtures import Hang, LoopbackServer, html
 
@@ -108,6 +111,41 @@ def test_a_tag_with_a_crowd_of_attributes_is_parsed_without_them() -> None:
     assert p.get("lang") == "zh" and len(p.get("title")) == 3000  # a long quoted value is one attribute
     few = " ".join(f"a{i}" for i in range(MAX_ATTRIBUTES))
     assert len(parse(f"<body><div {few}>x</div></body>").body.find("div").attrib) == MAX_ATTRIBUTES
+
+
+# --------------------------------------------------------------------------- the memory watchdog
+
+_GROWER = (  # a process that, once told, fills 300 MB of its own memory
+    "import sys, time\nprint('ready', flush=True)\nsys.stdin.readline()\n"
+    "keep = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(keep), 4096): keep[i] = 1\n"
+    "print('grown', flush=True)\ntime.sleep(60)\n"
+)
+
+
+def test_the_watchdog_reads_pss_only_when_the_tree_may_be_over_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PSS costs a page-table walk per process: between exact samples the resident sizes bound it, and a
+    process that grows past the limit is still measured exactly and killed at the next sample."""
+    exact: list[int] = []
+    measure = limits._memory
+    monkeypatch.setattr(limits, "_memory", lambda pid: exact.append(pid) or measure(pid))
+    child = subprocess.Popen([sys.executable, "-c", _GROWER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "ready"
+        dog = MemoryWatchdog(child.pid, 200 * MB, lambda _: None, exact_every=60)
+        assert dog.check() is None and exact == [child.pid]  # the first sample is exact
+        for _ in range(5):
+            assert dog.check() is None
+        assert exact == [child.pid]  # ... the next ones read RSS only: far under the limit
+        child.stdin.write("grow\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "grown"
+        seen = dog.check()
+        assert exact == [child.pid, child.pid] and seen is not None and seen > 200 * MB
+        assert child.wait(10) == -9 and dog.kills == 1
+    finally:
+        child.kill()
+        child.wait()
 
 
 # --------------------------------------------------------------------------- the browser, through the CLI

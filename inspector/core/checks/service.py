@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from posixpath import splitext
 from typing import Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -101,10 +102,24 @@ def _mime(content_type: str) -> str:
 
 def has_extension(url: str, extensions: Sequence[str]) -> bool:
     """Does the URL's path (or a query value such as ``?file=a.pdf``) end in an attachment extension?"""
+    exts = _extension_set(tuple(extensions))
     parts = urlsplit(url)
-    names = [unquote(parts.path)] + [v for _, v in parse_qsl(parts.query)]
-    exts = {e.lower().lstrip(".") for e in extensions}
+    names = [unquote(parts.path)]
+    if "." in parts.query or "%2e" in parts.query.lower():  # (a file name in a query holds a dot)
+        names += [v for _, v in parse_qsl(parts.query)]
     return any(splitext(n)[1].lstrip(".").lower() in exts for n in names if n)
+
+
+@lru_cache(maxsize=16)
+def _extension_set(extensions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(e.lower().lstrip(".") for e in extensions)
+
+
+@lru_cache(maxsize=16)
+def _file_name(extensions: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A file name with one of the extensions, inside a text (compiled once per checklist)."""
+    exts = "|".join(re.escape(e.lower().lstrip(".")) for e in extensions if e)
+    return re.compile(r"\.(?:" + exts + r")(?![a-z0-9])") if exts else None
 
 
 def _page_url(url: str) -> bool:
@@ -119,13 +134,18 @@ def names_file(text: str, extensions: Sequence[str]) -> bool:
     Download scripts (``download.jsp?id=13``) carry no extension in their URL; their anchor
     text often does.
     """
-    exts = "|".join(re.escape(e.lower().lstrip(".")) for e in extensions if e)
-    return bool(exts) and re.search(r"\.(?:" + exts + r")(?![a-z0-9])", text.lower()) is not None
+    pattern = _file_name(tuple(extensions))
+    return pattern is not None and "." in text and pattern.search(text.lower()) is not None
 
 
 def is_file_type(content_type: str, file_types: Sequence[str]) -> bool:
     mime = _mime(content_type)
-    return bool(mime) and any(t and mime.startswith(t.lower()) for t in file_types)
+    return bool(mime) and mime.startswith(_type_prefixes(tuple(file_types)))
+
+
+@lru_cache(maxsize=16)
+def _type_prefixes(file_types: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t.lower() for t in file_types if t)
 
 
 def download_problem(status: LinkStatus) -> str | None:

@@ -86,9 +86,8 @@ def read_guide(page: Page, params: Mapping[str, Any]) -> Guide | None:
 
 
 def _has_keyword(page: Page, keywords: Sequence[str]) -> bool:
-    """Does the page's title or an h1-h3 heading hold a guide keyword?"""
-    if not page.html or not any(k and k in page.html for k in keywords):
-        return False  # cheap pre-check before looking at the parsed page
+    """Does the page's title or an h1-h3 heading hold a guide keyword? (A crawled page's headings are
+    among the facts read with its links: no parse, and no search through the whole text.)"""
     return any(k and k in text for text in document(page).headings for k in keywords)
 
 

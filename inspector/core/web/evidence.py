@@ -548,10 +548,10 @@ class EvidenceCapturer:
         dom: str | None = None
         guard: PageGuard | None = None
         try:
-            async with self._page() as (_, page), self._bounded(page) as guard:
+            async with self._page() as (context, page), self._bounded(page) as guard:
                 _, error = await self.navigate(page, url)
                 if error is None:
-                    dom = await page.content()
+                    dom = await document_html(context, page)
         except PlaywrightError:
             return None
         # a document cut at the size cap, a crashed or timed-out tab: not the page as served
@@ -655,6 +655,30 @@ async def _response_challenge(response: Response) -> str | None:
     return challenge_kind(response.status, headers, body)
 
 
+async def _devtools(context: BrowserContext, page: Page, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One DevTools call on the page, through a session of its own."""
+    cdp = await context.new_cdp_session(page)
+    try:
+        return await cdp.send(method, params)
+    finally:
+        await bounded(cdp.detach())  # a crashed tab never answers a detach
+
+
+async def document_html(context: BrowserContext, page: Page) -> str:
+    """The page's DOM as markup (doctype included), serialised by the browser itself.
+
+    What ``page.content()`` gives, without its cost: Playwright reads it through its injected
+    script, which the browser compiles into every new document (a third of a capture's CPU), and
+    a page's own scripts cannot change what DevTools serialises.
+    """
+    cdp = await context.new_cdp_session(page)
+    try:
+        root = (await cdp.send("DOM.getDocument", {"depth": 0}))["root"]
+        return str((await cdp.send("DOM.getOuterHTML", {"backendNodeId": root["backendNodeId"]}))["outerHTML"])
+    finally:
+        await bounded(cdp.detach())
+
+
 class _Capture:
     """The steps of one capture, accumulating files and errors into a record."""
 
@@ -682,7 +706,7 @@ class _Capture:
         met = self.owner.challenges.get(host_of(self.record["final_url"])) or self.owner.challenges.get(host_of(self.record["url"]))
         self.record["challenge"] = dict(met) if met else None
         # DOM and MHTML first: they must show the page as served, without our highlight.
-        await self._step("dom", self._dom(page))
+        await self._step("dom", self._dom(context, page))
         await self._step("mhtml", self._mhtml(context, page))
         target = await self._highlight(page, highlight_text, highlight_selector)
         await self._step("screenshot", self._screenshot(page))
@@ -724,15 +748,11 @@ class _Capture:
         except PlaywrightError as exc:
             self.errors.append(f"title: {_first_line(exc)}")
 
-    async def _dom(self, page: Page) -> None:
-        await self._save("dom", "html", (await page.content()).encode("utf-8"))
+    async def _dom(self, context: BrowserContext, page: Page) -> None:
+        await self._save("dom", "html", (await document_html(context, page)).encode("utf-8"))
 
     async def _mhtml(self, context: BrowserContext, page: Page) -> None:
-        cdp = await context.new_cdp_session(page)
-        try:
-            snapshot = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
-        finally:
-            await bounded(cdp.detach())  # a crashed tab never answers a detach
+        snapshot = await _devtools(context, page, "Page.captureSnapshot", {"format": "mhtml"})
         await self._save("mhtml", "mhtml", snapshot["data"].encode("utf-8"))
 
     async def _highlight(self, page: Page, text: str | None, selector: str | None) -> Locator | None:
