@@ -7,22 +7,27 @@ MHTML, DOM, SHA-256) several ways, all in the same run:
   DOM/network quiet (the EvidenceCapturer design);
 * before: one shared browser, a fresh context per capture, settled by ``load`` then
   ``networkidle`` (500 ms without a request), as the capturer did until issue #15;
-* shared browser, pool 1; and a fresh browser launched for every page, P at a time.
+* shared browser, pool 1; and a fresh browser launched for every page, P at a time;
+* with ``--baseline REV``: the capturer of git revision REV (checked out in a temporary
+  ``git worktree``, run in a process of its own) on the same pages, the same way as "now".
 
 Pages/s counts the captures only (the browser is launched once per check, before the
 crawl); CPU is this process plus the browser's processes (children, reaped at exit),
 launch included, per page. On a shared machine the wall-clock rate depends on the load;
 ``2 cores / CPU per page`` is what two idle cores would sustain.
 
-Usage: .venv/bin/python bench/bench_evidence.py [-n 24] [--pool 3]
+Usage: .venv/bin/python bench/bench_evidence.py [-n 24] [--pool 3] [--quick] [--baseline REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -131,11 +136,49 @@ def timed(label: str, coro: Any, count: int) -> float:
     return rate
 
 
+BASELINE = """
+import asyncio, json, sys, time
+from pathlib import Path
+from inspector.core.web.evidence import EvidenceCapturer
+urls, root, pool = json.loads(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+async def main():
+    async with EvidenceCapturer(root, pool_size=pool) as capturer:
+        start = time.perf_counter()
+        records = await asyncio.gather(*(capturer.capture(u, root / "baseline") for u in urls))
+        return time.perf_counter() - start, records
+elapsed, records = asyncio.run(main())
+print(json.dumps({"elapsed": elapsed, "errors": [r["error"] for r in records if r["error"]]}))
+"""
+
+
+def baseline(rev: str, urls: list[str], root: Path, pool: int) -> float:
+    """The capturer of git revision ``rev`` on the same pages, in a process of its own (its browser's CPU
+    is counted once the process is reaped)."""
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="bench-evidence-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", "--quiet", str(tree), rev], check=True)
+        try:
+            cpu = _cpu()
+            proc = subprocess.run([sys.executable, "-c", BASELINE, json.dumps(urls), str(root), str(pool)],
+                                  cwd=tree, capture_output=True, text=True, check=True)
+            cpu = (_cpu() - cpu) / len(urls)
+        finally:
+            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], check=False)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert not result["errors"], result["errors"]
+    rate = len(urls) / result["elapsed"]
+    print(f"{'baseline ' + rev + ', pool ' + str(pool):<46} {result['elapsed']:6.2f} s  {rate:5.2f} pages/s   "
+          f"CPU {cpu:5.2f} s/page (launch included)")
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=24, help="pages to capture (default 24)")
     parser.add_argument("--pool", type=int, default=3, help="concurrent pages (default 3)")
     parser.add_argument("--quick", action="store_true", help="now and before only")
+    parser.add_argument("--baseline", metavar="REV", help="also the capturer of git revision REV (e.g. main)")
     args = parser.parse_args()
     with serve() as base, tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -151,6 +194,9 @@ def main() -> None:
             timed("now: pool 1", shared(urls, root, 1), args.n)
             timed(f"browser per page, {args.pool} at a time", per_page(urls, root, args.pool), args.n)
         print(f"ratio now / before: {now / before:.2f}x   (goal: >= 3 pages/s on 2 cores)")
+        if args.baseline:
+            rate = baseline(args.baseline, urls, root, args.pool)
+            print(f"ratio now / baseline {args.baseline}: {now / rate:.2f}x")
 
 
 if __name__ == "__main__":

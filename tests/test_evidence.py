@@ -60,6 +60,13 @@ TALL = (
     '<body style="margin:0"><div style="height:5000px;background:#eef">很长的页面</div></body></html>'
 )
 
+# taller than the viewport (900 px), shorter than the cap: the band at its foot must be in the picture
+LONG = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>较长页面</title></head>'
+    '<body style="margin:0"><div style="height:2400px;background:#fff">正文</div>'
+    '<div style="height:200px;background:#c00">页脚</div></body></html>'
+)
+
 
 def html(body: str, status: int = 200) -> Route:
     return status, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
@@ -81,6 +88,7 @@ ROUTES: dict[str, Route] = {
         '[{"title": "区长信箱回复公开", "date": "2026-11-18"}]'.encode(),
     ),
     "/tall": html(TALL),
+    "/long": html(LONG),
 }
 for _n in range(5):
     ROUTES[f"/p{_n}"] = html(f"<html><head><title>页面{_n}</title></head><body>第{_n}页</body></html>")
@@ -336,6 +344,21 @@ def test_highlight_outlines_and_crops(site: str, tmp_path: Path) -> None:
         assert_files_intact(record, tmp_path)
     assert absent["highlight"] == {"text": "并不存在的文字", "selector": None, "found": False}
     assert absent["error"] is None and "crop" not in {f["kind"] for f in absent["files"]}
+
+
+@pytest.mark.browser
+@needs_browser
+def test_the_screenshot_is_the_whole_page_not_the_viewport(site: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    record = with_capturer(tmp_path, lambda c: c.capture(f"{site}/long", tmp_path / "e"))
+    assert record["error"] is None and record["clipped"] is False and record["page_height"] == 2600
+    shot = next(f for f in record["files"] if f["kind"] == "screenshot")
+    with Image.open(tmp_path / shot["path"]) as image:
+        assert image.size == (1366, 2600)
+        rgb = image.convert("RGB")
+        assert rgb.getpixel((683, 2500)) == (204, 0, 0)  # the footer band, 1,600 px below the viewport
+        assert rgb.getpixel((683, 1200)) == (255, 255, 255)
 
 
 @pytest.mark.browser
