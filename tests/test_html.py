@@ -52,6 +52,14 @@ def test_visible_text_skips_scripts_styles_and_hidden_elements() -> None:
     assert doc.title == "标题"
 
 
+@pytest.mark.parametrize("spelling", ["hidden", "HIDDEN", "Hidden", "hIDdEn", "HIDden"])
+def test_a_hidden_attribute_in_any_case_hides_its_element(spelling: str) -> None:
+    """The text is searched for the word before the tree is (plain searches first, a case-blind one
+    only when they fail): every spelling must still reach the tree's lowercased attribute."""
+    doc = parse(f"<html><body><p>看得见</p><div {spelling}><p>藏起来的</p></div><p>也看得见</p></body></html>")
+    assert doc.visible_text == "看得见也看得见"
+
+
 def test_links_are_resolved_and_normalised_one_way() -> None:
     doc = parse('<base href="/sub/"><a href="互动/留言 1.html#top">留言</a><a href="HTTP://WWW.Example.gov.cn:80/sub/x.html">x</a>', BASE)
     urls = [link.url for link in doc.links]

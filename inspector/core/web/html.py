@@ -210,12 +210,15 @@ _parsers = threading.local()  # an lxml parser is not to be shared between threa
 
 
 def _parser() -> lxml.etree.HTMLParser:
-    """This thread's HTML parser. Every element is an ``HtmlElement`` (``text_content`` and the rest of
-    lxml.html) found by a lookup in C: lxml.html's own parser asks a Python function for the class of
-    every element a reader touches, which cost more than the parse itself."""
+    """This thread's HTML parser, for UTF-8 bytes (the text is encoded for it: libxml2 reads UTF-8
+    much faster than the code points of a ``str``, 1.1 ms against 1.9 ms for 60 KB of Chinese,
+    and the encoding costs 0.06 ms). Every element is an ``HtmlElement`` (``text_content`` and the
+    rest of lxml.html) found by a lookup in C: lxml.html's own parser asks a Python function for the
+    class of every element a reader touches, which cost more than the parse itself."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = lxml.etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
+        parser = lxml.etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
+                                       encoding="utf-8")
         parser.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(
             element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
             pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
@@ -231,7 +234,7 @@ def _parse_tree(html: str, url: str) -> Element | None:
         return None
     parser = _parser()
     try:
-        return lxml.html.document_fromstring(text, parser=parser)
+        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return None
 
@@ -410,8 +413,8 @@ def _hidden(el: Element) -> bool:
     return el.get("hidden") is not None or (el.tag == "input" and (el.get("type") or "").lower() == "hidden")
 
 
-_HIDDEN = lxml.etree.XPath("descendant::*[@hidden]")
-_HIDDEN_WORD = re.compile("hidden", re.IGNORECASE)  # (attribute names are any case in the markup)
+_HIDDEN = lxml.etree.XPath(".//@hidden")  # (libxml2 lowercases attribute names; an attribute's parent is its element)
+_HIDDEN_WORD = re.compile("[hH][iI][dD][dD][eE][nN]")  # attribute names are any case in the markup
 
 
 def _visible_text(body: Element, html: str) -> str:
@@ -423,8 +426,8 @@ def _visible_text(body: Element, html: str) -> str:
     if not isinstance(body.tag, str) or body.tag.lower() in INVISIBLE_TAGS or _hidden(body):
         return ""
     skipped = list(body.iter(*INVISIBLE_TAGS))
-    if _HIDDEN_WORD.search(html):  # the attribute is rare and looking for it in the tree is not free
-        skipped += _HIDDEN(body)
+    if _may_hide(html):  # looking for the attribute in the tree is not free
+        skipped += [attribute.getparent() for attribute in _HIDDEN(body)]
     if not skipped:
         return _subtree_text(body)
     holders: set[Element] = set()  # elements with a skipped descendant
@@ -436,6 +439,12 @@ def _visible_text(body: Element, html: str) -> str:
     parts: list[str] = []
     _read_around(body, set(skipped), holders, parts)
     return "".join(parts)
+
+
+def _may_hide(html: str) -> bool:
+    """Can the text hold a ``hidden`` attribute? Two plain searches answer for nearly every page
+    (``overflow:hidden`` is on most): the case-blind one, ten times slower, only when both fail."""
+    return "idden" in html or "IDDEN" in html or _HIDDEN_WORD.search(html) is not None
 
 
 def _subtree_text(el: Element) -> str:
