@@ -301,8 +301,8 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.to_json())
     else:
-        print(f"{args.file.name}（{report.encoding}）：新增 {report.added}，更新 {report.updated}，拒绝 {len(report.rejected)}"
-              f"（工作区 {ws.root}）")
+        _out(f"{args.file.name}（{report.encoding}）：新增 {report.added}，更新 {report.updated}，拒绝 {len(report.rejected)}"
+             f"（工作区 {ws.root}）")
         for row, why in report.rejected:
             _out(f"  第 {row} 行：{why}")  # reasons quote the file's cells
     if report.rejected and not report.sites:
@@ -639,7 +639,7 @@ def cmd_columns(args: argparse.Namespace) -> int:
              "空白" if c["blank"] else ("豁免" if c["exempt"] else ""),
              "人工" if c["source"] == "inspector" else "自动", c["url"]] for c in columns]
     sys.stdout.write(_table(rows, ["类别", "栏目", "最新", "状态", "来源", "网址"]))
-    print(_verdict_line(record))
+    _out(_verdict_line(record))
     return 0
 
 
@@ -654,8 +654,8 @@ def cmd_rectify(args: argparse.Namespace) -> int:
     if args.deadline:
         _date(args.deadline, "--deadline")
     set_rectification(ws, quarter, args.code, args.status, deadline=args.deadline, note=args.note)
-    print(f"{args.code} {quarter}：整改 {texts.rectification_name(args.status)}"
-          + (f"，时限 {args.deadline}" if args.deadline else ""))
+    _out(f"{args.code} {quarter}：整改 {texts.rectification_name(args.status)}"
+         + (f"，时限 {args.deadline}" if args.deadline else ""))
     return 0
 
 
@@ -673,21 +673,21 @@ def cmd_decide(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     name = checklist_of(record).indicators[args.indicator].name
-    print(f"{args.code} {name}：{texts.status_name(args.status)} — {_verdict_line(record)}")
+    _out(f"{args.code} {name}：{texts.status_name(args.status)} — {_verdict_line(record)}")  # the checklist's name
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from inspector.core.submission.office import export_workbook
 
-    print(export_workbook(_workspace(args), args.quarter, args.output))
+    _out(export_workbook(_workspace(args), args.quarter, args.output))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from inspector.core.submission.office import print_site_report
 
-    print(print_site_report(_workspace(args), args.quarter, args.code, args.output))
+    _out(print_site_report(_workspace(args), args.quarter, args.code, args.output))
     return 0
 
 
@@ -717,7 +717,8 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
     from inspector.core.submission.exchange import generate_office_key
 
     secret, public = generate_office_key(_workspace(args), force=args.force)
-    print(f"私钥 {secret}\n公钥 {public}（把公钥发给省里，用于验证数据包）")
+    _out(f"私钥 {secret}")
+    _out(f"公钥 {public}（把公钥发给省里，用于验证数据包）")
     return 0
 
 

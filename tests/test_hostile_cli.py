@@ -94,6 +94,15 @@ def test_a_damaged_database_record_is_named_by_table_and_id(box: Sandbox) -> Non
     assert json.loads((box.ws / "inspector.json").read_text(encoding="utf-8")) == db  # nothing stored is lost
 
 
+def test_a_registry_file_named_with_escapes_is_named_cleanly(box: Sandbox) -> None:
+    """The import line quotes the file's name: a name is text from outside like any other."""
+    from tests.test_registry_sampling import HEADER, registry_rows, write_csv
+
+    evil = write_csv(box.cwd / f"{EVIL}名录.csv", [HEADER] + registry_rows({"县级": 3}), "utf-8")
+    r = box.run("sites", "import", str(evil))  # (the sandbox asserts no control character reached the terminal)
+    assert r.returncode == 0 and "恶意地区名录.csv" in r.stdout and "新增 3" in r.stdout
+
+
 # --------------------------------------------------------------------------- hostile pages
 
 
