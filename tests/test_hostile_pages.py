@@ -8,7 +8,10 @@ Chromium's processes share their code, so summing RSS counts it many times over)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import tracemalloc
@@ -146,6 +149,37 @@ def test_the_watchdog_reads_pss_only_when_the_tree_may_be_over_its_limit(monkeyp
     finally:
         child.kill()
         child.wait()
+
+
+_SUBREAPER = (  # adopts its orphaned descendants (as a browser process may): a child that leaves a grandchild behind
+    "import ctypes, subprocess, sys, time\nctypes.CDLL(None).prctl(36, 1, 0, 0, 0)\n"
+    "mid = subprocess.Popen([sys.executable, '-c', 'import subprocess; print(subprocess.Popen([\\'sleep\\', \\'60\\']).pid)'],"
+    " stdout=subprocess.PIPE, text=True)\n"
+    "print(mid.pid, mid.stdout.readline().strip(), flush=True)\nsys.stdin.readline()\nmid.wait()\n"
+    "print('gone', flush=True)\ntime.sleep(60)\n"
+)
+
+
+def test_the_process_table_follows_new_and_adopted_processes() -> None:
+    root = subprocess.Popen([sys.executable, "-c", _SUBREAPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert root.stdout is not None and root.stdin is not None
+        mid, grandchild = map(int, root.stdout.readline().split())
+        table = limits.ProcessTable()
+        table.refresh()
+        tree = table.tree(root.pid)
+        assert {root.pid, grandchild} <= set(tree)
+        root.stdin.write("go\n")
+        root.stdin.flush()
+        assert root.stdout.readline().strip() == "gone"  # mid exited: its child was adopted by root
+        table.refresh(tree)
+        assert mid not in table.tree(root.pid) and grandchild in table.tree(root.pid)
+    finally:
+        root.kill()
+        root.wait()
+        if "grandchild" in locals():
+            with contextlib.suppress(OSError):
+                os.kill(grandchild, signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- the browser, through the CLI

@@ -23,7 +23,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,24 +248,25 @@ class PageGuard:
 
 class ProcessTable:
     """Parent of every process (Linux ``/proc``), kept up to date cheaply: each refresh lists
-    ``/proc`` and reads ``stat`` only for the processes that appeared since the last one."""
+    ``/proc`` and reads ``stat`` only for the processes that appeared since the last one, and for
+    the ``watched`` ones (a process whose parent died is adopted by another: its parent changes)."""
 
     def __init__(self) -> None:
         self.parents: dict[int, int] = {}
 
-    def refresh(self) -> None:
+    def refresh(self, watched: Iterable[int] = ()) -> None:
         try:
             now = {int(e) for e in os.listdir("/proc") if e.isdigit()}
         except OSError:
             return
         for pid in self.parents.keys() - now:
             del self.parents[pid]
-        for pid in now - self.parents.keys():
+        for pid in (now - self.parents.keys()) | (now & set(watched)):
             try:
                 with open(f"/proc/{pid}/stat") as fh:
                     self.parents[pid] = int(fh.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
-                continue
+                self.parents.pop(pid, None)
 
     def tree(self, root: int) -> list[int]:
         """``root`` and all its descendants, as of the last refresh."""
@@ -364,6 +365,7 @@ class MemoryWatchdog:
     kills: int = 0
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
     _table: ProcessTable = field(default_factory=ProcessTable, repr=False)
+    _pids: list[int] = field(default_factory=list, repr=False)  # the tree at the last sample
     _exact: int | None = field(default=None, repr=False)  # PSS of the tree at the last exact sample
     _exact_at: float = field(default=0.0, repr=False)
     _resident: dict[int, int] = field(default_factory=dict, repr=False)  # each process's RSS then
@@ -381,8 +383,8 @@ class MemoryWatchdog:
 
     def check(self) -> int | None:
         """One sample (any thread): kills as described; returns the memory seen when it killed."""
-        self._table.refresh()
-        pids = self._table.tree(self.root)
+        self._table.refresh(self._pids)
+        pids = self._pids = self._table.tree(self.root)
         resident = {pid: _resident(pid) for pid in pids}
         now = time.monotonic()
         if self._exact is not None and now - self._exact_at < self.exact_every:
