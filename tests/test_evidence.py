@@ -472,14 +472,18 @@ def counting_site() -> Iterator[tuple[str, list[str]]]:
 def test_pooled_pages_are_reused_and_forget_the_previous_site(tmp_path: Path) -> None:
     with counting_site() as (base, _):
 
-        async def job(c: EvidenceCapturer) -> tuple[list[dict[str, Any]], int]:
-            records = [await c.capture(f"{base}/{p}", tmp_path / "e") for p in ("reader", "setter", "reader", "setter", "reader")]
+        async def job(c: EvidenceCapturer) -> tuple[list[dict[str, Any]], int, list[int]]:
+            records, listeners = [], []
+            for p in ("reader", "setter", "reader", "setter", "reader"):
+                records.append(await c.capture(f"{base}/{p}", tmp_path / "e"))
+                listeners.append(len(c._idle[0][1]._impl_obj.listeners("crash")))  # (Playwright's own event emitter)
             assert c._browser is not None
-            return records, len(c._browser.contexts)
+            return records, len(c._browser.contexts), listeners
 
-        records, contexts = with_capturer(tmp_path, job, pool_size=1)
+        records, contexts, crash_listeners = with_capturer(tmp_path, job, pool_size=1)
     assert [r["title"] for r in records] == ["none", "setter", "none", "setter", "none"]  # no cookie, no storage left
     assert contexts == 1  # one page served all five captures
+    assert len(set(crash_listeners)) == 1  # each capture's guard let go of the page it watched: nothing piles up
     for record in records:
         assert record["error"] is None
         assert_files_intact(record, tmp_path)

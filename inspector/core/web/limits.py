@@ -125,13 +125,15 @@ class PageGuard:
         self._bytes: dict[str, int] = {}
         self._documents: dict[str, str] = {}  # request id -> URL, for Document requests
         self._cdp: Any = None
+        self._page: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         self._tripped = asyncio.Event()
         self._crashed = asyncio.Event()
 
     async def attach(self, context: Any, page: Any) -> None:
-        page.on("crash", lambda _: self._crashed.set())
+        self._page = page
+        page.on("crash", self._on_crash)  # (removed on detach: a pooled page serves many guards)
         cdp = await context.new_cdp_session(page)
         cdp.on("Network.requestWillBeSent", self._on_request)
         cdp.on("Network.responseReceived", self._on_response)
@@ -234,7 +236,13 @@ class PageGuard:
         result: dict[str, Any] = await self._cdp.send(method, params or {})
         return result
 
+    def _on_crash(self, _: Any) -> None:
+        self._crashed.set()
+
     async def detach(self) -> None:
+        if self._page is not None:
+            self._page.remove_listener("crash", self._on_crash)
+            self._page = None
         for task in list(self._tasks):
             with suppress(BaseException):
                 await task
