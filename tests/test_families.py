@@ -199,6 +199,20 @@ def test_a_checklist_with_some_of_a_familys_indicators_is_measured(tmp_path: Pat
         assert all(e["status"] in ("pass", "fail", "review") for e in run.doc["indicators"].values())
 
 
+@pytest.mark.parametrize("keep", [{"site-not-updated"}, {"homepage-updates"}])
+def test_a_redirect_stub_homepage_with_one_homepage_indicator_is_left_to_review(tmp_path: Path, keep: set[str]):
+    """A homepage that only sends the browser to an unreadable page leaves both homepage rules to the
+    inspector: a checklist with one of them must not fail on the other's absence."""
+    stub = {"/": html("<html><head><meta http-equiv='refresh' content='0;url=/gone.html'></head><body></body></html>")}
+    path = _census_with(tmp_path, keep)
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=20,
+                        min_interval=0, checklist=str(path))
+    with LoopbackServer(stub) as srv:
+        doc = asyncio.run(run_check(srv.url("/"), opts)).doc
+    (entry,) = doc["indicators"].values()
+    assert entry["status"] == "review" and entry["note"]
+
+
 def test_a_checklist_without_a_needed_sibling_is_refused_by_name(tmp_path: Path):
     """Consultation boards are read with poor-interaction's labels: without them, a one-line error names it."""
     path = _census_with(tmp_path, {"site-unreachable", "consultation"})

@@ -37,8 +37,9 @@ def check_updates(facts: Facts) -> dict[str, Outcome]:
     stub = _redirect_stub(facts.crawl)
     if stub:
         for iid in (SITE_NOT_UPDATED, HOMEPAGE_UPDATES):
-            out[iid].status = Status.REVIEW
-            out[iid].note = stub
+            if iid in out:  # (the checklist may have either alone)
+                out[iid].status = Status.REVIEW
+                out[iid].note = stub
     return out
 
 
