@@ -236,6 +236,9 @@ class Fetcher:
             "headers": {
                 "User-Agent": user_agent,
                 "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                # only what _BoundedDecoder undoes (httpx would offer br/zstd whenever their packages are
+                # installed, and such a body would be kept still compressed)
+                "Accept-Encoding": ACCEPT_ENCODING,
                 "Accept-Language": "zh-CN,zh;q=0.9",
             },
         }
@@ -474,6 +477,9 @@ class Fetcher:
         key = host_key(httpx.URL(url))
         until = asyncio.get_running_loop().time() + delay
         self._next_start[key] = max(self._next_start.get(key, 0.0), until)
+
+
+ACCEPT_ENCODING = "gzip, deflate"
 
 
 class _BoundedDecoder:
