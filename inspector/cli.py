@@ -247,10 +247,11 @@ def _print_json(doc: Any) -> None:
 
 
 def _out(*parts: Any) -> None:
-    """One line on stdout; every part may quote a page or a bundle, so each is cleaned."""
-    from inspector.core.text import clean
+    """One line on stdout; every part may quote a page or a bundle, so each is cleaned (controls and line
+    breaks out; the spacing of indented or aligned lines stays)."""
+    from inspector.core.text import strip_controls
 
-    print(" ".join(clean(part) for part in parts))
+    print(" ".join(strip_controls("" if part is None else str(part)).replace("\r", " ").replace("\n", " ") for part in parts))
 
 
 def _err(msg: str) -> None:
@@ -586,10 +587,10 @@ def cmd_province_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_province_keys_remove(args: argparse.Namespace) -> int:
-    from inspector.core.submission.exchange import keyring_remove
+    from inspector.core.submission.exchange import keyring_remove, normal_city
 
     removed = keyring_remove(_workspace(args), args.city, args.key_id)
-    _out(f"已删除城市 {args.city.strip().lower()} 的 {removed} 个公钥")
+    _out(f"已删除城市 {normal_city(args.city)} 的 {removed} 个公钥")
     return 0
 
 

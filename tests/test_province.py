@@ -251,3 +251,15 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
     print(f"{trials} kills: {outcomes}, {leftovers} left staging/unrecorded folders that the retry removed")
     assert sum(outcomes.values()) == trials
     assert leftovers >= trials // 4, "the kills rarely landed inside an import: the test did not test much"
+
+
+def test_a_city_code_in_capitals_is_one_city_from_export_to_import(tmp_path):
+    """`bundle export --city BM55` and `province keys add bm55`/`BM55` name the same city: the bundle is
+    signed by a key the province filed under it and imports (it was refused as another city's)."""
+    ws = make_city(tmp_path / "city", "bm55", "部门")
+    bundle = export_quarter(ws, QUARTER, allow_incomplete=True, city="BM55")
+    assert bundle.name.startswith("bm55-")
+    prov = tmp_path / "province"
+    cli("province", "keys", "add", "BM55", str(ws.root / "keys" / "office.pub"), ws=prov)
+    cli("province", "import", str(bundle), ws=prov)
+    assert "bm55" in cli("province", "keys", "remove", " Bm55 ", ws=prov).stdout

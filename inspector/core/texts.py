@@ -183,6 +183,8 @@ FETCH_ERRORS = {
     "not crawled": "未爬取",
     "not fetched": "未获取",
     "challenge": "访问验证未通过",
+    "off-scope": "跳转到站点范围之外",
+    "private-address": "指向内部网络地址，未访问",
 }
 
 
@@ -194,7 +196,7 @@ def fetch_error(error: Any = None, status: Any = None) -> str:
     if code.isdigit() or (not code and status):
         return f"HTTP {code or status}"
     if code.startswith("error: "):
-        return f"{FETCH_ERRORS['error']}（{code[7:]}）"
+        return f"{FETCH_ERRORS['error']}（{clean_line(code[7:])}）"
     return FETCH_ERRORS.get(code, _unknown(code) or FETCH_ERRORS["failed"])
 
 

@@ -200,9 +200,7 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
         files.extend(_evidence_files(ws, quarter, c, ws.inspection(quarter, c) or {}))
     checklist = checklist_of(next((ws.inspection(quarter, c) for c in codes if ws.inspection(quarter, c)), None))
     region = region or _region(ws, codes)
-    city = city or city_code(ws, codes)
-    if not bundle_fmt.CITY_CODE.match(city):
-        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
+    city = normal_city(city or city_code(ws, codes))
     sampling = {k: sample[k] for k in ("method", "seed", "ratio", "stratified_by", "strata", "included",
                                        "population", "population_size", "population_sites", "codes", "size",
                                        "drawn_at") if k in sample}
@@ -252,11 +250,17 @@ def keyring(ws: Workspace) -> list[dict[str, Any]]:
                   key=lambda e: (e["city"], e["added_at"]))
 
 
+def normal_city(city: str) -> str:
+    """A city code as bundles, the keyring and imports name it: stripped, lowercase, checked."""
+    code = city.strip().lower()
+    if not bundle_fmt.CITY_CODE.match(code):
+        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
+    return code
+
+
 def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, Any]:
     """Trust ``public_key_file`` as ``city``'s signing key (a city may have several, e.g. a new office PC)."""
-    city = city.strip().lower()
-    if not bundle_fmt.CITY_CODE.match(city):
-        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
+    city = normal_city(city)
     try:
         public = load_public_key(public_key_file)
     except (OSError, UnicodeDecodeError, SigningError) as exc:
@@ -271,7 +275,7 @@ def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, An
 
 def keyring_remove(ws: Workspace, city: str, key_id: str | None = None) -> int:
     """Stop trusting ``city``'s keys (or only the one with ``key_id``); returns how many were removed."""
-    city = city.strip().lower()
+    city = normal_city(city)
     removed = ws.remove_keys(lambda e: e.get("city") == city
                              and (key_id is None or str(e.get("key_id", "")).upper() == key_id.upper()))
     if not removed:
@@ -353,6 +357,7 @@ def _import_one(ws: Workspace, path: Path, pubkey: Path | None, unsigned_ok: boo
     manifest = report.manifest or {}
     quarter = check_quarter(str(manifest.get("quarter", "")))
     claimed = manifest.get("city")
+    claimed = claimed.lower() if isinstance(claimed, str) else claimed  # (bundles made before codes were lowercased)
     signer_city = known[report.signer][0] if report.signer in known else None
     if signer_city and claimed and claimed != signer_city:
         raise BundleError([f"{path.name}: 数据包自称来自城市 {claimed}，却由城市 {signer_city} 的公钥签署"])
