@@ -215,6 +215,7 @@ class ProvinceScreen(TableScreen):
 
     @work(thread=True, exclusive=True, group="province-import")
     def _import(self, paths: list[str], pubkey: str) -> None:
+        from inspector.core.store import WorkspaceError
         from inspector.core.submission.bundle import BundleError
         from inspector.core.submission.exchange import province_import
 
@@ -223,6 +224,9 @@ class ProvinceScreen(TableScreen):
             entries = province_import(self.app.ws, [Path(p).expanduser() for p in paths], key)
         except BundleError as exc:
             self.post_message(BundlesImported([], exc.reasons, key is not None))
+            return
+        except WorkspaceError as exc:  # a damaged keyring entry, the workspace locked by another program
+            self.post_message(BundlesImported([], [str(exc)], key is not None))
             return
         except (OSError, ValueError) as exc:
             self.post_message(BundlesImported([], [f"{type(exc).__name__}: {exc}"], key is not None))

@@ -320,30 +320,19 @@ def _resident(pid: int) -> int:
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants (Linux); ``[]`` where /proc is not available."""
-    if not os.path.isdir("/proc"):
-        return []
-    table = ProcessTable()
-    table.refresh()
-    return table.tree(root)
-
-
 def find_marked(marker: str) -> int | None:
     """The process whose command line carries ``marker`` and whose parent's does not (the browser)."""
     if not os.path.isdir("/proc"):
         return None
+    table = ProcessTable()
+    table.refresh()
     found: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid, parent in table.parents.items():
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found[pid] = parent
         except OSError:
             continue
-        if marker.encode() in cmdline:
-            found[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
     roots = [pid for pid, parent in found.items() if parent not in found]
     return min(roots) if roots else None
 
