@@ -104,13 +104,14 @@ def real_blocks(limit: int = 6000) -> list[str]:
     return blocks
 
 
-def make_site(pages: int, page_bytes: int, seed: int = 7) -> tuple[dict[str, Route], int, int]:
-    """path -> reply for the whole site; also the number of distinct URLs and of broken ones."""
+def make_site(pages: int, page_bytes: int, seed: int = 7) -> tuple[dict[str, Route], list[str], int]:
+    """path -> reply for the whole site; also every distinct path a complete check requests (the routes and
+    the dead ends) and the number of broken ones."""
     rng = random.Random(seed)
     blocks = real_blocks()
     routes: dict[str, Route] = {"/css/site.css": blob(2000, "text/css")}
     routes.update({f"/img/{k}.png": blob(5000, "image/png") for k in range(IMAGES)})
-    broken = 0
+    dead_ends: list[str] = []
     for i in range(pages):
         targets = {(i + 1) % pages, *(rng.randrange(pages) for _ in range(4))}
         anchors = "".join(
@@ -120,8 +121,8 @@ def make_site(pages: int, page_bytes: int, seed: int = 7) -> tuple[dict[str, Rou
         images = "".join(f'<img src="/img/{rng.randrange(IMAGES)}.png" alt="图片">' for _ in range(2))
         dead = ""
         if i % BROKEN_EVERY == 0:
-            dead = f'<a href="/missing/{i}.html">已删除的文章</a><img src="/img/missing-{i}.png" alt="">'
-            broken += 2
+            dead_ends += [f"/missing/{i}.html", f"/img/missing-{i}.png"]
+            dead = f'<a href="{dead_ends[-2]}">已删除的文章</a><img src="{dead_ends[-1]}" alt="">'
         head = (
             '<!DOCTYPE html><html><head><meta charset="utf-8"><title>示例市人民政府 第{i}页</title>'
             '<link rel="stylesheet" href="/css/site.css"></head><body>'
@@ -135,9 +136,7 @@ def make_site(pages: int, page_bytes: int, seed: int = 7) -> tuple[dict[str, Rou
             size += len(block.encode("utf-8"))
         parts.append("</body></html>")
         routes["/" if i == 0 else f"/p{i}.html"] = html("".join(parts))
-    # distinct URLs a complete check requests: every page, the stylesheet, the images, the dead ends
-    distinct = pages + 1 + len({f"/img/{k}.png" for k in range(IMAGES)}) + broken
-    return routes, distinct, broken
+    return routes, [*routes, *dead_ends], len(dead_ends)
 
 
 def serve_site(pages: int, page_bytes: int, delay: float, conn: Connection) -> None:
@@ -288,15 +287,9 @@ asyncio.run(main())
 """
 
 
-def site_paths(pages: int) -> list[str]:
-    """Every distinct path of the benchmark site (as make_site builds it)."""
-    dead = [p for i in range(0, pages, BROKEN_EVERY) for p in (f"/missing/{i}.html", f"/img/missing-{i}.png")]
-    return ["/", *(f"/p{i}.html" for i in range(1, pages)), "/css/site.css", *(f"/img/{k}.png" for k in range(IMAGES)), *dead]
-
-
 def run_floor(url: str, args: argparse.Namespace) -> dict[str, float | int | str]:
     host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
-    cmd = [sys.executable, "-c", FLOOR, host, port, str(args.per_host), json.dumps(site_paths(args.pages))]
+    cmd = [sys.executable, "-c", FLOOR, host, port, str(args.per_host), json.dumps(args.site_paths)]
     proc, wall, cpu = timed_run(cmd)
     if proc.returncode != 0:
         raise SystemExit(f"floor client failed:\n{proc.stderr[-2000:]}")
@@ -371,7 +364,8 @@ def main() -> None:
     args = parser.parse_args()
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     env = peers_env(args.peers_env) if {"linkchecker", "lychee"} & set(tools) else args.peers_env
-    _, distinct, broken = make_site(args.pages, args.page_kb * 1000)
+    _, args.site_paths, broken = make_site(args.pages, args.page_kb * 1000)
+    distinct = len(args.site_paths)
     bound = distinct * args.delay / args.per_host
     print(f"site: {args.pages} pages of {args.page_kb} KB real gov.cn markup, {distinct} distinct URLs, {broken} broken; "
           f"delay {args.delay * 1000:.0f} ms, {args.per_host} per host; politeness bound {bound:.1f} s; "
