@@ -278,3 +278,10 @@ def test_a_page_that_never_finishes_hits_the_time_cap(tmp_path: Path) -> None:
     (record,), _ = _capture({"/": Hang()}, ["/"], tmp_path, Limits(page_seconds=3))
     assert _kinds(record) == {"page-time"}
     assert record["error"].startswith("页面处理时间超过上限 3 秒")
+
+
+def test_a_cap_quotes_at_most_a_few_hundred_characters_of_its_url() -> None:
+    """A Document request's URL comes from the page (a data: URL can be megabytes): a note quotes its start."""
+    hit = limits.LimitHit("document-size", "data:text/html," + "页" * 200_000, "5 MB", "解压后")
+    assert hit.text.startswith("文档超过大小上限 5 MB（解压后）：data:text/html,页") and hit.text.endswith("…")
+    assert len(hit.text) < 350

@@ -62,11 +62,14 @@ def _unknown(value: Any) -> str:
     return clean_line(value)
 
 
-def clean_line(value: Any) -> str:
-    """Any value as one line of text for people: controls stripped, ``""`` for None."""
-    from inspector.core.text import clean_text  # the one cleaning path (CLI, TUI, files)
+def clean_line(value: Any, limit: int | None = None) -> str:
+    """Any value as one line of text for people: controls stripped, ``""`` for None (:func:`inspector.core.text.clean`)."""
+    from inspector.core.text import clean  # the one cleaning path (CLI, TUI, files)
 
-    return "" if value is None else clean_text(str(value))
+    return clean(value, limit)
+
+
+MAX_QUOTED_URL = 300  # characters of a URL a message quotes (a data: URL can be megabytes)
 
 
 # --------------------------------------------------------------------------- numbers and measures
@@ -215,7 +218,7 @@ PAGE_LIMITS = {
 def page_limit(kind: str, limit: str, detail: str, url: str) -> str:
     """``文档超过大小上限 5 MB（解压后）：http://…`` — which cap, how much was allowed, where."""
     extra = f"（{detail}）" if detail else ""
-    return f"{PAGE_LIMITS.get(kind, kind)} {limit}{extra}：{url}"
+    return f"{PAGE_LIMITS.get(kind, kind)} {limit}{extra}：{clean_line(url, MAX_QUOTED_URL)}"
 
 
 def crawl_limit(name: str) -> str:
