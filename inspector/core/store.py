@@ -224,9 +224,9 @@ class AtomicJSONStorage(Storage):
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise WorkspaceError(f"{self.path} is not a readable workspace database: {exc}") from None
+            raise WorkspaceError(f"{self.path} 不是可读的工作区数据库：{exc}") from None
         except RecursionError:
-            raise WorkspaceError(f"{self.path} is not a readable workspace database: nested too deeply") from None
+            raise WorkspaceError(f"{self.path} 不是可读的工作区数据库：嵌套过深") from None
         damaged = damaged_record(data)
         if damaged:
             raise WorkspaceError(f"{self.path}: {damaged}")
