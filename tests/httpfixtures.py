@@ -19,13 +19,16 @@ injectable ``sleep`` that returns at once and records the requested delays).
 from __future__ import annotations
 
 import asyncio
+import datetime
 import socket
+import ssl
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Union
 
@@ -198,15 +201,23 @@ class LoopbackServer:
         routes: dict[str, Route] | Callable[[Request], Route] | None = None,
         *,
         delay: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        """``delay`` is added before every response (for benches)."""
+        """``delay`` is added before every response (for benches); ``host`` is any loopback address;
+        ``tls`` (:func:`tls_context`) makes it an HTTPS server."""
         self.routes: dict[str, Route] = routes if isinstance(routes, dict) else {}
         self.fallback: Callable[[Request], Route] | None = routes if callable(routes) else None
         self.delay = delay
         self.requests: list[tuple[str, str]] = []
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self.host = host
+        self._server = _Server((host, port), _Handler)
         self._server.owner = self
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -217,7 +228,7 @@ class LoopbackServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of ``path`` on this server."""
@@ -251,6 +262,32 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+
+def tls_context(directory: Path, name: str, handshakes: list[str | None]) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for ``name`` (no client trusts it);
+    the name each handshake asks for (SNI) is appended to ``handshakes``, one per connection."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / f"{name}.crt", directory / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: handshakes.append(server_name)
+    return context
 
 
 def closed_port() -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,11 +22,13 @@ from tests.httpfixtures import (
     flaky,
     html,
     redirect,
+    tls_context,
 )
 
 from inspector.core.web.html import extract_links
 from inspector.core.web.fetch import Fetcher, classify_error, is_html, retry_after_seconds
 from inspector.core.model import Page
+from inspector.core.web.scope import AddressPolicy
 
 
 def run(coro_fn: Callable[[Fetcher], Awaitable[Any]], **settings: Any) -> Any:
@@ -237,3 +241,64 @@ def test_html_sniffing() -> None:
 def test_classify_error_falls_back_to_generic() -> None:
     assert classify_error(TimeoutError()) == "timeout"
     assert classify_error(RuntimeError("?")) == "error"
+
+
+# --------------------------------------------------------------------------- the connections (net.py)
+
+
+def test_https_goes_to_the_checked_address_with_the_name_for_tls(tmp_path) -> None:
+    """TLS over the pinned network: the connection goes to the address the policy resolved, the handshake
+    names the host (SNI), an untrusted certificate is `tls` when verifying, and one connection serves
+    every request (kept alive)."""
+    handshakes: list[str | None] = []
+    context = tls_context(tmp_path, "site.test", handshakes)
+    routes = {"/": html("<p>安全首页</p>"), "/a.html": html("<p>一</p>"), "/b.html": html("<p>二</p>")}
+    with LoopbackServer(routes, host="127.0.0.2", tls=context) as srv:
+        url = srv.url("/").replace("127.0.0.2", "site.test")
+
+        async def resolver(host: str) -> list[str]:
+            return ["127.0.0.2"] if host == "site.test" else []
+
+        def policy() -> AddressPolicy:
+            return AddressPolicy(True, resolver, lambda address: address == "127.0.0.1")
+
+        strict = run(lambda f: f.check_link(url), address_policy=policy(), retries=0)
+        assert strict.error == "tls" and handshakes == ["site.test"]
+
+        async def three(f: Fetcher) -> list[Page]:
+            return [await f.fetch_page(url + path) for path in ("", "a.html", "b.html")]
+
+        pages = run(three, address_policy=policy(), verify=False)
+        assert [p.status for p in pages] == [200, 200, 200] and "安全首页" in (pages[0].html or "")
+        assert handshakes == ["site.test", "site.test"]  # one more connection for the three pages
+
+
+def test_a_kept_alive_connection_the_server_closed_is_not_reused() -> None:
+    """A server that closes an idle connection: the next request opens a new one (no retry needed)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def serve() -> None:
+        while len(accepted) < 2:
+            conn, _ = listener.accept()
+            accepted.append(conn)
+            conn.recv(65536)
+            body = b"<html><body>ok</body></html>"
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            time.sleep(0.05)
+            conn.close()  # idle keep-alive connection closed by the server
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    async def twice(f: Fetcher) -> list[Page]:
+        first = await f.fetch_page(f"http://127.0.0.1:{port}/")
+        await asyncio.sleep(0.3)
+        return [first, await f.fetch_page(f"http://127.0.0.1:{port}/")]
+
+    try:
+        pages = run(twice, retries=0)
+    finally:
+        listener.close()
+    assert [(p.status, p.error) for p in pages] == [(200, None), (200, None)] and len(accepted) == 2

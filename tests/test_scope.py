@@ -162,27 +162,89 @@ def test_inspector_check_scope_option_and_the_registry_scope_column(tmp_path):
 # --------------------------------------------------------------------------- internal addresses
 
 
+# The tests' internet: 127.0.0.2 plays a public address and 127.0.0.1 (where `localhost` resolves for the
+# system) the inspector's own network; the check's resolver gives the names below.
+PUBLIC, INTRANET = "127.0.0.2", "127.0.0.1"
+
+
+def _is_intranet(address: str) -> bool:
+    return address == INTRANET
+
+
 def test_internal_addresses_are_refused_when_the_site_is_public_and_allowed_when_it_is_not():
-    """The rule uses an injected resolver (CheckOptions.resolver): the test site on `localhost` is told to be
-    public; a loopback site (the demo, the tests) stays free to reach loopback."""
+    """The rule uses an injected resolver and internal range (CheckOptions.resolver, .internal); a loopback
+    site with the real range (the demo, the tests) stays free to reach loopback."""
     hits = []
-    with LoopbackServer(lambda r: hits.append(r.path) or html("<p>内网</p>")) as intranet:
+    with LoopbackServer(lambda r: hits.append(r.path) or html("<p>内网</p>"), host=INTRANET) as intranet:
         home = (f"<html><body><a href='{intranet.url('/admin')}'>后台</a><a href='/go'>跳转</a>"
                 f"<a href='/ok.html'>正常</a></body></html>")
         routes = {"/": html(home), "/go": redirect(intranet.url("/secret")), "/ok.html": html("<p>ok</p>")}
-        with LoopbackServer(routes) as srv:
-            public_url = srv.url("/").replace("127.0.0.1", "localhost")
+        with LoopbackServer(routes, host=PUBLIC) as srv:
+            public_url = srv.url("/").replace(PUBLIC, "site.test")
 
-            async def public_resolver(host: str) -> list[str]:
-                return ["93.184.216.34"] if host == "localhost" else ["127.0.0.1"]
+            async def resolver(host: str) -> list[str]:
+                return [PUBLIC] if host == "site.test" else []
 
-            run = asyncio.run(run_check(public_url, CheckOptions(**OPTS, resolver=public_resolver)))
+            opts = CheckOptions(**OPTS, resolver=resolver, internal=_is_intranet)
+            run = asyncio.run(run_check(public_url, opts))
+            assert run.crawl.pages[public_url].status == 200  # the site itself was reached through its checked address
             assert hits == []  # nothing reached the inspector's own network
             assert run.crawl.links[intranet.url("/admin")].error == "private-address"
             assert run.crawl.links[public_url + "go"].error == "private-address"  # a redirect into the intranet
             assert run.crawl.links[public_url + "ok.html"].ok
+        with LoopbackServer(routes) as srv:
             loopback = asyncio.run(run_check(srv.url("/"), CheckOptions(**OPTS)))
             assert loopback.crawl.links[intranet.url("/admin")].ok and "/admin" in hits
+
+
+def test_a_name_that_answers_differently_the_second_time_cannot_lead_inside():
+    """DNS rebinding: `localhost` first resolves to the public address (the rule lets it through), then —
+    for the system, as a connection by name would ask — to the intranet. Connections go only to the
+    address that was checked."""
+    inside = []
+    with LoopbackServer({"/": html("<p>公开</p>"), "/report.html": html("<p>公开页面</p>")}, host=PUBLIC) as srv:
+        with LoopbackServer(lambda r: inside.append(r.path) or html("<p>内网</p>"), host=INTRANET, port=srv.port):
+            link = f"http://localhost:{srv.port}/report.html"
+            srv.routes["/"] = html(f"<html><body><a href='{link}'>报告</a></body></html>")
+            answers = {"site.test": [PUBLIC], "localhost": [PUBLIC]}
+            asked = []
+
+            async def rebinding(host: str) -> list[str]:
+                asked.append(host)
+                first = asked.count(host) == 1
+                return answers.get(host, []) if first else [INTRANET]
+
+            opts = CheckOptions(**OPTS, resolver=rebinding, internal=_is_intranet)
+            run = asyncio.run(run_check(srv.url("/").replace(PUBLIC, "site.test"), opts))
+            assert inside == []
+            assert run.crawl.links[link].ok and srv.count("/report.html") >= 1
+
+
+def test_a_name_that_resolves_inside_or_not_at_all_is_not_connected_to():
+    """The pinned network itself (below the fetcher's own check): an internal answer is `private-address`,
+    no answer a connect failure — never a connection by name."""
+    from inspector.core.web.fetch import Fetcher
+
+    inside = []
+    with LoopbackServer(lambda r: inside.append(r.path) or html("<p>内网</p>"), host=INTRANET) as intranet:
+        async def resolver(host: str) -> list[str]:
+            return {"inside.test": [PUBLIC, INTRANET]}.get(host, [])
+
+        async def go() -> list[str | None]:
+            policy = AddressPolicy(True, resolver, _is_intranet)
+            async with Fetcher(address_policy=policy, retries=0) as fetcher:
+                network = fetcher._client._transport._pool._network_backend  # the pool's own, not the check above it
+                errors = []
+                for name in ("inside.test", "localhost"):
+                    try:
+                        await network.connect_tcp(name, intranet.port, timeout=5)
+                        errors.append(None)
+                    except Exception as exc:  # noqa: BLE001
+                        errors.append(type(exc).__name__)
+                return errors + [(await fetcher.check_link(intranet.url("/x").replace(INTRANET, "localhost"))).error]
+
+        assert asyncio.run(go()) == ["RefusedAddress", "ConnectError", "connect"]
+        assert inside == []
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class CheckOptions:
     checklist: str = "census-2015"
     scope: str | None = None  # URL prefix of the site's pages (--scope); default: the 首页网址's own
     resolver: Resolver | None = None  # name resolution for the private-address rule (tests inject one)
+    internal: Callable[[str], bool] | None = None  # which addresses that rule calls internal (tests inject one)
 
 
 @dataclass
@@ -233,7 +234,7 @@ async def _probe_and_crawl(check: _Check) -> None:
     """Availability probes beside the crawl, both through the check's challenge gate."""
     opts = check.opts
     timeout = probe_timeout(check.checklist, opts.timeout)
-    policy = await AddressPolicy.for_site(start_url_of(check.url), opts.resolver)
+    policy = await AddressPolicy.for_site(start_url_of(check.url), opts.resolver, opts.internal)
     # --timeout bounds each request as a whole too (a server that drips one byte a second)
     async with Fetcher(per_host=opts.per_host, min_interval=opts.min_interval, connect_timeout=opts.timeout,
                        read_timeout=opts.timeout, total_timeout=2 * opts.timeout,

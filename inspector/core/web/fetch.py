@@ -42,6 +42,7 @@ from urllib.parse import urljoin
 import httpx
 
 from inspector.core.web.challenge import CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind
+from inspector.core.web.net import Network, RefusedAddress, Transport
 from inspector.core.web.readers import read_here
 from inspector.core.web.scope import PRIVATE_ADDRESS, AddressPolicy
 from inspector.core.web.limits import LIMITS
@@ -112,6 +113,8 @@ def classify_error(exc: BaseException) -> str:
     if isinstance(exc, (httpx.InvalidURL, UnicodeError, OverflowError)):  # OverflowError: port > 65535
         return "invalid-url"
     causes = _cause_chain(exc)
+    if any(isinstance(c, RefusedAddress) for c in causes):
+        return PRIVATE_ADDRESS
     if any(isinstance(c, ssl.SSLError) for c in causes):
         return "tls"
     if any(isinstance(c, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)) for c in causes):
@@ -223,15 +226,13 @@ class Fetcher:
         self.address_policy = address_policy
         self._gate_version = -1
         self._sleep = sleep
+        self._verify = verify
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client_args = {
             "follow_redirects": False,
             "trust_env": False,  # never route through a proxy from the environment
-            "verify": verify,
             "timeout": httpx.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
-            ),
-            "limits": httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
             ),
             "headers": {
                 "User-Agent": user_agent,
@@ -248,7 +249,9 @@ class Fetcher:
         self._head_gone_trusted: dict[str, int] = {}  # server -> HEAD 404s confirmed by GET (-1: contradicted)
 
     async def __aenter__(self) -> Fetcher:
-        self._client = httpx.AsyncClient(**self._client_args)
+        # connections pinned to the addresses the policy checked (net.py)
+        transport = Transport(Network(self.address_policy), verify=self._verify, limits=self._limits)
+        self._client = httpx.AsyncClient(transport=transport, **self._client_args)
         return self
 
     async def __aexit__(
@@ -401,7 +404,8 @@ class Fetcher:
             resp.error = "invalid-url"
             return resp
         resp.error = self._refuse(parsed)
-        if resp.error is None and self.address_policy is not None and not await self.address_policy.allows(parsed.host):
+        if resp.error is None and self.address_policy is not None and \
+                not await self.address_policy.allows(parsed.raw_host.decode("ascii")):  # the name connections use
             resp.error = PRIVATE_ADDRESS
         if resp.error:
             return resp

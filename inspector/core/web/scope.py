@@ -182,33 +182,58 @@ def _literal(host: str) -> str | None:
 
 
 class AddressPolicy:
-    """Refuses internal addresses when ``refuse_internal`` (the site itself is public)."""
+    """Refuses internal addresses when ``refuse_internal`` (the site itself is public).
 
-    def __init__(self, refuse_internal: bool, resolver: Resolver = system_resolver) -> None:
+    Each name is resolved once per check (up to ``MAX_RESOLVED_HOSTS`` names): the addresses the rule
+    checked are the only ones a connection to it may use (:meth:`pinned`, :mod:`inspector.core.web.net`),
+    so a name that answers differently the second time cannot lead a request inside.
+    ``internal`` says which addresses are internal (the tests name one loopback address so).
+    """
+
+    def __init__(self, refuse_internal: bool, resolver: Resolver = system_resolver,
+                 internal: Callable[[str], bool] = is_internal) -> None:
         self.refuse_internal = refuse_internal
         self.resolver = resolver
-        self._cache: dict[str, bool] = {}
+        self.internal = internal
+        self._cache: dict[str, list[str]] = {}
 
     @classmethod
-    async def for_site(cls, url: str, resolver: Resolver | None = None) -> AddressPolicy:
+    async def for_site(cls, url: str, resolver: Resolver | None = None,
+                       internal: Callable[[str], bool] | None = None) -> AddressPolicy:
         """The policy for a check of ``url``: refuse internal addresses iff the site is public."""
-        resolver = resolver or system_resolver
+        resolver, internal = resolver or system_resolver, internal or is_internal
         host = (urlsplit(url).hostname or "") if "://" in url else ""
         addresses = [host] if host and _literal(host) else (await resolver(host) if host else [])
-        public = bool(addresses) and not any(is_internal(a) for a in addresses)
-        return cls(public, resolver)
+        public = bool(addresses) and not any(internal(a) for a in addresses)
+        policy = cls(public, resolver, internal)
+        if public and not _literal(host):
+            policy._cache[host.lower()] = addresses  # the site's own name is asked once, like every other
+        return policy
 
     async def allows(self, host: str) -> bool:
-        """May a request go to ``host``? (Unresolvable hosts are let through to fail on their own.)"""
+        """May a request go to ``host``? (A name that does not resolve is let through to fail on its own.)"""
         if not self.refuse_internal or not host:
             return True
+        literal = _literal(host)
+        return self.allows_all([literal] if literal else await self._resolve(host))
+
+    def allows_all(self, addresses: list[str]) -> bool:
+        """None of ``addresses`` is one the rule refuses."""
+        return not self.refuse_internal or not any(self.internal(a) for a in addresses)
+
+    async def pinned(self, host: str) -> list[str] | None:
+        """The only addresses a connection to ``host`` may use (empty: none); None when it may connect by
+        name (the rule is off, or ``host`` is an address itself)."""
+        if not self.refuse_internal or not host or _literal(host):
+            return None
+        return await self._resolve(host)
+
+    async def _resolve(self, host: str) -> list[str]:
         key = host.lower()
         known = self._cache.get(key)
         if known is not None:
             return known
-        literal = _literal(key)
-        addresses = [literal] if literal else await self.resolver(key)
-        allowed = not any(is_internal(a) for a in addresses)
-        if len(self._cache) < MAX_RESOLVED_HOSTS:
-            self._cache[key] = allowed
-        return allowed
+        addresses = list(await self.resolver(key))
+        if addresses and len(self._cache) < MAX_RESOLVED_HOSTS:  # a failed lookup is asked again next time
+            self._cache[key] = addresses
+        return addresses
