@@ -11,6 +11,7 @@ import subprocess
 import sys
 from datetime import date
 
+import httpx
 import pytest
 
 from inspector.core.quarter.registry import mend_registry_url, parse_registry, validate_url
@@ -223,7 +224,8 @@ def test_a_name_that_answers_differently_the_second_time_cannot_lead_inside():
 def test_a_name_that_resolves_inside_or_not_at_all_is_not_connected_to():
     """The pinned network itself (below the fetcher's own check): an internal answer is `private-address`,
     no answer a connect failure — never a connection by name."""
-    from inspector.core.web.fetch import Fetcher
+    from inspector.core.web.fetch import Fetcher, classify_error
+    from inspector.core.web.net import RefusedAddress
 
     inside = []
     with LoopbackServer(lambda r: inside.append(r.path) or html("<p>内网</p>"), host=INTRANET) as intranet:
@@ -245,6 +247,9 @@ def test_a_name_that_resolves_inside_or_not_at_all_is_not_connected_to():
 
         assert asyncio.run(go()) == ["RefusedAddress", "ConnectError", "connect"]
         assert inside == []
+    refused = httpx.ConnectError("refused")  # as httpx raises it from the pool's error
+    refused.__cause__ = RefusedAddress("inside")
+    assert classify_error(refused) == "private-address"
 
 
 @pytest.mark.parametrize(

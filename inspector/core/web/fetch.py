@@ -15,7 +15,8 @@ The :class:`Fetcher` owns every limit the crawler and the probes rely on:
   :class:`~inspector.core.web.challenge.ChallengeGate` (the browser passes them) and the request
   sent again with the clearance cookies and the browser's User-Agent; never retried as a 503;
 - with an :class:`~inspector.core.web.scope.AddressPolicy`, internal addresses refused when the
-  site is public.
+  site is public, and every connection made only to the addresses that rule checked
+  (:mod:`inspector.core.web.net`, the client's network).
 
 Network problems never raise: they come back as short error strings
 (``"timeout"``, ``"connect"``, ``"reset"``, ``"protocol"``, ``"tls"``,

@@ -16,8 +16,10 @@ scope is never extended: a homepage that leaves it is not the site's.
 requests to private, loopback and link-local addresses are refused (``private-address``):
 a public site's redirect or link cannot make the inspector's machine probe its own network.
 A site that is itself on such an address (the demo region and the tests, on 127.0.0.1) may
-reach them. Name resolution is injectable (:class:`AddressPolicy` ``resolver``) so the rule is
-tested without DNS.
+reach them. A name is resolved once per check and connections go only to the addresses checked
+(:mod:`inspector.core.web.net`): a name that answers differently the second time (DNS rebinding)
+cannot lead a request inside. Name resolution and the internal ranges are injectable
+(:class:`AddressPolicy` ``resolver``, ``internal``) so the rule is tested without DNS.
 """
 
 from __future__ import annotations
