@@ -61,20 +61,23 @@ class Hit:
 class _Text:
     """A page's visible text without whitespace, mapped back to the original for context.
 
-    The compact text is made in C (``str.split`` + ``join``), one block of the original at a
-    time, which gives the count of non-space characters per block; a hit is mapped back through
-    those counts, then within its block: Python work per block and per hit, never per character.
+    The compact text is made in C (``str.split`` + ``join``). A hit is mapped back through the
+    count of non-space characters per block of the original (counted when a page has its first
+    hit: most pages have none), then within its block: Python work per block and per hit, never
+    per character.
     """
 
     def __init__(self, original: str) -> None:
         self.original = original
-        parts = ["".join(original[i : i + _BLOCK].split()) for i in range(0, len(original), _BLOCK)]
-        self.compact = "".join(parts)
-        self._blocks = list(accumulate(map(len, parts)))  # non-space characters up to each block's end
+        self.compact = "".join(original.split())
+        self._blocks: list[int] = []  # non-space characters up to each block's end
         self._maps: dict[int, tuple[list[int], list[int]]] = {}  # block -> its runs' ends and gaps
 
     def _position(self, compact: int) -> int:
         """The original position of the compact text's character at ``compact``."""
+        if not self._blocks:
+            text = self.original
+            self._blocks = list(accumulate(sum(map(len, text[i : i + _BLOCK].split())) for i in range(0, len(text), _BLOCK)))
         block = bisect_right(self._blocks, compact)
         if block not in self._maps:
             text = self.original[block * _BLOCK : (block + 1) * _BLOCK]
