@@ -76,11 +76,16 @@ def _links(crawl: CrawlResult, tags: Sequence[str], wanted: Callable[[str, str],
     """Each distinct link (of ``tags``, or known only from ``link_sources``) that ``wanted(url, text)``
     accepts, with the first page it was found on."""
     seen: set[str] = set()
+    refused: set[tuple[str, str]] = set()  # a site's navigation repeats on every page: asked once
     for page in crawl.pages.values():
         for link in page.links:
-            if link.tag in tags and link.url not in seen and wanted(link.url, link.text):
+            if link.tag not in tags or link.url in seen or (key := (link.url, link.text)) in refused:
+                continue
+            if wanted(link.url, link.text):
                 seen.add(link.url)
                 yield _Link(link.url, link.text, page.final_url or page.url)
+            else:
+                refused.add(key)
     for url, sources in crawl.link_sources.items():
         if url not in seen and wanted(url, ""):
             seen.add(url)
