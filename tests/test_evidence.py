@@ -512,3 +512,39 @@ def test_media_outside_fonts_and_trackers_are_not_fetched(tmp_path: Path) -> Non
     assert not {"/far.woff2", "/clip.mp4", "/sound.mp3"} & set(seen)
     assert _TRACKERS.match("https://hm.baidu.com/hm.js?abc") and _TRACKERS.match("http://s4.cnzz.com/z_stat.php")
     assert not _TRACKERS.match("http://www.gov.cn/hm.baidu.com/x.js") and not _TRACKERS.match("http://cnzz.com.example.gov.cn/")
+
+
+def test_a_public_page_cannot_make_the_browser_reach_internal_addresses(tmp_path: Path) -> None:
+    """scope.py's rule in the browser: images, frames, script requests and redirects from a page on a public
+    address to an internal one are refused (the record counts them); the page's own resources load. Here
+    127.0.0.2 plays the public internet and 127.0.0.1 the inspector's own network; a page on the
+    internal network itself may reach it (the control shows the requests are made when allowed)."""
+    from tests.httpfixtures import LoopbackServer, html as page, redirect as moved
+
+    inside: list[str] = []
+    with LoopbackServer(lambda r: inside.append(r.path) or page("<title>内网系统</title><p>内网</p>"), host="127.0.0.1") as intranet:
+        q = intranet.port
+        body = (f"<html><head><title>公开页面</title></head><body><p>公开</p><img src='/own.png'>"
+                f"<img src='http://127.0.0.1:{q}/secret.png'><iframe src='http://localhost:{q}/admin'></iframe>"
+                f"<script>fetch('http://127.0.0.1:{q}/api').catch(() => 0)</script></body></html>")
+        routes = {"/": page(body), "/own.png": (200, {"Content-Type": "image/png"}, b"\x89PNG"),
+                  "/go": moved(f"http://127.0.0.1:{q}/inside")}
+        with LoopbackServer(routes, host="127.0.0.2") as public:
+            async def resolver(host: str) -> list[str]:
+                return {"localhost": ["127.0.0.1"]}.get(host, [])
+
+            async def both(c: EvidenceCapturer) -> list[dict[str, Any]]:
+                return [await c.capture(public.url("/"), tmp_path / "e"), await c.capture(public.url("/go"), tmp_path / "e")]
+
+            shown, redirected = with_capturer(tmp_path, both, resolver=resolver, internal=lambda a: a == "127.0.0.1")
+            assert shown["title"] == "公开页面" and public.count("/own.png") == 1
+            assert shown["refused_internal"]["count"] == 3
+            # a redirect hop cannot be refused in the browser (Playwright routes only a request's first hop):
+            # the intranet answered it, but nothing of what it showed is kept
+            assert inside == ["/inside"]
+            assert redirected["refused_internal"]["count"] == 1 and "内网" in redirected["error"]
+            assert redirected["files"] == [] and redirected["title"] == ""
+        with LoopbackServer(routes, host="127.0.0.1") as internal_site:  # the same page, itself internal
+            control = with_capturer(tmp_path, lambda c: c.capture(internal_site.url("/"), tmp_path / "e"),
+                                    resolver=resolver, internal=lambda a: a == "127.0.0.1")
+            assert "refused_internal" not in control and {"/secret.png", "/admin", "/api"} <= set(inside)

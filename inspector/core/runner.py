@@ -225,7 +225,7 @@ async def _open_browser_step(check: _Check, stack: AsyncExitStack, root: Path | 
     if shared is not None:
         check.capturer = shared
     else:
-        check.capturer, check.browser_note = await _open_browser(stack, root)
+        check.capturer, check.browser_note = await _open_browser(stack, root, check.opts)
     if check.capturer is not None:
         check.gate.solver = check.capturer.pass_challenge
 
@@ -379,14 +379,14 @@ def limit_hits(crawl: CrawlResult, browser_hits: list[Any], evidence: list[dict[
     return list(out.values())
 
 
-async def _open_browser(stack: AsyncExitStack, root: Path | None) -> tuple[Any, str]:
+async def _open_browser(stack: AsyncExitStack, root: Path | None, opts: CheckOptions) -> tuple[Any, str]:
     """A capturer entered on ``stack`` (closed with it), or None and the reason."""
     from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
     if root is None:
         return None, texts.EVIDENCE_NO_WORKSPACE
     try:
-        capturer = await stack.enter_async_context(EvidenceCapturer(Path(root)))
+        capturer = await stack.enter_async_context(EvidenceCapturer(Path(root), resolver=opts.resolver, internal=opts.internal))
     except BrowserUnavailable as exc:
         return None, texts.evidence_unavailable(exc)
     return capturer, ""

@@ -174,7 +174,7 @@ async def _shared_browser(ws: Any, opts: CheckOptions, pages: int) -> Any:
         return None
     from inspector.core.web.evidence import BrowserUnavailable, EvidenceCapturer
 
-    capturer = EvidenceCapturer(ws.root, pool_size=max(1, pages))
+    capturer = EvidenceCapturer(ws.root, pool_size=max(1, pages), resolver=opts.resolver, internal=opts.internal)
     try:
         await capturer.__aenter__()
     except BrowserUnavailable:

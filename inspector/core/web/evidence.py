@@ -26,6 +26,12 @@ Every page is held to the caps of :mod:`inspector.core.web.limits` (document siz
 bytes, time, and the browser's memory): a page that hits one is stopped where it is, captured
 as far as it came, and its record says which cap (``limits``, first in ``error``).
 
+A page opened for a public address may not make the browser reach internal ones (the rule of
+:mod:`inspector.core.web.scope`): its images, frames and script requests to them are refused
+(``refused_internal``: how many and the first). A redirect hop is followed inside the browser's
+network stack, where no Playwright route sees it; a page that ends on an internal address
+is therefore not kept at all (no files, no title, ``error`` says so).
+
 Page problems (timeouts, refused connections, downloads, a crashed tab) never
 raise: the record carries ``error`` and whatever could still be captured.
 Only a missing or unlaunchable browser raises, as :class:`BrowserUnavailable`
@@ -39,7 +45,8 @@ An evidence record is a JSON-able dict::
      "files": [{"kind", "path", "sha256", "size"}], "page_height", "clipped",
      "highlight": {"text", "selector", "found"} | None, "error",
      "challenge": {"kind", "passed", "elapsed_s"} | None,
-     "limits": [{"kind", "url", "limit", "detail", "text"}]  (only when a cap was hit)}
+     "limits": [{"kind", "url", "limit", "detail", "text"}]  (only when a cap was hit),
+     "refused_internal": {"count", "first"}  (only when requests were refused)}
 
 ``files[*].path`` is POSIX-style and relative to the capturer's ``root``
 (the workspace), so records stay valid when the workspace moves.
@@ -53,7 +60,7 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import ExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -83,6 +90,7 @@ from inspector.core.web.challenge import (
     merge_cookies,
 )
 from inspector.core.web.charset import clean_text
+from inspector.core.web.scope import AddressPolicy, Resolver, is_internal, system_resolver
 from inspector.core.web.limits import (
     LIMITS, LimitHit, Limits, MemoryWatchdog, PageGuard, bounded, find_marked, launch_args, mb,
 )
@@ -114,6 +122,8 @@ _TRACKERS = re.compile(
     r"doubleclick\.net|growingio\.com|sensorsdata\.cn)(:\d+)?/",
     re.I,
 )
+_ANY_HTTP = re.compile(r"^https?://", re.I)
+LEFT_FOR_INTERNAL = "页面跳转到了内网地址，未留存该页面"
 _FONT_OR_MEDIA = re.compile(r"\.(woff2?|ttf|otf|eot|mp4|webm|ogv|ogg|mp3|m4a|aac|wav|flv|m3u8|mov|avi)(\?|#|$)", re.I)
 _NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
 MAX_WIDTH = 4096  # px: wider pages are clipped like tall ones
@@ -246,7 +256,11 @@ class EvidenceCapturer:
         max_height: int = 16000,
         executable: str | None = None,
         limits: Limits = LIMITS,
+        resolver: Resolver | None = None,
+        internal: Callable[[str], bool] | None = None,
     ) -> None:
+        """``resolver`` / ``internal``: name resolution and internal ranges of the private-address rule
+        (:class:`~inspector.core.web.scope.AddressPolicy`; the tests inject theirs)."""
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
         self.root = Path(root).resolve()
@@ -270,6 +284,8 @@ class EvidenceCapturer:
         self._inflight: dict[Page, set[Any]] = {}  # each pooled page's requests in flight
         self.limits = limits
         self.hits: list[LimitHit] = []  # every cap a page ran into, for the check's notes
+        # a page on a public address may not make the browser request internal ones (scope.py's rule)
+        self._addresses = AddressPolicy(True, resolver or system_resolver, internal or is_internal)
         self._guards: dict[Page, PageGuard] = {}
         self._watchdog: MemoryWatchdog | None = None
         self._home = ExitStack()  # the browser's private home, removed after it closed
@@ -335,14 +351,15 @@ class EvidenceCapturer:
         self._home.close()
 
     @asynccontextmanager
-    async def _page(self) -> AsyncIterator[tuple[BrowserContext, Page]]:
-        """A context + page from the pool (reused, reset afterwards; replaced if it broke)."""
+    async def _page(self, url: str) -> AsyncIterator[tuple[BrowserContext, Page]]:
+        """A context + page from the pool (reused, reset afterwards; replaced if it broke), opened for ``url``."""
         if self._browser is None:
             raise RuntimeError("EvidenceCapturer used outside 'async with'")
         async with self._slots:
             pair = self._idle.pop() if self._idle else await self._new_page()
             context, page = pair
             guard = self._guards[page] = PageGuard(self.limits)
+            guard.opened_for = url
             healthy = False
             try:
                 if self.clearance_cookies:  # from passed challenges (a reset page has none left)
@@ -362,6 +379,7 @@ class EvidenceCapturer:
     async def _new_page(self) -> tuple[BrowserContext, Page]:
         assert self._browser is not None
         context = await self._browser.new_context(
+            service_workers="block",  # a worker's requests would pass no route (and evidence needs none)
             viewport=self.viewport,  # type: ignore[arg-type]
             locale=self.locale,
             timezone_id=self.timezone_id,
@@ -370,6 +388,7 @@ class EvidenceCapturer:
         try:
             await context.route(_TRACKERS, _abort)
             await context.route(_FONT_OR_MEDIA, _outside_font_or_media)
+            await context.route(_ANY_HTTP, self._refuse_internal)  # (the last route added is asked first)
             page = await context.new_page()
         except PlaywrightError:
             with suppress(PlaywrightError):
@@ -382,6 +401,27 @@ class EvidenceCapturer:
         page.on("requestfailed", lambda request: self._inflight[page].discard(request))
         page.on("close", lambda _: self._inflight.pop(page, None))
         return context, page
+
+    async def _refuse_internal(self, route: Any) -> None:
+        """A request to an internal address from a page opened for a public one is refused (redirects,
+        frames, images, scripts' requests alike); the page's guard counts it for the record."""
+        request = route.request
+        with suppress(PlaywrightError):
+            try:
+                guard = self._guards.get(request.frame.page)
+            except PlaywrightError:
+                guard = None  # no frame to tell whose request it is: as before the rule
+            if guard is not None and await self._leaves_for_internal(guard.opened_for, request.url):
+                guard.refused(request.url)
+                await route.abort("blockedbyclient")
+                return
+            await route.fallback()
+
+    async def _leaves_for_internal(self, opened_for: str, url: str) -> bool:
+        """``url`` is on an internal address, and the page was opened for a public one (scope.py's rule)."""
+        site, target = host_of(opened_for), host_of(url)
+        return bool(site and target and target != site) and await self._addresses.allows(site) \
+            and not await self._addresses.allows(target)
 
     async def _reset(self, context: BrowserContext, page: Page) -> bool:
         """Forget what the last site set (web storage, cookies) and blank the page; False if it broke."""
@@ -520,7 +560,7 @@ class EvidenceCapturer:
         """
         started = asyncio.get_running_loop().time()
         try:
-            async with self._page() as (context, page):
+            async with self._page(url) as (context, page):
                 response, error = await self._goto(page, url, timeout)
                 if error is not None:
                     return error
@@ -558,9 +598,9 @@ class EvidenceCapturer:
         dom: str | None = None
         guard: PageGuard | None = None
         try:
-            async with self._page() as (_, page), self._bounded(page) as guard:
+            async with self._page(url) as (_, page), self._bounded(page) as guard:
                 _, error = await self.navigate(page, url)
-                if error is None:
+                if error is None and not await self._leaves_for_internal(url, page.url):
                     dom = await document_html(guard)
         except PlaywrightError:
             return None
@@ -587,16 +627,20 @@ class EvidenceCapturer:
         record = self._new_record(url, findings, highlight_text, highlight_selector)
         errors: list[str] = []
         hits: list[LimitHit] = []
+        refused: tuple[int, str] | None = None
         try:
-            async with self._page() as (_, page), self._bounded(page) as guard:
+            async with self._page(url) as (_, page), self._bounded(page) as guard:
                 hits = guard.hits
                 capture = _Capture(self, record, out_dir, name_hint or urlhint(url), guard, errors)
                 await capture.run(page, highlight_text, highlight_selector)
+                refused = (guard.refused_count, guard.refused_first) if guard.refused_count else None
         except PlaywrightError as exc:  # context creation failed / browser died
             errors.append(f"browser: {_first_line(exc)}")
         if hits:  # the page ran into a cap: say so first, then what failed because of it
             record["limits"] = [h.as_dict() for h in hits]
             errors[:0] = [h.text for h in hits]
+        if refused:
+            record["refused_internal"] = {"count": refused[0], "first": refused[1]}
         record["error"] = "; ".join(errors) or None
         return record
 
@@ -695,6 +739,13 @@ class _Capture:
         if error:
             self.errors.append(error)
         await self._describe(page, response)
+        if await self.owner._leaves_for_internal(self.record["url"], self.record["final_url"]):
+            # a redirect is followed inside the browser's network stack, where no route can refuse it:
+            # the request was made, but what the inspector's own network showed is not kept
+            self.guard.refused(self.record["final_url"])
+            self.record["title"] = ""
+            self.errors.append(LEFT_FOR_INTERNAL)
+            return
         met = self.owner.challenges.get(host_of(self.record["final_url"])) or self.owner.challenges.get(host_of(self.record["url"]))
         self.record["challenge"] = dict(met) if met else None
         # DOM and MHTML first: they must show the page as served, without our highlight.

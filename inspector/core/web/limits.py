@@ -120,6 +120,9 @@ class PageGuard:
     def __init__(self, limits: Limits = LIMITS) -> None:
         self.limits = limits
         self.hits: list[LimitHit] = []
+        self.opened_for = ""  # the URL the page was opened for (whose site its requests belong to)
+        self.refused_count = 0  # requests to internal addresses refused (evidence.py), and the first
+        self.refused_first = ""
         self.requests = 0
         self.total = 0
         self._bytes: dict[str, int] = {}
@@ -146,6 +149,11 @@ class PageGuard:
     def url(self) -> str:
         """The page's first document (what the page was opened for)."""
         return next(iter(self._documents.values()), "")
+
+    def refused(self, url: str) -> None:
+        """A request to an internal address was refused (the page goes on without it)."""
+        self.refused_count += 1
+        self.refused_first = self.refused_first or url[:300]
 
     def hit(self, kind: str, url: str, limit: str, detail: str = "") -> None:
         if any(h.kind == kind for h in self.hits):
