@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import shutil
 import stat
 import struct
@@ -174,7 +175,7 @@ def test_export_then_verify_succeeds(exported: Path, office: tuple[Path, Path]) 
 
 def test_verify_without_key_notes_unchecked_signature(exported: Path) -> None:
     result = bundle.verify_bundle(exported)
-    assert result.ok and result.notes == ["signature not checked: no public key given"]
+    assert result.ok and result.notes == ["签名未核验：没有提供公钥"]
 
 
 @pytest.mark.skipif(MINISIGN is None, reason="the minisign binary is not installed (apt install minisign)")
@@ -202,12 +203,12 @@ def test_changing_one_byte_of_any_file_fails(exported: Path, office: tuple[Path,
         result = bundle.verify_bundle(changed, office[1])
         assert not result.ok, name
         if name in ("manifest.json", "manifest.json.minisig"):
-            expected = "bad signature (signed by another key?)"
+            expected = "签名无效（是否由其他密钥签署？）"
             if name == "manifest.json":  # a flipped byte may also break the JSON itself
                 assert any(r.startswith((expected, "manifest.json")) for r in result.reasons), result.reasons
                 continue
         else:
-            expected = f"hash mismatch: {name}"
+            expected = f"文件内容与清单不符（SHA-256 不一致）：{name}"
         assert any(r.startswith(expected) for r in result.reasons), (name, result.reasons)
 
 
@@ -223,7 +224,8 @@ def test_tampered_file_with_rewritten_manifest_fails_on_signature(exported: Path
     new_manifest = json.dumps(manifest).encode()
     changed = rewrite(exported, tmp_path / "forged.zip", lambda n, d: forged if n == target else new_manifest if n == "manifest.json" else d)
     result = bundle.verify_bundle(changed, office[1])
-    assert result.reasons == ["bad signature (signed by another key?): signature does not match the content"]
+    (reason,) = result.reasons
+    assert reason.startswith("签名无效") and reason.endswith("：签名与内容不符")
 
 
 def test_removing_a_file_fails(exported: Path, office: tuple[Path, Path], tmp_path: Path) -> None:
@@ -231,18 +233,18 @@ def test_removing_a_file_fails(exported: Path, office: tuple[Path, Path], tmp_pa
         victim = next(n for n in archive.namelist() if n.startswith("evidence/"))
     changed = rewrite(exported, tmp_path / "removed.zip", lambda n, d: None if n == victim else d)
     result = bundle.verify_bundle(changed, office[1])
-    assert result.reasons == [f"missing file: {victim}"]
+    assert result.reasons == [f"缺少文件：{victim}"]
 
 
 def test_removing_the_signature_fails(exported: Path, office: tuple[Path, Path], tmp_path: Path) -> None:
     changed = rewrite(exported, tmp_path / "unsigned.zip", lambda n, d: None if n == "manifest.json.minisig" else d)
-    assert bundle.verify_bundle(changed, office[1]).reasons == ["missing signature: manifest.json.minisig"]
+    assert bundle.verify_bundle(changed, office[1]).reasons == ["缺少签名文件：manifest.json.minisig"]
 
 
 def test_adding_a_file_fails(exported: Path, office: tuple[Path, Path], tmp_path: Path) -> None:
     changed = rewrite(exported, tmp_path / "added.zip", lambda n, d: d, add=[("extra.txt", b"hello")])
     result = bundle.verify_bundle(changed, office[1])
-    assert result.reasons == ["file not in manifest: extra.txt"]
+    assert result.reasons == ["清单中没有列出的文件：extra.txt"]
 
 
 def test_signing_with_another_key_fails(exported: Path, office: tuple[Path, Path], tmp_path: Path) -> None:
@@ -255,7 +257,8 @@ def test_signing_with_another_key_fails(exported: Path, office: tuple[Path, Path
     resigned = rewrite(exported, tmp_path / "resigned.zip", lambda n, d: signature if n == "manifest.json.minisig" else d)
     result = bundle.verify_bundle(resigned, office[1])
     assert len(result.reasons) == 1
-    assert result.reasons[0].startswith("bad signature (signed by another key?): signed by another key (key id ")
+    assert result.reasons[0].startswith("签名无效（是否由其他密钥签署？）：由另一把密钥签署（签名密钥 ")
+    assert signing.load_public_key(office[1]).key_id_hex in result.reasons[0]  # the key expected, named
     assert bundle.verify_bundle(resigned, tmp_path / "other.pub").ok  # the other key does verify it
 
 
@@ -264,13 +267,13 @@ def test_sample_must_match_a_rerun_of_the_draw(exported: Path, office: tuple[Pat
         return [*draw(sampling)[1:], "3406000099"]
 
     result = bundle.verify_bundle(exported, office[1], redraw=wrong_draw)
-    assert len(result.reasons) == 1 and result.reasons[0].startswith("sample does not match a re-run of the draw")
+    assert len(result.reasons) == 1 and result.reasons[0].startswith("数据包中的网站与按清单重新抽样的结果不一致")
     assert "3406000099" in result.reasons[0]
 
     def broken_draw(sampling: Mapping[str, Any]) -> list[str]:
         raise KeyError("population_codes")
 
-    assert bundle.verify_bundle(exported, office[1], redraw=broken_draw).reasons[0].startswith("sample re-draw failed")
+    assert bundle.verify_bundle(exported, office[1], redraw=broken_draw).reasons[0].startswith("无法按清单重新抽样核对")
 
 
 def test_dropping_a_sampled_site_is_caught_by_the_recorded_sample(
@@ -283,7 +286,7 @@ def test_dropping_a_sampled_site_is_caught_by_the_recorded_sample(
     sites = [site_result(code, "pass") for code in codes[1:]]  # the first sampled site left out
     path = bundle.export_bundle(tmp_path / "b.zip", manifest_info=info, sites=sites, files=[], secret_key_path=office[0])
     result = bundle.verify_bundle(path, office[1])
-    assert result.reasons == ["sites in the bundle differ from the sample recorded in the manifest (sampling.codes)"]
+    assert result.reasons == ["数据包中的网站与清单记录的抽样结果（sampling.codes）不一致"]
     (only,) = bundle.province_aggregate([bundle.read_extracted(bundle.safe_extract(path, tmp_path / "imp"))])["cities"]
     assert only["population"] == len(POPULATION) and only["ratio"] == 0.2
 
@@ -292,11 +295,11 @@ def test_verify_reports_garbage_without_raising(tmp_path: Path, office: tuple[Pa
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really a zip")
     result = bundle.verify_bundle(junk, office[1])
-    assert not result.ok and result.reasons[0].startswith("not a readable zip archive")
-    assert bundle.verify_bundle(tmp_path / "absent.zip").reasons[0].startswith("not a readable zip archive")
+    assert not result.ok and result.reasons[0].startswith("不是可读取的 zip 压缩包")
+    assert bundle.verify_bundle(tmp_path / "absent.zip").reasons[0].startswith("不是可读取的 zip 压缩包")
     empty = tmp_path / "empty.zip"
     zipfile.ZipFile(empty, "w").close()
-    assert bundle.verify_bundle(empty).reasons == ["missing file: manifest.json"]
+    assert bundle.verify_bundle(empty).reasons == ["缺少文件：manifest.json"]  # no manifest: nothing else is read
 
 
 def test_wrong_schema_is_reported(exported: Path, tmp_path: Path) -> None:
@@ -305,23 +308,23 @@ def test_wrong_schema_is_reported(exported: Path, tmp_path: Path) -> None:
 
     changed = rewrite(exported, tmp_path / "schema.zip", bump)
     reasons = bundle.verify_bundle(changed).reasons
-    assert reasons == ["manifest.json: unsupported schema 'inspector.bundle/9' (expected inspector.bundle/1)"]
+    assert reasons == ["manifest.json：不支持的格式版本「inspector.bundle/9」（应为 inspector.bundle/1）"]
 
 
 def test_export_rejects_unsafe_input(tmp_path: Path, office: tuple[Path, Path], sampling: dict[str, Any]) -> None:
     info = {"region": "示例市", "quarter": "2026Q4", "sampling": sampling}
     source = tmp_path / "x.png"
     source.write_bytes(b"x")
-    cases: list[tuple[list[dict[str, Any]], list[tuple[Path, str]]]] = [
-        ([site_result("../../etc", "pass")], []),
-        ([site_result("3406000010", "pass"), site_result("3406000010", "fail")], []),
-        ([], [(source, "../x.png")]),
-        ([], [(source, "manifest.json")]),
-        ([], [(source, "results/3406000010.json")]),
-        ([], [(tmp_path / "missing.png", "evidence/a.png")]),
+    cases: list[tuple[list[dict[str, Any]], list[tuple[Path, str]], str]] = [
+        ([site_result("../../etc", "pass")], [], "网站标识码不合规"),
+        ([site_result("3406000010", "pass"), site_result("3406000010", "fail")], [], "网站标识码重复：3406000010"),
+        ([], [(source, "../x.png")], "不安全的路径（指向上级目录）"),
+        ([], [(source, "manifest.json")], "保留名称相同或重复：「manifest.json」"),
+        ([], [(source, "results/3406000010.json")], "保留名称相同或重复"),
+        ([], [(tmp_path / "missing.png", "evidence/a.png")], "不是普通文件"),
     ]
-    for sites, files in cases:
-        with pytest.raises(ValueError):
+    for sites, files, reason in cases:
+        with pytest.raises(ValueError, match=re.escape(reason)):
             bundle.export_bundle(tmp_path / "bad.zip", manifest_info=info, sites=sites, files=files, secret_key_path=office[0])
     assert not (tmp_path / "bad.zip").exists() and not (tmp_path / "bad.zip.part").exists()
 
@@ -368,17 +371,17 @@ def symlink_entry(name: str) -> zipfile.ZipInfo:
 
 
 HOSTILE_CASES: dict[str, tuple[list[tuple[zipfile.ZipInfo | str, bytes]], str]] = {
-    "dotdot": ([("../../../evil.txt", b"pwned")], "unsafe path (parent directory)"),
-    "nested-dotdot": ([("evidence/../../evil.txt", b"pwned")], "unsafe path (parent directory)"),
-    "absolute": ([("/tmp/inspector-evil.txt", b"pwned")], "unsafe path (absolute)"),
-    "windows-drive": ([("C:/Windows/evil.txt", b"pwned")], "unsafe path (drive letter or stream)"),
-    "unc": ([("\\\\server\\share\\evil.txt", b"pwned")], "unsafe path (absolute)"),
-    "backslash-dotdot": ([("..\\..\\evil.txt", b"pwned")], "unsafe path (backslash)"),
-    "symlink": ([(symlink_entry("evidence/link"), b"../../../../etc/passwd")], "link not allowed: 'evidence/link'"),
-    "duplicate": ([("report.html", b"<html>second copy</html>")], "duplicate entry: 'report.html'"),
-    "case-duplicate": ([("REPORT.html", b"<html>other</html>")], "duplicate entry: 'REPORT.html'"),
-    "not-in-manifest": ([("evidence/extra.png", b"x")], "file not in manifest: evidence/extra.png"),
-    "zip-bomb": ([("evidence/bomb.bin", bytes(40 * 1024 * 1024))], "suspicious compression ratio"),
+    "dotdot": ([("../../../evil.txt", b"pwned")], "不安全的路径（指向上级目录）：「../../../evil.txt」"),
+    "nested-dotdot": ([("evidence/../../evil.txt", b"pwned")], "不安全的路径（指向上级目录）"),
+    "absolute": ([("/tmp/inspector-evil.txt", b"pwned")], "不安全的路径（绝对路径）"),
+    "windows-drive": ([("C:/Windows/evil.txt", b"pwned")], "不安全的路径（盘符或数据流）"),
+    "unc": ([("\\\\server\\share\\evil.txt", b"pwned")], "不安全的路径（绝对路径）"),
+    "backslash-dotdot": ([("..\\..\\evil.txt", b"pwned")], "不安全的路径（含反斜杠）"),
+    "symlink": ([(symlink_entry("evidence/link"), b"../../../../etc/passwd")], "不允许符号链接：「evidence/link」"),
+    "duplicate": ([("report.html", b"<html>second copy</html>")], "条目重复（名称相同或仅大小写不同）：「report.html」"),
+    "case-duplicate": ([("REPORT.html", b"<html>other</html>")], "条目重复（名称相同或仅大小写不同）：「REPORT.html」"),
+    "not-in-manifest": ([("evidence/extra.png", b"x")], "清单中没有列出的文件：evidence/extra.png"),
+    "zip-bomb": ([("evidence/bomb.bin", bytes(40 * 1024 * 1024))], "压缩比异常"),
 }
 
 
@@ -422,7 +425,7 @@ def test_zip_bomb_with_lying_sizes_is_refused_and_cleaned_up(exported: Path, pro
     before = tree(province.parent)
     with pytest.raises(bundle.BundleError) as refused:
         bundle.safe_extract(evil, province / "imports")
-    assert refused.value.reasons == ["corrupt member: evidence/liar.bin (Bad CRC-32 for file 'evidence/liar.bin')"]
+    assert refused.value.reasons == ["压缩包中的文件已损坏：evidence/liar.bin（Bad CRC-32 for file 'evidence/liar.bin'）"]
     assert tree(province.parent) == before
 
 
@@ -433,14 +436,14 @@ def test_content_changed_inside_the_zip_is_caught_while_extracting(exported: Pat
     before = tree(province.parent)
     with pytest.raises(bundle.BundleError) as refused:
         bundle.safe_extract(changed, province / "imports")
-    assert refused.value.reasons == [f"hash mismatch: {victim}"]
+    assert refused.value.reasons == [f"文件内容与清单不符（SHA-256 不一致）：{victim}"]
     assert tree(province.parent) == before
 
 
 def test_limits_on_total_size_and_entry_count(exported: Path, province: Path) -> None:
-    with pytest.raises(bundle.BundleError, match="archive too large"):
+    with pytest.raises(bundle.BundleError, match="压缩包解压后过大"):
         bundle.safe_extract(exported, province / "imports", max_total=1000)
-    with pytest.raises(bundle.BundleError, match="too many entries"):
+    with pytest.raises(bundle.BundleError, match="压缩包条目过多"):
         bundle.safe_extract(exported, province / "imports", max_files=3)
     assert list((province / "imports").iterdir()) == []
 
@@ -455,15 +458,15 @@ def test_safe_extract_writes_the_bundle_and_nothing_else(exported: Path, provinc
             assert (final / name).read_bytes() == archive.read(name)
     new = set(tree(tmp_path)) - set(outside)
     assert all(path.startswith("province/imports/bundle-2026Q4") for path, _ in new)
-    with pytest.raises(bundle.BundleError, match="already imported"):
+    with pytest.raises(bundle.BundleError, match="已导入过"):
         bundle.safe_extract(exported, province / "imports")
-    with pytest.raises(bundle.BundleError, match="bad import name"):
+    with pytest.raises(bundle.BundleError, match="导入名称不可用"):
         bundle.safe_extract(exported, province / "imports", name="../escape")
 
 
 def test_creates_missing_destination_only_after_checks(exported: Path, tmp_path: Path) -> None:
     evil = hostile(exported, tmp_path / "evil.zip", [("../x", b"x")])
-    with pytest.raises(bundle.BundleError):
+    with pytest.raises(bundle.BundleError, match="不安全的路径（指向上级目录）：「../x」"):
         bundle.safe_extract(evil, tmp_path / "fresh" / "imports")
     assert not (tmp_path / "fresh").exists()
     assert bundle.safe_extract(exported, tmp_path / "fresh" / "imports", name="city-a").is_dir()
@@ -529,3 +532,28 @@ def test_import_then_aggregate_round_trip(exported: Path, province: Path, office
     (only,) = summary["cities"]
     assert only["region"] == "示例市" and only["sampled"] == 4 and only["ratio"] == 0.2
     assert only["failed"] == 1 and only["pass_rate"] == 0.75
+
+
+def test_refusals_are_in_chinese_and_quote_outside_names_bounded(exported: Path, office: tuple[Path, Path], tmp_path: Path) -> None:
+    """What the province's reviewer reads: Chinese, the file named as it is (cleaned, at most 200 characters)."""
+    bomb = hostile(exported, tmp_path / "bomb.zip", [("evidence/bomb.bin", bytes(40 * 1024 * 1024))], list_them=True)
+    (reason,) = bundle.verify_bundle(bomb).reasons
+    assert re.fullmatch(r"压缩比异常 \d+:1（疑似压缩炸弹）：「evidence/bomb\.bin」", reason), reason
+
+    hidden = "evidence/" + "a" * 5000 + "\x1b]0;pwned\x07.png"
+    (reason,) = bundle.verify_bundle(hostile(exported, tmp_path / "ctl.zip", [(hidden, b"x")])).reasons
+    assert reason.startswith("不安全的路径（含控制字符）：「evidence/aaa") and reason.endswith("…」")
+    assert len(reason) < 250 and "\x1b" not in reason and "\x07" not in reason
+
+    long_name = "evidence/" + "b" * 5000 + ".png"
+    (reason,) = bundle.verify_bundle(hostile(exported, tmp_path / "long.zip", [(long_name, b"x")])).reasons
+    assert reason.startswith("清单中没有列出的文件：evidence/bbb") and len(reason) < 250
+
+    unsigned = rewrite(exported, tmp_path / "nosig.zip", lambda n, d: None if n == "manifest.json.minisig" else d)
+    assert bundle.verify_bundle(unsigned, office[1]).signature_reasons == ["缺少签名文件：manifest.json.minisig"]
+
+    with pytest.raises(bundle.BundleError) as refused:
+        bundle.safe_extract(tmp_path / "absent.zip", tmp_path / "imports")
+    assert str(refused.value).startswith("无法导入 absent.zip：")
+    many = bundle.BundleError([f"问题 {n}" for n in range(12)])
+    assert str(many) == "；".join(f"问题 {n}" for n in range(10)) + "；…（另有 2 个问题）"

@@ -183,15 +183,15 @@ def test_nan_in_a_bundle_is_not_json(box: Sandbox, city: dict[str, Any]) -> None
     manifest = zipfile.ZipFile(city["bundle"]).read(bundle_fmt.MANIFEST)
     evil = _rewrite(city["bundle"], box.cwd / "nan.zip", bundle_fmt.MANIFEST,
                     manifest.replace(b'"ratio": 0.2', b'"ratio": NaN'))
-    refused(box.run("province", "import", str(evil), "--unsigned-ok"), "NaN")
+    refused(box.run("province", "import", str(evil), "--unsigned-ok"), "NaN 不是 JSON 数值")
 
 
 def test_not_a_zip_and_a_missing_file_are_one_line(box: Sandbox) -> None:
     junk = box.cwd / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really")
-    refused(box.run("bundle", "verify", str(junk)), "zip", code=1)
-    refused(box.run("province", "import", str(junk), "--unsigned-ok"), "zip")
-    refused(box.run("province", "import", str(box.cwd / "absent.zip"), "--unsigned-ok"), "absent.zip")
+    refused(box.run("bundle", "verify", str(junk)), "未通过核验：不是可读取的 zip 压缩包", code=1)
+    refused(box.run("province", "import", str(junk), "--unsigned-ok"), "junk.zip：不是可读取的 zip 压缩包")
+    refused(box.run("province", "import", str(box.cwd / "absent.zip"), "--unsigned-ok"), "文件不存在", "absent.zip")
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_CASES))
@@ -210,7 +210,7 @@ def test_a_hostile_zip_is_refused_in_one_line_and_writes_nothing(box: Sandbox, c
 def test_a_bundle_with_thousands_of_problems_is_still_one_line(box: Sandbox, city: dict[str, Any]) -> None:
     evil = hostile(city["bundle"], box.cwd / "many.zip", [(f"evidence/x{n}.png", b"x") for n in range(2000)])
     r = box.run("province", "import", str(evil), "--unsigned-ok")
-    refused(r, "file not in manifest: evidence/x", "个问题）")
+    refused(r, "清单中没有列出的文件：evidence/x", "个问题）")
     assert len(r.stderr) < 2000
 
 

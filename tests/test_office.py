@@ -93,7 +93,7 @@ def test_the_workbook_has_chinese_headers_marked_failures_and_no_live_formula(ws
 
 def test_export_without_a_sample_is_a_one_line_error(tmp_path: Path):
     r = cli("export", "--quarter", "2026Q1", ws=tmp_path / "empty")
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no sample drawn" in r.stderr
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "没有 2026Q1 的抽样" in r.stderr
     assert "Traceback" not in r.stderr
 
 

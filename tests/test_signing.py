@@ -80,14 +80,14 @@ def test_tampered_file_fails(keys: tuple[Path, Path], document: Path) -> None:
     secret, public = keys
     sig = signing.sign_file(document, secret, "c")
     document.write_bytes(document.read_bytes().replace(b"region", b"regiom"))
-    assert signing.verify_file(document, sig, public) == (False, "signature does not match the content")
+    assert signing.verify_file(document, sig, public) == (False, "签名与内容不符")
 
 
 def test_tampered_trusted_comment_fails(keys: tuple[Path, Path], document: Path) -> None:
     secret, public = keys
     sig = signing.sign_file(document, secret, "quarter:2026Q4")
     sig.write_text(sig.read_text().replace("quarter:2026Q4", "quarter:2026Q3"))
-    assert signing.verify_file(document, sig, public) == (False, "trusted comment signature is invalid")
+    assert signing.verify_file(document, sig, public) == (False, "可信注释（trusted comment）的签名无效")
 
 
 def test_tampered_signature_bytes_fail(keys: tuple[Path, Path], document: Path) -> None:
@@ -98,7 +98,7 @@ def test_tampered_signature_bytes_fail(keys: tuple[Path, Path], document: Path) 
     blob[20] ^= 0x01
     lines[1] = base64.b64encode(bytes(blob)).decode()
     sig.write_text("\n".join(lines) + "\n")
-    assert signing.verify_file(document, sig, public) == (False, "signature does not match the content")
+    assert signing.verify_file(document, sig, public) == (False, "签名与内容不符")
 
 
 def test_wrong_key_fails(keys: tuple[Path, Path], document: Path, tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_wrong_key_fails(keys: tuple[Path, Path], document: Path, tmp_path: Path
     sig = signing.sign_file(document, secret, "c")
     ok, reason = signing.verify_file(document, sig, tmp_path / "other.pub")
     assert not ok
-    assert reason.startswith("signed by another key") and other.key_id_hex in reason
+    assert reason.startswith("由另一把密钥签署") and other.key_id_hex in reason
 
 
 def test_forged_key_id_still_fails(keys: tuple[Path, Path], document: Path, tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_forged_key_id_still_fails(keys: tuple[Path, Path], document: Path, tmp_
     attacker = signing.SecretKey(office.key_id, Ed25519PrivateKey.generate())
     sig = document.with_name("forged.minisig")
     sig.write_text(signing.sign_bytes(document.read_bytes(), attacker, "c"))
-    assert signing.verify_file(document, sig, public_path) == (False, "signature does not match the content")
+    assert signing.verify_file(document, sig, public_path) == (False, "签名与内容不符")
 
 
 def test_malformed_inputs_never_raise(keys: tuple[Path, Path], document: Path, tmp_path: Path) -> None:
@@ -125,11 +125,12 @@ def test_malformed_inputs_never_raise(keys: tuple[Path, Path], document: Path, t
     bad = tmp_path / "bad.minisig"
     bad.write_text("untrusted comment: x\nnot base64!!\ntrusted comment: y\nAAAA\n")
     ok, reason = signing.verify_file(document, bad, public)
-    assert not ok and reason.startswith("malformed signature")
+    assert not ok and reason.startswith("签名文件格式不对") and "不是有效的 base64" in reason
     ok, reason = signing.verify_file(document, tmp_path / "absent.minisig", public)
-    assert not ok and reason.startswith("cannot read")
+    assert not ok and reason.startswith("无法读取")
     bad.write_bytes(b"\xff\xfe")
-    assert signing.verify_file(document, bad, public)[0] is False
+    ok, reason = signing.verify_file(document, bad, public)
+    assert ok is False and reason.startswith("无法读取")
 
 
 def test_password_protected_key_refused_with_reason(keys: tuple[Path, Path], tmp_path: Path) -> None:
@@ -139,7 +140,7 @@ def test_password_protected_key_refused_with_reason(keys: tuple[Path, Path], tmp
     blob[2:4] = b"Sc"
     encrypted = tmp_path / "enc.key"
     encrypted.write_text(f"{comment}\n{base64.b64encode(bytes(blob)).decode()}\n")
-    with pytest.raises(signing.SigningError, match="password"):
+    with pytest.raises(signing.SigningError, match="私钥设有密码保护"):
         signing.load_secret_key(encrypted)
 
 
@@ -169,7 +170,7 @@ def test_stock_minisign_signs_with_our_secret_key(keys: tuple[Path, Path], docum
     assert done.returncode == 0, done.stderr
     ok, reason = signing.verify_file(document, sig, public)
     assert ok, reason
-    assert reason.endswith("trusted comment: from minisign")
+    assert reason.endswith("可信注释：from minisign")
 
 
 @needs_minisign

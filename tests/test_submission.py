@@ -86,7 +86,7 @@ def test_tampering_is_caught_by_verify(city, tmp_path):
                 data = data.replace(b'"fail"', b'"pass"')
             dst.writestr(info, data)
     r = cli("bundle", "verify", str(bad), "--pubkey", str(city["pub"]), ws=tmp_path, ok=False)
-    assert r.returncode == 1 and f"hash mismatch: results/{SITES[1]}.json" in r.stderr
+    assert r.returncode == 1 and f"文件内容与清单不符（SHA-256 不一致）：results/{SITES[1]}.json" in r.stderr
 
 
 def test_summary_sheet_has_the_chinese_headers(city, tmp_path):

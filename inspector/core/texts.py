@@ -631,3 +631,406 @@ def evidence_finding(text: Any, names: Mapping[str, str]) -> str:
         return HOMEPAGE
     iid, sep, rest = line.partition(": ")
     return f"{names[iid]}：{rest}" if sep and iid in names else line
+
+
+# --------------------------------------------------------------------------- bundles, signatures and exports
+#
+# What the province's reviewer reads when a city's bundle or its signature is refused (``bundle verify``,
+# ``province import``, the TUI's province screen; the CLI prints them after 未通过核验：) and what the office
+# reads when a key, a bundle or an export cannot be made. File names inside a bundle come from outside:
+# they are quoted through :func:`bundle_file` (one line, controls removed, bounded). Hashes, byte counts,
+# key ids, schema names and commands are shown as they are.
+
+MAX_QUOTED_NAME = 200  # characters of a file name from a bundle a message quotes (a zip allows 65 535)
+MAX_QUOTED_DETAIL = 300  # characters of an error's own text (zipfile, the system) a message quotes
+MAX_QUOTED_CODES = 20  # site codes a message lists before it says how many more
+
+
+def bundle_file(name: Any) -> str:
+    """A file name from a bundle (or a path) as a message shows it: one line, controls removed, bounded."""
+    return clean_line(name, MAX_QUOTED_NAME)
+
+
+def _path(path: Any) -> str:
+    """A path on this machine (the workspace, a file the user named): one line, controls removed, whole."""
+    return clean_line(path)
+
+
+def _quoted(name: Any) -> str:
+    return f"「{bundle_file(name)}」"
+
+
+def _detail(exc: Any) -> str:
+    return clean_line(exc, MAX_QUOTED_DETAIL)
+
+
+def refusal_line(reasons: list[str], shown: int) -> str:
+    """Every reason of a refusal in one line; past ``shown`` of them, how many more."""
+    more = len(reasons) - shown
+    return "；".join(reasons[:shown]) + (f"；…（另有 {more} 个问题）" if more > 0 else "")
+
+
+# JSON from other offices
+def json_not_number(token: str) -> str:
+    return f"{token} 不是 JSON 数值"
+
+
+def json_too_deep(what: str, depth: int) -> str:
+    return f"{bundle_file(what)}：嵌套过深（超过 {depth} 层）"
+
+
+def json_invalid(what: str, exc: Any) -> str:
+    return f"{bundle_file(what)}：不是有效的 JSON（{_detail(exc)}）"
+
+
+# file names inside a bundle
+UNSAFE_PATHS = {
+    "control": "含控制字符",
+    "absolute": "绝对路径",
+    "drive": "盘符或数据流",
+    "backslash": "含反斜杠",
+    "parent": "指向上级目录",
+    "empty": "含空的或“.”路径段",
+}
+
+
+def unsafe_path(name: Any, kind: str | None = None) -> str:
+    """``不安全的路径（指向上级目录）：「../x」`` — a name that would write outside the import folder."""
+    why = f"（{UNSAFE_PATHS.get(kind, kind)}）" if kind else ""
+    return f"不安全的路径{why}：{_quoted(name)}"
+
+
+# the archive's entries
+def too_many_entries(count: int, limit: int) -> str:
+    return f"压缩包条目过多：{count} 个，上限 {limit} 个"
+
+
+def archive_too_large(total: int, limit: int) -> str:
+    return f"压缩包解压后过大：{total} 字节，上限 {limit} 字节"
+
+
+def link_not_allowed(name: Any) -> str:
+    return f"不允许符号链接：{_quoted(name)}"
+
+
+def special_file_not_allowed(name: Any) -> str:
+    return f"不允许特殊文件（设备、管道等）：{_quoted(name)}"
+
+
+def duplicate_entry(name: Any) -> str:
+    return f"条目重复（名称相同或仅大小写不同）：{_quoted(name)}"
+
+
+def encrypted_entry(name: Any) -> str:
+    return f"不允许加密的条目：{_quoted(name)}"
+
+
+def compression_ratio(ratio: float, name: Any) -> str:
+    return f"压缩比异常 {ratio:.0f}:1（疑似压缩炸弹）：{_quoted(name)}"
+
+
+def path_conflict(name: Any) -> str:
+    return f"路径冲突（文件又被当作目录）：{_quoted(name)}"
+
+
+def not_a_zip(exc: Any) -> str:
+    return f"不是可读取的 zip 压缩包（{_detail(exc)}）"
+
+
+# the manifest and the files it lists
+def missing_file(name: Any) -> str:
+    return f"缺少文件：{bundle_file(name)}"
+
+
+def missing_required_file(name: Any) -> str:
+    return f"缺少必需的文件：{bundle_file(name)}"
+
+
+def file_not_listed(name: Any) -> str:
+    return f"清单中没有列出的文件：{bundle_file(name)}"
+
+
+def manifest_too_large(manifest: str, size: int, limit: int) -> str:
+    return f"{manifest} 过大：{size} 字节，上限 {limit} 字节"
+
+
+def manifest_unreadable(manifest: str, exc: Any) -> str:
+    return f"{manifest} 无法读取：{_detail(exc)}"
+
+
+def manifest_not_object(manifest: str) -> str:
+    return f"{manifest}：不是 JSON 对象"
+
+
+def manifest_schema(manifest: str, found: Any, expected: str) -> str:
+    return f"{manifest}：不支持的格式版本「{clean_line(found, 80)}」（应为 {expected}）"
+
+
+def manifest_field(manifest: str, key: str) -> str:
+    return f"{manifest}：缺少字段 {key}，或其类型不对"
+
+
+def manifest_entry(manifest: str, problem: str) -> str:
+    return f"{manifest}：{problem}"
+
+
+MALFORMED_FILE_ENTRY = "files 中有格式不对的文件条目"
+
+
+def bad_file_path(name: Any) -> str:
+    return f"文件路径不合规：{_quoted(name)}"
+
+
+def bad_file_size(name: Any) -> str:
+    return f"文件大小无效：{_quoted(name)}"
+
+
+def bad_file_sha256(name: Any) -> str:
+    return f"文件的 SHA-256 无效：{_quoted(name)}"
+
+
+def file_listed_twice(name: Any) -> str:
+    return f"文件重复列出：{_quoted(name)}"
+
+
+BAD_SITE_CODE = "sites 中有无效的网站标识码"
+BAD_CITY_CODE = "city 不是有效的城市代码"
+
+
+def size_mismatch(name: Any, listed: int, found: int, where: str = "压缩包中") -> str:
+    """``文件大小与清单不符：x（清单 100 字节，压缩包中 120 字节）``; ``where`` 实际读出 after reading."""
+    return f"文件大小与清单不符：{bundle_file(name)}（清单 {listed} 字节，{where} {found} 字节）"
+
+
+def more_data_than_listed(name: Any, listed: int) -> str:
+    return f"文件大小与清单不符：{bundle_file(name)}（实际数据超过清单的 {listed} 字节）"
+
+
+def hash_mismatch(name: Any) -> str:
+    return f"文件内容与清单不符（SHA-256 不一致）：{bundle_file(name)}"
+
+
+def corrupt_member(name: Any, exc: Any) -> str:
+    return f"压缩包中的文件已损坏：{bundle_file(name)}（{_detail(exc)}）"
+
+
+def member_too_large(name: Any, limit: int) -> str:
+    return f"压缩包中的文件过大：{bundle_file(name)}（上限 {limit} 字节）"
+
+
+def member_larger_than_declared(name: Any) -> str:
+    return f"文件实际数据超过声明的大小：{bundle_file(name)}"
+
+
+# the sites and results in a bundle
+SITES_DIFFER_FROM_SAMPLE = "数据包中的网站与清单记录的抽样结果（sampling.codes）不一致"
+
+
+def result_not_sampled(name: Any) -> str:
+    return f"结果文件所属的网站不在抽样中：{bundle_file(name)}"
+
+
+def invalid_result(name: Any, why: Any) -> str:
+    return f"结果文件无效：{bundle_file(name)}（{_detail(why)}）"
+
+
+RESULT_CODE_MISMATCH = "其中的网站标识码与文件名不符"
+
+
+def _codes(codes: list[str]) -> str:
+    shown = "、".join(clean_line(code, 64) for code in codes[:MAX_QUOTED_CODES]) or NONE
+    return shown + (f" 等 {len(codes)} 个" if len(codes) > MAX_QUOTED_CODES else "")
+
+
+def redraw_failed(exc: Any) -> str:
+    return f"无法按清单重新抽样核对：{_detail(exc)}"
+
+
+def redraw_mismatch(missing: list[str], extra: list[str]) -> str:
+    return (f"数据包中的网站与按清单重新抽样的结果不一致：应抽中而数据包中没有 {_codes(missing)}；"
+            f"数据包中有而未抽中 {_codes(extra)}")
+
+
+# the signature
+def missing_signature(name: str) -> str:
+    return f"缺少签名文件：{name}"
+
+
+SIGNATURE_NOT_CHECKED = "签名未核验：没有提供公钥"
+
+
+def signature_uncheckable(exc: Any) -> str:
+    return f"无法核验签名：{_detail(exc)}"
+
+
+def bad_signature(reason: str) -> str:
+    """The signature does not verify with the key given (``--pubkey``)."""
+    return f"签名无效（是否由其他密钥签署？）：{reason}"
+
+
+def bad_signature_keyring(reason: str, known: bool, signer: str) -> str:
+    """The signature verifies with no key of the keyring: why, and which key signed (if it can be read)."""
+    return (f"签名无效：{reason if known else '不是已登记公钥签署的'}"
+            + (f"（签名公钥 {clean_line(signer, 40)}）" if signer else "（签名无法解析）"))
+
+
+# minisign keys and signature files (core.submission.signing)
+KEY_WORDS = {"secret key": "私钥", "public key": "公钥", "signature": "签名", "global signature": "全局签名"}
+
+
+def already_exists(path: Any) -> str:
+    return f"{_path(path)} 已存在"
+
+
+def key_algorithm(what: str) -> str:
+    return f"{KEY_WORDS.get(what, what)}的签名算法不受支持（应为 Ed25519）"
+
+
+SECRET_KEY_PASSWORD = "私钥设有密码保护：请先用 `minisign -C -W` 去掉密码"
+SECRET_KEY_KDF = "私钥的密钥派生或校验算法不受支持"
+SECRET_KEY_CHECKSUM = "私钥校验和不符（密钥文件已损坏）"
+SECRET_KEY_INCONSISTENT = "私钥内容前后不一致（其中的公钥部分不匹配）"
+SIGNATURE_ALGORITHM = "签名算法不受支持"
+SIGNATURE_LINES = "签名文件应有 4 行"
+
+
+def signature_line_prefix(which: str, prefix: str) -> str:
+    return f"签名文件的{which}须以 {prefix!r} 开头"
+
+
+def malformed_signature(exc: Any) -> str:
+    return f"签名文件格式不对：{_detail(exc)}"
+
+
+def signed_by_other_key(signer: str, expected: str) -> str:
+    return f"由另一把密钥签署（签名密钥 {signer}，应为 {expected}）"
+
+
+SIGNATURE_CONTENT_MISMATCH = "签名与内容不符"
+TRUSTED_COMMENT_INVALID = "可信注释（trusted comment）的签名无效"
+
+
+def signature_verified(signer: str, trusted: str) -> str:
+    return f"签名有效（密钥 {signer}）；可信注释：{_detail(trusted)}"
+
+
+def cannot_read(exc: Any) -> str:
+    return f"无法读取：{_detail(exc)}"
+
+
+def cannot_read_file(path: Any, exc: Any) -> str:
+    return f"无法读取 {_path(path)}：{_detail(exc)}"
+
+
+def bad_base64(what: str) -> str:
+    return f"{KEY_WORDS.get(what, what)}：不是有效的 base64"
+
+
+def wrong_length(what: str, expected: int, found: int) -> str:
+    return f"{KEY_WORDS.get(what, what)}：应为 {expected} 字节，实际 {found} 字节"
+
+
+def not_a_key_file(path: Any) -> str:
+    return f"{_path(path)} 不是 minisign 密钥文件"
+
+
+# import (province)
+def bad_import_name(name: Any) -> str:
+    return f"导入名称不可用：{_quoted(name)}"
+
+
+def already_imported(path: Any) -> str:
+    return f"已导入过：{_path(path)}"
+
+
+def cannot_import(name: Any, exc: Any) -> str:
+    return f"无法导入 {bundle_file(name)}：{_detail(exc)}"
+
+
+def in_bundle(name: Any, reason: str) -> str:
+    """A reason prefixed with the bundle it is about (``province import`` takes several)."""
+    return f"{bundle_file(name)}：{reason}"
+
+
+UNSIGNED_OK_HINT = "（确认来源后可用 --unsigned-ok 导入，标记为未核验）"
+EMPTY_KEYRING = ("钥匙环里还没有任何城市的公钥，无法核验签名："
+                 "先运行 inspector province keys add 城市代码 office.pub（或用 --pubkey 指定公钥）")
+
+
+def city_mismatch(claimed: Any, signer_city: Any) -> str:
+    return f"数据包自称来自城市 {clean_line(claimed, 40)}，却由城市 {clean_line(signer_city, 40)} 的公钥签署"
+
+
+def no_imports(root: Any) -> str:
+    return f"工作区 {root} 中还没有导入数据包：请运行 inspector --workspace {root} province import 数据包.zip"
+
+
+def imported_bundle_unreadable(table: str, doc_id: Any, exc: Any) -> str:
+    return f"工作区数据损坏：表 {table} 的记录 {doc_id} 指向的数据包无法读取（{clean_line(exc, 200)}）"
+
+
+# keys and the keyring
+def key_exists(folder: Any) -> str:
+    return f"{folder} 中已有签名密钥（要替换请加 --force）"
+
+
+def no_signing_key(secret: Any, root: Any) -> str:
+    return f"没有签名密钥 {secret}：请先运行 inspector --workspace {root} keys generate（或用 --key 指定）"
+
+
+def bad_city_code(city: Any) -> str:
+    return f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{_quoted(city)}"
+
+
+def public_key_unreadable(path: Any, exc: Any) -> str:
+    return f"无法读取公钥 {_path(path)}：{_detail(exc)}"
+
+
+def key_registered_to(key_id: str, city: Any) -> str:
+    return f"公钥 {key_id} 已登记给城市 {clean_line(city, 40)}"
+
+
+def no_city_key(city: str, key_id: str | None = None) -> str:
+    return f"钥匙环中没有城市 {city} 的公钥" + (f" {clean_line(key_id, 40)}" if key_id else "")
+
+
+def keyring_entry_damaged(table: str, doc_id: Any, exc: Any) -> str:
+    return f"工作区数据损坏：表 {table} 的记录 {doc_id} 无法读取（{_detail(exc)}）"
+
+
+# export (city)
+def file_not_found(path: Any) -> str:
+    return f"文件不存在：{_path(path)}"
+
+
+def export_failed(quarter: str, exc: Any) -> str:
+    return f"无法导出 {quarter}：{_detail(exc)}"
+
+
+def bad_site_codes(codes: list[str]) -> str:
+    return f"网站标识码不合规（只能由字母、数字、- 和 _ 组成，最多 64 个字符）：{_codes(codes)}"
+
+
+def duplicate_site_codes(codes: list[str]) -> str:
+    return f"网站标识码重复：{_codes(codes)}"
+
+
+def reserved_file_name(name: Any) -> str:
+    return f"文件名与数据包的保留名称相同或重复：{_quoted(name)}"
+
+
+def not_a_regular_file(path: Any) -> str:
+    return f"不是普通文件：{_path(path)}"
+
+
+def findings_omitted(limit: int) -> str:
+    """The last row of a site's findings in the workbook when it has more than ``limit``."""
+    return f"（其余发现未列出：每个网站最多列出 {limit} 条）"
+
+
+def pdf_needs_chromium(how: Any) -> str:
+    return f"打印 PDF 需要 Chromium：{_detail(how)}"
+
+
+def browser_launch_failed(path: Any, how: Any, detail: Any) -> str:
+    return f"无法启动浏览器 {_path(path)}（{_detail(how)}）：{_detail(detail)}"

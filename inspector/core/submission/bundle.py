@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from inspector import __version__
+from inspector.core import texts
 from inspector.core.submission import report
 from inspector.core.submission.signing import PublicKey, load_public_key, load_secret_key, sign_bytes, verify_bytes
 
@@ -71,8 +72,7 @@ class BundleError(Exception):
 
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
-        more = len(self.reasons) - self.SHOWN
-        super().__init__("; ".join(self.reasons[: self.SHOWN]) + (f"; …（另有 {more} 个问题）" if more > 0 else ""))
+        super().__init__(texts.refusal_line(self.reasons, self.SHOWN))
 
 
 @dataclass
@@ -81,7 +81,7 @@ class VerifyReport:
 
     ok: bool
     reasons: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. "signature not checked: no public key given"
+    notes: list[str] = field(default_factory=list)  # e.g. texts.SIGNATURE_NOT_CHECKED
     manifest: dict[str, Any] | None = None
     signer: str = ""  # key id of the signature, when it verified
     trusted_comment: str = ""
@@ -96,20 +96,20 @@ def loads_json(data: bytes | str, what: str, *, max_depth: int = MAX_JSON_DEPTH)
     ``max_depth`` and non-finite numbers (``NaN``, ``Infinity`` are not JSON)."""
 
     def finite(token: str) -> float:
-        raise ValueError(f"{token} 不是 JSON 数值")
+        raise ValueError(texts.json_not_number(token))
 
     try:
         value = json.loads(data, parse_constant=finite)
     except RecursionError:
-        raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）") from None
+        raise ValueError(texts.json_too_deep(what, max_depth)) from None
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise ValueError(f"{what}：不是有效的 JSON（{exc}）") from None
+        raise ValueError(texts.json_invalid(what, exc)) from None
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:  # iterative: the check itself must not recurse
         item, depth = stack.pop()
         if isinstance(item, (dict, list)):
             if depth > max_depth:
-                raise ValueError(f"{what}：嵌套过深（超过 {max_depth} 层）")
+                raise ValueError(texts.json_too_deep(what, max_depth))
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
     return value
 
@@ -123,20 +123,19 @@ def path_problem(name: str) -> str | None:
     Safe = relative POSIX path of non-empty components, no ``.``/``..``, no backslash, no drive
     letter or UNC prefix, no control characters.
     """
-    shown = repr(report.clean(name)[:200])
     if not name or "\x00" in name or report.clean(name) != name or any(c in name for c in "\r\n\t"):
-        return f"unsafe path (control characters): {shown}"
+        return texts.unsafe_path(name, "control")
     if name.startswith(("/", "\\")):
-        return f"unsafe path (absolute): {shown}"
+        return texts.unsafe_path(name, "absolute")
     if re.match(r"^[A-Za-z]:", name) or ":" in name:
-        return f"unsafe path (drive letter or stream): {shown}"
+        return texts.unsafe_path(name, "drive")
     if "\\" in name:
-        return f"unsafe path (backslash): {shown}"
+        return texts.unsafe_path(name, "backslash")
     parts = name.rstrip("/").split("/")
     if ".." in parts:
-        return f"unsafe path (parent directory): {shown}"
+        return texts.unsafe_path(name, "parent")
     if any(part in ("", ".") for part in parts):
-        return f"unsafe path (empty or '.' component): {shown}"
+        return texts.unsafe_path(name, "empty")
     return None
 
 
@@ -171,7 +170,7 @@ def _scan(archive: zipfile.ZipFile, limits: _Limits) -> tuple[list[str], dict[st
     seen: set[str] = set()
     infos = archive.infolist()
     if len(infos) > limits.max_files:
-        return [f"too many entries: {len(infos)} > {limits.max_files}"], {}
+        return [texts.too_many_entries(len(infos), limits.max_files)], {}
     for info in infos:
         reasons.extend(_entry_problems(info, seen, limits))
         if _member_kind(info) == "file" and info.filename not in files:
@@ -179,7 +178,7 @@ def _scan(archive: zipfile.ZipFile, limits: _Limits) -> tuple[list[str], dict[st
     reasons.extend(_prefix_conflicts(files))
     total = sum(info.file_size for info in files.values())
     if total > limits.max_total:
-        reasons.append(f"archive too large: {total} bytes uncompressed > {limits.max_total}")
+        reasons.append(texts.archive_too_large(total, limits.max_total))
     return reasons, files
 
 
@@ -188,23 +187,22 @@ def _entry_problems(info: zipfile.ZipInfo, seen: set[str], limits: _Limits) -> l
     problem = path_problem(name)
     if problem:
         return [problem]
-    shown = repr(name)
     kind = _member_kind(info)
     if kind == "link":
-        return [f"link not allowed: {shown}"]
+        return [texts.link_not_allowed(name)]
     if kind == "special":
-        return [f"special file not allowed: {shown}"]
+        return [texts.special_file_not_allowed(name)]
     reasons = []
     key = _fold(name.rstrip("/"))
     if key in seen:
-        reasons.append(f"duplicate entry: {shown}")
+        reasons.append(texts.duplicate_entry(name))
     seen.add(key)
     if info.flag_bits & 0x1:
-        reasons.append(f"encrypted entry not allowed: {shown}")
+        reasons.append(texts.encrypted_entry(name))
     if kind == "file" and info.file_size > _RATIO_FLOOR:
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio:
-            reasons.append(f"suspicious compression ratio {ratio:.0f}:1 (zip bomb?): {shown}")
+            reasons.append(texts.compression_ratio(ratio, name))
     return reasons
 
 
@@ -215,7 +213,7 @@ def _prefix_conflicts(files: Mapping[str, zipfile.ZipInfo]) -> list[str]:
         parts = _fold(name).split("/")
         for depth in range(1, len(parts)):
             if "/".join(parts[:depth]) in folded:
-                conflicts.append(f"path conflict (file used as a directory): {name!r}")
+                conflicts.append(texts.path_conflict(name))
                 break
     return conflicts
 
@@ -278,10 +276,10 @@ def _check_export_input(
     codes = [str(site.get("code", "")) for site in sites]
     bad = [code for code in codes if not _CODE.match(code)]
     if bad:
-        raise ValueError(f"invalid site codes: {bad}")
+        raise ValueError(texts.bad_site_codes(bad))
     dupes = [code for code, n in Counter(codes).items() if n > 1]
     if dupes:
-        raise ValueError(f"duplicate site codes: {dupes}")
+        raise ValueError(texts.duplicate_site_codes(dupes))
     reserved = {MANIFEST, SIGNATURE, *GENERATED}
     names: set[str] = set()
     for source, name in files:
@@ -289,9 +287,9 @@ def _check_export_input(
         if problem:
             raise ValueError(problem)
         if name in reserved or name.startswith("results/") or _fold(name) in names:
-            raise ValueError(f"file name reserved or repeated: {name!r}")
+            raise ValueError(texts.reserved_file_name(name))
         if not Path(source).is_file():
-            raise ValueError(f"not a regular file: {source}")
+            raise ValueError(texts.not_a_regular_file(source))
         names.add(_fold(name))
 
 
@@ -413,7 +411,7 @@ def verify_bundle(
             _verify_archive(archive, pubkey_path, redraw, _Limits(max_total, max_files, max_ratio), result,
                             public_keys)
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
-        result.reasons.append(f"not a readable zip archive: {exc}")
+        result.reasons.append(texts.not_a_zip(exc))
     result.ok = not result.reasons
     return result
 
@@ -450,16 +448,16 @@ def _read_manifest(
 ) -> tuple[dict[str, Any] | None, bytes]:
     info = members.get(MANIFEST)
     if info is None:
-        reasons.append(f"missing file: {MANIFEST}")
+        reasons.append(texts.missing_file(MANIFEST))
         return None, b""
     if info.file_size > MAX_MANIFEST:
-        reasons.append(f"{MANIFEST} too large: {info.file_size} bytes")
+        reasons.append(texts.manifest_too_large(MANIFEST, info.file_size, MAX_MANIFEST))
         return None, b""
     try:
         data = _read_capped(archive, info, MAX_MANIFEST)
         manifest = loads_json(data, MANIFEST)
     except (BundleError, ValueError) as exc:
-        reasons.append(f"{MANIFEST} unreadable: {exc}")
+        reasons.append(texts.manifest_unreadable(MANIFEST, exc))
         return None, b""
     problems = manifest_problems(manifest)
     reasons.extend(problems)
@@ -469,11 +467,11 @@ def _read_manifest(
 def manifest_problems(manifest: Any) -> list[str]:
     """Schema problems of a parsed manifest (empty when it is well-formed)."""
     if not isinstance(manifest, dict):
-        return [f"{MANIFEST}: not a JSON object"]
+        return [texts.manifest_not_object(MANIFEST)]
     if manifest.get("schema") != SCHEMA:
-        return [f"{MANIFEST}: unsupported schema {manifest.get('schema')!r} (expected {SCHEMA})"]
+        return [texts.manifest_schema(MANIFEST, manifest.get("schema"), SCHEMA)]
     problems = [
-        f"{MANIFEST}: field {key!r} missing or wrong type"
+        texts.manifest_field(MANIFEST, key)
         for key, kind in (("region", str), ("quarter", str), ("sampling", dict), ("sites", list), ("files", list))
         if not isinstance(manifest.get(key), kind)
     ]
@@ -483,57 +481,57 @@ def manifest_problems(manifest: Any) -> list[str]:
     for entry in manifest["files"]:
         problem = _file_entry_problem(entry, seen)
         if problem:
-            problems.append(f"{MANIFEST}: {problem}")
+            problems.append(texts.manifest_entry(MANIFEST, problem))
     if not all(isinstance(code, str) and _CODE.match(code) for code in manifest["sites"]):
-        problems.append(f"{MANIFEST}: invalid site code in 'sites'")
+        problems.append(texts.manifest_entry(MANIFEST, texts.BAD_SITE_CODE))
     city = manifest.get("city")
     if city is not None and not (isinstance(city, str) and CITY_CODE.match(city)):
-        problems.append(f"{MANIFEST}: invalid city code in 'city'")
+        problems.append(texts.manifest_entry(MANIFEST, texts.BAD_CITY_CODE))
     return problems
 
 
 def _file_entry_problem(entry: Any, seen: set[str]) -> str | None:
     if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-        return "malformed file entry"
+        return texts.MALFORMED_FILE_ENTRY
     name = entry["path"]
     if path_problem(name) or name in (MANIFEST, SIGNATURE):
-        return f"bad file path {name!r}"
+        return texts.bad_file_path(name)
     size, digest = entry.get("size"), entry.get("sha256")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        return f"bad size for {name!r}"
+        return texts.bad_file_size(name)
     if not isinstance(digest, str) or not _HEX64.match(digest):
-        return f"bad sha256 for {name!r}"
+        return texts.bad_file_sha256(name)
     if _fold(name) in seen:
-        return f"file listed twice: {name!r}"
+        return texts.file_listed_twice(name)
     seen.add(_fold(name))
     return None
 
 
 def _membership_problems(listed: Mapping[str, Any], members: Mapping[str, zipfile.ZipInfo]) -> list[str]:
     own = (MANIFEST, SIGNATURE)
-    extra = [f"file not in manifest: {name}" for name in members if name not in listed and name not in own]
-    missing = [f"missing file: {name}" for name in listed if name not in members]
+    extra = [texts.file_not_listed(name) for name in members if name not in listed and name not in own]
+    missing = [texts.missing_file(name) for name in listed if name not in members]
     return sorted(extra) + sorted(missing)
 
 
 def _content_problems(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: Mapping[str, Any]) -> list[str]:
     name, size = info.filename, entry["size"]
     if info.file_size != size:
-        return [f"size mismatch: {name} (manifest {size}, archive {info.file_size})"]
+        return [texts.size_mismatch(name, size, info.file_size)]
     digest, read = hashlib.sha256(), 0
     try:
         with archive.open(info) as handle:
             while chunk := handle.read(_CHUNK):
                 read += len(chunk)
                 if read > size:
-                    return [f"size mismatch: {name} (more data than the manifest's {size} bytes)"]
+                    return [texts.more_data_than_listed(name, size)]
                 digest.update(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        return [f"corrupt member: {name} ({exc})"]
+        return [texts.corrupt_member(name, exc)]
     if read != size:
-        return [f"size mismatch: {name} (manifest {size}, read {read})"]
+        return [texts.size_mismatch(name, size, read, "实际读出")]
     if digest.hexdigest() != entry["sha256"]:
-        return [f"hash mismatch: {name}"]
+        return [texts.hash_mismatch(name)]
     return []
 
 
@@ -543,20 +541,20 @@ def _structure_problems(
     listed: Mapping[str, Any],
     members: Mapping[str, zipfile.ZipInfo],
 ) -> list[str]:
-    problems = [f"missing required file: {name}" for name in GENERATED if name not in listed]
+    problems = [texts.missing_required_file(name) for name in GENERATED if name not in listed]
     sites = set(manifest["sites"])
     drawn = manifest["sampling"].get("codes")
     if isinstance(drawn, list) and set(map(str, drawn)) != sites:
-        problems.append("sites in the bundle differ from the sample recorded in the manifest (sampling.codes)")
+        problems.append(texts.SITES_DIFFER_FROM_SAMPLE)
     for code in manifest["sites"]:
         name = f"results/{code}.json"
         if name not in listed:
-            problems.append(f"missing required file: {name}")
+            problems.append(texts.missing_required_file(name))
         elif name in members:
             problems.extend(_result_problems(archive, members[name], code))
     for name in listed:
         if name.startswith("results/") and name.removeprefix("results/").removesuffix(".json") not in sites:
-            problems.append(f"result for a site not in the sample: {name}")
+            problems.append(texts.result_not_sampled(name))
     return problems
 
 
@@ -564,9 +562,9 @@ def _result_problems(archive: zipfile.ZipFile, info: zipfile.ZipInfo, code: str)
     try:
         data = loads_json(_read_capped(archive, info, MAX_MANIFEST), info.filename)
     except (BundleError, ValueError) as exc:
-        return [f"invalid result file: {info.filename} ({exc})"]
+        return [texts.invalid_result(info.filename, exc)]
     if not isinstance(data, dict) or data.get("code") != code:
-        return [f"invalid result file: {info.filename} (code does not match)"]
+        return [texts.invalid_result(info.filename, texts.RESULT_CODE_MISMATCH)]
     return []
 
 
@@ -584,27 +582,26 @@ def _check_signature(
 
     info = members.get(SIGNATURE)
     if info is None:
-        refuse(f"missing signature: {SIGNATURE}")
+        refuse(texts.missing_signature(SIGNATURE))
         return
     if pubkey_path is None and not public_keys:
-        result.notes.append("signature not checked: no public key given")
+        result.notes.append(texts.SIGNATURE_NOT_CHECKED)
         return
     try:
         keys = [load_public_key(pubkey_path)] if pubkey_path is not None else list(public_keys)
         text = _read_capped(archive, info, 64 * 1024).decode("utf-8")
     except (BundleError, ValueError, OSError) as exc:
-        refuse(f"cannot check signature: {exc}")
+        refuse(texts.signature_uncheckable(exc))
         return
     checks = [verify_bytes(manifest_bytes, text, key) for key in keys]
     good = next((check for check in checks if check.ok), None)
     if good is None:
         if pubkey_path is not None:
-            refuse(f"bad signature (signed by another key?): {checks[0].reason}")
+            refuse(texts.bad_signature(checks[0].reason))
         else:
             signer = next((c.key_id for c in checks if c.key_id), "")
             known = any(c.key_id == k.key_id_hex for c in checks for k in keys)
-            refuse(f"签名无效：{checks[0].reason if known else '不是已登记公钥签署的'}"
-                   + (f"（签名公钥 {signer}）" if signer else "（签名无法解析）"))
+            refuse(texts.bad_signature_keyring(checks[0].reason, known, signer))
         return
     result.signer, result.trusted_comment = good.key_id, good.trusted_comment
 
@@ -613,15 +610,12 @@ def _redraw_problems(manifest: Mapping[str, Any], redraw: Redraw) -> list[str]:
     try:
         drawn = {str(code) for code in redraw(manifest["sampling"])}
     except Exception as exc:  # noqa: BLE001 - the callable is the caller's; report, never crash
-        return [f"sample re-draw failed: {exc}"]
+        return [texts.redraw_failed(exc)]
     bundled = set(manifest["sites"])
     if drawn == bundled:
         return []
     missing, extra = sorted(drawn - bundled), sorted(bundled - drawn)
-    return [
-        "sample does not match a re-run of the draw: "
-        f"drawn but not in bundle {missing}; in bundle but not drawn {extra}"
-    ]
+    return [texts.redraw_mismatch(missing, extra)]
 
 
 def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
@@ -629,9 +623,9 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> b
         with archive.open(info) as handle:
             data = handle.read(cap + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise BundleError([f"corrupt member: {info.filename} ({exc})"]) from exc
+        raise BundleError([texts.corrupt_member(info.filename, exc)]) from exc
     if len(data) > cap:
-        raise BundleError([f"member too large: {info.filename}"])
+        raise BundleError([texts.member_too_large(info.filename, cap)])
     return data
 
 
@@ -660,10 +654,10 @@ def safe_extract(
     zip_path, dest_dir = Path(zip_path), Path(dest_dir)
     target_name = name if name is not None else zip_path.stem
     if path_problem(target_name) or "/" in target_name or target_name.startswith("."):
-        raise BundleError([f"bad import name: {target_name!r}"])
+        raise BundleError([texts.bad_import_name(target_name)])
     final = dest_dir / target_name
     if final.exists():
-        raise BundleError([f"already imported: {final}"])
+        raise BundleError([texts.already_imported(final)])
     try:
         with zipfile.ZipFile(zip_path) as archive:
             listed, members = _plan_extract(archive, _Limits(max_total, max_files, max_ratio))
@@ -676,7 +670,7 @@ def safe_extract(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
     except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
-        raise BundleError([f"cannot import {zip_path.name}: {exc}"]) from exc
+        raise BundleError([texts.cannot_import(zip_path.name, exc)]) from exc
     return final
 
 
@@ -695,7 +689,7 @@ def _plan_extract(
     for entry_name, entry in listed.items():
         info = members.get(entry_name)
         if info is not None and info.file_size != entry["size"]:
-            problems.append(f"size mismatch: {entry_name} (manifest {entry['size']}, archive {info.file_size})")
+            problems.append(texts.size_mismatch(entry_name, entry["size"], info.file_size))
     if problems:
         raise BundleError(problems)
     return listed, members
@@ -711,13 +705,13 @@ def _extract_members(
     for member_name, info in members.items():
         target = root.joinpath(*member_name.split("/"))
         if not Path(os.path.normpath(target)).is_relative_to(root):  # defence in depth: names were vetted
-            raise BundleError([f"unsafe path: {member_name!r}"])
+            raise BundleError([texts.unsafe_path(member_name)])
         target.parent.mkdir(parents=True, exist_ok=True)
         expected = listed.get(member_name)
         limit = expected["size"] if expected else MAX_MANIFEST
         digest = _copy_member(archive, info, target, limit)
         if expected and digest != expected["sha256"]:
-            raise BundleError([f"hash mismatch: {member_name}"])
+            raise BundleError([texts.hash_mismatch(member_name)])
 
 
 def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limit: int) -> str:
@@ -728,11 +722,11 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
             while chunk := source.read(_CHUNK):
                 written += len(chunk)
                 if written > limit:
-                    raise BundleError([f"member larger than declared: {info.filename}"])
+                    raise BundleError([texts.member_larger_than_declared(info.filename)])
                 digest.update(chunk)
                 out.write(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise BundleError([f"corrupt member: {info.filename} ({exc})"]) from exc
+        raise BundleError([texts.corrupt_member(info.filename, exc)]) from exc
     return digest.hexdigest()
 
 

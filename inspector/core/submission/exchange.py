@@ -43,7 +43,7 @@ def office_key_paths(ws: Workspace) -> tuple[Path, Path]:
 def generate_office_key(ws: Workspace, *, force: bool = False) -> tuple[Path, Path]:
     secret, public = office_key_paths(ws)
     if secret.exists() and not force:
-        raise BundleError([f"{secret.parent} 中已有签名密钥（要替换请加 --force）"])
+        raise BundleError([texts.key_exists(secret.parent)])
     secret.parent.mkdir(parents=True, exist_ok=True)
     generate_keypair(secret, public, comment=f"inspector office key {ws.root.name}", overwrite=force)
     return secret, public
@@ -192,7 +192,7 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
         raise BundleError([texts.sites_not_done(unfinished)])
     secret = key or office_key_paths(ws)[0]
     if not Path(secret).is_file():
-        raise BundleError([f"没有签名密钥 {secret}：请先运行 inspector --workspace {ws.root} keys generate（或用 --key 指定）"])
+        raise BundleError([texts.no_signing_key(secret, ws.root)])
     codes = sample["codes"]
     sites = [site_result(ws, quarter, c) for c in codes]
     files: list[tuple[Path, str]] = []
@@ -221,13 +221,13 @@ def export_quarter(ws: Workspace, quarter: str, *, output: Path | None = None, k
             indicator_names={i.id: i.name for i in checklist.indicators.values()},
         )
     except ValueError as exc:
-        raise BundleError([f"无法导出 {quarter}：{exc}"]) from None
+        raise BundleError([texts.export_failed(quarter, exc)]) from None
 
 
 def verify(path: Path, pubkey: Path | None = None, keys: list[PublicKey] | None = None) -> VerifyReport:
     """Verify a bundle; the signature by ``pubkey``, else by any of ``keys`` (e.g. the keyring)."""
     if not Path(path).is_file():
-        raise BundleError([f"文件不存在：{path}"])
+        raise BundleError([texts.file_not_found(path)])
     return bundle_fmt.verify_bundle(path, pubkey, redraw=redraw, public_keys=keys or ())
 
 
@@ -254,7 +254,7 @@ def normal_city(city: str) -> str:
     """A city code as bundles, the keyring and imports name it: stripped, lowercase, checked."""
     code = city.strip().lower()
     if not bundle_fmt.CITY_CODE.match(code):
-        raise BundleError([f"城市代码只能由字母、数字、- 和 _ 组成（最多 32 个字符）：{city!r}"])
+        raise BundleError([texts.bad_city_code(city)])
     return code
 
 
@@ -264,12 +264,12 @@ def keyring_add(ws: Workspace, city: str, public_key_file: Path) -> dict[str, An
     try:
         public = load_public_key(public_key_file)
     except (OSError, UnicodeDecodeError, SigningError) as exc:
-        raise BundleError([f"无法读取公钥 {public_key_file}：{exc}"]) from None
+        raise BundleError([texts.public_key_unreadable(public_key_file, exc)]) from None
     entry = {"city": city, "key_id": public.key_id_hex, "key": public.to_base64(), "added_at": utcnow(),
              "file": Path(public_key_file).name}
     known = ws.add_key(entry)
     if known is not None:
-        raise BundleError([f"公钥 {entry['key_id']} 已登记给城市 {known['city']}"])
+        raise BundleError([texts.key_registered_to(entry["key_id"], known["city"])])
     return entry
 
 
@@ -279,7 +279,7 @@ def keyring_remove(ws: Workspace, city: str, key_id: str | None = None) -> int:
     removed = ws.remove_keys(lambda e: e.get("city") == city
                              and (key_id is None or str(e.get("key_id", "")).upper() == key_id.upper()))
     if not removed:
-        raise BundleError([f"钥匙环中没有城市 {city} 的公钥" + (f" {key_id}" if key_id else "")])
+        raise BundleError([texts.no_city_key(city, key_id)])
     return removed
 
 
@@ -291,7 +291,7 @@ def _keyring_keys(ws: Workspace) -> dict[str, tuple[str, PublicKey]]:
             key = parse_public_key(str(entry["key"]))
             out[key.key_id_hex] = (str(entry["city"]), key)
         except (KeyError, SigningError) as exc:
-            raise WorkspaceError(f"工作区数据损坏：表 {KEYRING} 的记录 {entry['doc_id']} 无法读取（{exc}）") from None
+            raise WorkspaceError(texts.keyring_entry_damaged(KEYRING, entry["doc_id"], exc)) from None
     return out
 
 
@@ -347,20 +347,19 @@ def _remove(path: Path) -> None:
 def _import_one(ws: Workspace, path: Path, pubkey: Path | None, unsigned_ok: bool) -> dict[str, Any]:
     known = {} if pubkey is not None else _keyring_keys(ws)
     if pubkey is None and not known and not unsigned_ok:
-        raise BundleError([f"{path.name}: 钥匙环里还没有任何城市的公钥，无法核验签名："
-                           "先运行 inspector province keys add 城市代码 office.pub（或用 --pubkey 指定公钥）"])
+        raise BundleError([texts.in_bundle(path.name, texts.EMPTY_KEYRING)])
     report = verify(path, pubkey, [key for _, key in known.values()])
     structural = [r for r in report.reasons if r not in report.signature_reasons]
     if structural or (report.signature_reasons and not unsigned_ok):
-        hint = ["（确认来源后可用 --unsigned-ok 导入，标记为未核验）"] if not structural else []
-        raise BundleError([f"{path.name}: {r}" for r in report.reasons] + hint)
+        hint = [texts.UNSIGNED_OK_HINT] if not structural else []
+        raise BundleError([texts.in_bundle(path.name, r) for r in report.reasons] + hint)
     manifest = report.manifest or {}
     quarter = check_quarter(str(manifest.get("quarter", "")))
     claimed = manifest.get("city")
     claimed = claimed.lower() if isinstance(claimed, str) else claimed  # (bundles made before codes were lowercased)
     signer_city = known[report.signer][0] if report.signer in known else None
     if signer_city and claimed and claimed != signer_city:
-        raise BundleError([f"{path.name}: 数据包自称来自城市 {claimed}，却由城市 {signer_city} 的公钥签署"])
+        raise BundleError([texts.in_bundle(path.name, texts.city_mismatch(claimed, signer_city))])
     city = signer_city or claimed or f"地区:{clean(manifest.get('region'), 60)}"
     trusted = bool(report.signer)
     digest = _manifest_digest(path)
@@ -419,14 +418,13 @@ def province_imports(ws: Workspace) -> list[dict[str, Any]]:
 def province_report(ws: Workspace, quarter: str | None = None) -> dict[str, Any]:
     entries = [e for e in province_imports(ws) if not e.get("superseded_by")]
     if not entries:
-        raise BundleError([f"工作区 {ws.root} 中还没有导入数据包：请运行 inspector --workspace {ws.root} province import 数据包.zip"])
+        raise BundleError([texts.no_imports(ws.root)])
     bundles, by_key = [], {}
     for entry in entries:
         try:
             extracted = bundle_fmt.read_extracted(ws.root / str(entry["dir"]))
         except (KeyError, OSError, ValueError) as exc:
-            raise WorkspaceError(f"工作区数据损坏：表 {PROVINCE} 的记录 {entry['doc_id']} 指向的数据包无法读取"
-                                 f"（{clean(exc, 200)}）") from None
+            raise WorkspaceError(texts.imported_bundle_unreadable(PROVINCE, entry["doc_id"], exc)) from None
         manifest = extracted["manifest"] = dict(extracted["manifest"]) | {"city": _entry_city(entry)}
         bundles.append(extracted)
         by_key[(manifest["city"], str(manifest.get("quarter", "")))] = entry

@@ -44,7 +44,7 @@ def _names(ws: Workspace, quarter: str, codes: list[str]) -> dict[str, str]:
 def _sample_codes(ws: Workspace, quarter: str) -> list[str]:
     sample = ws.sample(quarter)
     if sample is None:
-        raise ExportError(f"{quarter} 尚未抽样 no sample drawn: run `inspector sample draw --quarter {quarter}`")
+        raise ExportError(texts.no_sample(quarter, ws.root))
     return list(sample["codes"])
 
 
@@ -58,7 +58,7 @@ def finding_rows(ws: Workspace, quarter: str, site: dict[str, Any], limit: int =
         for finding in prefill.get("findings") or []:
             if len(rows) >= limit:
                 rows.append({"网站名称": site.get("name"), "网站标识码": site["code"],
-                             "问题描述": f"（其余发现未列出 further findings omitted, limit {limit}）"})
+                             "问题描述": texts.findings_omitted(limit)})
                 return rows
             files = [f.get("path", "") for ev in finding.get("evidence") or [] for f in (evidence.get(ev) or {}).get("files") or []]
             rows.append({
@@ -121,10 +121,10 @@ def site_report_html(ws: Workspace, quarter: str, code: str, directory: Path) ->
     """Write one site's report (HTML and its screenshots) into ``directory``; returns the HTML file."""
     quarter = check_quarter(quarter)
     if ws.site(code) is None:
-        raise ExportError(f"no site with 网站标识码 {code} in the registry")
+        raise ExportError(texts.no_site(code, ws.root))
     record = ws.inspection(quarter, code)
     if not record or not record.get("prefill"):
-        raise ExportError(f"{code} 在 {quarter} 尚未检测 has not been checked in {quarter}")
+        raise ExportError(texts.not_checked_in(code, quarter, ws.root))
     site = site_result(ws, quarter, code)
     rows = finding_rows(ws, quarter, site, limit=MAX_REPORT_FINDINGS)
     site["findings"] = rows
@@ -159,7 +159,7 @@ async def print_pdf(html_file: Path, pdf: Path, timeout: float = 60.0) -> None:
 
     path, how = find_chromium()
     if path is None:
-        raise ExportError(f"打印 PDF 需要 Chromium: {how}")
+        raise ExportError(texts.pdf_needs_chromium(how))
 
     async def only_local(route: Any) -> None:
         if route.request.url.startswith("file:"):
@@ -173,7 +173,7 @@ async def print_pdf(html_file: Path, pdf: Path, timeout: float = 60.0) -> None:
                 browser = await pw.chromium.launch(executable_path=path, args=list(LAUNCH_ARGS),
                                                    timeout=timeout * 1000, env=home)
             except PlaywrightError as exc:
-                raise ExportError(f"could not launch {path} ({how}): {str(exc).splitlines()[0]}") from None
+                raise ExportError(texts.browser_launch_failed(path, how, str(exc).splitlines()[0])) from None
             try:
                 page = await browser.new_page()
                 await page.route("**/*", only_local)

@@ -32,6 +32,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from inspector.core import texts
+
 SIG_ALG = b"Ed"
 SIG_ALG_HASHED = b"ED"
 KDF_NONE = b"\x00\x00"
@@ -124,7 +126,7 @@ def generate_keypair(
     if not overwrite:
         for path in (secret_path, public_path):
             if path.exists():
-                raise FileExistsError(f"{path} already exists")
+                raise FileExistsError(texts.already_exists(path))
     secret = SecretKey(secrets.token_bytes(KEY_ID_LEN), Ed25519PrivateKey.generate())
     _write_private(secret_path, encode_secret_key(secret, comment), overwrite)
     public = secret.public_key()
@@ -153,19 +155,19 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
     blob = _decode_line(_lines(Path(path), 2)[1], _SECRET_LEN, "secret key")
     sig_alg, kdf_alg, chk_alg = blob[0:2], blob[2:4], blob[4:6]
     if sig_alg != SIG_ALG:
-        raise SigningError("unsupported signature algorithm in secret key")
+        raise SigningError(texts.key_algorithm("secret key"))
     if kdf_alg == KDF_SCRYPT:
-        raise SigningError("secret key is password-protected; remove the password with `minisign -C -W`")
+        raise SigningError(texts.SECRET_KEY_PASSWORD)
     if kdf_alg != KDF_NONE or chk_alg != CHK_ALG:
-        raise SigningError("unsupported key derivation or checksum in secret key")
+        raise SigningError(texts.SECRET_KEY_KDF)
     key_id, sk, checksum = blob[54:62], blob[62:126], blob[126:158]
     expected = hashlib.blake2b(sig_alg + key_id + sk, digest_size=32).digest()
     # minisign 0.11 leaves the checksum zeroed when it writes an unencrypted key (-W).
     if checksum != expected and checksum != bytes(32):
-        raise SigningError("secret key checksum mismatch (corrupted key file)")
+        raise SigningError(texts.SECRET_KEY_CHECKSUM)
     key = Ed25519PrivateKey.from_private_bytes(sk[:32])
     if key.public_key().public_bytes_raw() != sk[32:]:
-        raise SigningError("secret key is inconsistent (public half does not match)")
+        raise SigningError(texts.SECRET_KEY_INCONSISTENT)
     return SecretKey(key_id, key)
 
 
@@ -173,7 +175,7 @@ def parse_public_key(base64_line: str) -> PublicKey:
     """Decode the base64 line of a public key (the ``minisign -P`` form)."""
     blob = _decode_line(base64_line, _PUBLIC_LEN, "public key")
     if blob[:2] != SIG_ALG:
-        raise SigningError("unsupported signature algorithm in public key")
+        raise SigningError(texts.key_algorithm("public key"))
     return PublicKey(blob[2:10], Ed25519PublicKey.from_public_bytes(blob[10:42]))
 
 
@@ -205,18 +207,16 @@ def verify_bytes(data: bytes, signature_text: str, public: PublicKey) -> Signatu
     try:
         alg, key_id, sig, trusted, global_sig = _parse_signature(signature_text)
     except SigningError as exc:
-        return SignatureCheck(False, f"malformed signature: {exc}")
+        return SignatureCheck(False, texts.malformed_signature(exc))
     signer = key_id_hex(key_id)
     if key_id != public.key_id:
-        return SignatureCheck(
-            False, f"signed by another key (key id {signer}, expected {public.key_id_hex})", trusted, signer
-        )
+        return SignatureCheck(False, texts.signed_by_other_key(signer, public.key_id_hex), trusted, signer)
     message = hashlib.blake2b(data, digest_size=64).digest() if alg == SIG_ALG_HASHED else data
     if not _valid(public, sig, message):
-        return SignatureCheck(False, "signature does not match the content", trusted, signer)
+        return SignatureCheck(False, texts.SIGNATURE_CONTENT_MISMATCH, trusted, signer)
     if not _valid(public, global_sig, sig + trusted.encode("utf-8")):
-        return SignatureCheck(False, "trusted comment signature is invalid", trusted, signer)
-    return SignatureCheck(True, f"verified (key id {signer}); trusted comment: {trusted}", trusted, signer)
+        return SignatureCheck(False, texts.TRUSTED_COMMENT_INVALID, trusted, signer)
+    return SignatureCheck(True, texts.signature_verified(signer, trusted), trusted, signer)
 
 
 def sign_file(
@@ -248,7 +248,7 @@ def verify_file(
         signature_text = Path(sig_path).read_text(encoding="utf-8")
         data = Path(path).read_bytes()
     except (OSError, UnicodeDecodeError, SigningError) as exc:
-        return False, f"cannot read: {exc}"
+        return False, texts.cannot_read(exc)
     check = verify_bytes(data, signature_text, public)
     return check.ok, check.reason
 
@@ -267,14 +267,14 @@ def _valid(public: PublicKey, signature: bytes, message: bytes) -> bool:
 def _parse_signature(text: str) -> tuple[bytes, bytes, bytes, str, bytes]:
     lines = text.splitlines()
     if len(lines) < 4:
-        raise SigningError("expected 4 lines")
+        raise SigningError(texts.SIGNATURE_LINES)
     if not lines[0].startswith(COMMENT_PREFIX):
-        raise SigningError(f"first line must start with {COMMENT_PREFIX!r}")
+        raise SigningError(texts.signature_line_prefix("第一行", COMMENT_PREFIX))
     blob = _decode_line(lines[1], _SIG_LEN, "signature")
     if blob[:2] not in (SIG_ALG, SIG_ALG_HASHED):
-        raise SigningError("unsupported signature algorithm")
+        raise SigningError(texts.SIGNATURE_ALGORITHM)
     if not lines[2].startswith(TRUSTED_PREFIX):
-        raise SigningError(f"third line must start with {TRUSTED_PREFIX!r}")
+        raise SigningError(texts.signature_line_prefix("第三行", TRUSTED_PREFIX))
     trusted = lines[2][len(TRUSTED_PREFIX) :].rstrip("\r\n")
     global_sig = _decode_line(lines[3], 64, "global signature")
     return blob[:2], blob[2:10], blob[10:74], trusted, global_sig
@@ -284,9 +284,9 @@ def _decode_line(line: str, length: int, what: str) -> bytes:
     try:
         blob = base64.b64decode(line.strip(), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise SigningError(f"{what}: invalid base64") from exc
+        raise SigningError(texts.bad_base64(what)) from exc
     if len(blob) != length:
-        raise SigningError(f"{what}: expected {length} bytes, got {len(blob)}")
+        raise SigningError(texts.wrong_length(what, length, len(blob)))
     return blob
 
 
@@ -294,9 +294,9 @@ def _lines(path: Path, count: int) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise SigningError(f"cannot read {path}: {exc}") from exc
+        raise SigningError(texts.cannot_read_file(path, exc)) from exc
     if len(lines) < count or not lines[0].startswith(COMMENT_PREFIX):
-        raise SigningError(f"{path}: not a minisign key file")
+        raise SigningError(texts.not_a_key_file(path))
     return lines
 
 
