@@ -235,11 +235,11 @@ def test_a_name_that_resolves_inside_or_not_at_all_is_not_connected_to():
         async def go() -> list[str | None]:
             policy = AddressPolicy(True, resolver, _is_intranet)
             async with Fetcher(address_policy=policy, retries=0) as fetcher:
-                network = fetcher._client._transport._pool._network_backend  # the pool's own, not the check above it
+                network = fetcher._client._transport._network  # the transport's own, not the check above it
                 errors = []
                 for name in ("inside.test", "localhost"):
                     try:
-                        await network.connect_tcp(name, intranet.port, timeout=5)
+                        await network.connect(name, intranet.port, 5)
                         errors.append(None)
                     except Exception as exc:  # noqa: BLE001
                         errors.append(type(exc).__name__)
