@@ -64,6 +64,18 @@ MIN_TEXT_TITLE = 6  # a title without a link is a sentence, not a label (发布�
 MAX_TEXT_TITLE = 150
 MIN_STORY_TITLES = 8  # mean title length of a list dated by URLs only: story titles, not menu labels
 _DATE_RESIDUE = 6  # characters besides the date a date-only segment may hold ("发布时间：")
+# an item's other facts printed on its date line ("发布时间：2026-11-18　浏览次数：1356", "来源：农业农村局 2026-11-18"):
+# label, then one value without spaces; removed before the residue is counted
+_ITEM_FIELD = re.compile(
+    r"(?:信息来源|来源|作者|发布者|发布人|发布机构|发文机关|责任编辑|编辑|浏览次数|浏览量|浏览|阅读次数|阅读量|阅读数|阅读|"
+    r"点击次数|点击量|点击数|点击率|点击|访问次数|访问量|字号)\s*[:：]\s*[^\s:：|｜]{0,24}"
+)
+# a date printed as a badge of two parts: the day, and the year and month (``18`` + ``2026-11``)
+_BADGE_DAY = re.compile(r"^(\d{1,2})日?$")
+_BADGE_YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})月?$")
+# a detail page's links to its neighbours (上一篇：《…》) are navigation, never items
+_NEIGHBOUR_LABEL = re.compile(r"(?:上|下|前|后)一(?:篇|条|则|个)\s*[:：]?\s*$")
+_FIELD_LABEL = 10  # characters of a table cell that is a label (发布机构：, 生成日期：)
 # Words beside a date that make it the page's clock (today's date, generation / update time,
 # a lunar-calendar or weekday widget), never an item's publish date.
 _PAGE_CLOCK = ("今天", "今日", "当前", "农历", "星期", "生成", "更新", "访问")
@@ -292,9 +304,24 @@ class _Context:
 
 
 def date_only(segment: str, raw: str) -> bool:
-    """Is ``segment`` the date ``raw`` and little else (a label, brackets, a time)?"""
-    rest = _PUNCT.sub("", _TIME.sub("", segment.replace(raw, "", 1)))
-    return len(rest) <= _DATE_RESIDUE and not any(w in rest for w in _PAGE_CLOCK)
+    """Is ``segment`` the date ``raw`` and little else (a label, brackets, a time, the item's source or views)?"""
+    rest = _ITEM_FIELD.sub("", _TIME.sub("", segment.replace(raw, "", 1)))
+    return not any(w in rest for w in _PAGE_CLOCK) and len(_PUNCT.sub("", rest)) <= _DATE_RESIDUE
+
+
+def badge_date(parts: list[str], as_of: date) -> tuple[date, str] | None:
+    """A date printed in two neighbouring parts, the day and the year-month (``18`` / ``2026-11``, either order)."""
+    for first, second in zip(parts, parts[1:]):
+        for day_text, month_text in ((first, second), (second, first)):
+            day, year_month = _BADGE_DAY.match(day_text), _BADGE_YEAR_MONTH.match(month_text)
+            if day and year_month:
+                try:
+                    found = date(int(year_month[1]), int(year_month[2]), int(day[1]))
+                except ValueError:
+                    continue
+                if usable(found, as_of):
+                    return found, f"{month_text} {day_text}"
+    return None
 
 
 def strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
@@ -339,13 +366,24 @@ def unit_links(
     for el in unit:
         anchors = [el] if tag_of(el) == "a" else list(el.iter("a"))
         for a in anchors:
-            if a in skip:
+            if a in skip or _neighbour_link(a):
                 continue
             url = link_url(a.get("href"), page_url)
             text = anchor_text(a)
             if url and text and not is_more_link(text, mores):
                 links.append((a, url, text))
     return links
+
+
+def _neighbour_link(a: etree._Element) -> bool:
+    """A detail page's link to the previous or next article (``上一篇：<a>…</a>``, ``<a>下一篇：…</a>``)."""
+    before, parent = a.getprevious(), a.getparent()
+    if before is not None:
+        label = before.tail if (before.tail or "").strip() else "".join(before.itertext())
+    else:
+        label = parent.text if parent is not None else ""
+    own = re.split(r"[:：]", folded_text("".join(a.itertext())), maxsplit=1)[0]
+    return bool(_NEIGHBOUR_LABEL.search(folded_text(label or "")) or _NEIGHBOUR_LABEL.search(own))
 
 
 def _kind(el: etree._Element) -> str:
@@ -400,7 +438,14 @@ def _text_title(unit: list[etree._Element], ctx: _Context, date_segment: str | N
 
 
 def _text_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
-    """A text row: a title and, in another segment, its date (``<span>标题</span><span>留言时间：…</span>``)."""
+    """A text row: a title and, in another segment, its date (``<span>标题</span><span>留言时间：…</span>``).
+
+    A row of label cells and value cells (``发布机构：｜…｜生成日期：｜2026-11-18``: a document's
+    metadata table) is not one."""
+    labels = sum(1 for el in unit for seg in segments(el, with_tail=False)
+                 if (text := folded_text(seg)) and len(text) <= _FIELD_LABEL and _LABEL_END.search(text))
+    if labels >= 2:
+        return None
     for el in unit:
         for seg in segments(el, with_tail=False):
             found = strong_date(seg, ctx.as_of)
@@ -432,6 +477,10 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
             found = strong_date(seg, ctx.as_of)
             if found:
                 return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
+    parts = [text for el in unit for seg in _outside_segments(el, inside) if (text := folded_text(seg))]
+    badge = badge_date(parts, ctx.as_of)
+    if badge:
+        return _Entry(title, url, badge[0], badge[1], True, tag_of(unit[0]))
     for seg in segments(title_a, with_tail=False):
         inner = strong_date(seg, ctx.as_of)
         if inner and folded_text(seg) != title:

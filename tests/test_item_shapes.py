@@ -1,0 +1,78 @@
+"""Item shapes a generalisation probe found read wrong (pages written after common 政府网站 CMS output).
+
+Truth counted by hand from the pages, as of ``AS_OF``:
+
+- a date line that also carries the item's views or source (``发布时间：… 浏览次数：…``): the items are dated;
+- a date badge of two parts, the day and the year-month (``18`` over ``2026-11``), in either order;
+- a detail page's 上一篇 / 下一篇 links are navigation, not a list (their URLs carry dates);
+- a 信息公开 metadata table (label cells and value cells) is not a list of linkless items.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from inspector.core.checklist import load_checklist
+from inspector.core.extract.lists import extract_items
+
+AS_OF = date(2026, 11, 20)
+CL = load_checklist()
+LIST_URL = "http://www.xx.gov.cn/zwdt/bmdt/index.html"
+
+HEAD = ("<!doctype html><html><head><meta charset='utf-8'><title>部门动态 - 某县人民政府</title></head><body>"
+        "<div class='top'><span>今天是：2026年11月20日 星期五</span><span>访问量：3341256</span></div>"
+        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a><a href='/hdjl/'>互动交流</a></div>"
+        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwdt/'>政务动态</a> &gt; 部门动态</div>")
+FOOT = "<div class='foot'>主办：某县人民政府办公室 版权所有 2006-2026 皖ICP备05001234号</div></body></html>"
+
+
+def dates(html: str, url: str = LIST_URL) -> list[str | None]:
+    return [i.date.isoformat() if i.date else None for i in extract_items(html, url, AS_OF, CL)]
+
+
+def test_a_date_line_that_also_names_the_views_or_the_source_dates_its_item() -> None:
+    rows = [("县农业农村局开展秋冬种技术指导", "发布时间：2026-11-18　浏览次数：1356"),
+            ("县市场监管局开展燃气安全专项检查", "来源：县市场监管局　2026-11-16"),
+            ("县教体局部署冬季校园安全工作", "2026-11-09 | 点击：56"),
+            ("县医保局开展医保基金监管宣传月活动", "发布日期：2026-10-27 阅读次数：201")]
+    items = "".join(f"<li><a href='/zwdt/bmdt/{n}.html'>{t}</a><p class='info'>{d}</p></li>" for n, (t, d) in enumerate(rows))
+    page = f"{HEAD}<div class='main'><ul class='list'>{items}</ul></div>{FOOT}"
+    assert dates(page) == ["2026-11-18", "2026-11-16", "2026-11-09", "2026-10-27"]
+
+
+def test_a_date_badge_of_day_and_year_month_dates_its_item_in_either_order() -> None:
+    stories = [("18", "2026-11", "潜江市召开冬季安全生产工作会议"), ("16", "2026-11", "市委理论学习中心组开展专题学习"),
+               ("30", "2026-10", "全市重点项目建设现场推进会召开")]
+    day_first = "".join(f"<div class='news-item'><div class='date'><b>{d}</b><i>{ym}</i></div>"
+                        f"<a href='/xw/{n}.html'>{t}</a></div>" for n, (d, ym, t) in enumerate(stories))
+    month_first = "".join(f"<li><span class='ym'>{ym.replace('-', '.')}</span><span class='d'>{d}</span>"
+                          f"<a href='/tz/{n}.html'>{t}</a></li>" for n, (d, ym, t) in enumerate(stories))
+    plain = "<ul><li><a href='/gg/1.html'>关于冬季供暖工作的通告</a><span>2026-10-01</span></li></ul>"
+    expected = ["2026-11-18", "2026-11-16", "2026-10-30"]
+    assert dates(f"{HEAD}<div class='news'>{day_first}</div>{plain}{FOOT}", "http://www.xx.gov.cn/") == expected + ["2026-10-01"]
+    assert dates(f"{HEAD}<ul class='tz'>{month_first}</ul>{FOOT}", "http://www.xx.gov.cn/") == expected
+
+
+def test_a_detail_pages_previous_and_next_links_are_not_a_list() -> None:
+    article = ("<div class='article'><h1>关于开展冬季学校安全大检查的通知</h1><p class='info'>发布时间：2026-11-18　来源：县教体局</p>"
+               "<div class='content'><p>各中小学校：为切实做好冬季校园安全工作，现就有关事项通知如下。</p>"
+               "<p style='text-align:right'>县教育体育局</p><p style='text-align:right'>2026年11月18日</p></div></div>")
+    inline = ("<div class='pn'><p>上一篇：<a href='/tzgg/202611/t20261115_1.html'>关于做好冬季校园消防安全工作的通知</a></p>"
+              "<p>下一篇：<a href='/tzgg/202611/t20261119_2.html'>关于公布县级优秀教师拟表彰名单的公示</a></p></div>")
+    labelled = ("<ul class='pn'><li><span>上一条：</span><a href='/tzgg/202611/t20261115_1.html'>关于做好冬季校园消防安全工作的通知</a></li>"
+                "<li><span>下一条：</span><a href='/tzgg/202611/t20261119_2.html'>关于公布县级优秀教师拟表彰名单的公示</a></li></ul>")
+    in_link = ("<div class='pn'><a href='/tzgg/202611/t20261115_1.html'>上一篇：关于做好冬季校园消防安全工作的通知</a>"
+               "<a href='/tzgg/202611/t20261119_2.html'>下一篇：关于公布县级优秀教师拟表彰名单的公示</a></div>")
+    url = "http://www.xx.gov.cn/tzgg/202611/t20261118_3.html"
+    for neighbours in (inline, labelled, in_link):
+        assert dates(f"{HEAD}{article}{neighbours}{FOOT}", url) == []
+
+
+def test_a_document_metadata_table_is_not_a_list() -> None:
+    table = ("<table class='xxgk-meta'>"
+             "<tr><td>索引号：</td><td>11340123003048452H/2026-00215</td><td>信息分类：</td><td>政府文件</td></tr>"
+             "<tr><td>发布机构：</td><td>肥西县人民政府办公室</td><td>生成日期：</td><td>2026-11-18</td></tr>"
+             "<tr><td>名称：</td><td colspan='3'>肥西县人民政府关于印发森林防火工作方案的通知</td></tr>"
+             "<tr><td>文号：</td><td>西政〔2026〕58号</td><td>发布日期：</td><td>2026-11-18</td></tr></table>"
+             "<h1>肥西县人民政府关于印发森林防火工作方案的通知</h1><div class='content'><p>各乡镇人民政府：现将方案印发给你们。</p></div>")
+    assert dates(f"{HEAD}{table}{FOOT}", "http://www.xx.gov.cn/xxgk/202611/t20261118_9.html") == []
