@@ -76,3 +76,24 @@ def test_a_document_metadata_table_is_not_a_list() -> None:
              "<tr><td>文号：</td><td>西政〔2026〕58号</td><td>发布日期：</td><td>2026-11-18</td></tr></table>"
              "<h1>肥西县人民政府关于印发森林防火工作方案的通知</h1><div class='content'><p>各乡镇人民政府：现将方案印发给你们。</p></div>")
     assert dates(f"{HEAD}{table}{FOOT}", "http://www.xx.gov.cn/xxgk/202611/t20261118_9.html") == []
+
+
+def test_a_title_cut_short_reads_whole_from_its_title_attribute() -> None:
+    """Cut one to three characters before its end, the shown title with its "..." is as long as the whole one."""
+    rows = "".join(f"<tr><td class='dot'>·</td><td><a href='/tzgg/{n}.html' title='{t}'>{t[:-2]}...</a></td><td>{d}</td></tr>"
+                   for n, (t, d) in enumerate([("市财政局关于开展财政票据专项检查的通知", "2026-11-18"),
+                                               ("关于公布二〇二六年第三批行政许可事项的公告", "2026-11-12")]))
+    page = f"{HEAD}<table class='list'>{rows}</table>{FOOT}"
+    assert [i.title for i in extract_items(page, LIST_URL, AS_OF, CL)] == [
+        "市财政局关于开展财政票据专项检查的通知", "关于公布二〇二六年第三批行政许可事项的公告"]
+
+
+def test_the_pager_script_with_its_element_first_counts_pages_from_one() -> None:
+    from inspector.core.extract.lists import next_page_url
+
+    rows = "<ul><li><a href='./202611/t20261118_1.html'>关于征集民生实事项目意见建议的公告</a><span>2026-11-18</span></li></ul>"
+    here = "http://www.xx.gov.cn/hdjl/yjzj/index.html"
+    first = f"{HEAD}{rows}<div id='page_div'></div><script>createPageHTML('page_div', 4, 1, 'index', 'html', 38);</script>{FOOT}"
+    last = first.replace("createPageHTML('page_div', 4, 1,", "createPageHTML('page_div', 4, 4,")
+    assert next_page_url(first, here, CL) == "http://www.xx.gov.cn/hdjl/yjzj/index_2.html"
+    assert next_page_url(last, here.replace("index.html", "index_4.html"), CL) is None

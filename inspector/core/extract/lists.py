@@ -159,8 +159,8 @@ def anchor_text(a: etree._Element) -> str:
     """A link's title: its text, else its title attribute, else an image's alt."""
     text = _CJK_GAP.sub("", element_text(a))
     title = folded_text(a.get("title"))
-    if title and (not text or (text.endswith(("...", "…")) and len(title) > len(text))):
-        return title
+    if title and (not text or _ELLIPSIS.search(text) and (len(title) > len(text) or title.startswith(_ELLIPSIS.sub("", text)))):
+        return title  # (a title cut short with an ellipsis: the attribute holds it whole)
     if text:
         return text
     for img in a.iter("img"):
@@ -1013,6 +1013,10 @@ _PAGER_CALL = re.compile(
     r"createPageHTML\s*\(\s*([\w.]+)\s*,\s*([\w.]+)\s*,\s*[\"']([^\"']*)[\"']\s*,\s*[\"']([^\"']*)[\"']"
 )
 
+_PAGER_CALL_BY_ID = re.compile(
+    r"createPageHTML\s*\(\s*[\"'][^\"']*[\"']\s*,\s*([\w.]+)\s*,\s*([\w.]+)\s*,\s*[\"']([^\"']*)[\"']\s*,\s*[\"']([^\"']*)[\"']"
+)
+
 
 def _script_number(token: str, code: str) -> int | None:
     """A pager argument: a number, or a ``var name = N`` the script sets."""
@@ -1023,17 +1027,21 @@ def _script_number(token: str, code: str) -> int | None:
 
 
 def scripted_next_page(root: etree._Element, page_url: str) -> str | None:
-    """The next page a TRS-style pager script would link: ``createPageHTML(count, current, "index", "html")``.
+    """The next page a TRS-style pager script would link; None on the last page.
 
-    Page 0 is ``index.html``, page *n* ``index_n.html``, next to the current page; None on the last page.
+    ``createPageHTML(count, current, "index", "html")`` counts from 0: page 0 is ``index.html``, page
+    *n* ``index_n.html``. The form with the pager's element first, ``createPageHTML("page_div", count,
+    current, "index", "html", records)``, counts from 1: page 1 is ``index.html``, page *n* ``index_n.html``.
     """
     for script in root.iter("script"):
         code = script.text or ""
-        m = _PAGER_CALL.search(code)
+        m, first = _PAGER_CALL.search(code), 0
+        if not m:
+            m, first = _PAGER_CALL_BY_ID.search(code), 1
         if not m:
             continue
         count, current = _script_number(m.group(1), code), _script_number(m.group(2), code)
-        if count is None or current is None or current + 1 >= count:
+        if count is None or current is None or current + 1 >= count + first:
             return None
         return absolute_url(page_url, f"{m.group(3)}_{current + 1}.{m.group(4)}")
     return None
