@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from inspector.core import texts
 from inspector.core.checklist import load_checklist
 from inspector.core.store import Workspace
 from inspector.tui.safe import clean, local_time, plain
@@ -122,7 +123,7 @@ class ProvinceScreen(TableScreen):
         info, table = self.info, self.table
         if message.report is None:
             text = Text("尚无汇总 nothing to aggregate: ", style="yellow")
-            text.append_text(plain("; ".join(message.reasons), limit=300))
+            text.append_text(plain(texts.refusal_line(message.reasons, 5), limit=300))
             text.append("\ni 导入 import a city's bundle (.zip) and its public key", style="dim")
             info.update(text)
             table.clear()
