@@ -97,3 +97,24 @@ def test_the_pager_script_with_its_element_first_counts_pages_from_one() -> None
     last = first.replace("createPageHTML('page_div', 4, 1,", "createPageHTML('page_div', 4, 4,")
     assert next_page_url(first, here, CL) == "http://www.xx.gov.cn/hdjl/yjzj/index_2.html"
     assert next_page_url(last, here.replace("index.html", "index_4.html"), CL) is None
+
+
+def test_one_more_link_for_a_tab_box_belongs_to_its_first_pane_only() -> None:
+    """A tab box with one 更多 that its script points at the pane shown: the static link is the first pane's;
+    giving it to the second pane would check the first column twice and the second never."""
+    from inspector.core.extract.lists import extract_blocks
+
+    def pane(path: str, rows: list[tuple[str, str]], hidden: bool) -> str:
+        lis = "".join(f"<li><a href='/xwzx/{path}/202611/t202611{d}_{n}.html'>{t}</a><span>[11-{d}]</span></li>"
+                      for n, (d, t) in enumerate(rows))
+        style = " style='display:none'" if hidden else ""
+        return f"<ul class='list'{style}>{lis}</ul>"
+
+    box = ("<div class='box'><div class='tab-hd'><span class='on' onmouseover='tab(1,0)'>政务要闻</span>"
+           "<span onmouseover='tab(1,1)'>部门动态</span><a class='more' href='/xwzx/zwyw/'>更多&gt;&gt;</a></div>"
+           "<div class='tab-bd'>"
+           + pane("zwyw", [("19", "县委常委会召开会议传达学习全会精神"), ("18", "县长调研冬季供暖保障工作"), ("12", "县政府党组召开专题民主生活会")], False)
+           + pane("bmdt", [("17", "县教体局开展校园食品安全检查"), ("14", "县民政局走访慰问困难群众"), ("03", "县自然资源局开展耕地保护宣传")], True)
+           + "</div></div>")
+    blocks = extract_blocks(f"{HEAD}{box}{FOOT}", "http://www.xx.gov.cn/", AS_OF, CL)
+    assert [(b.heading, b.more_url) for b in blocks] == [("政务要闻", "http://www.xx.gov.cn/xwzx/zwyw/"), ("部门动态", None)]

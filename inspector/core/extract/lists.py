@@ -808,7 +808,10 @@ def _more_link(el: etree._Element, page_url: str, mores: tuple[str, ...], index:
                 found.append(url)
     if not found:
         return None
-    return found[index] if len(found) == panes and index < len(found) else found[0]
+    if len(found) == panes and index < len(found):
+        return found[index]
+    # one 更多 for a tab box whose script points it at the pane shown: the first pane's, no other's
+    return found[0] if index == 0 or len(found) != 1 else None
 
 
 def _to_items(entries: list[_Entry]) -> list[Item]:
