@@ -5,13 +5,24 @@ each hold one short link and no date (header menus, side menus, tab strips). Eac
 same-site link of such a block that is not an article (no date in its URL) is a
 candidate column; so is every homepage block's 更多 link, named by the block heading.
 A column's items come from its own page in the crawl (the block whose links live
-under the column's path, else every block of the page), following the list's next
-pages only when the first page has nothing inside the category's window and only
-through pages the crawler fetched.
+under the column's path, else every block of the page but the sidebars), following
+the list's next pages only when the first page has nothing inside the category's
+window and only through pages the crawler fetched.
+
+Sidebars (最新信息, 热点信息, 相关链接 ...) show other columns' stories. Two kinds are left
+out (:func:`own_list`): a *foreign* block beside a list that shows nothing — the page
+shows a blank marker (a 暂无信息 placeholder, an empty list container) in a region of
+its own, the block's stories all live outside the column's path, and nothing says the
+block's region is the page's main one rather than the marker's (:func:`foreign_blocks`);
+and a labelled *side* block when another region shows more signs of being the main one
+(a breadcrumb, the column's name as a label, a pager: :func:`side_blocks`). A column page
+whose own list is empty is then blank however many dated stories its sidebars show.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from posixpath import dirname
@@ -20,12 +31,15 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from inspector.core.checklist import Checklist
-from inspector.core.extract.dates import date_from_url
+from inspector.core.extract.dates import date_from_url, month_from_url
 from inspector.core.extract.lists import (
+    HEADING_TAGS,
     MAX_LABEL_LEN,
+    SKIP_TAGS,
     Block,
     Source,
     anchor_text,
+    breadcrumb_anchors,
     children,
     folded_text,
     dedupe_items,
@@ -40,6 +54,7 @@ from inspector.core.extract.lists import (
     postorder,
     segments,
     strong_date,
+    tag_of,
     unit_links,
 )
 from inspector.core import texts
@@ -178,19 +193,21 @@ def has_empty_list(source: Source) -> bool:
     ``<li>``), or a table whose only row is its header (标题 | 发布日期, and nothing under it)?"""
     doc = document_of(source)
     root = doc.root if doc is not None else None
-    if root is None:
-        return False
+    return root is not None and next(_empty_lists(root), None) is not None
+
+
+def _empty_lists(root: etree._Element) -> Iterator[etree._Element]:
+    """The page's empty lists (see :func:`has_empty_list`), in document order, then header-only tables."""
     for el in root.iter(*EMPTY_LIST_TAGS):
         kids = children(el)
         if folded_text(el.text):
             continue
         if not kids or (el.tag != "tbody" and all(_shows_nothing(k) for k in kids)):
-            return True
+            yield el
     for table in root.iter("table"):
         rows = list(table.iter("tr"))
         if len(rows) == 1 and len(children(rows[0])) >= 2 and all(c.tag == "th" for c in children(rows[0])):
-            return True
-    return False
+            yield table
 
 
 def _shows_nothing(el: etree._Element) -> bool:
@@ -222,6 +239,264 @@ def _main_items(blocks: list[Block], column_url: str) -> list[Item]:
     if scored and prefix != "/":
         return dedupe_items(max(scored, key=score).items)
     return dedupe_items([i for b in blocks for i in b.items])
+
+
+def own_list(
+    source: Source, page_url: str, column_url: str, name: str, checklist: Checklist, as_of: date
+) -> tuple[list[Item], set[str]]:
+    """A column page's own dated list, and the URLs of the other columns' stories its sidebars show.
+
+    The block whose stories live under the column's path; else the blocks less the foreign ones
+    (sidebars beside a list that shows nothing, :func:`foreign_blocks`) and, when the page tells its
+    main region from its sidebars, less the side ones (:func:`side_blocks`).
+    """
+    blocks = extract_blocks(source, page_url, as_of, checklist)
+    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
+    if prefix != "/" and any(_under(i.url, prefix) for b in blocks for i in b.items):
+        return _main_items(blocks, column_url), set()
+    dropped = set(foreign_blocks(blocks, source, column_url, checklist, name, page_url))
+    rest = [k for k in range(len(blocks)) if k not in dropped]
+    dropped |= {rest[k] for k in side_blocks([blocks[k] for k in rest], source, checklist, name, page_url)}
+    own = [b for k, b in enumerate(blocks) if k not in dropped]
+    sidebar = {i.url for k in dropped for i in blocks[k].items if i.url}
+    return _main_items(own, column_url), sidebar
+
+
+# --------------------------------------------------------------------------- sidebars beside an empty list
+
+MAX_PLACEHOLDER_TEXT = 30  # a placeholder is a short line (暂无信息), not a sentence of an article
+MENU_TAGS = frozenset({"li", "dd", "dt", "nav", "header", "footer"})  # an empty list inside these is a menu's
+_LOCATION_LABEL = re.compile(r"位置\s*[:：]")
+_RECORD_COUNT = re.compile(r"共\s*\d+\s*(?:条|页|篇|项|个)")
+_PAGER_SCRIPT = re.compile(r"createPageHTML|pageHTML|pagination|pager", re.IGNORECASE)
+_LIST_TAGS = frozenset({"ul", "ol", "dl", "table", "tbody"})
+
+
+@dataclass
+class _Marker:
+    """Where a page shows that a list is empty: a placeholder line, or an empty list container."""
+
+    el: etree._Element
+    placeholder: bool  # a placeholder text (暂无信息 ...)
+    strong: bool  # a placeholder with an empty list container beside it, or a list whose only entry it is
+
+
+def _free_texts(el: etree._Element, in_link: bool = False) -> Iterator[tuple[etree._Element, str]]:
+    """``(owner, text)`` of the visible text nodes outside links under ``el`` (a tail belongs to the parent)."""
+    tag = tag_of(el)
+    if not tag or tag in SKIP_TAGS:
+        return
+    in_link = in_link or tag == "a"
+    if el.text and not in_link and folded_text(el.text):
+        yield el, folded_text(el.text)
+    for child in el:
+        yield from _free_texts(child, in_link)
+        if child.tail and not in_link and folded_text(child.tail):
+            yield el, folded_text(child.tail)
+
+
+def _blank_markers(root: etree._Element, checklist: Checklist) -> list[_Marker]:
+    body = root.find(".//body")
+    start = body if body is not None else root
+    empties = [e for e in _empty_lists(start) if not any(tag_of(a) in MENU_TAGS for a in e.iterancestors())]
+    holders = {e.getparent() for e in empties}
+    placeholders = [folded_text(t) for t in checklist.columns.get("blank_placeholders", ()) if folded_text(t)]
+    markers: list[_Marker] = []
+    for owner, text in _free_texts(start):
+        if len(text) > MAX_PLACEHOLDER_TEXT or not any(ph in text for ph in placeholders):
+            continue
+        el, strong = owner, owner in holders or owner.getparent() in holders
+        parent = owner.getparent()
+        if parent is not None and tag_of(parent) in _LIST_TAGS and sum(1 for k in children(parent) if not _shows_nothing(k)) == 1:
+            el, strong = parent, True  # <ul><li>暂无信息</li></ul>: the list shows only its placeholder
+        markers.append(_Marker(el, True, strong))
+    markers += [_Marker(e, False, False) for e in empties]
+    return markers
+
+
+def _path_to(el: etree._Element) -> list[etree._Element]:
+    return [*reversed(list(el.iterancestors())), el]
+
+
+def _common(elements: list[etree._Element]) -> tuple[etree._Element, list[etree._Element]]:
+    """The lowest common ancestor of ``elements`` and, for each, its branch (the LCA's child above it, or the LCA)."""
+    paths = [_path_to(e) for e in elements]
+    depth = 0
+    while all(len(p) > depth + 1 for p in paths) and all(p[depth + 1] is paths[0][depth + 1] for p in paths):
+        depth += 1
+    return paths[0][depth], [p[depth + 1] if len(p) > depth + 1 else p[depth] for p in paths]
+
+
+def _same_box(a: etree._Element, b: etree._Element) -> bool:
+    """Repeated boxes of one kind (same tag and class: the panes of a portal page), not main and side."""
+    return tag_of(a) == tag_of(b) and bool(a.get("class")) and a.get("class") == b.get("class")
+
+
+class _Regions:
+    """What tells the page's main region from a sidebar: the breadcrumb, the column's name as a label, a pager."""
+
+    def __init__(self, root: etree._Element, name: str, checklist: Checklist) -> None:
+        self.crumbs = breadcrumb_anchors(root)
+        self.name = folded_text(name)
+        self.pager = pagination_texts(checklist)
+        self.cache: dict[etree._Element, int] = {}
+
+    def headings(self, el: etree._Element) -> list[str]:
+        return [t for h in el.iter(*HEADING_TAGS) if 0 < len(t := element_text(h)) <= MAX_LABEL_LEN]
+
+    def names_column(self, label: str) -> bool:
+        return bool(self.name) and bool(label) and (label in self.name or self.name in label)
+
+    def signs(self, el: etree._Element) -> int:
+        """How many signs of the main region ``el`` holds (0-3)."""
+        if el not in self.cache:
+            texts = [t for _, t in _free_texts(el)]
+            crumb = any(a in self.crumbs for a in el.iter("a")) or any(_LOCATION_LABEL.search(t) for t in texts)
+            label = bool(self.name) and (self.name in texts or self.name in self.headings(el))
+            pager = (
+                sum(1 for a in el.iter("a") if is_pagination(anchor_text(a), self.pager)) >= 2
+                or any(_RECORD_COUNT.search(t) for t in texts)
+                or any(_PAGER_SCRIPT.search(sc.text or "") for sc in el.iter("script"))
+            )
+            self.cache[el] = int(crumb) + int(label) + int(pager)
+        return self.cache[el]
+
+    def other_box(self, el: etree._Element) -> bool:
+        """Is ``el`` a box of its own heading (人事信息 on a 政务公开 page), not the column's list?"""
+        heads = self.headings(el)
+        return bool(self.name) and bool(heads) and not any(self.names_column(h) for h in heads)
+
+
+def foreign_blocks(
+    blocks: list[Block], source: Source, column_url: str | None, checklist: Checklist, name: str = "", page_url: str = ""
+) -> list[int]:
+    """Indices of the blocks that are not the column's list: sidebars beside a list that shows nothing.
+
+    A block is foreign when the page shows a blank marker (a placeholder line such as 暂无信息, or an
+    empty list container outside menus) that is not inside the block, and
+
+    - every story of the block links outside the column's path (a column's own stories may live
+      elsewhere, /art/2026/... or /xxgk/..., so this alone says nothing);
+    - the marker and the block sit in different regions (the two branches under their lowest common
+      ancestor), and those are not repeated boxes of one kind nor is the marker's region a box headed
+      by another name (the empty box of a portal-like column page is a sub-column's, not the column's);
+    - the block's region shows no more signs of being the page's main region (a breadcrumb, the
+      column's name as a label, a pager) than the marker's region;
+    - the marker is strong (a placeholder beside an empty list container, or a list whose only entry
+      is the placeholder), or else the marker's region is the more main one, or the block is a
+      headed box (最新信息, 热点信息 ...) whose stories all live in other columns' paths.
+
+    Without the column's path (``column_url`` None or at the site root) only the marker's side of this
+    can be judged: a strong marker, or a marker's region more main than the block's.
+    """
+    doc = document_of(source, page_url or column_url or "")
+    root = doc.root if doc is not None else None
+    if doc is None or root is None or not blocks:
+        return []
+    markers = _blank_markers(root, checklist)
+    if not markers:
+        return []
+    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/" if column_url else "/"
+    anchors = _anchors(doc, root)
+    others = _other_column_dirs(list(anchors), column_url, prefix)
+    regions = _Regions(root, name, checklist)
+    out: list[int] = []
+    for index, block in enumerate(blocks):
+        urls = [i.url for i in block.items]
+        if not urls or any(u is None for u in urls) or (prefix != "/" and any(_under(u, prefix) for u in urls)):
+            continue
+        links = [a for u in urls for a in anchors.get(u, ())]  # type: ignore[arg-type]
+        if not links:
+            continue
+        elsewhere = prefix != "/" and all(any(_under(u, d) for d in others) for u in urls)
+        sidebar = bool(block.heading) and not regions.names_column(block.heading) and elsewhere
+        if any(_beside(m, links, regions, prefix != "/", sidebar) for m in markers):
+            out.append(index)
+    return out
+
+
+def _anchors(doc: Document, root: etree._Element) -> dict[str, list[etree._Element]]:
+    """The page's link elements by URL."""
+    out: dict[str, list[etree._Element]] = {}
+    for a in root.iter("a"):
+        url = doc.link_url(a)
+        if url:
+            out.setdefault(url, []).append(a)
+    return out
+
+
+def side_blocks(blocks: list[Block], source: Source, checklist: Checklist, name: str = "", page_url: str = "") -> list[int]:
+    """Indices of the blocks outside the page's main region, when the page tells it.
+
+    Each block's region is the largest element around its stories that holds no other block's
+    story. The main region shows the breadcrumb, the column's name as a label or a pager (共N条,
+    首页 … 尾页, a pager script); sidebars (最新信息, 热点信息 ...) show none. When some regions show
+    more of these signs than others, the labelled boxes (a heading that is not the column's name) of
+    the others are side blocks, unless they are boxes of the main region's kind (same tag and class:
+    a list cut in chunks); when no region shows a sign (a homepage-like column page of boxes), no
+    block is.
+    """
+    doc = document_of(source, page_url)
+    root = doc.root if doc is not None else None
+    if doc is None or root is None or len(blocks) < 2:
+        return []
+    anchors = _anchors(doc, root)
+    links = [[a for i in b.items if i.url for a in anchors.get(i.url, ())] for b in blocks]
+    if not all(links):
+        return []  # a block without links (a message list of text rows) cannot be placed
+    owners = [{x for a in ls for x in a.iterancestors()} | set(ls) for ls in links]  # (elements, not ids: lxml proxies)
+    regions = _Regions(root, name, checklist)
+    signs: list[int] = []
+    boxes: list[etree._Element] = []
+    for k, ls in enumerate(links):
+        blocked: set[etree._Element] = set().union(*(o for j, o in enumerate(owners) if j != k))
+        el, _ = _common(ls) if len(ls) > 1 else (ls[0], [])
+        if el in blocked:
+            return []  # the block's stories are also another block's (one list read twice)
+        while (up := el.getparent()) is not None and tag_of(up) not in ("body", "html") and up not in blocked:
+            el = up
+        boxes.append(el)
+        signs.append(regions.signs(el))
+    top = max(signs)
+    if top == 0:
+        return []
+    main = [boxes[k] for k, n in enumerate(signs) if n == top]
+    return [
+        k for k, n in enumerate(signs)
+        if n < top  # a sidebar is a labelled box (最新信息), not a chunk of the list nor a box like the main one
+        and blocks[k].heading and not regions.names_column(blocks[k].heading)
+        and not any(_same_box(boxes[k], m) for m in main)
+    ]
+
+
+def _beside(marker: _Marker, links: list[etree._Element], regions: _Regions, has_path: bool, sidebar: bool) -> bool:
+    """Is the block of ``links`` a region apart from ``marker``'s, and no more the main one (see foreign_blocks)?"""
+    common, branches = _common([marker.el, *links])
+    side, block_sides = branches[0], set(branches[1:])
+    if common is marker.el or side is common or side in block_sides:
+        return False  # the marker holds the block, or shares a region with one of its stories
+    if any(_same_box(side, b) for b in block_sides) or regions.other_box(side):
+        return False
+    main, other = regions.signs(side), max(regions.signs(b) for b in block_sides)
+    if other > main:
+        return False
+    if not has_path:
+        return marker.strong or main > other
+    return marker.strong or main > other or sidebar
+
+
+def _other_column_dirs(urls: list[str], column_url: str | None, prefix: str) -> list[str]:
+    """Path directories of the page's links to other columns (no article date, no file), not the column's own."""
+    if not column_url or prefix == "/":
+        return []
+    dirs: set[str] = set()
+    for url in urls:
+        if not same_site(url, column_url) or looks_like_file(url) or date_from_url(url) is not None or month_from_url(url) is not None:
+            continue
+        d = dirname(urlsplit(url).path).rstrip("/") + "/"
+        if d != "/" and not prefix.startswith(d) and not d.startswith(prefix):
+            dirs.add(d)
+    return sorted(dirs)
 
 
 @dataclass
@@ -266,13 +541,14 @@ def read_column(
         return ColumnRead(Column(name=name, url=url, category=category, source=source, exempt=exempt, error=reason))
     page_url = page.final_url or page.url
     category = checklist.classify(name, page_title(page), urlsplit(url).path)
-    items = _main_items(extract_blocks(page, page_url, as_of, checklist), url) or undated_items(page, page_url, as_of, checklist)
-    items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category)
+    items, sidebar = own_list(page, page_url, url, name, checklist, as_of)  # (sidebar: other columns' stories)
+    items = items or [i for i in undated_items(page, page_url, as_of, checklist) if i.url not in sidebar]
+    items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category, name)
     dated = [i.date for i in items if i.date is not None]
     script_list = (page.status or 0) < 400 and _scripted(page, items, url, as_of)
     blank_reason = "" if items or script_list else (placeholder_in(page, checklist) or ("empty list" if has_empty_list(page) else ""))
     if blank_reason == "empty list":  # an empty <ul> somewhere (a sidebar) while stories are listed undated
-        stories = undated_items(page, page_url, as_of, checklist, template_links=_template_links(crawl))
+        stories = undated_items(page, page_url, as_of, checklist, template_links=_template_links(crawl) | sidebar)
         if len(stories) >= MIN_STORIES:
             items, blank_reason = stories, ""
     column = Column(
@@ -291,7 +567,8 @@ def read_column(
 
 
 def _follow_pages(
-    items: list[Item], page: Page, page_url: str, crawl: CrawlResult, checklist: Checklist, as_of: date, category: str | None
+    items: list[Item], page: Page, page_url: str, crawl: CrawlResult, checklist: Checklist, as_of: date, category: str | None,
+    name: str = "",
 ) -> list[Item]:
     """Add the next pages' items while none is inside the category window (crawled pages only)."""
     window = checklist.window(category) if category else None
@@ -310,5 +587,5 @@ def _follow_pages(
         seen.add(nxt)
         current = nxt_page
         url = nxt_page.final_url or nxt_page.url
-        items = dedupe_items(items + _main_items(extract_blocks(nxt_page, url, as_of, checklist), page_url))
+        items = dedupe_items(items + own_list(nxt_page, url, page_url, name, checklist, as_of)[0])
     return items
