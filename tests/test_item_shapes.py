@@ -19,10 +19,10 @@ AS_OF = date(2026, 11, 20)
 CL = load_checklist()
 LIST_URL = "http://www.xx.gov.cn/zwdt/bmdt/index.html"
 
-HEAD = ("<!doctype html><html><head><meta charset='utf-8'><title>部门动态 - 某县人民政府</title></head><body>"
-        "<div class='top'><span>今天是：2026年11月20日 星期五</span><span>访问量：3341256</span></div>"
-        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a><a href='/hdjl/'>互动交流</a></div>"
-        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwdt/'>政务动态</a> &gt; 部门动态</div>")
+TOP = ("<!doctype html><html><head><meta charset='utf-8'><title>部门动态 - 某县人民政府</title></head><body>"
+       "<div class='top'><span>今天是：2026年11月20日 星期五</span><span>访问量：3341256</span></div>"
+       "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a><a href='/hdjl/'>互动交流</a></div>")
+HEAD = TOP + "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwdt/'>政务动态</a> &gt; 部门动态</div>"
 FOOT = "<div class='foot'>主办：某县人民政府办公室 版权所有 2006-2026 皖ICP备05001234号</div></body></html>"
 
 
@@ -118,3 +118,16 @@ def test_one_more_link_for_a_tab_box_belongs_to_its_first_pane_only() -> None:
            + "</div></div>")
     blocks = extract_blocks(f"{HEAD}{box}{FOOT}", "http://www.xx.gov.cn/", AS_OF, CL)
     assert [(b.heading, b.more_url) for b in blocks] == [("政务要闻", "http://www.xx.gov.cn/xwzx/zwyw/"), ("部门动态", None)]
+
+
+def test_a_short_list_beside_the_location_line_is_not_the_breadcrumb() -> None:
+    """A column with two stories under its 当前位置 line, in one container: the stories are items, the crumb's links not."""
+    main = ("<div class='main'><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwdt/'>政务动态</a></div>"
+            "<ul><li><a href='/zwdt/bmdt/1.html'>县农业农村局开展秋冬种技术指导</a><span>2026-11-18</span></li>"
+            "<li><a href='/zwdt/bmdt/2.html'>县市场监管局开展燃气安全检查</a><span>2026-10-16</span></li></ul></div>")
+    crumb_list = ("<ul class='crumb'><li>您现在所在的位置：</li><li><a href='/'>首页</a></li><li>&gt;</li>"
+                  "<li><a href='/zwdt/'>政务动态</a></li></ul>")
+    page = f"{TOP}{crumb_list}{main}{FOOT}"
+    items = extract_items(page, LIST_URL, AS_OF, CL)
+    assert [(i.title, i.date.isoformat() if i.date else None) for i in items] == [
+        ("县农业农村局开展秋冬种技术指导", "2026-11-18"), ("县市场监管局开展燃气安全检查", "2026-10-16")]

@@ -90,6 +90,7 @@ _LABEL_END = re.compile(r"[:：]$")
 _CRUMB_LABEL = re.compile(r"位置\s*[:：]")
 _CRUMB_SEPARATOR = re.compile(r"^[\s>»›→＞〉]*[>»›→＞〉][\s>»›→＞〉]*$")
 _CRUMB_TEXT = 160  # a breadcrumb is one short line
+_LIST_CONTAINERS = frozenset({"ul", "ol", "dl", "table", "tbody"})
 _ISSUER_PREFIX = 24  # characters an issuer (发文机关) before 关于 takes at most
 _QUOTES = set("《》“”\"「」『』【】()（）")
 
@@ -242,6 +243,8 @@ def breadcrumb_anchors(root: etree._Element) -> set[etree._Element]:
             if labelled[el]:
                 out.add(a)
                 break
+            if tag_of(el) in _LIST_CONTAINERS:
+                break  # a list beside the location line (<div>当前位置：…</div><ul>…</ul>) is not the breadcrumb
             el = el.getparent()
     return out
 
