@@ -123,6 +123,7 @@ _TRACKERS = re.compile(
     re.I,
 )
 _ANY_HTTP = re.compile(r"^https?://", re.I)
+_RESOLVE_S = 5.0  # seconds a request may wait while its host is resolved for the internal-address rule
 LEFT_FOR_INTERNAL = "页面跳转到了内网地址，未留存该页面"
 _FONT_OR_MEDIA = re.compile(r"\.(woff2?|ttf|otf|eot|mp4|webm|ogv|ogg|mp3|m4a|aac|wav|flv|m3u8|mov|avi)(\?|#|$)", re.I)
 _NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
@@ -411,7 +412,13 @@ class EvidenceCapturer:
                 guard = self._guards.get(request.frame.page)
             except PlaywrightError:
                 guard = None  # no frame to tell whose request it is: as before the rule
-            if guard is not None and await self._leaves_for_internal(guard.opened_for, request.url):
+            try:
+                async with asyncio.timeout(_RESOLVE_S):  # a resolver that hangs leaves the request to the browser
+                    inside = guard is not None and await self._leaves_for_internal(guard.opened_for, request.url)
+            except TimeoutError:
+                inside = False
+            if inside:
+                assert guard is not None
                 guard.refused(request.url)
                 await route.abort("blockedbyclient")
                 return
