@@ -457,6 +457,13 @@ NOT_MEASURED = "本版本未检测此项"
 BROWSER_NOT_RENDERED = "浏览器未能渲染首页：日期按静态网页读取"
 EVIDENCE_NO_BROWSER = "未截取证据：检测时使用了 --no-browser"
 EVIDENCE_NO_WORKSPACE = "未截取证据：没有可保存证据的工作区"
+EVIDENCE_PAGE_CRASHED = "页面已崩溃"
+EVIDENCE_LEFT_FOR_INTERNAL = "页面跳转到了内网地址，未留存该页面"
+
+
+def memory_used(amount: str) -> str:
+    """The detail of a browser-memory cap: how much the browser used."""
+    return f"已用 {amount}"
 HOMEPAGE_NOT_FETCHED = "首页未获取"
 AVAILABILITY_MONITOR = "一周监测"
 AVAILABILITY_SHORT = "短时探测（估计）"

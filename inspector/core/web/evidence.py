@@ -80,6 +80,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
+from inspector.core import texts
 from inspector.core.web.browser import LAUNCH_ARGS, find_chromium, private_home
 from inspector.core.web.challenge import (
     CHALLENGE_STATUSES,
@@ -124,7 +125,6 @@ _TRACKERS = re.compile(
 )
 _ANY_HTTP = re.compile(r"^https?://", re.I)
 _RESOLVE_S = 5.0  # seconds a request may wait while its host is resolved for the internal-address rule
-LEFT_FOR_INTERNAL = "页面跳转到了内网地址，未留存该页面"
 _FONT_OR_MEDIA = re.compile(r"\.(woff2?|ttf|otf|eot|mp4|webm|ogv|ogg|mp3|m4a|aac|wav|flv|m3u8|mov|avi)(\?|#|$)", re.I)
 _NOT_THE_SITE = ("chrome-error:", "about:blank")  # what a page shows when navigation failed
 MAX_WIDTH = 4096  # px: wider pages are clipped like tall ones
@@ -320,7 +320,7 @@ class EvidenceCapturer:
     def _memory_exceeded(self, rss: int) -> None:
         """The watchdog killed a browser process: every page in flight is recorded as capped."""
         for page, guard in list(self._guards.items()):
-            guard.hit("browser-memory", guard.url or page.url, mb(self.limits.browser_memory), f"已用 {mb(rss)}")
+            guard.hit("browser-memory", guard.url or page.url, mb(self.limits.browser_memory), texts.memory_used(mb(rss)))
 
     @staticmethod
     async def _user_agent(browser: Browser) -> str:
@@ -751,7 +751,7 @@ class _Capture:
             # the request was made, but what the inspector's own network showed is not kept
             self.guard.refused(self.record["final_url"])
             self.record["title"] = ""
-            self.errors.append(LEFT_FOR_INTERNAL)
+            self.errors.append(texts.EVIDENCE_LEFT_FOR_INTERNAL)
             return
         met = self.owner.challenges.get(host_of(self.record["final_url"])) or self.owner.challenges.get(host_of(self.record["url"]))
         self.record["challenge"] = dict(met) if met else None
@@ -769,8 +769,8 @@ class _Capture:
             await guard.until_crash(action)
         except PlaywrightError as exc:
             self.errors.append(f"{kind}: {_first_line(exc)}")
-        if guard.crashed and "页面已崩溃" not in self.errors:
-            self.errors.append("页面已崩溃")
+        if guard.crashed and texts.EVIDENCE_PAGE_CRASHED not in self.errors:
+            self.errors.append(texts.EVIDENCE_PAGE_CRASHED)
 
     async def _save(self, kind: str, ext: str, data: bytes) -> None:
         path = await asyncio.to_thread(write_new, self.out_dir / f"{self.stem}_{kind}.{ext}", data)
