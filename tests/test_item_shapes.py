@@ -131,3 +131,4 @@ def test_a_short_list_beside_the_location_line_is_not_the_breadcrumb() -> None:
     items = extract_items(page, LIST_URL, AS_OF, CL)
     assert [(i.title, i.date.isoformat() if i.date else None) for i in items] == [
         ("县农业农村局开展秋冬种技术指导", "2026-11-18"), ("县市场监管局开展燃气安全检查", "2026-10-16")]
+

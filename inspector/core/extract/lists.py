@@ -445,9 +445,9 @@ def _text_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
 
     A row of label cells and value cells (``发布机构：｜…｜生成日期：｜2026-11-18``: a document's
     metadata table) is not one."""
-    labels = sum(1 for el in unit for seg in segments(el, with_tail=False)
-                 if (text := folded_text(seg)) and len(text) <= _FIELD_LABEL and _LABEL_END.search(text))
-    if labels >= 2:
+    shown = [text for el in unit for seg in segments(el, with_tail=False) if (text := folded_text(seg))]
+    labels = sum(1 for text in shown if len(text) <= _FIELD_LABEL and _LABEL_END.search(text))
+    if labels >= 2 and 2 * labels >= len(shown):  # every value beside its label: no title of its own
         return None
     for el in unit:
         for seg in segments(el, with_tail=False):
