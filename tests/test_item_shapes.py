@@ -132,3 +132,14 @@ def test_a_short_list_beside_the_location_line_is_not_the_breadcrumb() -> None:
     assert [(i.title, i.date.isoformat() if i.date else None) for i in items] == [
         ("县农业农村局开展秋冬种技术指导", "2026-11-18"), ("县市场监管局开展燃气安全检查", "2026-10-16")]
 
+
+
+def test_a_linkless_title_ending_in_a_date_word_is_a_title_and_a_labelled_value_is_not() -> None:
+    """A letter titled …截止时间 is a letter, not the 留言时间 header; 留言人：李** beside it is not its title."""
+    letters = [("关于小区门前道路积水问题的反映", "张**", "2026-11-18"), ("咨询城乡居民医保缴费截止时间", "李**", "2026-11-12"),
+               ("反映某路段路灯长期不亮的问题", "王**", "2026-11-02"), ("关于农村危房改造补助政策的咨询", "赵**", "2026-10-22")]
+    for row in ("<tr><td>{t}</td><td>{who}</td><td>{d}</td></tr>", "<tr><td>{t}</td><td>留言人：{who}</td><td>留言时间：{d}</td></tr>"):
+        rows = "".join(row.format(t=t, who=who, d=d) for t, who, d in letters)
+        page = f"{HEAD}<table class='board'><tr><th>标题</th><th>留言人</th><th>留言时间</th></tr>{rows}</table>{FOOT}"
+        items = extract_items(page, "http://www.xx.gov.cn/hdjl/zxts/index.html", AS_OF, CL)
+        assert [(i.title, i.date.isoformat() if i.date else None) for i in items] == [(t, d) for t, _, d in letters]

@@ -76,6 +76,9 @@ _BADGE_YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})月?$")
 # a detail page's links to its neighbours (上一篇：《…》) are navigation, never items
 _NEIGHBOUR_LABEL = re.compile(r"(?:上|下|前|后)一(?:篇|条|则|个)\s*[:：]?\s*$")
 _FIELD_LABEL = 10  # characters of a table cell that is a label (发布机构：, 生成日期：)
+_FIELD_TEXT = 12  # a short segment opening with a label is a labelled value (留言人：李**)
+_FIELD_PREFIX = re.compile(r"^[^:：]{1,6}[:：]")
+_LABEL_QUALIFIER = 4  # characters before a date label in a label (留言提交 + 时间)
 # Words beside a date that make it the page's clock (today's date, generation / update time,
 # a lunar-calendar or weekday widget), never an item's publish date.
 _PAGE_CLOCK = ("今天", "今日", "当前", "农历", "星期", "生成", "更新", "访问")
@@ -433,11 +436,19 @@ def _text_title(unit: list[etree._Element], ctx: _Context, date_segment: str | N
             text = _CJK_GAP.sub("", folded_text(seg))
             if not text or text == date_segment or not (MIN_TEXT_TITLE <= len(text) <= MAX_TEXT_TITLE):
                 continue
-            if _LABEL_END.search(text) or text.endswith(ctx.date_labels) or strong_date(text, ctx.as_of):
+            if _LABEL_END.search(text) or _is_date_label(text, ctx.date_labels) or strong_date(text, ctx.as_of):
                 continue
+            if len(text) <= _FIELD_TEXT and _FIELD_PREFIX.match(text):
+                continue  # a labelled value (留言人：李**), not a title
             if len(text) > len(best):
                 best = text
     return best
+
+
+def _is_date_label(text: str, labels: tuple[str, ...]) -> bool:
+    """A column header or label naming a date (留言时间, 信件提交日期) — not a title that ends in one
+    (咨询城乡居民医保缴费截止时间)."""
+    return any(text.endswith(label) and len(text) - len(label) <= _LABEL_QUALIFIER for label in labels)
 
 
 def _text_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
