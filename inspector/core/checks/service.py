@@ -133,6 +133,18 @@ def _page_url(url: str) -> bool:
     return path.endswith(("/", ".html", ".htm", ".shtml", ".xhtml"))
 
 
+def _viewer(url: str, extensions: Sequence[str]) -> bool:
+    """A static page that shows a file named in its query (pdf.js ``viewer.html?file=/u/a.pdf``)."""
+    parts = urlsplit(url)
+    return _page_url(url) and bool(parts.query) and has_extension(url, extensions) and \
+        not has_extension(parts._replace(query="").geturl(), extensions)
+
+
+# a link whose text only says it is an attachment (附件1, 下载附件): a download script's address names no file
+# (a bare 下载 / 点击下载 may fetch anything: its response type decides)
+_ATTACHMENT_LABEL = re.compile(r"^(?:附件\s*\d*|下载附件|附件下载)\s*[:：]?$")
+
+
 def names_file(text: str, extensions: Sequence[str]) -> bool:
     """Does a link's text name a file with an attachment extension (``附件3：登记表.xls（25KB）``)?
 
@@ -153,12 +165,14 @@ def _type_prefixes(file_types: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t.lower() for t in file_types if t)
 
 
-def download_problem(status: LinkStatus) -> str | None:
-    """Why a download is broken (failed, HTML page instead of a file, empty), or None."""
+def download_problem(status: LinkStatus, viewer: bool = False) -> str | None:
+    """Why a download is broken (failed, HTML page instead of a file, empty), or None.
+
+    ``viewer``: a page that shows the file (``viewer.html?file=a.pdf``) answers with HTML by design."""
     if not status.ok:
         return texts.download_failed(status.error, status.status)
     if _mime(status.content_type) in _HTML_TYPES:
-        return texts.html_instead_of_file(status.status)
+        return None if viewer else texts.html_instead_of_file(status.status)
     if status.length == 0:
         return texts.EMPTY_FILE
     return None
@@ -172,7 +186,7 @@ def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outco
     unknown_length: list[str] = []
     findings = []
     def is_attachment(url: str, text: str) -> bool:
-        if has_extension(url, extensions) or (names_file(text, extensions) and not _page_url(url)):
+        if has_extension(url, extensions) or (not _page_url(url) and (names_file(text, extensions) or _ATTACHMENT_LABEL.match(text))):
             return True
         status = _status(crawl, url)
         return status is not None and status.ok and is_file_type(status.content_type, file_types)
@@ -183,7 +197,7 @@ def _attachments_outcome(crawl: CrawlResult, params: Mapping[str, Any]) -> Outco
             unchecked.append(link.url)
             continue
         checked += 1
-        problem = download_problem(status)
+        problem = download_problem(status, viewer=_viewer(link.url, extensions))
         if problem:
             broken += 1
             findings.append(Finding(url=link.url, where=link.source, detail=problem))

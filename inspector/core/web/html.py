@@ -483,6 +483,8 @@ def text_segments(el: Element, with_tail: bool, skip: frozenset[str] = INVISIBLE
 def _link_text(element: Element, tag: str) -> str:
     if tag == "a":
         raw = element.text_content()[: MAX_TEXT_CHARS * 4] or element.get("title", "")
+        if not raw.strip():  # an image link (a banner): its picture's alt text names it
+            raw = next((img.get("alt") or img.get("title") or "" for img in element.iter("img")), "")
     elif tag == "img":
         raw = element.get("alt") or element.get("title") or ""
     else:
