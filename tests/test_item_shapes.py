@@ -143,3 +143,21 @@ def test_a_linkless_title_ending_in_a_date_word_is_a_title_and_a_labelled_value_
         page = f"{HEAD}<table class='board'><tr><th>标题</th><th>留言人</th><th>留言时间</th></tr>{rows}</table>{FOOT}"
         items = extract_items(page, "http://www.xx.gov.cn/hdjl/zxts/index.html", AS_OF, CL)
         assert [(i.title, i.date.isoformat() if i.date else None) for i in items] == [(t, d) for t, _, d in letters]
+
+
+def test_an_old_tables_first_row_is_the_lists_title_but_a_header_row_is_not() -> None:
+    """``<tr><td><b>通知公告</b> <a>more</a></td></tr>`` over the item rows names the list; a 标题 | 发布日期 header
+    row does not (the heading above the table does)."""
+    from inspector.core.extract.lists import extract_blocks
+
+    rows = "".join(f"<tr><td>·<a href='/news/show.asp?id={n}'>{t}</a> <font color='#666'>({d})</font></td></tr>"
+                   for n, (t, d) in enumerate([("关于开展2026年度城乡居民医保征缴工作的通知", "11-17"),
+                                               ("镇2026年度公益性岗位招聘公告", "11-02"), ("关于秸秆禁烧工作的通告", "10-09")]))
+    titled = f"<table width='100%'><tr><td class='tit'><b>通知公告</b> <a href='/gg/'>more</a></td></tr>{rows}</table>"
+    header = ("<h3>政务动态</h3><table><tr><td>标题</td><td>发布日期</td></tr>"
+              + "".join(f"<tr><td><a href='/zwdt/{n}.html'>{t}</a></td><td>2026-11-{d}</td></tr>"
+                        for n, (t, d) in enumerate([("县政府召开常务会议研究冬季供暖工作", "18"), ("全县安全生产工作会议召开", "12")]))
+              + "</table>")
+    both = extract_blocks(f"{TOP}{titled}<div class='box'>{header}</div>{FOOT}", "http://www.xx.gov.cn/", AS_OF, CL)
+    assert [(b.heading, b.more_url, len(b.items)) for b in both] == [
+        ("通知公告", "http://www.xx.gov.cn/gg/", 3), ("政务动态", None, 2)]

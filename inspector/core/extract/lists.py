@@ -735,7 +735,7 @@ def _heading_and_more(
     With tabbed boxes (N labels before N panes), the pane's own label and more link win.
     The walk stops at an ancestor that also holds another block (outside the tab panes).
     """
-    heading = _own_heading(container)
+    heading = _own_heading(container) or _heading_row(container, mores, as_of)
     more: str | None = None
     index, panes = 0, 1
     pane_set: list[etree._Element] = [container]
@@ -765,6 +765,33 @@ def _own_heading(container: etree._Element) -> str:
             if 0 < len(text) <= MAX_LABEL_LEN:
                 return text
     return ""
+
+
+def _heading_row(container: etree._Element, mores: tuple[str, ...], as_of: date) -> str:
+    """The list's title as its own first row (old table layouts: ``<tr><td><b>通知公告</b> <a>more</a></td></tr>``
+    over the item rows): a short line with no date whose only link, if any, is its 更多."""
+    rows = children(container)
+    if tag_of(container) == "table" and rows and tag_of(rows[0]) == "tbody":
+        rows = children(rows[0])
+    if len(rows) < 2:
+        return ""
+    first = rows[0]
+    cells = [c for c in children(first) if tag_of(c) in ("td", "th") and element_text(c)]
+    if any(tag_of(c) == "th" for c in cells) or sum(1 for c in cells if not _only_more(c, mores)) > 1:
+        return ""  # a table's header row (标题 | 发布日期), not its title
+    links = [a for a in first.iter("a") if not is_more_link(anchor_text(a), mores)]
+    texts = [t for a in first.iter("a") for t in segments(a, with_tail=False)]
+    shown = element_text(first)
+    for t in texts:  # the 更多 link's own words are not the title
+        shown = shown.replace(folded_text(t), "", 1)
+    shown = shown.strip(" >»·|")
+    if links or not shown or len(shown) > MAX_LABEL_LEN or find_dates(shown, as_of):
+        return ""
+    return shown
+
+
+def _only_more(cell: etree._Element, mores: tuple[str, ...]) -> bool:
+    return is_more_link(element_text(cell), mores)
 
 
 def _holds_other(el: etree._Element, others: list[etree._Element], panes: list[etree._Element]) -> bool:
