@@ -73,6 +73,7 @@ _ITEM_FIELD = re.compile(
 # a date printed as a badge of two parts: the day, and the year and month (``18`` + ``2026-11``)
 _BADGE_DAY = re.compile(r"^(\d{1,2})日?$")
 _BADGE_YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})月?$")
+_BADGE_PART = 12  # characters of either part
 # a detail page's links to its neighbours (上一篇：《…》) are navigation, never items
 _NEIGHBOUR_LABEL = re.compile(r"(?:上|下|前|后)一(?:篇|条|则|个)\s*[:：]?\s*$")
 _FIELD_LABEL = 10  # characters of a table cell that is a label (发布机构：, 生成日期：)
@@ -385,11 +386,14 @@ def _neighbour_link(a: etree._Element) -> bool:
     """A detail page's link to the previous or next article (``上一篇：<a>…</a>``, ``<a>下一篇：…</a>``)."""
     before, parent = a.getprevious(), a.getparent()
     if before is not None:
-        label = before.tail if (before.tail or "").strip() else "".join(before.itertext())
+        label = before.tail if (before.tail or "").strip() else (before.text if len(before) == 0 else "")  # <span>上一条：</span>
     else:
         label = parent.text if parent is not None else ""
-    own = re.split(r"[:：]", folded_text("".join(a.itertext())), maxsplit=1)[0]
-    return bool(_NEIGHBOUR_LABEL.search(folded_text(label or "")) or _NEIGHBOUR_LABEL.search(own))
+    label, own = (label or "").rstrip()[-8:], (a.text or "").lstrip()[:8]
+    if "一" not in label and "一" not in own:  # (上一篇, 下一条: the cheap test first)
+        return False
+    own = re.split(r"[:：]", folded_text(own), maxsplit=1)[0]
+    return bool(_NEIGHBOUR_LABEL.search(folded_text(label)) or _NEIGHBOUR_LABEL.search(own))
 
 
 def _kind(el: etree._Element) -> str:
@@ -486,13 +490,15 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
         return None
     title_a, url, title = max(links, key=lambda t: len(t[2]))
     inside = set(title_a.iter())
+    short: list[str] = []  # the unit's short texts, for a date printed in two parts
     for el in unit:
         for seg in _outside_segments(el, inside):
             found = strong_date(seg, ctx.as_of)
             if found:
                 return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
-    parts = [text for el in unit for seg in _outside_segments(el, inside) if (text := folded_text(seg))]
-    badge = badge_date(parts, ctx.as_of)
+            if (text := seg.strip()) and len(text) <= _BADGE_PART:
+                short.append(folded_text(text))
+    badge = badge_date(short, ctx.as_of) if len(short) > 1 else None
     if badge:
         return _Entry(title, url, badge[0], badge[1], True, tag_of(unit[0]))
     for seg in segments(title_a, with_tail=False):
