@@ -3,19 +3,29 @@
 A guide is a page reached from a service column's list, or any crawled page whose title or
 heading holds a guide keyword, that shows at least ``min_labels`` of the element labels. Each
 element (``params.elements``: ``[canonical name, label synonyms...]``) is present when one of its
-labels has a non-empty value anywhere the page shows fields (tables, definition lists, headed
+labels has a non-empty value anywhere the guide shows fields (tables, definition lists, headed
 sections, ``label：value`` text; see :func:`inspector.core.extract.messages.read_fields`). A value
-that is empty, punctuation only, or one of ``params.empty_values`` counts as missing.
+that is empty, punctuation only, or one of ``params.empty_values`` (also with punctuation around
+it, or as ``暂无相关信息``/``暂无数据``) counts as missing; an image alone (a flowchart) is a value.
+
+Fields are read from the guide's own region only (:func:`guide_region`): the page's header,
+navigation and footer (``<header>``/``<nav>``/``<footer>`` and their ARIA roles, and the block
+after the guide that holds the site's 主办单位/网站标识码/ICP备/版权所有 lines) are left out, so
+the site's 联系电话 in the footer is never the guide's, and an empty last section stays empty.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from inspector.core.checklist import Checklist
-from inspector.core.extract.messages import read_fields, squash
+from lxml import etree
+
+from inspector.core.extract.messages import _label_pattern, _matched_label, label_key, read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import document
@@ -44,12 +54,187 @@ def element_groups(params: Mapping[str, Any]) -> dict[str, list[str]]:
     return groups
 
 
+#: What a placeholder may add after 无/暂无 and still say nothing (暂无相关信息, 暂无数据, 无相关内容).
+_FILLER = re.compile(r"^(?:相关|有关)?(?:的)?(?:信息|内容|数据|资料|说明|记录|事项)?$")
+
+
+def _bare(text: str) -> str:
+    """Text without whitespace, punctuation or symbols (暂无。 -> 暂无, —— -> '')."""
+    return "".join(
+        ch for ch in clean_text(text)
+        if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S", "Z", "C"))
+    )
+
+
 def is_empty(value: str, empty_values: Sequence[str]) -> bool:
-    """A value that says nothing: blank, punctuation only, or a listed placeholder (无, 暂无, -)."""
-    text = clean_text(value)
-    if not _PUNCTUATION.sub("", text):
+    """A value that says nothing: blank, punctuation only, or a listed placeholder (无, 暂无, -),
+    also with punctuation (暂无。, 无。) or an "information" filler after it (暂无相关信息, 暂无数据).
+    A placeholder followed by anything else is a value (无收费 "no fee", 无需预约)."""
+    text = _bare(value)
+    if not text or not _PUNCTUATION.sub("", clean_text(value)):
         return True
-    return squash(text) in {squash(v) for v in empty_values}
+    for placeholder in {_bare(v) for v in empty_values} - {""}:
+        if text == placeholder or (text.startswith(placeholder) and _FILLER.match(text[len(placeholder) :])):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- the guide's region
+
+_CHROME_TAGS = {"header", "nav", "footer"}
+_CHROME_ROLES = {"banner", "navigation", "contentinfo"}
+#: Lines only a site footer holds (the site's sponsor, registration and copyright).
+_FOOTER_MARKS = ("网站标识码", "ICP备", "ICP证", "公网安备", "版权所有", "COPYRIGHT", "©")
+_SPONSOR_MARKS = ("主办单位", "承办单位", "主办：", "承办：", "主办:", "承办:")
+_ROW_TAGS = {"tr", "td", "th", "li", "dt", "dd", "tbody", "thead"}
+_SPACER_PX = 2
+
+
+def _text_nodes(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Each visible text piece with the element it is read under, in document order."""
+    out: list[tuple[etree._Element, str]] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+            continue
+        if el.text and el.text.strip():
+            out.append((el, el.text))
+        for child in el:
+            if child.tail and child.tail.strip():
+                out.append((el, child.tail))
+    return out
+
+
+def _ancestors(el: etree._Element) -> list[etree._Element]:
+    out = []
+    while el is not None:
+        out.append(el)
+        el = el.getparent()
+    return out
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element, keeping its tail text in place (it belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _label_hits(root: etree._Element, groups: Mapping[str, Sequence[str]]) -> list[tuple[int, etree._Element, str]]:
+    """(text piece index, element, field key) of each field label the region shows."""
+    pattern = _label_pattern(groups)
+    hits = []
+    for n, (el, text) in enumerate(_text_nodes(root)):
+        key = label_key(text, groups)
+        if key is None:
+            m = pattern.search(text)
+            key = label_key(_matched_label(m), groups) if m else None
+        if key is not None:
+            hits.append((n, el, key))
+    return hits
+
+
+def _cut_footer(root: etree._Element, groups: Mapping[str, Sequence[str]], min_labels: int) -> None:
+    """Remove the site footer after the guide: the block holding a footer line (网站标识码, ICP备,
+    版权所有, or a 主办单位：… line) that follows the guide's fields, and everything after it.
+
+    The block is the largest element around that line holding none of the fields before it; it is a
+    footer only when the page shows at least ``min_labels`` fields before it and fewer after it (a
+    footer may show the site's 联系电话, not a guide).
+    """
+    nodes = _text_nodes(root)
+    hits = _label_hits(root, groups)
+    for n, (el, text) in enumerate(nodes):
+        flat = squash(text).upper()
+        strong = any(m.upper() in flat for m in _FOOTER_MARKS)
+        sponsor = any(m in flat for m in _SPONSOR_MARKS) and len(flat) > 6  # "主办单位：X", not a bare label
+        if not (strong or sponsor):
+            continue
+        before = [h for h in hits if h[0] < n]
+        if len({k for _, _, k in before}) < min_labels:
+            continue
+        holding = {a for _, e, _ in before for a in _ancestors(e)}
+        if el in holding:  # the line is loose text beside the fields: leave it (too little structure)
+            continue
+        block = el
+        while block.getparent() is not None and block.getparent() not in holding:
+            block = block.getparent()
+        if block.getparent() is None:
+            continue
+        if sponsor and not strong and block.tag in _ROW_TAGS:
+            continue  # a 承办单位 row of the guide's own table
+        inside = set(block.iter())
+        after = [h for h in hits if h[0] >= n or h[1] in inside]
+        if len({k for _, _, k in after}) >= min_labels:
+            continue  # more guide after it: not the page's end
+        _cut_from(block)
+        return
+
+
+def _cut_from(block: etree._Element) -> None:
+    """Remove ``block`` and everything after it in document order."""
+    el = block
+    while el.getparent() is not None:
+        parent = el.getparent()
+        for sibling in list(el.itersiblings()):
+            _drop(sibling)
+        if el.tail:
+            el.tail = None
+        el = parent
+    _drop(block)
+
+
+def _drop_chrome(root: etree._Element, groups: Mapping[str, Sequence[str]], min_labels: int) -> None:
+    """Remove the page's header, navigation and footer elements (unless one holds the guide)."""
+    chrome = [
+        el for el in root.iter()
+        if isinstance(el.tag, str)
+        and (el.tag in _CHROME_TAGS or (el.get("role") or "").strip().lower() in _CHROME_ROLES)
+    ]
+    for el in chrome:
+        if root not in _ancestors(el):
+            continue  # inside chrome removed already
+        if len({k for _, _, k in _label_hits(el, groups)}) >= min_labels:
+            continue  # the guide itself sits in it
+        _drop(el)
+
+
+def _show_images(root: etree._Element) -> None:
+    """An element showing nothing but an image (a flowchart) shows that image, as ``[图片]``.
+    Spacer images (1-2 px) show nothing."""
+    for img in list(root.iter("img")):
+        if not img.get("src") or any(_px(img.get(a)) <= _SPACER_PX for a in ("width", "height") if img.get(a)):
+            continue
+        box = img.getparent()
+        while box is not None and box.tag in ("a", "span", "font", "strong", "b", "center"):
+            box = box.getparent()
+        if box is None or clean_text(box.text_content()):
+            continue
+        img.tail = "[图片]" + (img.tail or "")  # not its alt text: 办理流程图 would read as a label
+
+
+def _px(value: str | None) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    return int(m.group(1)) if m else 1 << 20
+
+
+def guide_region(body: etree._Element, groups: Mapping[str, Sequence[str]], min_labels: int) -> etree._Element:
+    """A copy of the page body reduced to the guide: header, navigation and footer left out."""
+    top = body
+    while top.getparent() is not None:
+        top = top.getparent()
+    path = top.getroottree().getpath(body)
+    region = copy.deepcopy(top).getroottree().xpath(path)[0]  # the body, still inside its html
+    _drop_chrome(region, groups, min_labels)
+    _cut_footer(region, groups, min_labels)
+    _show_images(region)
+    return region
 
 
 def _title(page: Page) -> str:
@@ -69,8 +254,9 @@ def read_guide(page: Page, params: Mapping[str, Any]) -> Guide | None:
     if body is None:
         return None
     groups = element_groups(params)
-    fields = read_fields(body, groups)
-    if len(fields) < int(params.get("min_labels", 3)):
+    min_labels = int(params.get("min_labels", 3))
+    fields = read_fields(guide_region(body, groups, min_labels), groups)
+    if len(fields) < min_labels:
         return None
     empty_values = [str(v) for v in params.get("empty_values", ())]
     guide = Guide(url=page.final_url or page.url, title=_title(page))

@@ -80,6 +80,38 @@ def label_key(text: str, groups: Groups) -> str | None:
     return None
 
 
+_JOINERS = re.compile(r"[及和与、/]")
+
+
+def label_keys(text: str, groups: Groups) -> list[str]:
+    """Every field key a label names: one, or several for a combined label (``办理地点及时间``,
+    ``申请条件和材料``: parts joined by 及/和/与/、//, a short part completed with the first part's
+    lead, 办理地点 + 时间 -> 办理时间). A label that is itself a synonym names its one key."""
+    label = _NUMBERING.sub("", squash(text).rstrip(":：").strip(_BRACKETS)).rstrip(":：")
+    key = label_key(text, groups)
+    if not label or any(label in syns for syns in groups.values()):
+        return [key] if key else []
+    parts = [p for p in _JOINERS.split(label) if p]
+    if len(parts) < 2 or len(label) > _MAX_LABEL_CHARS:
+        return [key] if key else []
+    keys: list[str] = []
+    first = parts[0]
+    for n, part in enumerate(parts):
+        found = label_key(part, groups)
+        if found is None and n:
+            found = next(
+                (k for cut in range(len(first) - 1, 0, -1) if (k := _exact_key(first[:cut] + part, groups))), None
+            )
+        if found is None:
+            return [key] if key else []  # a part that names no field: not a combined label
+        keys.append(found)
+    return list(dict.fromkeys(keys))
+
+
+def _exact_key(label: str, groups: Groups) -> str | None:
+    return next((k for k, syns in groups.items() if label in syns), None)
+
+
 def _label_pattern(groups: Groups) -> re.Pattern[str]:
     """``label：`` anywhere in a line; without a colon, ``label value`` at the start of a line or
     ``label 2026-…`` (a number follows) after a space."""
@@ -175,7 +207,8 @@ def _header_tables(root: etree._Element, groups: Groups) -> list[HeaderTable]:
             keys = {j: k for j, c in enumerate(cells) if (k := label_key(cell_text(c), groups))}
             if len(keys) < 2:
                 continue
-            following = _cells(rows[i + 1])
+            shown = [r for r in rows[i + 1 :] if cell_text(r)]  # spacer rows (an image, &nbsp;) show nothing
+            following = _cells(shown[0]) if shown else []
             if len(following) == len(cells) and not any(label_key(cell_text(c), groups) for c in following):
                 found.append((table, i, keys))
                 break
@@ -203,10 +236,11 @@ def _line_fields(lines: list[_Line], groups: Groups, pattern: re.Pattern[str]) -
     i = 0
     while i < len(lines):
         line = lines[i]
-        key = label_key(line.text, groups)
-        if key is not None:  # the whole line is a label: a headed section
+        keys = label_keys(line.text, groups)
+        if keys:  # the whole line is a label: a headed section
             value, i = _section(lines, i + 1, groups, pattern)
-            yield key, value
+            for key in keys:
+                yield key, value
             continue
         segments = list(_segments(line.text, groups, pattern))
         for n, (key, value) in enumerate(segments):
@@ -222,12 +256,20 @@ def _line_fields(lines: list[_Line], groups: Groups, pattern: re.Pattern[str]) -
 def _segments(text: str, groups: Groups, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
     """``label：value`` pairs within one line (each value ends where the next label starts)."""
     matches = [
-        (m, key) for m in pattern.finditer(text) if (key := label_key(_matched_label(m), groups))
+        (m, [key]) for m in pattern.finditer(text) if (key := label_key(_matched_label(m), groups))
     ]
-    starts = sorted({m.start() for m in _GENERIC_LABEL.finditer(text)} | {m.start() for m, _ in matches})
-    for m, key in matches:
+    generic = list(_GENERIC_LABEL.finditer(text))
+    spans = [(m.start(), m.end()) for m, _ in matches]
+    for m in generic:  # a combined label (办理地点及时间：) the synonyms alone do not match
+        keys = label_keys(m.group(), groups)
+        if len(keys) > 1 and not any(a < m.end() and m.start() < b for a, b in spans):
+            matches.append((m, keys))
+    matches.sort(key=lambda mk: mk[0].start())
+    starts = sorted({m.start() for m in generic} | {m.start() for m, _ in matches})
+    for m, keys in matches:
         end = next((s for s in starts if s >= m.end()), len(text))
-        yield key, text[m.end() : end].strip(" |｜丨;；,，")
+        for key in keys:
+            yield key, text[m.end() : end].strip(" |｜丨;；,，")
 
 
 def _section(lines: list[_Line], i: int, groups: Groups, pattern: re.Pattern[str]) -> tuple[str, int]:
@@ -259,6 +301,7 @@ def _pair_rows(
         for i, row in enumerate(rows):
             cells = _cells(row)
             keys = [label_key(cell_text(c), groups) for c in cells]
+            named = [label_keys(cell_text(c), groups) for c in cells]  # a combined label fills each field
             if not any(keys):
                 continue
             used.append(row)
@@ -266,12 +309,13 @@ def _pair_rows(
                 if key is None:
                     continue
                 if j + 1 < len(cells):
-                    pairs.append((key, "" if keys[j + 1] else cell_text(cells[j + 1])))
+                    value = "" if keys[j + 1] else cell_text(cells[j + 1])
                 elif len(cells) == 1 and i + 1 < len(rows) and not _has_label_cell(rows[i + 1], groups):
-                    pairs.append((key, cell_text(rows[i + 1])))
+                    value = cell_text(rows[i + 1])
                     used.append(rows[i + 1])
                 else:
-                    pairs.append((key, ""))
+                    value = ""
+                pairs += [(k, value) for k in named[j] or [key]]
     return pairs, used
 
 
@@ -280,19 +324,17 @@ def _dl_pairs(root: etree._Element, groups: Groups) -> tuple[list[tuple[str, str
     pairs: list[tuple[str, str]] = []
     used: list[etree._Element] = []
     for dl in root.iter("dl"):
-        key: str | None = None
+        keys: list[str] = []
         values: list[str] = []
         found = False
         for child in dl:
             if child.tag == "dt":
-                if key is not None:
-                    pairs.append((key, " ".join(values)))
-                key, values = label_key(cell_text(child), groups), []
-                found = found or key is not None
-            elif child.tag == "dd" and key is not None:
+                pairs += [(k, " ".join(values)) for k in keys]
+                keys, values = label_keys(cell_text(child), groups), []
+                found = found or bool(keys)
+            elif child.tag == "dd" and keys:
                 values.append(cell_text(child))
-        if key is not None:
-            pairs.append((key, " ".join(values)))
+        pairs += [(k, " ".join(values)) for k in keys]
         if found:
             used.append(dl)
     return pairs, used
