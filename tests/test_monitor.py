@@ -412,7 +412,8 @@ class Driver:
 
     def _read(self) -> None:
         for line in self.proc.stdout:
-            self.lines.append(line.strip())
+            if line.endswith("\n"):  # a line cut short by SIGKILL is not a report
+                self.lines.append(line.strip())
 
     def t0(self, timeout: float = 120.0) -> float:
         """The real time the fast day started at (printed by the driver once it runs)."""
