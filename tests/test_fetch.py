@@ -302,3 +302,47 @@ def test_a_kept_alive_connection_the_server_closed_is_not_reused() -> None:
     finally:
         listener.close()
     assert [(p.status, p.error) for p in pages] == [(200, None), (200, None)] and len(accepted) == 2
+
+
+def test_response_framings_a_real_server_may_send() -> None:
+    """The transport (h11) over raw sockets: chunked and close-delimited bodies are read whole, a 100 Continue
+    is passed over, and a garbage status line, headers past the cap or a body cut short are named errors."""
+    body = "<html><body><p>政务公开</p></body></html>".encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:20], body[20:])) + b"0\r\n\r\n"
+    answers = {
+        "/chunked": b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+        "/http10": b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body,
+        "/continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body),
+        "/garbage": b"HELLO THERE\r\n\r\n",
+        "/huge-head": b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 200_000 + b"\r\n\r\n",
+        "/cut": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body>",
+    }
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                request = conn.recv(65536).decode("latin-1")
+                path = request.split(" ", 2)[1] if " " in request else "/"
+                conn.sendall(answers.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    async def all_of(f: Fetcher) -> dict[str, Page]:
+        return {path: await f.fetch_page(f"http://127.0.0.1:{port}{path}") for path in answers}
+
+    try:
+        pages = run(all_of, retries=0)
+    finally:
+        listener.close()
+    for path in ("/chunked", "/http10", "/continue"):
+        assert pages[path].status == 200 and pages[path].error is None and "政务公开" in (pages[path].html or ""), path
+    assert pages["/garbage"].error == "protocol"
+    assert pages["/huge-head"].error == "protocol"
+    assert pages["/cut"].error in ("reset", "protocol")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import select
 import ssl
 import time
 import typing
@@ -155,8 +156,16 @@ class _Connection(asyncio.Protocol):
 
     @property
     def closed(self) -> bool:
-        """Closed, or with something to read while idle (the server's end, or bytes nobody asked for)."""
-        return self._eof or bool(self._buffer) or self._transport is None or self._transport.is_closing()
+        """Closed, or with something to read while idle (the server's end, or bytes nobody asked for) —
+        also when the loop has not read it yet: the socket is asked directly (a server that closes right
+        after its answer would otherwise get the next request on a dead connection)."""
+        if self._eof or self._buffer or self._transport is None or self._transport.is_closing():
+            return True
+        sock = self._transport.get_extra_info("socket")
+        try:
+            return sock is not None and bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):  # a closed descriptor
+            return True
 
 
 def _wake(future: asyncio.Future[bool] | None) -> None:
