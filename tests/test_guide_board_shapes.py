@@ -174,3 +174,20 @@ def test_a_spacer_row_under_the_header_row_keeps_the_board_table() -> None:
     board = read_board(crawl, Column("领导信箱", p.url, "consultation"), CENSUS, AS_OF)
     got = sorted((str(m.submitted), str(m.replied) if m.replied else None, m.answered) for m in board.messages)
     assert got == [("2026-03-02", "2026-06-15", True), ("2026-07-01", None, False)]
+
+
+def test_a_reply_dated_only_in_its_lead_sentence_has_that_reply_date() -> None:
+    """县教育局于2026年8月30日答复：… gives the reply's date; the letter's own 您于…来信 does not."""
+    from inspector.core.extract.messages import read_detail
+
+    reply = ("<div class='hf'><h4>回复内容</h4><p>县教育局于2026年8月30日答复：</p>"
+             "<p>您于2026年8月10日来信反映的问题收悉。招生划片范围已在县教育局网站公布，请查阅。</p></div>")
+    letter = ("<h2>询问小学划片招生范围</h2><div class='info'>提交时间：2026-08-10 10:02</div>"
+              "<div class='ly'><h4>留言内容</h4><p>请问今年小学划片范围是否调整？</p></div>")
+    params = CENSUS.params("poor-interaction")
+    answered = read_detail(page(f"{TOP}{letter}{reply}{FOOTER}", "/hdjl/zxzx/202608/t20260810_3.html", "在线咨询"), BOARD, params, AS_OF)
+    assert answered is not None and (str(answered.submitted), str(answered.replied)) == ("2026-08-10", "2026-08-30")
+    only_letter_date = reply.replace("县教育局于2026年8月30日答复：", "县教育局答复如下：")
+    unknown = read_detail(page(f"{TOP}{letter}{only_letter_date}{FOOTER}", "/hdjl/zxzx/202608/t20260810_4.html", "在线咨询"),
+                          BOARD, params, AS_OF)
+    assert unknown is not None and unknown.replied is None  # 8月10日来信 is the letter's date, not the reply's

@@ -538,8 +538,14 @@ _TRAILING_TIME = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _SIGNATURE_TAIL = " \t\r\n。.，,；;）)]】」』\u3000"
 
 
+# words right after a date that make it the reply's own date (…日答复, …日作出回复, …日办结)
+_REPLIED_ON = re.compile(r"\s*(?:作出|予以|进行了?|已)?(?:答复|回复|办结|复函)")
+
+
 def _signed_date(reply_blocks: Sequence[str], submitted: date | None, as_of: date) -> date | None:
-    """The date a reply block is signed with: a date that ends the block (the signature line).
+    """The date a reply block is signed with: a date that ends the block (the signature line), else a date
+    the reply gives as the day it was made (``于2026年8月30日答复``; a date the letter's own sentences name,
+    ``您于…来信``, is not one).
 
     Dates inside the reply's sentences ("计划于2026年9月30日前完工", a regulation "自2026年1月1日起施行")
     have words after them; the signature (``XX局 2026-03-02``) has nothing but punctuation after it.
@@ -550,6 +556,11 @@ def _signed_date(reply_blocks: Sequence[str], submitted: date | None, as_of: dat
         for d, raw in reversed(find_dates(text, as_of)):
             end = text.rfind(raw) + len(raw)
             if end == len(text) and usable(d, as_of) and (submitted is None or d >= submitted):
+                return d
+    for block in reply_blocks:  # else a date the reply names as its own (县教育局于2026年8月30日答复：…)
+        for d, raw in find_dates(block, as_of):
+            at = block.find(raw)
+            if at >= 0 and _REPLIED_ON.match(block, at + len(raw)) and usable(d, as_of) and (submitted is None or d >= submitted):
                 return d
     return None
 
