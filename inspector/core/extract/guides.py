@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 from inspector.core.checklist import Checklist
 from lxml import etree
 
-from inspector.core.extract.messages import _label_pattern, _matched_label, label_key, read_fields, squash
+from inspector.core.extract.messages import label_pattern, named_field, read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import document
@@ -128,16 +128,8 @@ def _drop(el: etree._Element) -> None:
 
 def _label_hits(root: etree._Element, groups: Mapping[str, Sequence[str]]) -> list[tuple[int, etree._Element, str]]:
     """(text piece index, element, field key) of each field label the region shows."""
-    pattern = _label_pattern(groups)
-    hits = []
-    for n, (el, text) in enumerate(_text_nodes(root)):
-        key = label_key(text, groups)
-        if key is None:
-            m = pattern.search(text)
-            key = label_key(_matched_label(m), groups) if m else None
-        if key is not None:
-            hits.append((n, el, key))
-    return hits
+    pattern = label_pattern(groups)
+    return [(n, el, key) for n, (el, text) in enumerate(_text_nodes(root)) if (key := named_field(text, groups, pattern))]
 
 
 def _cut_footer(root: etree._Element, groups: Mapping[str, Sequence[str]], min_labels: int) -> None:

@@ -112,7 +112,7 @@ def _exact_key(label: str, groups: Groups) -> str | None:
     return next((k for k, syns in groups.items() if label in syns), None)
 
 
-def _label_pattern(groups: Groups) -> re.Pattern[str]:
+def label_pattern(groups: Groups) -> re.Pattern[str]:
     """``label：`` anywhere in a line; without a colon, ``label value`` at the start of a line or
     ``label 2026-…`` (a number follows) after a space."""
     synonyms = sorted({s for syns in groups.values() for s in syns if s}, key=len, reverse=True)
@@ -126,6 +126,16 @@ def _label_pattern(groups: Groups) -> re.Pattern[str]:
 
 def _matched_label(m: re.Match[str]) -> str:
     return m.group("label") or m.group("lead") or m.group("numbered") or ""
+
+
+def named_field(text: str, groups: Groups, pattern: re.Pattern[str] | None = None) -> str | None:
+    """The field a piece of text names: as a whole label (a label cell), or by a label it shows
+    (``联系电话：…``); ``pattern`` is :func:`label_pattern` of ``groups``, made once by a caller with many texts."""
+    key = label_key(text, groups)
+    if key is None:
+        m = (pattern or label_pattern(groups)).search(text)
+        key = label_key(_matched_label(m), groups) if m else None
+    return key
 
 
 @dataclass
@@ -391,7 +401,7 @@ def read_fields(root: etree._Element, groups: Groups) -> dict[str, list[str]]:
     pairs, rows = _pair_rows(root, groups, header_tables)
     dl_pairs, lists = _dl_pairs(root, groups)
     tab_pairs, strips = _tab_pairs(root, groups)
-    pattern = _label_pattern(groups)
+    pattern = label_pattern(groups)
     lines = text_lines(root, skip=[*header_tables, *rows, *lists, *strips])
     for key, value in [*pairs, *dl_pairs, *tab_pairs, *_line_fields(lines, groups, pattern)]:
         out.setdefault(key, []).append(value)
