@@ -202,3 +202,48 @@ def test_scanning_does_not_load_the_phrase_dictionary() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_pages_read_early_are_not_scanned_again_and_a_replaced_page_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawl's early reader scans each page as it arrives; the family then reuses those hits
+    (same findings as without it) and scans again only what changed: replaced text, other lists."""
+    from inspector.core.checks import early_reader
+    from inspector.core.checks import errors
+
+    typo = (FIXTURES / "article_typo.html").read_text(encoding="utf-8")
+    clean = (FIXTURES / "article_clean.html").read_text(encoding="utf-8")
+    cold = errors_outcome(_crawl(typo=typo, clean=clean), CENSUS, AS_OF)
+
+    scanned: list[str] = []
+    real_scan = errors._scan
+    monkeypatch.setattr(errors, "_scan", lambda url, text, lists: scanned.append(url) or real_scan(url, text, lists))
+    crawl = _crawl(typo=typo, clean=clean)
+    read = early_reader(CENSUS)
+    assert read is not None
+    for page in crawl.pages.values():
+        read(page)
+    assert sorted(scanned) == sorted(crawl.pages)
+    scanned.clear()
+    warm = errors_outcome(crawl, CENSUS, AS_OF)
+    assert scanned == []
+    assert warm.measures == cold.measures and warm.findings == cold.findings
+
+    # the browser replaced the clean page's text: that page alone is scanned again, its new hit found
+    replaced = crawl.pages["http://127.0.0.1:1/clean.html"]
+    replaced.html = clean.replace("</body>", "<p>中华人民共合国宪法</p></body>")
+    again = errors_outcome(crawl, CENSUS, AS_OF)
+    assert scanned == [replaced.url]
+    assert again.measures == {"hits": cold.measures["hits"] + 1}
+
+    # other lists (a custom checklist) scan every page again with those lists
+    scanned.clear()
+    custom = parse_checklist({
+        "checklist": {"id": "t", "fail_below": 60},
+        "indicators": {"serious-errors": {
+            "name": "x", "group": "g", "kind": "veto", "measures": ["hits"],
+            "veto_when": [{"measure": "hits", "op": ">=", "value": 1}],
+            "params": {"leaders": ["张三丰"], "titles": ["掌门"], "wrong_phrases": [], "forbidden_words": []},
+        }},
+    })
+    assert errors_outcome(crawl, custom, AS_OF).measures == {"hits": 0}
+    assert sorted(scanned) == sorted(crawl.pages)

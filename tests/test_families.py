@@ -19,7 +19,7 @@ import pytest
 from textual.widgets import DataTable
 
 from inspector.core.checklist import load_checklist
-from inspector.core.checks import Facts, families, family, family_of, measure, unregister
+from inspector.core.checks import Facts, early_reader, families, family, family_of, measure, unregister
 from inspector.core.model import CrawlResult, Outcome, Page
 from inspector.core.runner import CheckOptions, check_and_store, run_check, summary_text
 from inspector.core.store import Workspace
@@ -221,3 +221,35 @@ def test_a_checklist_without_a_needed_sibling_is_refused_by_name(tmp_path: Path)
     with LoopbackServer(ROUTES) as srv:
         with pytest.raises(ValueError, match="缺少指标 poor-interaction"):
             asyncio.run(run_check(srv.url("/"), opts, evidence_dir=tmp_path / "ev", workspace_root=tmp_path))
+
+
+def test_an_early_reader_gets_each_page_of_the_site_as_the_crawl_gets_it(tmp_path: Path):
+    """A family's early reader sees every page of the site once, while the crawl is still asking
+    for the others (its work overlaps the network), and never an outside or broken page."""
+    routes = {**ROUTES, "/": html("<html><head><title>玩具县</title></head><body><a href='/a.html'>通知</a>"
+                                  "<a href='/b.html'>动态</a><a href='/gone.html'>旧文</a>"
+                                  "<a href='/c.html'>政策</a><a href='/d.pdf'>附件</a></body></html>"),
+              "/d.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 x")}
+    read: list[tuple[str, list[str]]] = []  # each page read, with the paths the server had been asked for then
+    servers: list[LoopbackServer] = []
+
+    def early(checklist):  # noqa: ANN001, ANN202
+        assert checklist.id == "toy-test"
+        return lambda page: read.append((page.url.rsplit("/", 1)[-1], [path for _, path in servers[0].requests]))
+
+    family("untitled-pages", early=early)(count_untitled)
+    try:
+        assert early_reader(load_checklist(TOY)) is not None
+        with LoopbackServer(routes) as srv:
+            servers.append(srv)
+            doc = asyncio.run(run_check(srv.url("/"), OPTS)).doc
+    finally:
+        unregister(count_untitled)
+    assert sorted(name for name, _ in read) == ["", "a.html", "b.html", "c.html"]  # each page once
+    asked_before_home_was_read = next(paths for name, paths in read if name == "")
+    assert not {"/a.html", "/b.html", "/c.html"} & set(asked_before_home_was_read)  # read before the rest came
+    assert set(next(paths for name, paths in read if name == "c.html")) >= {"/", "/c.html"}
+    assert doc["indicators"]["untitled-pages"]["measures"] == {"pages": 4, "untitled": 2}
+    # without a family that reads early, the crawl gets no reader
+    assert early_reader(load_checklist(TOY)) is None
+    assert early_reader(load_checklist("census-2015")) is not None  # (serious-errors reads early)

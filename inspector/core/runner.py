@@ -33,7 +33,7 @@ from typing import Any, Callable
 from inspector import __version__
 from inspector.core.web.charset import clean_text
 from inspector.core.checklist import Checklist, load_checklist
-from inspector.core.checks import Facts, family_of, measure
+from inspector.core.checks import Facts, early_reader, family_of, measure
 from inspector.core.checks.availability import probe_timeout
 from inspector.core.rescore import CRAWL_FILE, crawl_bytes
 from inspector.core.scoring import effective, prefills, score_site, scored, shown_points
@@ -248,6 +248,7 @@ async def _probe_and_crawl(check: _Check) -> None:
             check.crawl = await crawl_site(
                 check.url, fetcher=fetcher, max_pages=opts.max_pages, max_depth=opts.max_depth, scope=check.scope,
                 progress=(lambda c: _emit(check.progress, phase="crawl", **c)) if check.progress else None,
+                read_page=early_reader(check.checklist),
             )
             check.probes = await probe_task
         finally:

@@ -6,6 +6,6 @@ the loop over it are :mod:`inspector.core.checks.base`.
 """
 
 from inspector.core.checks import availability, errors, interaction, links, service, updates  # noqa: F401 (registers)
-from inspector.core.checks.base import Facts, Family, families, family, family_of, measure, unregister
+from inspector.core.checks.base import Facts, Family, early_reader, families, family, family_of, measure, unregister
 
-__all__ = ["Facts", "Family", "families", "family", "family_of", "measure", "unregister"]
+__all__ = ["Facts", "Family", "early_reader", "families", "family", "family_of", "measure", "unregister"]

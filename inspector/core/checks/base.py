@@ -20,6 +20,13 @@ Two rules hold for every family, so no caller spells them out per indicator:
   (:func:`~inspector.core.extract.site.homepage_unreadable`);
 - a family that does not (the availability probes, the week-long monitor) is not measured again
   when a stored check is re-scored from its crawl: its entries are kept as measured.
+
+A family whose work is mostly per page (the serious-error scan of every page's text) may also
+declare ``early=``: given the checklist, it returns a function the crawl calls on each page as
+the page arrives (:func:`early_reader`), so that work overlaps the crawl's waiting on the network
+instead of following it. What an early reader computes is only a cache the family function reads:
+the family must give the same outcomes without it (a re-scored stored crawl, a page the browser
+rendered afresh).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import TypeVar
 
 from inspector.core.checklist import Checklist
 from inspector.core.extract.site import SiteAnalysis, analyze_site, homepage_unreadable
-from inspector.core.model import CrawlResult, Outcome, ProbeAttempt, Status
+from inspector.core.model import CrawlResult, Outcome, Page, ProbeAttempt, Status
 
 
 @dataclass
@@ -70,6 +77,7 @@ class Facts:
 
 
 FamilyFunction = Callable[[Facts], dict[str, Outcome]]
+PageReader = Callable[[Page], None]
 F = TypeVar("F", bound=FamilyFunction)
 
 
@@ -82,17 +90,20 @@ class Family:
     from_crawl: bool = True  # reads the site's pages (False: the probes or the monitor)
     proven_where_found: bool = False  # a finding is proven by the page it was found on, never its own URL
     name: str = field(default="")
+    early: Callable[[Checklist], PageReader] | None = None  # reads each page as the crawl gets it
 
 
 _REGISTRY: list[Family] = []
 
 
-def family(*indicators: str, from_crawl: bool = True, proven_where_found: bool = False) -> Callable[[F], F]:
+def family(*indicators: str, from_crawl: bool = True, proven_where_found: bool = False,
+           early: Callable[[Checklist], PageReader] | None = None) -> Callable[[F], F]:
     """Register a family function measuring ``indicators`` (their ids in the checklist); an
     indicator is measured by one family only (ValueError otherwise).
 
     ``proven_where_found``: its findings' own URLs prove nothing (a broken link's error page):
-    the evidence is the page each was found on.
+    the evidence is the page each was found on. ``early``: the family's reader of each page as
+    the crawl gets it (see the module's text).
     """
     if not indicators:
         raise ValueError("a family measures at least one indicator")
@@ -104,7 +115,7 @@ def family(*indicators: str, from_crawl: bool = True, proven_where_found: bool =
             if taken:
                 raise ValueError(f"{', '.join(sorted(taken))} already measured by family {fam.name}")
         _REGISTRY.append(Family(function, tuple(indicators), from_crawl, proven_where_found,
-                                f"{function.__module__}.{function.__qualname__}"))
+                                f"{function.__module__}.{function.__qualname__}", early))
         return function
 
     return register
@@ -123,6 +134,21 @@ def families() -> tuple[Family, ...]:
 def family_of(indicator: str) -> Family | None:
     """The family that measures ``indicator``, if one does."""
     return next((f for f in _REGISTRY if indicator in f.indicators), None)
+
+
+def early_reader(checklist: Checklist) -> PageReader | None:
+    """One function reading each crawled page for every family of the checklist that reads pages
+    early (None when none does); it is called on the event loop as each page arrives."""
+    readers = [fam.early(checklist) for fam in families()
+               if fam.early is not None and any(iid in checklist.indicators for iid in fam.indicators)]
+    if not readers:
+        return None
+
+    def read(page: Page) -> None:
+        for reader in readers:
+            reader(page)
+
+    return read
 
 
 def measure(facts: Facts, among: Iterable[Family] | None = None) -> dict[str, Outcome]:

@@ -29,7 +29,8 @@ from datetime import date
 from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from weakref import WeakKeyDictionary
 
 
 from inspector.core.checklist import Checklist
@@ -37,7 +38,7 @@ from inspector.core.checks.base import Facts, family
 from inspector.core import texts
 from inspector.core.model import CrawlResult, Finding, Outcome, Page
 from inspector.core.web.charset import clean_text
-from inspector.core.web.html import document, parse
+from inspector.core.web.html import Document, document, parse
 
 SERIOUS_ERRORS = "serious-errors"
 CONTEXT_CHARS = 20
@@ -286,7 +287,9 @@ class _Lists:
 
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> _Lists:
-        return cls(
+        """The lists of ``params``: one object for equal lists (what a page was scanned with is
+        known by identity, :func:`_page_hits`)."""
+        return _lists(
             tuple(_strings(params.get("leaders"))),
             tuple(_strings(params.get("titles"))),
             tuple(_strings(params.get("name_followers"))),
@@ -320,6 +323,11 @@ class _Lists:
         return out
 
 
+@lru_cache(maxsize=16)
+def _lists(*fields: Any) -> _Lists:
+    return _Lists(*fields)
+
+
 def _scan(url: str, text: str, lists: _Lists) -> list[Hit]:
     page = _Text(text)
     found = lists.matcher.find(page.compact)
@@ -351,6 +359,33 @@ def scan_texts(pages: Iterable[tuple[str, str]], params: Mapping[str, Any]) -> l
     return [hit for url, text in pages for hit in _scan(url, text, lists)]
 
 
+# a page's hits, by its parsed document (a page whose text is replaced, e.g. by the browser's
+# rendering, has a new one), with the lists and the URL they were found with
+_SCANNED: WeakKeyDictionary[Document, tuple[_Lists, str, list[Hit]]] = WeakKeyDictionary()
+
+
+def _page_hits(url: str, page: Page, lists: _Lists) -> list[Hit]:
+    """The hits of one crawled page, scanned once: as the crawl got it (:func:`_read_early`) or now."""
+    doc = document(page)
+    known = _SCANNED.get(doc)
+    if known is not None and known[0] is lists and known[1] == url:
+        return known[2]
+    hits = _scan(url, doc.visible_text, lists)
+    _SCANNED[doc] = (lists, url, hits)
+    return hits
+
+
+def _read_early(checklist: Checklist) -> Callable[[Page], None]:
+    """Scan each page as the crawl gets it (the family's early reader)."""
+    lists = _Lists.of(checklist.params(SERIOUS_ERRORS))
+
+    def read(page: Page) -> None:
+        if page.html:
+            _page_hits(page.final_url or page.url, page, lists)
+
+    return read
+
+
 def _html_pages(crawl: CrawlResult) -> Iterable[tuple[str, Page]]:
     seen: set[str] = set()
     for url, page in crawl.pages.items():
@@ -375,7 +410,7 @@ def _note(checklist: Checklist, params: Mapping[str, Any], as_of: date) -> str:
     )
 
 
-@family(SERIOUS_ERRORS)
+@family(SERIOUS_ERRORS, early=_read_early)
 def check_errors(facts: Facts) -> dict[str, Outcome]:
     """Serious-error candidates in the visible text of every crawled page."""
     return {SERIOUS_ERRORS: errors_outcome(facts.crawl, facts.checklist, facts.as_of)}
@@ -384,7 +419,8 @@ def check_errors(facts: Facts) -> dict[str, Outcome]:
 def errors_outcome(crawl: CrawlResult, checklist: Checklist, as_of: date) -> Outcome:
     """The `serious-errors` pre-fill: hits are candidates (status review), none leaves it to the rule."""
     params = checklist.params(SERIOUS_ERRORS)
-    hits = scan_texts(((url, document(page).visible_text) for url, page in _html_pages(crawl)), params)
+    lists = _Lists.of(params)
+    hits = [hit for url, page in _html_pages(crawl) for hit in _page_hits(url, page, lists)]
     return Outcome(
         measures={"hits": len(hits)},
         findings=[_finding(h) for h in hits],

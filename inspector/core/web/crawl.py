@@ -21,6 +21,10 @@ that leaves it, are checked like outside links and their pages are not the site'
 redirect, meta refresh, frames) widens an implicit scope (:meth:`Scope.extend`); an explicit
 one is kept, and a homepage that leaves it is recorded as ``off-scope``.
 
+Each page of the site that is read (parsed for links) is also handed to ``read_page`` as it
+arrives, when the caller gives one: the check families' early readers
+(:func:`inspector.core.checks.base.early_reader`), whose per-page work so overlaps the crawl.
+
 A page's links and its client-side redirect come from its one parse (:mod:`inspector.core.web.html`),
 cached on the page for every later reader. Once a crawl has scheduled ``readers.MIN_PAGES`` pages, the
 pages are decoded and parsed by the program's reader processes (:mod:`inspector.core.web.readers`),
@@ -91,6 +95,7 @@ class _Crawl:
         check_links: bool,
         progress: Progress | None,
         scope: Scope,
+        read_page: Callable[[Page], None] | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.max_pages = max_pages
@@ -98,6 +103,7 @@ class _Crawl:
         self.max_links = max_links
         self.check_links = check_links
         self.progress = progress
+        self.read_page = read_page
         self.result = CrawlResult(start_url=start_url, homepage_url=start_url)
         self.site = scope
         self.seen: set[str] = {start_url}
@@ -185,6 +191,11 @@ class _Crawl:
                 continue
             self.result.link_sources.setdefault(link.url, []).append(final)
             self._discover(link, depth + 1)
+        if self.read_page is not None:
+            try:
+                self.read_page(page)
+            except Exception:  # noqa: BLE001 (only a head start: the family reads the page again itself)
+                pass
 
     def _discover_not_link(self, link: Link, depth: int, hops: int) -> None:
         """A frame or client-side redirect target: crawled as a page, never checked as a link."""
@@ -314,6 +325,7 @@ async def crawl_site(
     check_links: bool = True,
     progress: Progress | None = None,
     scope: Scope | None = None,
+    read_page: Callable[[Page], None] | None = None,
 ) -> CrawlResult:
     """Crawl the site of ``start_url`` breadth-first and check every link found on its pages.
 
@@ -323,7 +335,8 @@ async def crawl_site(
     ``pages`` holds every page fetched (keyed by requested URL), ``links`` the
     verdict for every distinct URL requested (pages included, each once),
     ``link_sources`` every URL found -> the pages (final URLs) it appears on.
-    ``progress`` gets ``{pages, links_checked, queued}`` after each response.
+    ``progress`` gets ``{pages, links_checked, queued}`` after each response; ``read_page`` gets
+    each page of the site that is read, as it arrives (see the module's text).
     """
     start = start_url_of(start_url)
     crawl = _Crawl(
@@ -335,5 +348,6 @@ async def crawl_site(
         check_links=check_links,
         progress=progress,
         scope=scope if scope is not None else Scope.of_homepage(start),
+        read_page=read_page,
     )
     return await crawl.run()
