@@ -66,6 +66,30 @@ JSL_PAGE = (
 )
 VERIFY_PAGE = "<html><head><title>安全验证</title></head><body><p>正在进行安全验证，请稍候……</p><script>setTimeout(function(){document.cookie='wzws_cid=1';location.reload()},1000)</script></body></html>"
 
+YS_PAGE = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>'
+    '<script type="text/javascript">function stringToHex(str){var val="";for(var i=0;i<str.length;i++){'
+    'val+=str.charCodeAt(i).toString(16);}return val;}function YunSuoAutoJump(){var width=screen.width;'
+    'var height=screen.height;var screendate=width+","+height;var curlocation=window.location.href;'
+    'if(-1==curlocation.indexOf("security_verify_")){document.cookie="srcurl="+stringToHex(window.location.href)+";path=/;";}'
+    'self.location="/?security_verify_data="+stringToHex(screendate);}</script>'
+    '<script>setTimeout("YunSuoAutoJump()",50);</script></head><body></body></html>'
+)
+WZWS_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title></title></head><body>"
+    "<script>var wzwschallenge='5CE1A3';var wzwschallengex='QV9CX1';var encoderchars='ABCDEFGHIJ';"
+    "function KTKY2RBD9NHPBCIHV9ZMEQQDARSLVFDU(s){return s}"
+    "var template=KTKY2RBD9NHPBCIHV9ZMEQQDARSLVFDU(wzwschallenge);"
+    "location.href='/?wzwstemplate='+template+'&wzwschallenge='+wzwschallengex;</script></body></html>"
+)
+ACW_PAGE = (
+    "<html><script>var arg1='6D3B0CB0D4F8C2F4F0C3F8F1D6E0E0A6B0C6F8A1';"
+    "function setCookie(name,value){var expiredate=new Date();expiredate.setTime(expiredate.getTime()+(3600*1000));"
+    "document.cookie=name+'='+value+';expires='+expiredate.toGMTString()+';max-age=3600;path=/';}"
+    "function reload(x){setCookie('acw_sc__v2',x);document.location.reload();}reload(arg1.split('').reverse().join(''));"
+    "</script></html>"
+)
+
 
 @pytest.mark.parametrize(
     ("status", "headers", "body", "kind"),
@@ -76,6 +100,19 @@ VERIFY_PAGE = "<html><head><title>安全验证</title></head><body><p>正在进�
         (521, {}, "<script>document.cookie='x='+Math.random();location.href=location.pathname</script>", "脚本验证"),
         (503, {}, VERIFY_PAGE, "安全验证"),
         (403, {}, "<html><body><h1>访问验证</h1><script src='/verify.js'></script></body></html>", "安全验证"),
+        # 200 answers of the firewalls that answer 200: 云锁 (cookie with the answer, script moves on),
+        # 网宿 (likewise), 阿里云 (script sets acw_sc__v2 and reloads)
+        (200, {"Set-Cookie": "yunsuo_session_verify=5b1f0e2c; path=/; HttpOnly"}, YS_PAGE, "云锁"),
+        (200, {"Set-Cookie": "wzws_cid=7a0c2e; path=/; HttpOnly"}, WZWS_PAGE, "网宿"),
+        (200, {}, ACW_PAGE, "阿里云"),
+        # not challenges: the vendor's cookie on a page of the site that shows something (a script that
+        # sets a cookie and moves on to the mobile site), a bare script redirect with no vendor
+        (200, {"Set-Cookie": "yunsuo_session_verify=5b1f0e2c; path=/"},
+         "<html><body><h1>县人民政府</h1><p>" + "政务公开" * 30 + "</p><script>if(/Mobile/.test(navigator.userAgent)){"
+         "document.cookie='m=1';location.href='/m/'}</script></body></html>", None),
+        (200, {"Set-Cookie": "wzws_cid=7a0c2e; path=/"},
+         "<html><body><a href='/zfxxgk/'>政府信息公开</a><script>location.href='/index.html'</script></body></html>", None),
+        (200, {}, "<html><head><script>location.replace('/portal/index.html')</script></head><body></body></html>", None),
         # not challenges: an ordinary error page, a big page, a normal 200 page with a cookie banner
         (403, {}, "<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>", None),
         (503, {}, "<html><body><h1>系统维护中</h1><p>预计 2 小时后恢复。</p></body></html>", None),
@@ -90,21 +127,31 @@ def test_challenge_pages_are_recognised_by_their_shape(status, headers, body, ki
 
 
 def test_the_fixture_walls_refuse_a_cookie_computed_for_another_user_agent():
-    for kind in ("rs", "jsl"):
+    for kind in ("rs", "jsl", "ys"):
         wall = ChallengeWall(kind)
         first = wall.gate("/", {"User-Agent": "UA-1"})
-        assert first is not None and first[0] == (412 if kind == "rs" else 521)
+        assert first is not None and first[0] == {"rs": 412, "jsl": 521, "ys": 200}[kind]
+        assert challenge_kind(first[0], first[1], first[2]) == {"rs": "瑞数", "jsl": "加速乐", "ys": "云锁"}[kind]
         nonce = first[1]["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
         assert nonce not in first[2].decode()  # the page never shows it: only a script reading the cookie does
         cookie = f"{UID_COOKIE[kind]}={nonce}; {wall.cookie}={clearance('UA-1', nonce)}"
         assert wall.gate("/", {"User-Agent": "UA-1", "Cookie": cookie}) is None
         assert wall.gate("/", {"User-Agent": "UA-2", "Cookie": cookie}) is not None
+    # 云锁: the clearance comes back from the verify step only for the User-Agent it was computed for
+    wall = ChallengeWall("ys")
+    nonce = wall.gate("/", {"User-Agent": "UA-1"})[1]["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
+    sent = {"Cookie": f"{UID_COOKIE['ys']}={nonce}; srcurl={'/list/'.encode().hex()}"}
+    data = clearance("UA-1", nonce).encode().hex()
+    assert wall.gate(f"/?security_verify_data={data}", {"User-Agent": "UA-2", **sent})[0] == 403
+    status, headers, _ = wall.gate(f"/?security_verify_data={data}", {"User-Agent": "UA-1", **sent})
+    assert status == 302 and headers["Location"] == "/list/"
+    assert headers["Set-Cookie"].startswith(f"{wall.cookie}={clearance('UA-1', nonce)};")
 
 
 # --------------------------------------------------------------------------- without a browser
 
 
-@pytest.mark.parametrize("kind", ["rs", "jsl"])
+@pytest.mark.parametrize("kind", ["rs", "jsl", "ys"])
 def test_without_a_browser_a_challenged_site_is_review_with_the_note_never_a_veto(kind, tmp_path):
     route, wall, _ = walled(kind)
     with LoopbackServer(route) as srv:
@@ -142,7 +189,7 @@ def test_a_challenged_link_is_neither_broken_nor_crawled():
 
 @pytest.mark.browser
 @no_chromium
-@pytest.mark.parametrize("kind", ["rs", "jsl"])
+@pytest.mark.parametrize("kind", ["rs", "jsl", "ys"])
 def test_inspector_check_passes_the_challenge_and_finds_the_problems_behind_it(kind, tmp_path):
     route, wall, known = walled(kind)
     with LoopbackServer(route) as srv:
@@ -158,7 +205,7 @@ def test_inspector_check_passes_the_challenge_and_finds_the_problems_behind_it(k
     assert doc["verdict"]["vetoes"] == []
     assert doc["run"]["pages"] == len(known.pages) + len(known.homepage_broken)  # the 404 targets are fetched as pages too
     passes = doc["run"]["challenges"]
-    assert passes and all(p["passed"] for p in passes) and passes[0]["kind"] == {"rs": "瑞数", "jsl": "加速乐"}[kind]
+    assert passes and all(p["passed"] for p in passes) and passes[0]["kind"] == {"rs": "瑞数", "jsl": "加速乐", "ys": "云锁"}[kind]
     # every request let through (the crawl's, by httpx, included) carried the browser's own User-Agent
     assert len(wall.clearance_user_agents) == 1 and "Chrome/" in next(iter(wall.clearance_user_agents))
     assert wall.passed >= len(known.pages)

@@ -1,4 +1,4 @@
-"""Anti-bot challenge walls for fixture sites: a 瑞数-like 412 and a 加速乐-like 521.
+"""Anti-bot challenge walls for fixture sites: a 瑞数-like 412, a 加速乐-like 521 and a 云锁-like 200.
 
 A :class:`ChallengeWall` stands in front of a fixture site the way the real firewalls stand in
 front of government sites: a visitor without a valid clearance cookie gets the challenge page
@@ -12,6 +12,10 @@ same cookie sent with another User-Agent is challenged again. A clearance expire
   an external script (``/_rs/c.js``) that computes cookie ``FSSBBIl1UgzbN7N80T`` and reloads.
 - ``"jsl"`` (加速乐-like): HTTP 521 with ``Set-Cookie: __jsluid_h=…`` and an inline
   ``document.cookie=('__jsl_clearance_s='+…);location.href=location.pathname+location.search``.
+- ``"ys"`` (云锁-like): HTTP **200** with ``Set-Cookie: yunsuo_session_verify=…`` and a page that
+  shows nothing; its script remembers the page (cookie ``srcurl``, hex) and goes to
+  ``/?security_verify_data=<hex of the clearance>``, which the wall answers with a redirect back
+  to the page and the clearance cookie ``security_session_verify``: a pass over three answers.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ Reply = tuple[int, dict[str, str], bytes]
 RS_COOKIE = "FSSBBIl1UgzbN7N80T"
 RS_SCRIPT = "/_rs/c.js"
 JSL_COOKIE = "__jsl_clearance_s"
-UID_COOKIE = {"rs": "FSSBBIl1UgzbN7N80S", "jsl": "__jsluid_h"}
+YS_COOKIE = "security_session_verify"
+YS_VERIFY = "security_verify_data"
+UID_COOKIE = {"rs": "FSSBBIl1UgzbN7N80S", "jsl": "__jsluid_h", "ys": "yunsuo_session_verify"}
+COOKIE = {"rs": RS_COOKIE, "jsl": JSL_COOKIE, "ys": YS_COOKIE}
+STATUS = {"rs": 412, "jsl": 521, "ys": 200}
 ROUNDS = 7
 
 # The clearance, in the page's JavaScript and here: FNV-1a over UTF-16 units of "ua|nonce", ROUNDS times.
@@ -65,7 +73,7 @@ class ChallengeWall:
 
     @property
     def cookie(self) -> str:
-        return RS_COOKIE if self.kind == "rs" else JSL_COOKIE
+        return COOKIE[self.kind]
 
     def gate(self, path: str, headers: Mapping[str, str]) -> Reply | None:
         """The challenge reply for this request, or None to let it through to the site."""
@@ -73,6 +81,8 @@ class ChallengeWall:
             return 200, {"Content-Type": "application/javascript"}, self._rs_script().encode()
         cookies = _cookies(headers)
         ua = _header(headers, "user-agent")
+        if self.kind == "ys" and f"{YS_VERIFY}=" in path:
+            return self._ys_verify(path, cookies, ua)
         token = cookies.get(self.cookie, "")
         nonce = token.split(".", 1)[0]
         with self._lock:
@@ -87,9 +97,8 @@ class ChallengeWall:
             self._nonces.add(fresh)
             self.challenged += 1
         set_cookie = f"{UID_COOKIE[self.kind]}={fresh}; Path=/"  # the script reads it: not HttpOnly
-        body = self._rs_page(fresh) if self.kind == "rs" else self._jsl_page()
-        status = 412 if self.kind == "rs" else 521
-        return status, {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": set_cookie,
+        body = {"rs": lambda: self._rs_page(fresh), "jsl": self._jsl_page, "ys": self._ys_page}[self.kind]()
+        return STATUS[self.kind], {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": set_cookie,
                         "Cache-Control": "no-store"}, body.encode()
 
     def _rs_page(self, nonce: str) -> str:
@@ -118,6 +127,34 @@ class ChallengeWall:
             "document.cookie=('" + JSL_COOKIE + "=')+_u+('.')+_h(navigator.userAgent+'|'+_u)+(';max-age=3600;path=/');"
             "location.href=location.pathname+location.search</script></body></html>"
         )
+
+
+    def _ys_page(self) -> str:
+        hexed = "function(s){var v='';for(var i=0;i<s.length;i++){v+=('0'+s.charCodeAt(i).toString(16)).slice(-2);}return v;}"
+        return (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>'
+            "<script type=\"text/javascript\">var _h=" + _JS_HASH + ";var _x=" + hexed + ";"
+            "function YunSuoAutoJump(){var u=(" + _JS_UID + ")('" + UID_COOKIE["ys"] + "');"
+            "document.cookie='srcurl='+_x(location.pathname+location.search)+';path=/;';"
+            "self.location='/?" + YS_VERIFY + "='+_x(u+'.'+_h(navigator.userAgent+'|'+u));}</script>"
+            '<script>setTimeout("YunSuoAutoJump()",50);</script></head><body></body></html>'
+        )
+
+    def _ys_verify(self, path: str, cookies: Mapping[str, str], ua: str) -> Reply:
+        """``/?security_verify_data=…``: the clearance checked, given as a cookie, and back to the page."""
+        data = path.split(f"{YS_VERIFY}=", 1)[1].split("&", 1)[0]
+        try:
+            token = bytes.fromhex(data).decode("ascii")
+            back = bytes.fromhex(cookies.get("srcurl", "")).decode("utf-8") or "/"
+        except (ValueError, UnicodeDecodeError):
+            return 400, {"Content-Type": "text/plain"}, b"bad verify data"
+        nonce = token.split(".", 1)[0]
+        with self._lock:
+            if nonce not in self._nonces or token != clearance(ua, nonce):
+                return 403, {"Content-Type": "text/plain"}, b"verify failed"
+        if not back.startswith("/") or back.startswith("//"):
+            back = "/"
+        return 302, {"Location": back, "Set-Cookie": f"{YS_COOKIE}={token}; Path=/", "Cache-Control": "no-store"}, b""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

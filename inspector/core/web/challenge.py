@@ -3,7 +3,9 @@
 Many government sites sit behind a JavaScript-challenge firewall (shared/CHECKLIST.md, "What
 belongs to the site, and what a browser would see"): 瑞数 answers HTTP 412 with a small page
 whose script computes a cookie and reloads, 加速乐 answers 521 with
-``document.cookie=…;location.href=…``, others answer 403/503 with a "安全验证/访问验证" page.
+``document.cookie=…;location.href=…``, 云锁, 网宿 and 阿里云 answer 200 with a page that shows
+nothing and whose script sets a cookie or moves on, others answer 403/503 with a
+"安全验证/访问验证" page.
 Such an answer is not the site's: it is neither a probe failure, nor a broken link, nor a
 page of the site.
 
@@ -50,17 +52,33 @@ MAX_USELESS_PASSES = 2  # passes in a row after which not one request got throug
 _VENDORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("瑞数", ("$_ts", "r='m'", 'r="m"')),
     ("加速乐", ("__jsl_clearance", "__jsluid", "jsl_tracking", "jiasule")),
+    ("云锁", ("yunsuoautojump", "security_verify_data", "security_session_verify", "yunsuo_session_verify")),
+    ("网宿", ("wzwschallenge", "wzwstemplate")),
+    ("阿里云", ("acw_sc__v2",)),
     ("安全验证", ("安全验证", "访问验证", "人机验证", "正在验证", "浏览器安全检查", "安全检查中", "cf-browser-verification",
                   "cf_chl_", "just a moment...")),
 )
 _COOKIE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("瑞数", re.compile(r"^[A-Za-z0-9]{10,}(?:80S|80T|O|P)$")),
     ("加速乐", re.compile(r"^__jsl", re.I)),
+    ("云锁", re.compile(r"^(?:yunsuo|security)_session_verify$", re.I)),
+    ("网宿", re.compile(r"^wzws_", re.I)),
 )
 _SETS_COOKIE = re.compile(r"document\s*(?:\.\s*cookie|\[\s*['\"]cookie['\"]\s*\])\s*=")
 _NAVIGATES = re.compile(
     r"location\s*(?:\.\s*(?:reload|replace|assign)\s*\(|(?:\.\s*href)?\s*=(?!=))|history\s*\.\s*go\s*\(|\.submit\s*\(\s*\)"
 )
+
+
+_NOT_SHOWN = re.compile(r"<(script|style|noscript|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&nbsp;|\s+", re.S)
+SHOWS_NOTHING_CHARS = 40  # "正在进行安全验证，请稍候……" and the like, not a page's content
+
+
+def _shows_nothing(lower: str) -> bool:
+    """Does this (lower-cased) page show at most a line of text and no link, image or frame?"""
+    if any(tag in lower for tag in ("<a ", "<img", "<iframe", "<frame")):
+        return False
+    return len(_NOT_SHOWN.sub("", lower)) <= SHOWS_NOTHING_CHARS
 
 
 def _text(body: bytes | str) -> str:
@@ -91,29 +109,38 @@ def _cookie_vendor(headers: Mapping[str, str] | Any) -> str | None:
 
 
 def challenge_kind(status: int | None, headers: Mapping[str, str] | Any, body: bytes | str) -> str | None:
-    """The kind of challenge this answer is (``瑞数``, ``加速乐``, ``安全验证``, ``脚本验证``), or None.
+    """The kind of challenge this answer is (``瑞数``, ``加速乐``, ``云锁``, ``网宿``, ``阿里云``,
+    ``安全验证``, ``脚本验证``), or None.
 
     Shape: a status of :data:`CHALLENGE_STATUSES`, a small body (at most
     :data:`MAX_CHALLENGE_BYTES`) with a script, and either a known vendor marker (page or
     cookie name) or a script that sets ``document.cookie`` and reloads or redirects. A 200/202
-    answer needs both (a normal page never looks like that); a 412 with a script is enough on
-    its own (no ordinary page answers "precondition failed" to a plain GET).
+    answer needs a marker in the page and that script, or a marker (page or cookie) and a script
+    that reloads or redirects on a page that shows nothing (:func:`_shows_nothing`); a 412 with
+    a script is enough on its own (no ordinary page answers "precondition failed" to a plain GET).
     """
     if status not in CHALLENGE_STATUSES:
         return None
     size = len(body)
     if size > MAX_CHALLENGE_BYTES:
         return None
-    if status in _STRICT_STATUSES and ("cookie" if isinstance(body, str) else b"cookie") not in body:
+    header_vendor = _cookie_vendor(headers)
+    if status in _STRICT_STATUSES and header_vendor is None and ("cookie" if isinstance(body, str) else b"cookie") not in body:
         return None  # every page answered 200: a quick no before any decoding
     text = _text(body)
     lower = text.lower()
     scripted = "<script" in lower
-    vendor = next((kind for kind, words in _VENDORS if any(w in lower for w in words)), None) or _cookie_vendor(headers)
-    cookie_script = (scripted and "cookie" in text and bool(_SETS_COOKIE.search(text))
-                     and any(w in text for w in ("location", "history", "submit")) and bool(_NAVIGATES.search(text)))
+    page_vendor = next((kind for kind, words in _VENDORS if any(w in lower for w in words)), None)
+    vendor = page_vendor or header_vendor
+    navigates = scripted and any(w in text for w in ("location", "history", "submit")) and bool(_NAVIGATES.search(text))
+    cookie_script = navigates and "cookie" in text and bool(_SETS_COOKIE.search(text))
     if status in _STRICT_STATUSES:
-        return vendor if vendor and cookie_script else None
+        # a vendor's page whose script sets its cookie and moves on, or one that shows nothing and
+        # only moves on (its cookie came with the answer): the site's own pages may carry the
+        # vendor's cookie too, and a script that sets a cookie, but they show something
+        if (page_vendor and cookie_script) or (vendor and navigates and _shows_nothing(lower)):
+            return vendor
+        return None
     if vendor:
         return vendor
     if cookie_script or (status == 412 and scripted):
