@@ -48,6 +48,12 @@ def _found(text: str) -> list[str]:
         ("县政协主席王一鸣同志", []),  # 王一 after a title continues into a longer name
         ("政法委书记丁小祥", []),  # after a title: only same-pinyin substitutions
         ("主席王一指出", ["主席王一"]),
+        # traditional script: the name as written there is the name; a typo in it is still one
+        ("國家主席習近平指出", []),
+        ("李強同志主持會議", []),
+        ("韓正同志", []),
+        ("國家主席習進平指出", ["主席習進平"]),
+        ("習近平同志強調", []),
     ],
 )
 def test_leader_name_windows(text: str, expected: list[str]) -> None:

@@ -9,7 +9,9 @@ Three kinds of candidates are looked for in the visible text of every crawled HT
   one-character substitution counts, since the two other characters and the title already pin
   the name down (after a title, where local officials' names stand, only same-pinyin ones). A
   two-character name is only flagged on a same-pinyin substitution so that local officials who
-  share a character with a leader (李刚书记, 王强主任) are not flagged;
+  share a character with a leader (李刚书记, 王强主任) are not flagged. A window is compared in
+  simplified script (``traditional.txt``, from OpenCC): 主席習近平 on a page in traditional script
+  is the name, 主席習進平 a typo of it;
 - a listed wrong phrasing (``中华人民共合国``) with its correct form;
 - a listed forbidden word.
 
@@ -193,9 +195,10 @@ def misspelling(window: str, name: str, *, any_char: bool = True) -> bool:
     """
     if len(window) != len(name) or window == name:
         return False
-    if len(name) > 1 and window[0] != name[0] and window[-1] != name[-1]:
-        return False  # two differences at least: the quick test that rejects almost every window
     if not _is_cjk(window):
+        return False
+    window = _simplified(window, name)  # 習近平 is the name in traditional script, 習進平 a typo of it
+    if window == name:
         return False
     diffs = [i for i, (a, b) in enumerate(zip(window, name)) if a != b]
     if len(diffs) != 1:
@@ -204,6 +207,28 @@ def misspelling(window: str, name: str, *, any_char: bool = True) -> bool:
     if _readings(window[i]) & _readings(name[i]):
         return True
     return any_char and len(name) >= 3
+
+
+@lru_cache(maxsize=1)
+def _traditional_table() -> dict[str, tuple[str, ...]]:
+    """Traditional character -> its simplified forms (traditional.txt, from OpenCC)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in (Path(__file__).with_name("traditional.txt")).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            char, _, forms = line.partition("\t")
+            table[char] = tuple(forms.split())
+    return table
+
+
+def _simplified(window: str, name: str) -> str:
+    """``window`` with each traditional character written simplified (as the name's character when
+    that is one of its simplified forms)."""
+    table = _traditional_table()
+    out = []
+    for ch, want in zip(window, name):
+        forms = table.get(ch)
+        out.append(ch if not forms else want if want in forms else forms[0])
+    return "".join(out)
 
 
 def _ends_name(text: str, end: int, titles: Sequence[str], followers: Sequence[str]) -> bool:
