@@ -30,7 +30,7 @@ from inspector.core.web.charset import clean_text, decode_html
 from inspector.core.web.crawl import crawl_site
 from inspector.core.web.fetch import Fetcher
 from inspector.core.web.html import counting_parses, parse, text_segments
-from tests.httpfixtures import LoopbackServer, html
+from tests.httpfixtures import LoopbackServer, html, interruptible
 from tests.realpages import realpages_dir
 
 BASE = "http://www.example.gov.cn/xw/index.html"
@@ -252,7 +252,7 @@ def _gone(pid: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_the_workers_end_with_their_program(sig: signal.Signals) -> None:
     parent = subprocess.Popen([sys.executable, "-c", _WORKER_PARENT, str(Path(__file__).resolve().parent.parent)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=interruptible)
     try:
         assert parent.stdout is not None
         pid = int(parent.stdout.readline())

@@ -213,9 +213,20 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
     template = tmp_path / "template"
     cli("province", "keys", "add", "3601", str(pub), ws=template)
     cli("province", "keys", "add", "3601", str(pub), ws=tmp_path / "timing")
+    # how long one import takes, start to end, and how long its staging folder exists (the import
+    # proper, where a kill leaves something to clean up): the kills below are timed by both, so
+    # that they land inside the import on a fast machine as on a slow one
+    staging_seen: list[float] = []
     started = time.monotonic()
-    cli("province", "import", str(bundle), ws=tmp_path / "timing")  # how long one import takes, start to end
+    timing = subprocess.Popen([INSPECTOR, "--workspace", str(tmp_path / "timing"), "province", "import", str(bundle)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while timing.poll() is None:
+        if (tmp_path / "timing" / "province" / ".staging").exists():
+            staging_seen.append(time.monotonic())
+        time.sleep(0.001)
     duration = time.monotonic() - started
+    assert timing.returncode == 0
+    staged = (staging_seen[-1] - staging_seen[0]) if len(staging_seen) > 1 else 0.05
     rng = random.Random(16)
     outcomes: dict[str, int] = {}
     leftovers = 0
@@ -233,7 +244,7 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
             deadline = time.monotonic() + 2 * duration
             while not (prov / "province" / ".staging").exists() and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.002)
-            time.sleep(rng.uniform(0, 0.1))
+            time.sleep(rng.uniform(0, min(0.1, 0.5 * staged)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         state = _state(prov)
@@ -248,7 +259,7 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
         assert _state(prov) == "complete"
         assert not (staging.exists() and any(staging.iterdir()))
         assert [str(d.relative_to(prov)) for d in imports.iterdir()] == [r["dir"] for r in province_imports(Workspace(prov))]
-    print(f"{trials} kills: {outcomes}, {leftovers} left staging/unrecorded folders that the retry removed")
+    print(f"{trials} kills (import {duration:.2f} s, staged {staged:.3f} s): {outcomes}, {leftovers} left staging/unrecorded folders that the retry removed")
     assert sum(outcomes.values()) == trials
     assert leftovers >= trials // 4, "the kills rarely landed inside an import: the test did not test much"
 

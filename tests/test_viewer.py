@@ -17,6 +17,7 @@ import pytest
 from inspector.core.store import Workspace
 from inspector.core.submission.viewer import EvidenceServer
 from inspector.core.web.browser import LAUNCH_ARGS, find_chromium
+from tests.httpfixtures import interruptible
 from tests.test_tui import QUARTER, build_workspace
 
 CHROMIUM, WHY = find_chromium()
@@ -136,7 +137,8 @@ def test_captured_dom_is_a_download_never_a_page(ws: Workspace):
 
 def test_cli_serves_until_interrupted(ws: Workspace):
     proc = subprocess.Popen([sys.executable, "-m", "inspector.cli", "--workspace", str(ws.root), "evidence", "serve",
-                             "--quarter", QUARTER, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--quarter", QUARTER, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
     try:
         line = proc.stdout.readline()
         url = next(w for w in line.split() if w.startswith("http://127.0.0.1:"))
