@@ -263,3 +263,192 @@ def test_pipeline_measures_match_the_truth(truth: SiteTruth) -> None:
             if got.get(name) != value:
                 diffs.append(f"{iid}.{name}: got {got.get(name)!r}, truth {value!r}")
     assert not diffs, diffs
+
+
+# --------------------------------------------------------------------------- templates no rule was written on
+
+# ``tests/fixtures/cms/unseen/``: single pages written by hand after further template families (EmpireCMS,
+# PHPCMS v9, JEECMS, 开普云 / 南威 / 浪潮 集约化 platforms, Bootstrap rows, old ASP tables), counted by hand
+# before the readers were run on them. Each is read as a column page (``read_column``, as ``analyze_site``
+# reads the columns) or as a homepage (``analyze_site``).
+
+UNSEEN = CMS / "unseen"
+
+
+@dataclass
+class ColumnTruth:
+    """One column page: its name and URL, items, items in the 14-day window, newest date, blank."""
+
+    path: str
+    url: str
+    name: str
+    items: int
+    in_window: int
+    latest: date | None
+    blank: bool = False
+    category: str | None = None
+
+
+UNSEEN_COLUMNS = [
+    # EmpireCMS: table layout, dates 2026.11.18 before the link, undated 热门点击 sidebar, epages pager
+    ColumnTruth("empire_gzdt.html", "http://www.nl.gov.cn/news/gzdt/", "工作动态", 6, 3, date(2026, 11, 18), category="news"),
+    # PHPCMS v9: query-string column URL, 2026年11月16日 in <span class="rt"> before "·", an <hr> row, 点击排行
+    ColumnTruth("phpcms_tzgg.html", "http://www.lzx.gov.cn/index.php?m=content&c=index&a=lists&catid=12", "通知公告",
+                5, 1, date(2026, 11, 16), category="notice"),
+    # JEECMS: <time datetime="…">11月19日</time>, one story of last December (12月28日 -> 2025)
+    ColumnTruth("jeecms_zwdt.html", "http://www.jy.gov.cn/zwdt/index.jhtml", "政务动态", 5, 2, date(2026, 11, 19), category="news"),
+    # 开普云 sub-site: whole card inside the <a>, a summary naming another day (11月3日) before the date field
+    ColumnTruth("kaipu_gzdt.html", "http://www.ruian.gov.cn/bm/jtj/bmdt/", "部门动态", 5, 2, date(2026, 11, 18), category="news"),
+    # 南威-style 信息公开 table: 索引号 | 信息名称 | 文号 | 成文日期 | 发布日期 in nested layout tables
+    ColumnTruth("nanwei_zcwj.html", "http://www.xinluo.gov.cn/zwgk/zcwj/", "政策文件", 5, 2, date(2026, 11, 10), category="notice"),
+    # Bootstrap: div.row cells (no ul/li/table), full-width digits ２０２６－１１－１８
+    ColumnTruth("rows_bmdt.html", "http://www.karuo.gov.cn/xwdt/bmdt/", "部门动态", 4, 2, date(2026, 11, 18), category="news"),
+    # badge "2026-11" over "18日", summaries naming other days
+    ColumnTruth("badge_xzdt.html", "http://www.shimen.gov.cn/xwzx/xzdt/", "乡镇动态", 4, 1, date(2026, 11, 18), category="news"),
+    # one <dl> per picture story: dt image, dd title, dd "发布时间：2026/11/19　浏览：286"
+    ColumnTruth("dl_tpxw.html", "http://www.haiyan.gov.cn/xwzx/tpxw/", "图片新闻", 3, 2, date(2026, 11, 19), category="news"),
+    # GBK, charset only in <meta http-equiv> after 3 KB of inline CSS; 镕 喆 堃 outside GB2312
+    ColumnTruth("gbk_meta_rsxx.html", "http://www.rucheng.gov.cn/zwgk/rsxx/", "人事信息", 4, 1, date(2026, 11, 17), category="personnel"),
+    # GBK with no charset anywhere; dates 2026年8月15日 in cells
+    ColumnTruth("nocharset_tzgg.html", "http://www.sangzhi.gov.cn/tzgg/", "通知公告", 4, 1, date(2026, 11, 19), category="notice"),
+    # month-day badge with the year apart (11-18 / 2024): stories of 2024 and 2023, not of this year
+    ColumnTruth("yearbadge_ghjh.html", "http://www.yuping.gov.cn/zwgk/ghjh/", "规划计划", 3, 0, date(2024, 11, 18), category="personnel"),
+    # an archive grouped under 2025年 / 2024年 headings, [12-30] dates without the year
+    ColumnTruth("yearheading_gzzj.html", "http://www.tiane.gov.cn/zwgk/gzzj/", "工作总结", 4, 0, date(2025, 12, 30), category="personnel"),
+    # 文号 / 成文日期 / 发布日期 spans under each link
+    ColumnTruth("inline_zcwj.html", "http://www.tongwei.gov.cn/zwgk/gfxwj/", "规范性文件", 3, 0, date(2026, 5, 12), category="notice"),
+    # old ASP: a table per title cell (dot image + link), header 标题 | 点击 | 发布时间, "2026年11月18日 星期三",
+    # a click count of 2026
+    ColumnTruth("nested_rows_tzgg.html", "http://www.gtnj.gov.cn/news.asp?lb=2", "通知公告", 4, 1, date(2026, 11, 18), category="notice"),
+    # 浪潮 集约化 sub-site: <li class="no-data">暂无数据</li> beside a 最新发布 sidebar of other columns
+    ColumnTruth("blank_ghjh.html", "http://www.anqiu.gov.cn/zjj/ghjh/", "规划计划", 0, 0, None, blank=True, category="personnel"),
+]
+
+
+def _unseen_column(truth: ColumnTruth):
+    from inspector.core.extract.columns import read_column
+    from inspector.core.model import CrawlResult
+
+    html = decode_html((UNSEEN / truth.path).read_bytes(), "text/html")[0]
+    home = truth.url.split("/", 3)
+    home_url = "/".join(home[:3]) + "/"
+    page = Page(url=truth.url, final_url=truth.url, status=200, html=html)
+    return read_column(truth.name, truth.url, "nav", CrawlResult(start_url=home_url, homepage_url=home_url, pages={truth.url: page}), CL, AS_OF)
+
+
+@pytest.mark.parametrize("truth", UNSEEN_COLUMNS, ids=[t.path for t in UNSEEN_COLUMNS])
+def test_unseen_column_pages_read_as_counted_by_hand(truth: ColumnTruth) -> None:
+    col = _unseen_column(truth).column
+    dated = [i.date for i in col.items if i.date is not None]
+    got = (len(col.items), sum(1 for d in dated if d >= WINDOW), col.latest, col.blank, col.category)
+    assert got == (truth.items, truth.in_window, truth.latest, truth.blank, truth.category), [(i.title, i.raw_date) for i in col.items]
+
+
+def _unseen_home(path: str, host: str):
+    from inspector.core.extract.site import analyze_site
+    from inspector.core.model import CrawlResult
+
+    page = Page(url=host + "/", final_url=host + "/", status=200, html=(UNSEEN / path).read_text("utf-8"))
+    return analyze_site(CrawlResult(start_url=host + "/", homepage_url=host + "/", pages={host + "/": page}), CL, AS_OF)
+
+
+@pytest.mark.parametrize(("path", "host", "items", "in_window"), [
+    # 要闻 carousel repeating the first tab's stories, three tab boxes (one 更多 each or per pane, hidden panes),
+    # a 通知公告 marquee with （2026-11-18）, header date with 农历, a visitor counter 20261120
+    ("home_portal.html", "http://www.mile.gov.cn", 19, 10),
+    # slides with captions and dates, a headline with a summary naming its day, a 公示公告 marquee of <li>
+    ("home_slides.html", "http://www.qilian.gov.cn", 6, 4),
+])
+def test_unseen_homepages_read_as_counted_by_hand(path: str, host: str, items: int, in_window: int) -> None:
+    analysis = _unseen_home(path, host)
+    dated = [i.date for i in analysis.homepage_items if i.date is not None]
+    got = (len(analysis.homepage_items), sum(1 for d in dated if d >= WINDOW), max(dated, default=None), analysis.navigation_only)
+    assert got == (items, in_window, date(2026, 11, 19), False), [(i.title, i.raw_date) for i in analysis.homepage_items]
+
+
+def test_a_table_with_written_and_publish_date_columns_dates_rows_by_the_publish_date() -> None:
+    # 成文日期 comes first in the row; the checklist ranks 发布日期 before it (columns.date_labels)
+    items = extract_items(decode_html((UNSEEN / "nanwei_zcwj.html").read_bytes(), "text/html")[0],
+                          "http://www.xinluo.gov.cn/zwgk/zcwj/", AS_OF, CL)
+    assert [i.date for i in items] == [date(2026, 11, 10), date(2026, 11, 6), date(2026, 10, 15), date(2026, 9, 5), date(2026, 6, 28)]
+
+
+def test_a_month_day_badge_takes_the_year_printed_beside_it() -> None:
+    items = extract_items((UNSEEN / "yearbadge_ghjh.html").read_text("utf-8"), "http://www.yuping.gov.cn/zwgk/ghjh/", AS_OF, CL)
+    assert [i.date for i in items] == [date(2024, 11, 18), date(2024, 3, 2), date(2023, 12, 20)]
+
+
+def test_yearless_dates_under_a_year_heading_are_in_that_year() -> None:
+    items = extract_items((UNSEEN / "yearheading_gzzj.html").read_text("utf-8"), "http://www.tiane.gov.cn/zwgk/gzzj/", AS_OF, CL)
+    assert [i.date for i in items] == [date(2025, 12, 30), date(2025, 7, 10), date(2024, 12, 27), date(2024, 7, 8)]
+
+
+def test_a_column_list_in_several_blocks_of_its_own_stories_keeps_every_block() -> None:
+    col = _unseen_column(next(t for t in UNSEEN_COLUMNS if t.path == "yearheading_gzzj.html")).column
+    assert [i.title for i in col.items] == ["天峨县人民政府2025年工作总结", "天峨县2025年上半年工作总结",
+                                            "天峨县人民政府2024年工作总结", "天峨县2024年上半年工作总结"]
+
+
+def test_a_date_with_its_weekday_under_a_date_header_dates_the_row() -> None:
+    items = extract_items((UNSEEN / "nested_rows_tzgg.html").read_text("utf-8"), "http://www.gtnj.gov.cn/news.asp?lb=2", AS_OF, CL)
+    assert [(i.title, i.date) for i in items] == [
+        ("关于做好2026年冬季取暖安全工作的通知", date(2026, 11, 18)),
+        ("关于开展农机安全生产大检查的通知", date(2026, 11, 4)),
+        ("关于国庆节放假安排的通知", date(2026, 9, 28)),
+        ("关于公布2026年度农机购置补贴额一览表的公告", date(2026, 5, 20)),
+    ]
+
+
+def test_a_page_clock_with_its_weekday_dates_nothing() -> None:
+    # the weekday is accepted only under a date label: a header clock beside a link is no item
+    html = """<html><body><ul class="top"><li>2026年11月20日 星期五 <a href="/m/">手机版网站入口</a></li></ul>
+<ul class="top2"><li>2026年11月19日 星期四 <a href="/wza/">无障碍浏览入口</a></li><li>2026年11月18日 星期三 <a href="/en/">英文版网站入口</a></li></ul></body></html>"""
+    assert extract_items(html, "http://www.x.gov.cn/", AS_OF, CL) == []
+
+
+def test_a_tab_strip_list_beside_its_more_link_names_each_pane() -> None:
+    # <div class="tab-hd"><ul><li>政策文件</li><li>政策解读</li></ul></div>: each pane's 更多 is its own column
+    analysis = _unseen_home("home_portal.html", "http://www.mile.gov.cn")
+    named = {c.url.rsplit("/", 2)[-2]: (c.name, c.category) for c in analysis.columns if c.source == "more"}
+    assert named == {"mlyw": ("弥勒要闻", "news"), "zcwj": ("政策文件", "notice"), "zcjd": ("政策解读", None)}
+
+
+def _iframe_column_crawl(list_html: str | None = None):
+    from inspector.core.model import CrawlResult
+
+    host = "http://www.hejing.gov.cn"
+    url, frame = f"{host}/xwzx/gzdt/", f"{host}/xwzx/gzdt/iframe_gzdt_list.html"
+    pages = {
+        url: Page(url=url, final_url=url, status=200, html=(UNSEEN / "iframe_gzdt.html").read_text("utf-8")),
+        frame: Page(url=frame, final_url=frame, status=200, html=list_html or (UNSEEN / "iframe_gzdt_list.html").read_text("utf-8")),
+    }
+    return url, CrawlResult(start_url=f"{host}/", homepage_url=f"{host}/", pages=pages)
+
+
+def test_a_column_page_showing_its_list_in_an_iframe_reads_the_frames_list() -> None:
+    from inspector.core.extract.columns import read_column
+
+    url, crawl = _iframe_column_crawl()
+    col = read_column("工作动态", url, "nav", crawl, CL, AS_OF).column
+    assert (len(col.items), col.latest, col.blank) == (3, date(2026, 11, 17), False)
+    # the frame's placeholder makes the column blank
+    url, crawl = _iframe_column_crawl("<html><body><ul class='list'></ul><p>暂无信息</p></body></html>")
+    got = read_column("工作动态", url, "nav", crawl, CL, AS_OF)
+    assert (got.column.items, got.column.blank, got.blank_reason) == ([], True, "暂无信息")
+
+
+def test_an_iframe_column_through_the_pipeline_is_fresh() -> None:
+    home = """<html><head><meta charset="utf-8"><title>和静县人民政府</title></head><body>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/xwzx/gzdt/">工作动态</a></li><li><a href="/zwgk/">政务公开</a></li></ul>
+<ul class="news"><li><a href="/xwzx/gzdt/202611/t20261117_3321.html">和静县召开冬季供暖保障工作会</a><span>2026-11-17</span></li>
+<li><a href="/xwzx/gzdt/202611/t20261102_3290.html">县人大常委会开展执法检查</a><span>2026-11-02</span></li></ul></body></html>"""
+    routes = {
+        "/": (200, {"Content-Type": "text/html; charset=utf-8"}, home.encode()),
+        "/xwzx/gzdt/": (200, {"Content-Type": "text/html"}, (UNSEEN / "iframe_gzdt.html").read_bytes()),
+        "/xwzx/gzdt/iframe_gzdt_list.html": (200, {"Content-Type": "text/html"}, (UNSEEN / "iframe_gzdt_list.html").read_bytes()),
+    }
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)
+    with LoopbackServer(routes) as srv:
+        run = asyncio.run(run_check(srv.url("/"), opts))
+    got = run.doc["indicators"]["columns-not-updated"]["measures"]
+    assert (got["stale_news_columns"], got["blank_columns"]) == (0, 0), got

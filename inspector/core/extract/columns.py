@@ -237,7 +237,8 @@ def _main_items(blocks: list[Block], column_url: str) -> list[Item]:
 
     scored = [b for b in blocks if score(b) > 0]
     if scored and prefix != "/":
-        return dedupe_items(max(scored, key=score).items)
+        best = max(scored, key=score)  # and every other block made only of the column's stories (a list in chunks, by year)
+        return dedupe_items([i for b in scored if b is best or score(b) == len(b.items) for i in b.items])
     return dedupe_items([i for b in blocks for i in b.items])
 
 
@@ -519,6 +520,18 @@ def _template_links(crawl: CrawlResult) -> set[str]:
     return {link.url for link in (home.links or document(home).links)}
 
 
+def _frames(page: Page, page_url: str, crawl: CrawlResult) -> list[Page]:
+    """The readable same-site pages a column page shows in its iframes (crawled ones only)."""
+    frames: list[Page] = []
+    for link in page.links or document(page).links:
+        if link.tag != "iframe" or not same_site(link.url, page_url) or not crawl.in_scope(link.url):
+            continue
+        frame = find_page(crawl, link.url)
+        if frame is not None and frame is not page and frame.html and (frame.status or 0) < 400 and all(f is not frame for f in frames):
+            frames.append(frame)
+    return frames
+
+
 def _scripted(page: Page, items: list[Item], column_url: str, as_of: date) -> bool:
     """Does the column's static page wait for a script to fill its list (read it with a browser)?"""
     if page.source == "browser":
@@ -542,11 +555,18 @@ def read_column(
     page_url = page.final_url or page.url
     category = checklist.classify(name, page_title(page), urlsplit(url).path)
     items, sidebar = own_list(page, page_url, url, name, checklist, as_of)  # (sidebar: other columns' stories)
+    frames = _frames(page, page_url, crawl)
+    for frame in frames if not items else ():  # the list shown in a frame of the column page (集约化 list iframes)
+        frame_items, frame_sidebar = own_list(frame, frame.final_url or frame.url, url, name, checklist, as_of)
+        items, sidebar = dedupe_items(items + frame_items), sidebar | frame_sidebar
     items = items or [i for i in undated_items(page, page_url, as_of, checklist) if i.url not in sidebar]
     items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category, name)
     dated = [i.date for i in items if i.date is not None]
     script_list = (page.status or 0) < 400 and _scripted(page, items, url, as_of)
-    blank_reason = "" if items or script_list else (placeholder_in(page, checklist) or ("empty list" if has_empty_list(page) else ""))
+    blank_reason = "" if items or script_list else (
+        next((p for view in (page, *frames) if (p := placeholder_in(view, checklist))), None)
+        or ("empty list" if has_empty_list(page) else "")
+    )
     if blank_reason == "empty list":  # an empty <ul> somewhere (a sidebar) while stories are listed undated
         stories = undated_items(page, page_url, as_of, checklist, template_links=_template_links(crawl) | sidebar)
         if len(stories) >= MIN_STORIES:

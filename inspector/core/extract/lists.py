@@ -74,6 +74,12 @@ _ITEM_FIELD = re.compile(
 _BADGE_DAY = re.compile(r"^(\d{1,2})日?$")
 _BADGE_YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})月?$")
 _BADGE_PART = 12  # characters of either part
+# a year printed alone beside a yearless date (``11-18`` + ``2024``), or heading a group of a list (``2025年``)
+_BARE_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?$")
+_YEAR_HEADING = re.compile(r"^((?:19|20)\d{2})\s*年度?$")
+_LEADING_YEAR = re.compile(r"\d{4}")
+_WEEKDAYS = "一二三四五六日天"  # Monday first; 星期日 and 星期天 are both Sunday
+_WEEKDAY = re.compile(r"(?:星期|周|礼拜)([一二三四五六日天])")
 # a detail page's links to its neighbours (上一篇：《…》) are navigation, never items
 _NEIGHBOUR_LABEL = re.compile(r"(?:上|下|前|后)一(?:篇|条|则|个)\s*[:：]?\s*$")
 _FIELD_LABEL = 10  # characters of a table cell that is a label (发布机构：, 生成日期：)
@@ -331,6 +337,45 @@ def badge_date(parts: list[str], as_of: date) -> tuple[date, str] | None:
     return None
 
 
+def yearless(raw: str) -> bool:
+    """Does a printed date leave its year out (``11-18``, ``11月18日``)?"""
+    return not _LEADING_YEAR.match(folded_text(raw))
+
+
+def with_year(found: tuple[date, str], year: int, as_of: date, shown: str) -> tuple[date, str]:
+    """A yearless date put in the year the page prints apart from it (else unchanged)."""
+    try:
+        full = found[0].replace(year=year)
+    except ValueError:
+        return found
+    return (full, f"{shown} {found[1]}") if usable(full, as_of) else found
+
+
+def _labelled_weekday_date(segment: str, holder: etree._Element | None, ctx: _Context) -> tuple[date, str] | None:
+    """A date printed with its weekday (``2026年11月18日 星期三``) under a date label, inline (``发布时间：``) or
+    as its table column's header: an item's date. (A weekday alone is no proof: a page clock prints one too.)"""
+    text = folded_text(segment)
+    m = _WEEKDAY.search(text)
+    if not m or len(text) > 40:
+        return None
+    rest = (text[: m.start()] + text[m.end():]).strip()
+    found = strong_date(rest, ctx.as_of)
+    if not found or found[0].weekday() != min(_WEEKDAYS.index(m[1]), 6):
+        return None
+    label = _date_label(rest, found[1]) or _column_label(holder)
+    return found if label and _is_date_label(label, ctx.date_labels) else None
+
+
+def _year_beside(found: tuple[date, str], neighbours: list[str], as_of: date) -> tuple[date, str]:
+    """A yearless date completed by the bare year printed right beside it (``11-18`` / ``2024``)."""
+    if not yearless(found[1]):
+        return found
+    for text in neighbours:
+        if m := _BARE_YEAR.match(text):
+            return with_year(found, int(m[1]), as_of, text)
+    return found
+
+
 def strong_date(segment: str, as_of: date) -> tuple[date, str] | None:
     """The date a short segment consists of (e.g. ``[2026-11-18]``), or None."""
     seg = folded_text(segment)
@@ -491,13 +536,22 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
     title_a, url, title = max(links, key=lambda t: len(t[2]))
     inside = set(title_a.iter())
     short: list[str] = []  # the unit's short texts, for a date printed in two parts
+    shown: list[str] = []  # every text of the unit outside the title link, in order
+    printed: list[tuple[str, tuple[date, str], etree._Element | None, int]] = []  # (segment, date, where, index in shown)
     for el in unit:
-        for seg in _outside_segments(el, inside):
-            found = strong_date(seg, ctx.as_of)
+        for seg, holder in _placed_segments(el, inside):
+            if not (text := seg.strip()):
+                continue
+            found = strong_date(seg, ctx.as_of) or _labelled_weekday_date(seg, holder, ctx)
             if found:
-                return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
-            if (text := seg.strip()) and len(text) <= _BADGE_PART:
+                printed.append((seg, found, holder, len(shown)))
+            elif not printed and len(text) <= _BADGE_PART:
                 short.append(folded_text(text))
+            shown.append(folded_text(text))
+    if printed:
+        seg, found, _, index = _publish_date(printed, ctx.date_labels)
+        found = _year_beside(found, [shown[j] for j in (index - 1, index + 1) if 0 <= j < len(shown)], ctx.as_of)
+        return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
     badge = badge_date(short, ctx.as_of) if len(short) > 1 else None
     if badge:
         return _Entry(title, url, badge[0], badge[1], True, tag_of(unit[0]))
@@ -526,17 +580,68 @@ def _url_entry(title: str, url: str, as_of: date, month_dates: bool, tag: str) -
 
 def _outside_segments(el: etree._Element, inside: set[etree._Element]) -> Iterator[str]:
     """Text segments of ``el`` (and its tail) that are not inside the title link."""
+    return (seg for seg, _ in _placed_segments(el, inside))
+
+
+def _placed_segments(el: etree._Element, inside: set[etree._Element]) -> Iterator[tuple[str, etree._Element | None]]:
+    """:func:`_outside_segments` with the element each segment shows in (a tail: its parent)."""
     if el in inside:
         if el.tail and el.getparent() not in inside:
-            yield el.tail
+            yield el.tail, el.getparent()
         return
     if tag_of(el) not in SKIP_TAGS:
         if el.text:
-            yield el.text
+            yield el.text, el
         for child in el:
-            yield from _outside_segments(child, inside)
+            yield from _placed_segments(child, inside)
     if el.tail:
-        yield el.tail
+        yield el.tail, el.getparent()
+
+
+def _column_label(holder: etree._Element | None) -> str:
+    """The header of the table column a table cell's text shows in (``发布日期``), else "".
+
+    The header is the table's first row when it has as many cells as this row and no link."""
+    cell = holder
+    while cell is not None and tag_of(cell) not in ("td", "th"):
+        cell = cell.getparent()
+    row = cell.getparent() if cell is not None else None
+    if row is None or tag_of(row) != "tr":
+        return ""
+    table = row.getparent()
+    if table is not None and tag_of(table) in ("tbody", "thead", "tfoot"):
+        table = table.getparent()
+    if table is None or tag_of(table) != "table":
+        return ""
+    header = next((r for r in table.iter("tr")), None)
+    if header is None or header is row or next(header.iter("a"), None) is not None:
+        return ""
+    heads = [c for c in children(header) if tag_of(c) in ("td", "th")]
+    cells = [c for c in children(row) if tag_of(c) in ("td", "th")]
+    if len(heads) != len(cells):
+        return ""
+    return _PUNCT.sub("", folded_text(element_text(heads[cells.index(cell)])))
+
+
+def _publish_date(
+    printed: list[tuple[str, tuple[date, str], etree._Element | None, int]], labels: tuple[str, ...]
+) -> tuple[str, tuple[date, str], etree._Element | None, int]:
+    """The date that dates an entry printing several: the first, unless it is labelled (inline, or by its
+    table column's header) and another one carries a label the checklist ranks before it (``成文日期`` |
+    ``发布日期``: the publish date)."""
+    if len(printed) < 2:
+        return printed[0]
+
+    def rank(candidate: tuple[str, tuple[date, str], etree._Element | None, int]) -> int | None:
+        seg, (_, raw), holder, _ = candidate
+        label = _date_label(seg, raw) or _column_label(holder)
+        return labels.index(label) if label in labels else None
+
+    first = rank(printed[0])
+    if first is None:
+        return printed[0]
+    ranked = [(r, i) for i, c in enumerate(printed) if (r := rank(c)) is not None]
+    return printed[min(ranked)[1]]
 
 
 def _units(container: etree._Element) -> list[list[etree._Element]]:
@@ -710,9 +815,10 @@ def _label_texts(el: etree._Element, mores: tuple[str, ...]) -> list[str]:
         text = element_text(h)
         if 0 < len(text) <= MAX_LABEL_LEN:
             return [text]
-    tabs = [t for t in (element_text(c) for c in children(el)) if not is_more_link(t, mores)]
-    if len(tabs) >= 2 and all(0 < len(t) <= MAX_LABEL_LEN for t in tabs):
-        return tabs  # a tab strip of plain labels (<li>要闻</li><li>公告</li>)
+    for strip in (el, *el.iter("ul", "ol")):  # the strip itself, or its list beside a 更多 (<ul><li>…</li></ul><a>更多</a>)
+        tabs = [t for t in (element_text(c) for c in children(strip)) if not is_more_link(t, mores)]
+        if len(tabs) >= 2 and all(0 < len(t) <= MAX_LABEL_LEN for t in tabs):
+            return tabs  # a tab strip of plain labels (<li>要闻</li><li>公告</li>)
     more_anchors = {a for a in el.iter("a") if is_more_link(anchor_text(a), mores)}
     text = folded_text(" ".join(_outside_segments(el, {d for a in more_anchors for d in a.iter()})))
     return [text] if 0 < len(text) <= MAX_LABEL_LEN and not is_more_link(text, mores) else []
@@ -861,6 +967,18 @@ def _more_link(el: etree._Element, page_url: str, mores: tuple[str, ...], index:
     return found[0] if index == 0 or len(found) != 1 else None
 
 
+def _in_heading_year(entries: list[_Entry], heading: str, as_of: date) -> list[_Entry]:
+    """A list grouped by year under headings (``2025年`` / ``2024年``) prints its dates without the year:
+    they are in the heading's year."""
+    m = _YEAR_HEADING.match(folded_text(heading))
+    if not m:
+        return entries
+    for e in entries:
+        if e.visible and e.date is not None and yearless(e.raw):
+            e.date, e.raw = with_year((e.date, e.raw), int(m[1]), as_of, m[0])
+    return entries
+
+
 def _to_items(entries: list[_Entry]) -> list[Item]:
     items: list[Item] = []
     seen: dict[tuple[str, date | None], int] = {}
@@ -911,7 +1029,7 @@ def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checkl
     for rb in raw:
         others = [c for c in containers if c is not rb.container]
         heading, more = _heading_and_more(rb.container, doc.base, as_of, ctx.mores, others)
-        blocks.append(Block(heading=heading, items=_to_items(rb.entries), more_url=more))
+        blocks.append(Block(heading=heading, items=_to_items(_in_heading_year(rb.entries, heading, as_of)), more_url=more))
     return blocks
 
 
