@@ -227,7 +227,7 @@ def _simplified(window: str, name: str) -> str:
     out = []
     for ch, want in zip(window, name):
         forms = table.get(ch)
-        out.append(ch if not forms else want if want in forms else forms[0])
+        out.append(ch if ch == want or not forms else want if want in forms else forms[0])
     return "".join(out)
 
 
