@@ -204,12 +204,23 @@ class Record:
     row: etree._Element
 
 
-HeaderTable = tuple[etree._Element, int, dict[int, str]]  # table, header row index, {cell index: key}
+@dataclass
+class _HeaderRows:
+    """A header row of labels over rows of values: a table's, or a grid of other elements
+    (``<ul class="thead"><li>标题</li><li>来信时间</li>…</ul>`` over ``<ul class="row">…</ul>`` rows)."""
+
+    keys: dict[int, str]  # cell index -> field key
+    width: int  # cells of the header row
+    rows: list[tuple[etree._Element, list[etree._Element]]]  # the rows after the header, with their cells
+    read: list[etree._Element]  # the elements read as this table (left out of the line reading)
 
 
-def _header_tables(root: etree._Element, groups: Groups) -> list[HeaderTable]:
-    """Tables whose header row holds at least two labels over rows of values."""
-    found: list[HeaderTable] = []
+_NOT_GRID = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "dl", "dt", "dd", "select", "option", "br", "hr", "img"}
+
+
+def _header_tables(root: etree._Element, groups: Groups) -> list[_HeaderRows]:
+    """Tables (and grids of other elements) whose header row holds at least two labels over rows of values."""
+    found: list[_HeaderRows] = []
     for table in root.iter("table"):
         rows = _rows(table)
         for i, row in enumerate(rows[:-1]):
@@ -220,8 +231,46 @@ def _header_tables(root: etree._Element, groups: Groups) -> list[HeaderTable]:
             shown = [r for r in rows[i + 1 :] if cell_text(r)]  # spacer rows (an image, &nbsp;) show nothing
             following = _cells(shown[0]) if shown else []
             if len(following) == len(cells) and not any(label_key(cell_text(c), groups) for c in following):
-                found.append((table, i, keys))
+                found.append(_HeaderRows(keys, len(cells), [(r, _cells(r)) for r in rows[i + 1 :]], [table]))
                 break
+    return found + _header_grids(root, groups, found)
+
+
+def _grid_cells(row: etree._Element) -> list[etree._Element]:
+    return [c for c in _element_children(row) if c.tag not in _NOT_GRID]
+
+
+def _header_grids(root: etree._Element, groups: Groups, tables: list[_HeaderRows]) -> list[_HeaderRows]:
+    """Header rows drawn without a table: an element whose children are short cells, two or more of
+    them labels, followed by sibling rows of its tag (or by a list whose items are the rows), the first
+    row of values having as many cells and no label."""
+    found: list[_HeaderRows] = []
+    taken = {el for t in tables for el in t.read}
+    for header in root.iter():
+        if not isinstance(header.tag, str) or header.tag in _NOT_GRID or header.tag in _SKIP_TAGS:
+            continue
+        if len(header) < 2 or len(header.text_content()) > 4 * len(header) * _MAX_LABEL_CHARS:
+            continue  # (one C call rejects every container of more than labels)
+        cells = _grid_cells(header)
+        if len(cells) < 2 or len(squash(header.text_content())) > len(cells) * _MAX_LABEL_CHARS:
+            continue
+        texts = [cell_text(c) for c in cells]
+        if any(len(t) > _MAX_LABEL_CHARS for t in texts):
+            continue
+        keys = {j: k for j, t in enumerate(texts) if (k := label_key(t, groups))}
+        parent = header.getparent()
+        if len(keys) < 2 or parent is None or any(a in taken for a in header.iterancestors()):
+            continue
+        siblings = _element_children(parent)
+        after = siblings[siblings.index(header) + 1 :]
+        rows = [s for s in after if s.tag == header.tag]
+        if not rows and after:  # a list under its header line: its items are the rows
+            rows = _element_children(after[0])
+        data = [(r, _grid_cells(r)) for r in rows if cell_text(r) and len(cell_text(r)) <= _MAX_ROW_CHARS]
+        if not data or len(data[0][1]) != len(cells) or any(label_key(cell_text(c), groups) for c in data[0][1]):
+            continue
+        found.append(_HeaderRows(keys, len(cells), data, [header, *(r for r, _ in data)]))
+        taken.update([header, *(r for r, _ in data)])
     return found
 
 
@@ -230,15 +279,13 @@ def table_records(root: etree._Element, groups: Groups) -> list[Record]:
     return _records(_header_tables(root, groups), groups)
 
 
-def _records(tables: list[HeaderTable], groups: Groups) -> list[Record]:
+def _records(tables: list[_HeaderRows], groups: Groups) -> list[Record]:
     records: list[Record] = []
-    for table, header, keys in tables:
-        width = len(_cells(_rows(table)[header]))
-        for row in _rows(table)[header + 1 :]:
-            cells = _cells(row)
-            if len(cells) != width or any(label_key(cell_text(c), groups) for c in cells):
+    for table in tables:
+        for row, cells in table.rows:
+            if len(cells) != table.width or any(label_key(cell_text(c), groups) for c in cells):
                 continue
-            records.append(Record({k: cell_text(cells[j]) for j, k in keys.items()}, row))
+            records.append(Record({k: cell_text(cells[j]) for j, k in table.keys.items()}, row))
     return records
 
 
@@ -323,10 +370,23 @@ def _pair_rows(
                 elif len(cells) == 1 and i + 1 < len(rows) and not _has_label_cell(rows[i + 1], groups):
                     value = cell_text(rows[i + 1])
                     used.append(rows[i + 1])
+                elif _heads_one_row(rows, i, groups):  # 来信内容 | 回复内容 over the letter and its reply
+                    value = cell_text(_cells(rows[i + 1])[j])  # (the row's own labelled lines are read too)
                 else:
                     value = ""
                 pairs += [(k, value) for k in named[j] or [key]]
     return pairs, used
+
+
+def _heads_one_row(rows: list[etree._Element], i: int, groups: Groups) -> bool:
+    """Is row ``i`` a row of short headings over exactly one row of as many cells, without labels
+    (a two-column letter page: ``来信内容 | 回复内容`` over the letter and the reply)?"""
+    cells = _cells(rows[i])
+    shown = [r for r in rows[i + 1 :] if cell_text(r)]
+    if len(cells) < 2 or len(shown) != 1 or any(len(cell_text(c)) > _MAX_LABEL_CHARS for c in cells):
+        return False
+    below = _cells(shown[0])
+    return shown[0] is rows[i + 1] and len(below) == len(cells) and not _has_label_cell(shown[0], groups)
 
 
 def _dl_pairs(root: etree._Element, groups: Groups) -> tuple[list[tuple[str, str]], list[etree._Element]]:
@@ -397,7 +457,7 @@ def read_fields(root: etree._Element, groups: Groups) -> dict[str, list[str]]:
     for record in _records(tables, groups):
         for key, value in record.values.items():
             out.setdefault(key, []).append(value)
-    header_tables = {table for table, _, _ in tables}
+    header_tables = {el for table in tables for el in table.read}
     pairs, rows = _pair_rows(root, groups, header_tables)
     dl_pairs, lists = _dl_pairs(root, groups)
     tab_pairs, strips = _tab_pairs(root, groups)
@@ -440,11 +500,25 @@ class Board:
 DEFAULT_REPLY_LABELS = ("回复内容", "答复内容", "办理结果")  # only if a checklist lacks reply_labels
 
 
+_DATE_WORDS = ("时间", "日期")
+
+
+def _date_variants(labels: Sequence[str]) -> list[str]:
+    """Date labels with their other spelling: a board prints 留言时间 or 留言日期, 答复日期 or 答复时间."""
+    out = list(labels)
+    for label in labels:
+        for a, b in (_DATE_WORDS, _DATE_WORDS[::-1]):
+            if label.endswith(a) and len(label) > len(a):
+                out.append(label[: -len(a)] + b)
+    return list(dict.fromkeys(out))
+
+
 def board_groups(params: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The field groups of a message, from the ``poor-interaction`` params."""
+    """The field groups of a message, from the ``poor-interaction`` params (a date label in either
+    spelling, ``…时间`` or ``…日期``)."""
     return {
-        "submitted": list(params.get("submitted_labels", ())),
-        "replied": list(params.get("replied_labels", ())),
+        "submitted": _date_variants(params.get("submitted_labels", ())),
+        "replied": _date_variants(params.get("replied_labels", ())),
         "unit": list(params.get("unit_labels", ())),
         "status": list(params.get("status_labels", ())),
         "title": list(params.get("title_labels", ())),
@@ -520,6 +594,58 @@ def _answered(fields: Mapping[str, list[str]], text: str, params: Mapping[str, A
     return None
 
 
+def _status_words(params: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """The words a status shows: (answered, unanswered). Besides the checklist's markers, each answered
+    marker's verb negated (已答复 -> 未答复, 待答复, 尚未答复)."""
+    answered = {squash(m) for m in params.get("answered_markers", ()) if m}
+    unanswered = {squash(m) for m in params.get("unanswered_markers", ()) if m}
+    verbs = {m[1:] for m in answered if m.startswith("已") and len(m) > 2}
+    unanswered |= {n + v for n in _NEGATIONS for v in verbs}
+    return answered, unanswered
+
+
+def _status_badges(root: etree._Element, params: Mapping[str, Any]) -> list[str]:
+    """Status words shown without a 状态 label: an element whose whole text is one (``<span
+    class="tag">待答复</span>``). Links are left out (a board's 已回复 / 未回复 filter tabs), and so are
+    badges that disagree with each other."""
+    answered, unanswered = _status_words(params)
+    longest = max(map(len, answered | unanswered), default=0) + 2
+    found: set[str] = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or el.tag == "a" or len(el) > 2:
+            continue  # (a badge is a word: an element of more than two children is not one)
+        raw = el.text_content()
+        if len(raw) > 4 * longest and len(squash(raw)) > longest:
+            continue
+        text = squash(clean_text(raw)).strip("【】[]()（）")
+        if (text in answered or text in unanswered) and not any(a.tag == "a" for a in el.iterancestors()):
+            found.add(text)
+    if found and (found <= answered or found <= unanswered):
+        return sorted(found)
+    return []
+
+
+def _with_badges(fields: Mapping[str, list[str]], root: etree._Element, params: Mapping[str, Any]) -> Mapping[str, list[str]]:
+    """The fields, with the status badges as the status when no labelled status is shown."""
+    if any(clean_text(v) for v in fields.get("status", [])):
+        return fields
+    badges = _status_badges(root, params)
+    return {**fields, "status": badges} if badges else fields
+
+
+_TITLE_STATUS = re.compile(r"^\s*[【\[〔（(]\s*([^】\]〕）)]{2,6}?)\s*[】\]〕）)]")
+
+
+def _title_status(title: str, params: Mapping[str, Any]) -> bool | None:
+    """The status a listed title opens with (``【办理中】路面塌陷``, ``[已回复]…``): False, True or None."""
+    m = _TITLE_STATUS.match(title)
+    if m is None:
+        return None
+    answered, unanswered = _status_words(params)
+    word = squash(m.group(1))
+    return False if word in unanswered else True if word in answered else None
+
+
 def _message_from_fields(
     fields: Mapping[str, list[str]], text: str, params: Mapping[str, Any], as_of: date
 ) -> Message:
@@ -580,19 +706,32 @@ def _is_message_page(fields: Mapping[str, list[str]], msg: Message) -> bool:
     return msg.submitted is not None and any(fields.get(k) for k in ("replied", "unit", "status", "reply"))
 
 
-def read_detail(page: Page, groups: Groups, params: Mapping[str, Any], as_of: date) -> Message | None:
-    """The message shown on a detail page, or None when the page is not one message (or is a list)."""
+def read_detail(
+    page: Page, groups: Groups, params: Mapping[str, Any], as_of: date, listed: Message | None = None
+) -> Message | None:
+    """The message shown on a detail page, or None when the page is not one message (or is a list).
+
+    ``listed``: the message as its board's list shows it (this page is its link). A letter page that
+    prints its submission without a label (``网友 张** 于 2026-05-01 提问``) is still that message when
+    it shows a reply, unit or status: the list gave its submission date.
+    """
     root, body = document(page).root, document(page).body
     if root is None or body is None:
         return None
     if table_records(body, groups):
         return None  # a table of messages: another board's list, not a message
-    fields = read_fields(body, detail_groups(groups, params))
+    fields = _with_badges(read_fields(body, detail_groups(groups, params)), body, params)
     text = " ".join(line.text for line in text_lines(body))
+    from_list = listed is not None and listed.submitted is not None and not _first_date(fields.get("submitted", []), as_of)
+    if from_list:
+        assert listed is not None and listed.submitted is not None
+        fields = {**fields, "submitted": [listed.submitted.isoformat()]}
+        if not any(clean_text(v) for k in ("replied", "unit", "status", "reply") for v in fields.get(k, [])):
+            return None  # nothing of a reply shown: not read as the letter's page
     msg = _message_from_fields(fields, text, params, as_of)
     if not _is_message_page(fields, msg):
         return None
-    if msg.answered is None and msg.replied is None:
+    if msg.answered is None and msg.replied is None and not from_list:
         msg.answered = False  # a message page that shows no reply has not been answered
     msg.url = page.final_url or page.url
     if not msg.title:
@@ -635,12 +774,14 @@ def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of:
     if root is None:
         return []
     out: list[Message] = []
-    for record in table_records(root, groups):
+    records = table_records(root, groups)
+    for record in records:
         fields = {k: [v] for k, v in record.values.items()}
         out.append(_row_message(record.row, fields, doc, params, as_of))
+    record_rows = {r.row for r in records}
     for a, url in _anchors(root, doc):
         row = _row_of(a)
-        if row is None or (row.tag == "tr" and any(m.url == url for m in out)):
+        if row is None or (any(m.url == url for m in out) and (row.tag == "tr" or _within(row, record_rows))):
             continue
         fields = read_fields(row, groups)
         if not (fields.get("submitted") or fields.get("replied")):
@@ -650,6 +791,10 @@ def _list_messages(page: Page, groups: Groups, params: Mapping[str, Any], as_of:
         if fields.get("submitted") or fields.get("replied"):
             out.append(_row_message(row, fields, doc, params, as_of))
     return _number_alike([m for m in out if m.url or m.submitted])
+
+
+def _within(el: etree._Element, ancestors: set[etree._Element]) -> bool:
+    return el in ancestors or any(a in ancestors for a in el.iterancestors())
 
 
 def _number_alike(messages: list[Message]) -> list[Message]:
@@ -666,11 +811,13 @@ def _number_alike(messages: list[Message]) -> list[Message]:
 def _row_message(
     row: etree._Element, fields: Mapping[str, list[str]], doc: Document, params: Mapping[str, Any], as_of: date
 ) -> Message:
-    msg = _message_from_fields(fields, cell_text(row), params, as_of)
+    msg = _message_from_fields(_with_badges(fields, row, params), cell_text(row), params, as_of)
     anchor = next(_anchors(row, doc), None)
     if anchor is not None:
         msg.url = anchor[1]
         msg.title = msg.title or cell_text(anchor[0])
+    if msg.answered is None and msg.replied is None:
+        msg.answered = _title_status(msg.title, params)
     msg.sources.append(doc.url)
     return msg
 
@@ -730,7 +877,8 @@ def read_board(
     for item in column.items:
         if item.url is None and read_rows:
             continue
-        _add(found, Message(title=item.title, url=item.url, submitted=item.date, sources=[column.url], repeat=item.repeat))
+        _add(found, Message(title=item.title, url=item.url, submitted=item.date, sources=[column.url], repeat=item.repeat,
+                            answered=_title_status(item.title, params)))
     _read_details(crawl, pages, found, groups, params, as_of, set(skip) - {column.url})
     messages = list(found.values())
     board = Board(column, messages, [p.final_url or p.url for p in pages], False)
@@ -764,7 +912,7 @@ def _read_details(
             candidates += [u for _, u in _anchors(root, document(page))]
     for url in dict.fromkeys(candidates):
         page = _html_page(crawl, url) if url not in listed else None
-        detail = read_detail(page, groups, params, as_of) if page is not None else None
+        detail = read_detail(page, groups, params, as_of, found.get(("url", url))) if page is not None else None
         if detail is None:
             continue
         key = ("url", url)
