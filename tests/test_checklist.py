@@ -31,7 +31,8 @@ def test_census_has_all_15_indicators_with_the_checklist_measures():
     "title, category",
     [("工作动态", "news"), ("通知公告", "notice"), ("人事任免", "personnel"), ("市长信箱", "consultation"),
      ("网上信访", "excluded"), ("纪检举报", "excluded"), ("意见征集", "solicitation"), ("在线访谈", "interview"),
-     ("办事指南", "service"), ("走进本市", None)],
+     ("办事指南", "service"), ("走进本市", None),
+     ("12345政务服务便民热线", "consultation"), ("12345热线留言", "consultation"), ("我要写信", "consultation")],
 )
 def test_column_classification_comes_from_the_keywords(title, category):
     assert CENSUS.classify(title) == category

@@ -161,3 +161,15 @@ def test_list_rows_with_labelled_dates_and_pagination() -> None:
         "3.html": (date(2026, 6, 1), date(2026, 10, 1), True),
         "4.html": (date(2026, 2, 1), None, None),  # nothing says whether it was answered
     }
+
+
+def test_a_list_row_whose_status_is_accepted_or_awaiting_an_answer_is_unanswered() -> None:
+    """受理中 / 待答复 in a board's status column: the letter waits (the checklist's unanswered markers)."""
+    rows = "".join(
+        f"<tr><td><a href='/zxzx/{n}.html'>{title}</a></td><td>2026-0{n}-01</td><td>{status}</td></tr>"
+        for n, (title, status) in enumerate([("咨询社保转移", "受理中"), ("咨询公租房申请", "待答复"), ("咨询学位", "已答复")], 5)
+    )
+    crawl = CrawlResult(start_url=HOST + "/")
+    url = add_page(crawl, "/zxzx/index.html", html=f"<html><body><table><tr><th>标题</th><th>来信时间</th><th>状态</th></tr>{rows}</table></body></html>")
+    board = read_board(crawl, Column(name="12345便民热线", url=url, category="consultation"), CENSUS, AS_OF)
+    assert {m.title: m.answered for m in board.messages} == {"咨询社保转移": False, "咨询公租房申请": False, "咨询学位": True}
