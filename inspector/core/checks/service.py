@@ -140,9 +140,9 @@ def _viewer(url: str, extensions: Sequence[str]) -> bool:
         not has_extension(parts._replace(query="").geturl(), extensions)
 
 
-# a link whose text only says it is an attachment (附件1, 下载附件): a download script's address names no file
-# (a bare 下载 / 点击下载 may fetch anything: its response type decides)
-_ATTACHMENT_LABEL = re.compile(r"^(?:附件\s*\d*|下载附件|附件下载)\s*[:：]?$")
+# a link whose text says it is an attachment (附件1, 下载附件, 附件2：家庭经济状况核对授权书): a download script's
+# address names no file (a bare 下载 / 点击下载 may fetch anything: its response type decides)
+_ATTACHMENT_LABEL = re.compile(r"^(?:(?:附件\s*\d*|下载附件|附件下载)\s*[:：]?$|附件\s*\d*\s*[:：]|附件\s*\d+\s*[、.．\s])")
 
 
 def names_file(text: str, extensions: Sequence[str]) -> bool:

@@ -12,6 +12,10 @@ Fields are read from the guide's own region only (:func:`guide_region`): the pag
 navigation and footer (``<header>``/``<nav>``/``<footer>`` and their ARIA roles, and the block
 after the guide that holds the site's 主办单位/网站标识码/ICP备/版权所有 lines) are left out, so
 the site's 联系电话 in the footer is never the guide's, and an empty last section stays empty.
+In that region a few layouts are made readable as fields first: a cell spanning rows shows in each
+row it covers, a table of several header rows is one table per header row, an inline label opening
+a line without a colon (``<em>办理时间</em>工作日``) gets one, and tab panes kept in a container of
+their own are headed by their tab's name.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any, Mapping, Sequence
 from inspector.core.checklist import Checklist
 from lxml import etree
 
-from inspector.core.extract.messages import label_pattern, named_field, read_fields, squash
+from inspector.core.extract.messages import label_key, label_pattern, named_field, read_fields, squash
 from inspector.core.model import Column, CrawlResult, Page
 from inspector.core.web.charset import clean_text
 from inspector.core.web.html import document
@@ -226,7 +230,149 @@ def guide_region(body: etree._Element, groups: Mapping[str, Sequence[str]], min_
     _drop_chrome(region, groups, min_labels)
     _cut_footer(region, groups, min_labels)
     _show_images(region)
+    _fill_row_spans(region)
+    _split_header_rows(region, groups)
+    _mark_inline_labels(region, groups)
+    _head_tab_panes(region, groups)
     return region
+
+
+# --------------------------------------------------------------------------- layouts read as fields
+
+
+def _table_rows(table: etree._Element) -> list[etree._Element]:
+    """The rows of ``table`` itself (not of tables nested in its cells)."""
+    return [r for r in table.iter("tr") if next(r.iterancestors("table"), None) is table]
+
+
+def _span(cell: etree._Element, attr: str) -> int:
+    m = re.match(r"\s*(\d+)", cell.get(attr) or "")
+    return max(1, min(int(m.group(1)), 50)) if m else 1
+
+
+def _fill_row_spans(root: etree._Element) -> None:
+    """A cell spanning rows (``rowspan``) shows in each of them: a copy of it is put in each row it
+    covers, at its column, so a label alone in its row (办理时间 beside a value cell that spans the
+    办理地点 and 办理时间 rows) reads that value, and a value row under a spanning label reads that label."""
+    for table in list(root.iter("table")):
+        pending: dict[int, tuple[etree._Element, int]] = {}  # column -> (cell, rows still covered)
+        for row in _table_rows(table):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            if not cells and not pending:
+                continue
+            col = idx = 0
+            placed: dict[int, tuple[etree._Element, int]] = {}
+            while idx < len(cells) or any(c >= col for c in pending):
+                if col in pending:
+                    cell, left = pending.pop(col)
+                    twin = copy.deepcopy(cell)
+                    twin.attrib.pop("rowspan", None)
+                    twin.tail = None
+                    if idx < len(cells):
+                        cells[idx].addprevious(twin)
+                    else:
+                        row.append(twin)
+                    if left > 1:
+                        placed[col] = (cell, left - 1)
+                    col += _span(cell, "colspan")
+                    continue
+                if idx >= len(cells):
+                    col = min(c for c in pending if c >= col)
+                    continue
+                cell = cells[idx]
+                if _span(cell, "rowspan") > 1:
+                    placed[col] = (cell, _span(cell, "rowspan") - 1)
+                col += _span(cell, "colspan")
+                idx += 1
+            pending.update(placed)
+
+
+def _is_label_row(row: etree._Element, groups: Mapping[str, Sequence[str]]) -> bool:
+    """A row of two or more labels and nothing else (a header row over a row of values)."""
+    texts = [clean_text(c.text_content()) for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+    texts = [t for t in texts if t]
+    return len(texts) >= 2 and all(label_key(t, groups) for t in texts)
+
+
+def _split_header_rows(root: etree._Element, groups: Mapping[str, Sequence[str]]) -> None:
+    """A table of several header rows, each over its row(s) of values (事项名称 | 设定依据 | … over the
+    values, then 办理地点 | 办理时间 | … over theirs), is read as one table per header row."""
+    for table in list(root.iter("table")):
+        rows = _table_rows(table)
+        heads = [i for i, row in enumerate(rows) if _is_label_row(row, groups)]
+        if len(heads) < 2 or any(b - a < 2 for a, b in zip(heads, heads[1:])):
+            continue
+        anchor = table
+        for a, b in zip(heads, [*heads[1:], len(rows)]):
+            if a == heads[0]:
+                continue
+            part = table.makeelement("table", {})
+            for row in rows[a:b]:
+                part.append(row)  # (moves the row)
+            anchor.addnext(part)
+            anchor = part
+
+
+_INLINE_LABEL_TAGS = {"em", "span", "strong", "b", "i", "label", "font"}
+
+
+def _mark_inline_labels(root: etree._Element, groups: Mapping[str, Sequence[str]]) -> None:
+    """A label in an inline element opening a line and followed by its value, with no colon
+    (``<li><em>办理时间</em><span>工作日</span></li>``), reads as ``办理时间：工作日``."""
+    for el in list(root.iter(*_INLINE_LABEL_TAGS)):
+        text = clean_text(el.text_content())
+        if not text or text.endswith((":", "：")) or label_key(text, groups) is None:
+            continue
+        follows = (el.tail or "").strip() or any(
+            (isinstance(s.tag, str) and s.tag != "br" and clean_text(s.text_content())) or (s.tail or "").strip()
+            for s in el.itersiblings()
+        )
+        parent = el.getparent()
+        if not follows or parent is None or parent.tag in _INLINE_LABEL_TAGS:
+            continue
+        before = [parent.text, *(
+            (clean_text(s.text_content()) if isinstance(s.tag, str) else "") + (s.tail or "")
+            for s in el.itersiblings(preceding=True)
+        )]
+        if any((t or "").strip() for t in before):
+            continue  # a word inside a sentence (请到<span>办理地点</span>咨询), not the line's label
+        el.tail = "：" + (el.tail or "")
+
+
+def _short(el: etree._Element) -> bool:
+    return len(squash(clean_text("".join(el.itertext())))) <= 14
+
+
+def _head_tab_panes(root: etree._Element, groups: Mapping[str, Sequence[str]]) -> None:
+    """Tabs whose panes sit in a container of their own (``<div class="hd"><ul><li>申请材料</li>…</ul></div>``
+    then ``<div class="bd"><div>…</div>…</div>``): each pane is headed by its tab's name, and the strip of
+    tabs is left out (it is read through the panes). Tabs with sibling panes are read by read_fields."""
+    for strip in list(root.iter()):
+        if not isinstance(strip.tag, str) or strip.tag in ("table", "thead", "tbody", "tr") or strip.getparent() is None:
+            continue
+        tabs = [c for c in strip if isinstance(c.tag, str)]
+        if len(tabs) < 2 or not all(_short(t) for t in tabs):
+            continue
+        if sum(1 for t in tabs if label_key(clean_text(t.text_content()), groups)) < 2:
+            continue
+        box = strip  # climb out of wrappers holding only the strip
+        while box.getparent() is not None and len([c for c in box.getparent() if isinstance(c.tag, str)]) == 1:
+            box = box.getparent()
+        if box is strip:
+            continue  # panes beside the strip itself: read_fields reads those
+        container = box.getnext()
+        while container is not None and not isinstance(container.tag, str):
+            container = container.getnext()
+        panes = [c for c in container if isinstance(c.tag, str)] if container is not None else []
+        if len(panes) != len(tabs) or len({p.tag for p in panes}) != 1:
+            continue
+        for tab, pane in zip(tabs, panes):
+            head = pane.makeelement("h6", {})
+            head.text = clean_text(tab.text_content())
+            head.tail = pane.text
+            pane.text = None
+            pane.insert(0, head)
+        _drop(strip)
 
 
 def _title(page: Page) -> str:
