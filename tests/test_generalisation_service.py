@@ -123,3 +123,18 @@ def test_attachments_named_fujian_on_download_scripts() -> None:
     assert att.measures == {"checked": 3, "broken": 2}
     assert sorted(f.url.rsplit("/", 1)[1] for f in att.findings) == ["download.jsp?fileid=10", "getfile?id=88"]
     assert online.measures == {"checked": 2, "unreachable": 2}
+
+
+def test_a_value_that_starts_like_its_label_is_the_value() -> None:
+    """办理流程 | <a>办理流程图</a>: the cell after a label is its value even when it starts with the label's
+    words (label + up to four characters is otherwise a label too, 办理状态 -> 办理状态说明)."""
+    rows = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in [
+        ("事项名称", "城乡居民最低生活保障审批"), ("设定依据", "《社会救助暂行办法》"), ("申请条件", "家庭人均收入低于当地标准"),
+        ("办理材料", "<a href='/f/clqd.pdf'>办理材料清单</a>"), ("办理地点", "县政务服务中心"), ("办理时间", "工作日"),
+        ("联系电话", "0791-1234567"), ("办理流程", "<a href='/f/lct.pdf'>办理流程图</a>"),
+    ])
+    url = "http://www.x.gov.cn/bsfw/bszn/dbsp.html"
+    page = Page(url=url, final_url=url, status=200, content_type="text/html",
+                html=f"<html><body><h1>最低生活保障审批办事指南</h1><table>{rows}</table></body></html>")
+    guide = read_guide(page, PARAMS)
+    assert guide is not None and guide.missing == []

@@ -358,7 +358,10 @@ def _pair_rows(
         for i, row in enumerate(rows):
             cells = _cells(row)
             keys = [label_key(cell_text(c), groups) for c in cells]
-            named = [label_keys(cell_text(c), groups) for c in cells]  # a combined label fills each field
+            for j in range(1, len(cells)):  # a label's value that only starts like a label (办理流程 | 办理流程图)
+                if keys[j] and keys[j - 1] and not _whole_label(cell_text(cells[j]), groups):
+                    keys[j] = None
+            named = [label_keys(cell_text(c), groups) if keys[j] else [] for j, c in enumerate(cells)]  # a combined label fills each field
             if not any(keys):
                 continue
             used.append(row)
@@ -376,6 +379,16 @@ def _pair_rows(
                     value = ""
                 pairs += [(k, value) for k in named[j] or [key]]
     return pairs, used
+
+
+def _whole_label(text: str, groups: Groups) -> bool:
+    """Is ``text`` a label as written — one of the synonyms, or ending with a colon — rather than a
+    value that starts with one (``办理流程图``, ``申请材料清单.pdf``)?"""
+    label = squash(text)
+    if label.endswith((":", "：")):
+        return True
+    label = _NUMBERING.sub("", label.strip(_BRACKETS)).rstrip(":：")
+    return any(label in synonyms for synonyms in groups.values())
 
 
 def _heads_one_row(rows: list[etree._Element], i: int, groups: Groups) -> bool:
