@@ -542,6 +542,40 @@ def _scripted(page: Page, items: list[Item], column_url: str, as_of: date) -> bo
     return column_list_scripted(document(page), as_of, has_dated_items=any(i.date is not None for i in items))
 
 
+def sub_columns(page: Page, page_url: str, column_url: str, crawl: CrawlResult, checklist: Checklist,
+                as_of: date) -> list[tuple[str, str]]:
+    """``(name, url)`` of a column page's sub-columns: the links of its menus (:func:`nav_links`) to crawled, readable
+    pages in directories below the column's own (二级/三级栏目 of a 一级栏目, the categories of a 信息公开 目录);
+    a page in the column's own directory (a guide, an article of an undated list) is none."""
+    prefix = dirname(urlsplit(column_url).path).rstrip("/") + "/"
+    if prefix == "/":
+        return []
+    own = {column_url.rstrip("/"), page_url.rstrip("/")}
+    out: list[tuple[str, str]] = []
+    for name, sub in nav_links(page, page_url, as_of, checklist):
+        if sub.rstrip("/") in own or not same_site(sub, column_url) or not is_column_url(sub, column_url, as_of):
+            continue
+        where = dirname(urlsplit(sub).path).rstrip("/") + "/"
+        if where == prefix or not where.startswith(prefix):
+            continue  # a page beside the column's (a guide, an article) is no sub-column: a sub-column is a directory below
+        found = find_page(crawl, sub) if crawl.in_scope(sub) else None
+        if found is not None and found.html and (found.status or 0) < 400 and found is not page:
+            out.append((name, sub))
+    return out
+
+
+def _sub_column_items(page: Page, page_url: str, column_url: str, crawl: CrawlResult, checklist: Checklist,
+                      as_of: date) -> list[Item]:
+    """The dated items of a column page that lists no story of its own but its sub-columns (a page of sub-column
+    names, 发展规划 / 年度计划 / 工作总结): the column is as current as its sub-columns' lists."""
+    items: list[Item] = []
+    for name, sub in sub_columns(page, page_url, column_url, crawl, checklist, as_of):
+        found = find_page(crawl, sub)
+        if found is not None:
+            items += own_list(found, found.final_url or found.url, sub, name, checklist, as_of)[0]
+    return dedupe_items(items)
+
+
 def read_column(
     name: str, url: str, source: str, crawl: CrawlResult, checklist: Checklist, as_of: date
 ) -> ColumnRead:
@@ -559,6 +593,8 @@ def read_column(
     for frame in frames if not items else ():  # the list shown in a frame of the column page (集约化 list iframes)
         frame_items, frame_sidebar = own_list(frame, frame.final_url or frame.url, url, name, checklist, as_of)
         items, sidebar = dedupe_items(items + frame_items), sidebar | frame_sidebar
+    if not items and not placeholder_in(page, checklist):
+        items = _sub_column_items(page, page_url, url, crawl, checklist, as_of)
     items = items or [i for i in undated_items(page, page_url, as_of, checklist) if i.url not in sidebar]
     items = _follow_pages(items, page, page_url, crawl, checklist, as_of, category, name)
     dated = [i.date for i in items if i.date is not None]

@@ -112,6 +112,7 @@ class Block:
     heading: str
     items: list[Item] = field(default_factory=list)
     more_url: str | None = None
+    title_link: tuple[str, str] | None = None  # (text, URL) of a box title that is a link, when there is no 更多
 
 
 # --------------------------------------------------------------------------- helpers
@@ -869,6 +870,38 @@ def _heading_and_more(
     return heading, more
 
 
+def _title_link(
+    container: etree._Element, page_url: str, as_of: date, mores: tuple[str, ...], others: list[etree._Element], levels: int = 5
+) -> tuple[str, str] | None:
+    """The box title's link when the title is a link (``<h3><a href="/tzgg/">通知公告</a></h3>`` over the list, no 更多):
+    the nearest heading element before the list (or the list's own) whose whole text is one short link.
+
+    Only a heading element counts (a button beside it, 我要写信, is no title); whether the link is the box's column
+    is for the caller to judge (the linked page must list the box's stories).
+    """
+    el = container
+    for _ in range(levels):
+        if el.getparent() is None or (el is not container and _holds_other(el, others, [container])):
+            return None
+        firsts = [c for c in children(el) if tag_of(c) in HEADING_TAGS] if el is container else []
+        for prev in [*firsts, *_preceding(el)]:
+            if not _date_only_free(prev, as_of):
+                return None
+            heads = [prev] if tag_of(prev) in HEADING_TAGS else list(prev.iter(*HEADING_TAGS))
+            if not heads:
+                if _label_texts(prev, mores):
+                    return None  # a label row that is no heading element: no title link
+                continue
+            anchors = list(heads[0].iter("a"))
+            text = element_text(heads[0])
+            if len(anchors) != 1 or anchor_text(anchors[0]) != text or not 0 < len(text) <= MAX_LABEL_LEN:
+                return None
+            url = link_url(anchors[0].get("href"), page_url)
+            return (text, url) if url and not is_more_link(text, mores) else None
+        el = el.getparent()
+    return None
+
+
 def _own_heading(container: etree._Element) -> str:
     """A heading element (h1-h6) that is a direct child of the block container."""
     for child in children(container):
@@ -1029,7 +1062,9 @@ def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checkl
     for rb in raw:
         others = [c for c in containers if c is not rb.container]
         heading, more = _heading_and_more(rb.container, doc.base, as_of, ctx.mores, others)
-        blocks.append(Block(heading=heading, items=_to_items(_in_heading_year(rb.entries, heading, as_of)), more_url=more))
+        title = None if more else _title_link(rb.container, doc.base, as_of, ctx.mores, others)
+        blocks.append(Block(heading=heading, items=_to_items(_in_heading_year(rb.entries, heading, as_of)), more_url=more,
+                            title_link=title))
     return blocks
 
 

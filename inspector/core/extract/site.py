@@ -8,9 +8,13 @@ of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
   plus the pages of its same-site iframes (:func:`homepage_pages`).
 - Homepage items are the homepage list blocks' items (frames and iframes included), each
   story once.
-- Columns come from the homepage navigation and from its blocks' 更多 links; one
+- Columns come from the homepage navigation and from its blocks' 更多 links (or, for a box
+  without 更多, its title when that is a link to a page listing the box's stories); one
   column per URL, the navigation's name winning; only same-site columns, and only those in
   the site's scope (a sub-site's link to its platform's portal is no column of its own).
+- A column's own sub-columns are columns too: its page's menu links to crawled pages in
+  directories below its own (二级栏目 under a 一级栏目, the categories of a 信息公开 目录), but not
+  pages named by a year (the column's own list archived by year).
 - A homepage without dated items of its own is *navigation-only*: the columns are
   then the second-level pages (those its navigation links to, plus the menu links
   of those pages), and the homepage items for the update rules are theirs.
@@ -21,6 +25,7 @@ of the update indicators (checks/updates.py). Rules (CHECKLIST.md):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,14 +39,16 @@ from inspector.core.extract.columns import (
     nav_links,
     read_column,
     same_site,
+    sub_columns,
 )
-from inspector.core.extract.lists import Block, dedupe_items, extract_blocks
+from inspector.core.extract.lists import Block, dedupe_items, extract_blocks, story_key
 from inspector.core.extract.scripts import script_rendered_suspect
 from inspector.core.model import CHALLENGE, OFF_SCOPE, Column, CrawlResult, Item, Page
 from inspector.core.web.html import document
 
 _EMBED_TAGS = ("frame", "iframe")
 MAX_EMBED_LEVELS = 2  # frames within frames / iframes within frames
+_YEAR_ARCHIVE = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年|年度)?\s*$")  # a sub-page named by a year is an archive
 
 
 @dataclass
@@ -165,6 +172,21 @@ def homepage_pages(crawl: CrawlResult, home: Page) -> list[Page]:
     return out or [home]
 
 
+def _lists_stories(crawl: CrawlResult, url: str, block: Block, checklist: Checklist, as_of: date) -> bool:
+    """Does the crawled page at ``url`` list one of ``block``'s stories (same URL, or same title and date)?
+    A box title that links to a form (我要写信), an article or a portal page is not the box's column."""
+    page = find_page(crawl, url)
+    if page is None or page.html is None or (page.status or 0) >= 400:
+        return False
+    page_url = page.final_url or page.url
+    if page_url.rstrip("/") in {i.url.rstrip("/") for i in block.items if i.url}:
+        return False  # the title links to one of the box's own stories
+    listed = [i for b in extract_blocks(page, page_url, as_of, checklist) for i in b.items]
+    urls = {i.url for i in listed if i.url}
+    keys = {(story_key(i.title), i.date) for i in listed}
+    return any((i.url and i.url in urls) or (story_key(i.title), i.date) in keys for i in block.items)
+
+
 def _discover(
     crawl: CrawlResult,
     checklist: Checklist,
@@ -188,6 +210,10 @@ def _discover(
     for block in blocks:
         if block.more_url and is_column_url(block.more_url, home_url, as_of):
             candidates.setdefault(block.more_url, (block.heading or block.more_url, "more"))
+        elif not block.more_url and block.title_link and is_column_url(block.title_link[1], home_url, as_of):
+            title, url = block.title_link  # a box titled by a link to the column that lists its stories
+            if url not in candidates and _lists_stories(crawl, url, block, checklist, as_of):
+                candidates[url] = (title, "more")
     if navigation_only:
         for url in list(candidates):
             page = find_page(crawl, url)
@@ -197,6 +223,12 @@ def _discover(
                 if is_column_url(sub, home_url, as_of) and find_page(crawl, sub) is not None:
                     candidates.setdefault(sub, (name, "second-level"))
         candidates = {u: (n, "second-level" if s == "nav" else s) for u, (n, s) in candidates.items()}
+    for url in list(candidates):  # a column's own sub-columns (二级栏目 of a 一级栏目, a 信息公开 目录's categories)
+        page = find_page(crawl, url)
+        if page is not None and page.html and (page.status or 0) < 400 and crawl.in_scope(url):
+            for name, sub in sub_columns(page, page.final_url or page.url, url, crawl, checklist, as_of):
+                if not _YEAR_ARCHIVE.match(name):  # 2025年 / 2024年: the column's own list by year, no column
+                    candidates.setdefault(sub, (name, "second-level"))
     known = known or {}
 
     def read(name: str, url: str, source: str) -> ColumnRead:
