@@ -65,10 +65,14 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+def _bare_label(text: str) -> str:
+    """A label as compared with the synonyms: no spaces, numbering, brackets or trailing colon."""
+    return _NUMBERING.sub("", squash(text).rstrip(":：").strip(_BRACKETS)).rstrip(":：")
+
+
 def label_key(text: str, groups: Groups) -> str | None:
     """The field key whose synonym ``text`` is (numbering, brackets and a trailing colon ignored)."""
-    label = squash(text).rstrip(":：").strip(_BRACKETS)
-    label = _NUMBERING.sub("", label).rstrip(":：")
+    label = _bare_label(text)
     if not label or len(label) > _MAX_LABEL_CHARS or ":" in label or "：" in label:
         return None
     for key, synonyms in groups.items():
@@ -87,7 +91,7 @@ def label_keys(text: str, groups: Groups) -> list[str]:
     """Every field key a label names: one, or several for a combined label (``办理地点及时间``,
     ``申请条件和材料``: parts joined by 及/和/与/、//, a short part completed with the first part's
     lead, 办理地点 + 时间 -> 办理时间). A label that is itself a synonym names its one key."""
-    label = _NUMBERING.sub("", squash(text).rstrip(":：").strip(_BRACKETS)).rstrip(":：")
+    label = _bare_label(text)
     key = label_key(text, groups)
     if not label or any(label in syns for syns in groups.values()):
         return [key] if key else []
@@ -384,10 +388,9 @@ def _pair_rows(
 def _whole_label(text: str, groups: Groups) -> bool:
     """Is ``text`` a label as written — one of the synonyms, or ending with a colon — rather than a
     value that starts with one (``办理流程图``, ``申请材料清单.pdf``)?"""
-    label = squash(text)
-    if label.endswith((":", "：")):
+    if squash(text).endswith((":", "：")):
         return True
-    label = _NUMBERING.sub("", label.strip(_BRACKETS)).rstrip(":：")
+    label = _bare_label(text)
     return any(label in synonyms for synonyms in groups.values())
 
 
