@@ -138,3 +138,16 @@ def test_a_value_that_starts_like_its_label_is_the_value() -> None:
                 html=f"<html><body><h1>最低生活保障审批办事指南</h1><table>{rows}</table></body></html>")
     guide = read_guide(page, PARAMS)
     assert guide is not None and guide.missing == []
+
+
+def test_a_page_of_row_spans_copies_a_bounded_number_of_cells() -> None:
+    """Hostile markup: 400 rows of cells each spanning 50 rows is read without copying 20,000 cells."""
+    from inspector.core.extract import guides
+
+    cells = "".join(f"<td rowspan='50'>{'材料' * 200}</td>" for _ in range(5))
+    table = "<table>" + "".join(f"<tr><th>办理材料</th>{cells}</tr>" for _ in range(400)) + "</table>"
+    root = document(Page(url="http://x/", final_url="http://x/", status=200, content_type="text/html",
+                         html=f"<html><body>{table}</body></html>")).body
+    before = sum(1 for _ in root.iter("td"))
+    guides._fill_row_spans(root)
+    assert sum(1 for _ in root.iter("td")) - before <= guides._MAX_SPAN_COPIES

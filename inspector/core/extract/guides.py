@@ -250,10 +250,14 @@ def _span(cell: etree._Element, attr: str) -> int:
     return max(1, min(int(m.group(1)), 50)) if m else 1
 
 
+_MAX_SPAN_COPIES = 500  # cells copied into the rows they span, per guide (each copy is a whole cell)
+
+
 def _fill_row_spans(root: etree._Element) -> None:
     """A cell spanning rows (``rowspan``) shows in each of them: a copy of it is put in each row it
     covers, at its column, so a label alone in its row (办理时间 beside a value cell that spans the
     办理地点 and 办理时间 rows) reads that value, and a value row under a spanning label reads that label."""
+    budget = _MAX_SPAN_COPIES
     for table in list(root.iter("table")):
         pending: dict[int, tuple[etree._Element, int]] = {}  # column -> (cell, rows still covered)
         for row in _table_rows(table):
@@ -265,6 +269,9 @@ def _fill_row_spans(root: etree._Element) -> None:
             while idx < len(cells) or any(c >= col for c in pending):
                 if col in pending:
                     cell, left = pending.pop(col)
+                    budget -= 1
+                    if budget < 0:
+                        return  # a hostile page of spans: the rest is read as written
                     twin = copy.deepcopy(cell)
                     twin.attrib.pop("rowspan", None)
                     twin.tail = None
