@@ -213,20 +213,26 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
     template = tmp_path / "template"
     cli("province", "keys", "add", "3601", str(pub), ws=template)
     cli("province", "keys", "add", "3601", str(pub), ws=tmp_path / "timing")
-    # how long one import takes, start to end, and how long its staging folder exists (the import
-    # proper, where a kill leaves something to clean up): the kills below are timed by both, so
-    # that they land inside the import on a fast machine as on a slow one
-    staging_seen: list[float] = []
+    # how long one import takes, start to end, and how long its extraction lasts (from the staging folder
+    # appearing to the extracted folder moved into imports/: a kill in between leaves something to clean
+    # up): the kills below are timed by both, so that they land inside the import on a fast machine as on
+    # a slow one
+    timing_ws = tmp_path / "timing"
+    staging_from = moved_at = None
     started = time.monotonic()
-    timing = subprocess.Popen([INSPECTOR, "--workspace", str(tmp_path / "timing"), "province", "import", str(bundle)],
+    timing = subprocess.Popen([INSPECTOR, "--workspace", str(timing_ws), "province", "import", str(bundle)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while timing.poll() is None:
-        if (tmp_path / "timing" / "province" / ".staging").exists():
-            staging_seen.append(time.monotonic())
+        now = time.monotonic()
+        if staging_from is None and (timing_ws / "province" / ".staging").exists():
+            staging_from = now
+        if moved_at is None and staging_from is not None and (timing_ws / "province" / "imports").is_dir() \
+                and any((timing_ws / "province" / "imports").iterdir()):
+            moved_at = now
         time.sleep(0.001)
     duration = time.monotonic() - started
     assert timing.returncode == 0
-    staged = (staging_seen[-1] - staging_seen[0]) if len(staging_seen) > 1 else 0.05
+    staged = (moved_at - staging_from) if staging_from is not None and moved_at is not None else 0.05
     rng = random.Random(16)
     outcomes: dict[str, int] = {}
     leftovers = 0
@@ -244,7 +250,7 @@ def test_sigkill_during_import_leaves_a_complete_import_or_none_and_the_retry_wo
             deadline = time.monotonic() + 2 * duration
             while not (prov / "province" / ".staging").exists() and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.002)
-            time.sleep(rng.uniform(0, min(0.1, 0.5 * staged)))
+            time.sleep(rng.uniform(0, min(0.1, 0.9 * staged)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         state = _state(prov)
