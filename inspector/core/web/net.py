@@ -16,6 +16,10 @@ this module's :class:`Transport`, for two reasons:
   cancellation shields even when nothing waits; here a request is h11's parser over a socket buffer,
   a pool of kept-alive connections per origin, and one await per network wait.
 
+A request that goes out on a kept-alive connection the server has just closed (its idle timeout meeting
+our reuse: a reset or an end before a byte of the answer) is asked once more on a new connection, for
+GET, HEAD and OPTIONS only, as browsers and aiohttp do; any other failure is the fetcher's to retry.
+
 Bounded: a response head at most ``MAX_HEAD`` bytes (h11 refuses more), reads of ``READ_SIZE``, at most
 ``_HIGH_WATER`` bytes buffered before the socket is paused, ``max_connections`` open at once (an idle
 one of another origin is closed to make room), idle connections kept ``keepalive_expiry`` seconds.
@@ -44,6 +48,7 @@ MAX_HEAD = 100 * 1024  # bytes of a response's status line and headers
 READ_SIZE = 64 * 1024
 _HIGH_WATER = 512 * 1024  # bytes received and not yet read before the socket is paused
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})  # asked again when a reused connection died unanswered
 
 
 class RefusedAddress(httpx.ConnectError):
@@ -274,6 +279,8 @@ class _Exchange:
         self.origin = origin
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.idle_since = 0.0
+        self.reused = False  # taken from the idle pool (it has answered before)
+        self.answered = False  # a byte of this exchange's response has arrived
 
     async def send(self, request: httpx.Request, timeout: float | None) -> None:
         h = self.h11
@@ -291,6 +298,7 @@ class _Exchange:
             if event is not h11.NEED_DATA:
                 return event
             data = await self.conn.read(READ_SIZE, timeout)
+            self.answered = self.answered or bool(data)
             if not data and h.their_state is h11.SEND_RESPONSE:
                 raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
             h.receive_data(data)
@@ -368,12 +376,17 @@ class Transport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         exchange = self._reuse(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
-            with _mapped():
-                await exchange.send(request, timeouts.get("write"))
-                head = await exchange.head(timeouts.get("read"))
-        except BaseException:  # a failed or cancelled exchange leaves the connection in no known state
-            self._release(exchange, False)
-            raise
+            head: h11.Response | None = await self._ask(exchange, request, timeouts)
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+            if not (exchange.reused and not exchange.answered and request.method in _IDEMPOTENT):
+                raise
+            head = None
+        if head is None:
+            # A kept-alive connection the server closed as the request went out (its idle timeout met our
+            # reuse): nothing was answered, so the request is asked again, once, on a new connection (out of
+            # the handler, so that the new attempt's error is not read as caused by the dead connection's).
+            exchange = await self._connect(origin, timeouts.get("connect"))
+            head = await self._ask(exchange, request, timeouts)
         return httpx.Response(
             status_code=head.status_code,
             headers=head.headers.raw_items(),
@@ -381,12 +394,23 @@ class Transport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 
+    async def _ask(self, exchange: _Exchange, request: httpx.Request, timeouts: dict[str, float | None]) -> h11.Response:
+        """Send the request and read the response's head; on any failure the connection is closed."""
+        try:
+            with _mapped():
+                await exchange.send(request, timeouts.get("write"))
+                return await exchange.head(timeouts.get("read"))
+        except BaseException:  # a failed or cancelled exchange leaves the connection in no known state
+            self._release(exchange, False)
+            raise
+
     def _reuse(self, origin: Origin) -> _Exchange | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
             exchange = idle.pop()
             if now - exchange.idle_since < self._expiry and not exchange.conn.closed:
+                exchange.reused, exchange.answered = True, False
                 return exchange
             self._close(exchange)
         return None
