@@ -102,6 +102,12 @@ def test_unseen_boards_read_as_counted_by_hand(truth: BoardTruth) -> None:
     ("qa", "wmly/2026/0901/1021.html", date(2026, 9, 1), date(2026, 9, 10), True),
     # 留言日期 / 答复日期: the other spelling of 留言时间 / 答复时间
     ("letters", "wszx/c/2026041005.html", date(2026, 4, 10), date(2026, 7, 9), True),
+    # a reply under a bare 回复 / 答 label, signed on the lines after it: "回复：您好，…" then 单位 and date;
+    # 问：… 答：… with the signature inside the answer; a <h3>回复</h3> heading over the reply
+    ("replies", "colon.html", date(2026, 10, 1), date(2026, 10, 12), True),
+    ("replies", "qa.html", date(2026, 9, 3), date(2026, 9, 8), True),
+    ("replies", "qa-open.html", date(2026, 7, 15), None, False),
+    ("replies", "heading.html", date(2026, 8, 20), date(2026, 9, 1), True),
 ])
 def test_unseen_letter_pages_read_alone(site: str, path: str, submitted: date, replied: date | None, answered: bool) -> None:
     from inspector.core.extract.messages import board_groups, read_detail

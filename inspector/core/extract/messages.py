@@ -55,6 +55,7 @@ _MAX_LABEL_CHARS = 14
 _MAX_ROW_CHARS = 400  # longer "rows" are containers of many rows
 _NEGATIONS = ("未", "待", "尚未", "没有")  # a status value opening with these says "not yet"
 _NO_REPLY = (*_NEGATIONS, "暂无", "暂未", "无")  # a reply block opening with these holds no reply
+_BLOCK_KEYS = frozenset({"reply"})  # fields whose value is a block: "回复：您好，…" goes on to its signature line
 
 
 # --------------------------------------------------------------------------- labelled fields
@@ -305,9 +306,10 @@ def _line_fields(lines: list[_Line], groups: Groups, pattern: re.Pattern[str]) -
             continue
         segments = list(_segments(line.text, groups, pattern))
         for n, (key, value) in enumerate(segments):
-            if not value and n == len(segments) - 1:  # "label：" then the value on the next lines
-                value, i = _section(lines, i + 1, groups, pattern)
-                yield key, value
+            if n == len(segments) - 1 and (not value or key in _BLOCK_KEYS):
+                # "label：" then the value on the next lines; a block's value goes on over them
+                more, i = _section(lines, i + 1, groups, pattern)
+                yield key, f"{value} {more}".strip()
                 break
             yield key, value
         else:
