@@ -307,6 +307,39 @@ def test_a_kept_alive_connection_the_server_closed_is_not_reused() -> None:
     assert [(p.status, p.error) for p in pages] == [(200, None), (200, None)] and len(accepted) == 2
 
 
+def _user_agent(request: Request) -> str:
+    return next((v for k, v in request.headers.items() if k.lower() == "user-agent"), "")
+
+
+def test_a_host_that_refuses_our_user_agent_is_asked_as_a_browser_once_and_then_always() -> None:
+    """A WAF rule on the User-Agent: a plain 403 to this tool, the page to a browser. The refused request is
+    asked once more as a browser and the host is asked so from then on; a host that refuses everyone keeps
+    its 403 and costs one request more, once; a page a site forbids to all is its answer."""
+    page = html("<html><body>政务公开</body></html>")
+    refused = (403, {"Content-Type": "text/html"}, b"<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>")
+    agents: list[str] = []
+
+    def browsers_only(request: Request) -> Route:
+        agents.append(_user_agent(request))
+        return page if "Chrome/" in _user_agent(request) else refused
+
+    with LoopbackServer(browsers_only, host="127.0.0.2") as picky, \
+            LoopbackServer(lambda _r: refused, host="127.0.0.3") as closed, \
+            LoopbackServer({"/": page, "/admin/": refused}, host="127.0.0.4") as open_site:
+        urls = [picky.url("/a"), picky.url("/b"), closed.url("/x"), closed.url("/y"),
+                open_site.url("/admin/"), open_site.url("/"), open_site.url("/admin/")]
+
+        async def in_turn(f: Fetcher) -> list[tuple[int | None, str | None]]:
+            return [((p := await f.fetch_page(u)).status, p.error) for u in urls]
+
+        got = run(in_turn, retries=0)
+        counts = [picky.count("/a"), picky.count("/b"), closed.count("/x"), closed.count("/y"),
+                  open_site.count("/admin/"), open_site.count("/")]
+    assert got == [(200, None), (200, None), (403, "403"), (403, "403"), (403, "403"), (200, None), (403, "403")]
+    assert counts == [2, 1, 2, 1, 3, 1]  # /admin/: asked as a browser once, the second time plainly
+    assert "inspector/" in agents[0] and all("Chrome/" in a for a in agents[1:])
+
+
 def _request_head(conn: socket.socket) -> bytes:
     """One request's head as the client sent it (it may come in several segments); b"" at the client's end."""
     data = b""

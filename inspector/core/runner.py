@@ -315,6 +315,7 @@ def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[st
                 records.append({"host": host, "kind": kind, "url": "", "at": "", "passed": False, "elapsed_s": 0.0,
                                 "error": why})
             notes.append(texts.challenge_not_passed(host, kind, bool(passes), why))
+    notes += [texts.answered_as_browser(host) for host, answered in gate.as_browser.items() if answered]
     return records, notes
 
 

@@ -265,6 +265,11 @@ def challenge_not_passed(host: str, kind: str, tried: bool, why: str) -> str:
     return f"{clean_line(host)} 启用了反爬虫验证（{clean_line(kind)}），{reason}：验证页后面的内容未检查，请用浏览器复核"
 
 
+def answered_as_browser(host: str) -> str:
+    return (f"{clean_line(host)} 拒绝了本工具的访问标识（HTTP 403），以浏览器的标识（User-Agent）访问后正常应答："
+            "检查按浏览器看到的页面进行")
+
+
 def challenged_probes(n: int) -> str:
     return (f"站点启用了反爬虫验证，{n} 次探测停在验证页上，没有浏览器通过验证（--no-browser 或浏览器未通过）："
             "验证页不是站点的答复，不算访问失败；请在浏览器中打开首页复核")

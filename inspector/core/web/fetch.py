@@ -14,6 +14,9 @@ The :class:`Fetcher` owns every limit the crawler and the probes rely on:
 - anti-bot challenge answers (:mod:`inspector.core.web.challenge`) handed to the check's
   :class:`~inspector.core.web.challenge.ChallengeGate` (the browser passes them) and the request
   sent again with the clearance cookies and the browser's User-Agent; never retried as a 503;
+- a host that refuses this tool's own User-Agent (a plain 403 to it, and an answer to a browser's):
+  asked once more as a browser (:data:`BROWSER_USER_AGENT`, or the browser's own once it passed a
+  challenge), and from then on always so; once per host, recorded in the gate (``as_browser``);
 - with an :class:`~inspector.core.web.scope.AddressPolicy`, internal addresses refused when the
   site is public, and every connection made only to the addresses that rule checked
   (:mod:`inspector.core.web.net`, the client's network).
@@ -42,7 +45,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from inspector.core.web.challenge import CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind
+from inspector.core.web.challenge import (
+    CHALLENGE, CHALLENGE_STATUSES, MAX_CHALLENGE_BYTES, ChallengeGate, challenge_kind, host_of,
+)
 from inspector.core.web.net import Network, RefusedAddress, Transport
 from inspector.core.web.readers import read_here
 from inspector.core.web.scope import PRIVATE_ADDRESS, AddressPolicy
@@ -54,6 +59,12 @@ Read = Callable[[Page, bytes], Awaitable[None]]  # sets page.html and page.encod
 
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; inspector/0.1; government website spot-check)"
+# what a person's browser says: a site that answers only browsers (a WAF rule on the User-Agent) is checked as
+# one sees it (shared/CHECKLIST.md: what counts is the page a person's browser shows)
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+REFUSED_STATUS = 403  # the answer of a rule that refuses a User-Agent
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 RETRY_ERRORS = frozenset({"connect", "reset"})
@@ -225,6 +236,9 @@ class Fetcher:
         self.host_allowed = host_allowed
         self.gate = gate
         self.address_policy = address_policy
+        self._own_user_agent = user_agent
+        # host -> asked as a browser: True when that was answered (shared by the check's fetchers through the gate)
+        self._as_browser: dict[str, bool] = gate.as_browser if gate is not None else {}
         self._gate_version = -1
         self._sleep = sleep
         self._verify = verify
@@ -348,6 +362,8 @@ class Fetcher:
         clears = 0
         while True:
             resp = await self._with_retries(method, current, read_limit, retries, retry_on)
+            if self._refused_us(resp, current):
+                resp = await self._ask_as_browser(method, current, read_limit, resp)
             resp.url, resp.redirects = url, redirects
             if resp.challenge is not None:
                 # not the site's answer: get past it (the browser) and ask again; the gate bounds the passes
@@ -396,7 +412,35 @@ class Fetcher:
                 await self._sleep(delay)
             attempt += 1
 
-    async def _attempt(self, method: str, url: str, read_limit: int) -> _Response:
+    def _refused_us(self, resp: _Response, url: str) -> bool:
+        """A plain refusal of this tool's own User-Agent, from a host never asked as a browser?"""
+        return (
+            resp.error is None and resp.status == REFUSED_STATUS and resp.challenge is None
+            and self._user_agent_for(url) == self._own_user_agent and host_of(url) not in self._as_browser
+        )
+
+    async def _ask_as_browser(self, method: str, url: str, read_limit: int, refused: _Response) -> _Response:
+        """Ask once more as a browser; the host is asked so from then on when that was answered.
+
+        Once per host, but not one at a time: requests refused while the first such ask is out (the
+        probes beside the crawl's first page) ask too, rather than take a refusal a browser would not get.
+        """
+        host = host_of(url)
+        again = await self._attempt(method, url, read_limit, as_browser=True)
+        answered = again.error is None and again.status != REFUSED_STATUS
+        self._as_browser[host] = self._as_browser.get(host, False) or answered
+        return again if answered else refused  # refused whoever asks: the site's own answer
+
+    def _user_agent_for(self, url: str) -> str:
+        """The User-Agent a request to ``url`` goes with: the client's, or a browser's for a host that
+        answers only browsers (the browser's own once a challenge was passed)."""
+        assert self._client is not None
+        own = self._client.headers.get("User-Agent", self._own_user_agent)
+        if own == self._own_user_agent and self._as_browser.get(host_of(url)):
+            return BROWSER_USER_AGENT
+        return own
+
+    async def _attempt(self, method: str, url: str, read_limit: int, *, as_browser: bool = False) -> _Response:
         """A single HTTP exchange; never raises for network or URL problems."""
         resp = _Response(url=url, final_url=url)
         try:
@@ -415,8 +459,9 @@ class Fetcher:
             self._sync_gate()
             resp.gate_seen = self.gate.generation(url) if self.gate is not None else 0
             try:
+                user_agent = BROWSER_USER_AGENT if as_browser else self._user_agent_for(url)
                 async with asyncio.timeout(self.total_timeout):
-                    await self._exchange(method, parsed, read_limit, resp)
+                    await self._exchange(method, parsed, read_limit, resp, user_agent)
             except Exception as exc:  # noqa: BLE001 - every transport failure becomes a named cause, never a crash
                 resp.error = classify_error(exc)
         if resp.error is None:
@@ -450,9 +495,9 @@ class Fetcher:
             return "blocked"
         return None
 
-    async def _exchange(self, method: str, url: httpx.URL, read_limit: int, resp: _Response) -> None:
+    async def _exchange(self, method: str, url: httpx.URL, read_limit: int, resp: _Response, user_agent: str) -> None:
         assert self._client is not None
-        request = self._client.build_request(method, url)
+        request = self._client.build_request(method, url, headers={"User-Agent": user_agent})
         response = await self._client.send(request, stream=True)
         try:
             resp.status, resp.headers = response.status_code, response.headers
