@@ -27,6 +27,7 @@ from tests.httpfixtures import (
 )
 
 from inspector.core.web.html import extract_links
+from inspector.core.web.challenge import ChallengeGate
 from inspector.core.web.fetch import Fetcher, classify_error, is_html, retry_after_seconds
 from inspector.core.model import Page
 from inspector.core.web.scope import AddressPolicy
@@ -251,8 +252,9 @@ def test_classify_error_falls_back_to_generic() -> None:
 
 def test_https_goes_to_the_checked_address_with_the_name_for_tls(tmp_path) -> None:
     """TLS over the pinned network: the connection goes to the address the policy resolved, the handshake
-    names the host (SNI), an untrusted certificate is `tls` when verifying, and one connection serves
-    every request (kept alive)."""
+    names the host (SNI), an untrusted certificate is recorded when verifying (and the page read on a
+    connection made again without it: tests/test_certificates.py), and one connection serves every
+    request (kept alive)."""
     handshakes: list[str | None] = []
     context = tls_context(tmp_path, "site.test", handshakes)
     routes = {"/": html("<p>安全首页</p>"), "/a.html": html("<p>一</p>"), "/b.html": html("<p>二</p>")}
@@ -265,15 +267,18 @@ def test_https_goes_to_the_checked_address_with_the_name_for_tls(tmp_path) -> No
         def policy() -> AddressPolicy:
             return AddressPolicy(True, resolver, lambda address: address == "127.0.0.1")
 
-        strict = run(lambda f: f.check_link(url), address_policy=policy(), retries=0)
-        assert strict.error == "tls" and handshakes == ["site.test"]
+        gate = ChallengeGate()
+        strict = run(lambda f: f.check_link(url), address_policy=policy(), retries=0, gate=gate)
+        assert (strict.status, strict.error) == (200, None) and handshakes == ["site.test", "site.test"]
+        assert gate.unverified == {"site.test": "self-signed certificate"}
+        handshakes.clear()
 
         async def three(f: Fetcher) -> list[Page]:
             return [await f.fetch_page(url + path) for path in ("", "a.html", "b.html")]
 
         pages = run(three, address_policy=policy(), verify=False)
         assert [p.status for p in pages] == [200, 200, 200] and "安全首页" in (pages[0].html or "")
-        assert handshakes == ["site.test", "site.test"]  # one more connection for the three pages
+        assert handshakes == ["site.test"]  # one connection for the three pages
 
 
 def test_a_kept_alive_connection_the_server_closed_is_not_reused() -> None:

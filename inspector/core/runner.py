@@ -298,8 +298,9 @@ async def _capture_evidence(check: _Check, evidence_dir: Path | None) -> None:
     _link_evidence(check.indicators, check.evidence)
 
 
-def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[str]]:
-    """The challenges met, as the document records them, and the notes an inspector reads."""
+def _access_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[str]]:
+    """The challenges met, as the document records them, and the notes an inspector reads on them, on
+    hosts that answered only a browser's User-Agent and on certificates that failed verification."""
     records = [p.to_json() for p in gate.passes]
     notes = []
     for host, kind in gate.met.items():
@@ -316,13 +317,14 @@ def _challenge_notes(gate: ChallengeGate) -> tuple[list[dict[str, Any]], list[st
                                 "error": why})
             notes.append(texts.challenge_not_passed(host, kind, bool(passes), why))
     notes += [texts.answered_as_browser(host) for host, answered in gate.as_browser.items() if answered]
+    notes += [texts.certificate_unverified(host, why) for host, why in gate.unverified.items()]
     return records, notes
 
 
 def _document(check: _Check, availability: dict[str, Outcome] | None) -> dict[str, Any]:
     """The ``inspector.check/1`` document of the check (fields beyond the contract are additive)."""
     crawl, opts = check.crawl, check.opts
-    challenges, challenge_notes = _challenge_notes(check.gate)
+    challenges, challenge_notes = _access_notes(check.gate)
     limits = limit_hits(crawl, check.capturer.hits if check.capturer is not None else [], check.evidence)
     notes = check.notes + challenge_notes + ([check.browser_note] if check.browser_note else []) \
         + [hit["text"] for hit in limits]

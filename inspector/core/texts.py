@@ -265,6 +265,30 @@ def challenge_not_passed(host: str, kind: str, tried: bool, why: str) -> str:
     return f"{clean_line(host)} 启用了反爬虫验证（{clean_line(kind)}），{reason}：验证页后面的内容未检查，请用浏览器复核"
 
 
+# OpenSSL's reasons a certificate failed verification (net.py records them), for people
+_CERTIFICATE_FAILURES = (
+    ("expired", "证书已过期"),
+    ("not yet valid", "证书尚未生效"),
+    ("self-signed", "自签名证书"),
+    ("self signed", "自签名证书"),
+    ("hostname mismatch", "证书与域名不符"),
+    ("ip address mismatch", "证书与域名不符"),
+    ("local issuer", "证书链不完整或签发机构不受信任"),
+    ("issuer certificate", "证书链不完整或签发机构不受信任"),
+    ("revoked", "证书已吊销"),
+)
+
+
+def certificate_failure(reason: str) -> str:
+    low = reason.lower()
+    return next((text for key, text in _CERTIFICATE_FAILURES if key in low), f"证书无法验证（{clean_line(reason)}）")
+
+
+def certificate_unverified(host: str, reason: str) -> str:
+    return (f"{clean_line(host)} 的 HTTPS 证书未通过验证（{certificate_failure(reason)}）：浏览器可能显示安全警告；"
+            "页面仍按其内容检查，证书问题请人工复核")
+
+
 def answered_as_browser(host: str) -> str:
     return (f"{clean_line(host)} 拒绝了本工具的访问标识（HTTP 403），以浏览器的标识（User-Agent）访问后正常应答："
             "检查按浏览器看到的页面进行")

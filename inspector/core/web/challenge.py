@@ -209,6 +209,7 @@ class ChallengeGate:
     met: dict[str, str] = field(default_factory=dict)  # host -> kind of every challenge met
     stuck: dict[str, str] = field(default_factory=dict)  # host -> why no further pass is tried
     as_browser: dict[str, bool] = field(default_factory=dict)  # host -> refused us, answered a browser (fetch.py)
+    unverified: dict[str, str] = field(default_factory=dict)  # host -> why its certificate failed (net.py)
     version: int = 0  # bumped on every successful pass (fetchers re-sync their cookies)
     _generation: dict[str, int] = field(default_factory=dict)
     _inflight: dict[str, asyncio.Future[bool]] = field(default_factory=dict)

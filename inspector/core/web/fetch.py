@@ -265,7 +265,8 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         # connections pinned to the addresses the policy checked (net.py)
-        transport = Transport(Network(self.address_policy), verify=self._verify, limits=self._limits)
+        transport = Transport(Network(self.address_policy), verify=self._verify, limits=self._limits,
+                              unverified=self.gate.unverified if self.gate is not None else None)
         self._client = httpx.AsyncClient(transport=transport, **self._client_args)
         return self
 

@@ -20,6 +20,12 @@ A request that goes out on a kept-alive connection the server has just closed (i
 our reuse: a reset or an end before a byte of the answer) is asked once more on a new connection, for
 GET, HEAD and OPTIONS only, as browsers and aiohttp do; any other failure is the fetcher's to retry.
 
+A certificate that cannot be verified (expired, self-signed, for another name, or a chain the server
+sends incomplete, which a browser completes from the certificate's issuer URL) does not hide the site:
+the host's connections are made again without verification and the reason is recorded in
+``unverified`` (host -> OpenSSL's reason), which the check reports. A handshake that fails for any
+other reason is an error.
+
 Bounded: a response head at most ``MAX_HEAD`` bytes (h11 refuses more), reads of ``READ_SIZE``, at most
 ``_HIGH_WATER`` bytes buffered before the socket is paused, ``max_connections`` open at once (an idle
 one of another origin is closed to make room), idle connections kept ``keepalive_expiry`` seconds.
@@ -257,6 +263,14 @@ def _interleave(addresses: list[str]) -> list[str]:
     return out
 
 
+def _certificate_failure(exc: BaseException) -> str | None:
+    """OpenSSL's reason when ``exc`` was caused by a certificate that failed verification, else None."""
+    cause = exc.__cause__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return str(cause.verify_message or cause.reason or "certificate verify failed")[:200]
+    return None
+
+
 @functools.cache
 def _ssl_context(verify: bool) -> ssl.SSLContext:
     """One TLS context per process and setting (loading the CA bundle costs milliseconds per fetcher)."""
@@ -357,9 +371,13 @@ class _mapped:
 class Transport(httpx.AsyncBaseTransport):
     """httpx's transport: kept-alive HTTP/1.1 connections per origin on a :class:`Network`."""
 
-    def __init__(self, network: Network, *, verify: bool, limits: httpx.Limits) -> None:
+    def __init__(
+        self, network: Network, *, verify: bool, limits: httpx.Limits, unverified: dict[str, str] | None = None
+    ) -> None:
         self._network = network
+        self._verify = verify
         self._ssl = _ssl_context(verify)
+        self.unverified = unverified if unverified is not None else {}  # host -> why its certificate failed
         self._max_connections = limits.max_connections or 100
         self._max_idle = limits.max_keepalive_connections if limits.max_keepalive_connections is not None else 20
         self._expiry = limits.keepalive_expiry if limits.keepalive_expiry is not None else 5.0
@@ -436,12 +454,28 @@ class Transport(httpx.AsyncBaseTransport):
             name = host.decode("ascii")
             conn = await self._network.connect(name, port, timeout)
             if scheme == b"https":
-                await conn.start_tls(self._ssl, name, timeout)
+                conn = await self._secure(conn, name, port, timeout)
         except BaseException:
             self._close(exchange)
             raise
         exchange.conn = conn
         return exchange
+
+    async def _secure(self, conn: _Connection, name: str, port: int, timeout: float | None) -> _Connection:
+        """TLS on ``conn``; a certificate that fails verification is recorded and the host connected to
+        again without it (the page is what a browser shows past its warning, or with the chain completed)."""
+        known = self._verify and name in self.unverified
+        try:
+            await conn.start_tls(_ssl_context(False) if known else self._ssl, name, timeout)
+            return conn
+        except httpx.ConnectError as exc:
+            reason = _certificate_failure(exc)
+            if not self._verify or known or reason is None:
+                raise
+        self.unverified[name] = reason
+        conn = await self._network.connect(name, port, timeout)
+        await conn.start_tls(_ssl_context(False), name, timeout)
+        return conn
 
     def _release(self, exchange: _Exchange, complete: bool) -> None:
         if complete and exchange.reusable and len(self._idle.get(exchange.origin, ())) < self._max_idle:
