@@ -291,6 +291,22 @@ def test_connection_refused_gives_error_record(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @needs_browser
+def test_a_page_behind_a_certificate_that_fails_is_captured_as_the_site_shows_it(tmp_path: Path) -> None:
+    """A self-signed (or expired, or incomplete-chain) certificate: the check reads the site past it and
+    notes the certificate (net.py, tests/test_certificates.py); the evidence shows the page, not the
+    browser's warning in its place."""
+    from tests.httpfixtures import LoopbackServer, html, tls_context
+
+    page = html("<html><head><title>证书过期的政府网站</title></head><body><p>政务公开</p></body></html>")
+    with LoopbackServer({"/": page}, tls=tls_context(tmp_path, "127.0.0.1", [])) as srv:
+        record = with_capturer(tmp_path, lambda c: c.capture(srv.url("/"), tmp_path / "e"))
+    assert record["error"] is None and record["status"] == 200, record["error"]
+    assert record["title"] == "证书过期的政府网站"
+    assert_files_intact(record, tmp_path)
+
+
+@pytest.mark.browser
+@needs_browser
 def test_navigation_timeout_gives_error_record(site: str, tmp_path: Path) -> None:
     record = with_capturer(
         tmp_path,

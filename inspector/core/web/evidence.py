@@ -381,6 +381,7 @@ class EvidenceCapturer:
         assert self._browser is not None
         context = await self._browser.new_context(
             service_workers="block",  # a worker's requests would pass no route (and evidence needs none)
+            ignore_https_errors=True,  # a certificate that fails is noted by the check (net.py); the page is the evidence
             viewport=self.viewport,  # type: ignore[arg-type]
             locale=self.locale,
             timezone_id=self.timezone_id,
