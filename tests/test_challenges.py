@@ -126,6 +126,94 @@ def test_challenge_pages_are_recognised_by_their_shape(status, headers, body, ki
     assert challenge_kind(status, headers, body.encode("utf-8")) == kind
 
 
+def _hex(s: str) -> str:
+    return "".join(f"\\x{ord(c):02x}" for c in s)
+
+
+# templates the rules were not written from: 阿里云's obfuscated acw_sc__v2 page (the cookie's name, "cookie",
+# "location" and "reload" only as \x escapes in an _0x… array), 瑞数's page answered 200 (its script comes
+# from a file), 加速乐's older 521 (an eval of bytes, no cookie in sight), 云锁's second-level cookie with a
+# location.replace to a computed URL, an unknown firewall's "set a cookie and reload yourself", 长亭 SafeLine
+# (468 challenge, 465 waiting room)
+ACW_OBFUSCATED = (
+    "<html><script>\nvar arg1='3F5C0B1E9A7D2C4B8E6F1A0D5C3B7E9F2A4D6C8B';\nvar _0x4818=["
+    + ",".join(f"'{_hex(w)}'" for w in ("csKHwqMI", "acw_sc__v2", "cookie", "location", "reload", "ZsKJwr8V", "KMOnw7M="))
+    + "];(function(_0x4c97f0,_0x1742fd){var _0x4db1c=function(_0x48181e){while(--_0x48181e){_0x4c97f0['push']"
+    "(_0x4c97f0['shift']());}};_0x4db1c(++_0x1742fd);}(_0x4818,0x104));var _0x55f3=function(_0x4c97f0,_0x1742fd)"
+    "{_0x4c97f0=_0x4c97f0-0x0;var _0x4db1c=_0x4818[_0x4c97f0];return _0x4db1c;};var l=function(){var _0x5e8b26="
+    "_0x55f3('0x0');var arg2=arg1['hexXor'](_0x5e8b26);document[_0x55f3('0x2')]=_0x55f3('0x1')+'='+arg2;"
+    "setTimeout(function(){document[_0x55f3('0x3')][_0x55f3('0x4')]();},0x2);};l();\n</script></html>"
+)
+RS_JS_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><meta id='XlvwoNUCE5e8' content='" + "kqH7x" * 300 + "' r='m'>"
+    "<script type='text/javascript' r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=51834;$_ts.cd='qXrcrr';</script>"
+    "<script type='text/javascript' charset='utf-8' src='/lGlMkdAuVHCq/NoMA8sH0bLh7.a0bd0ed.js' r='m'></script>"
+    "</head><body></body></html>"
+)
+JSL_EVAL_PAGE = (
+    '<html><body><script language="javascript"> window.onload=setTimeout("cv(98)", 200); function cv(JN) {'
+    'var qo, mo="", no="", oo = [0x8e,0x2b,0xd1,0x0c,0x77,0x91,0x3a,0xe4];qo = "qo=7; do{oo[qo]=(-oo[qo])&0xff;} '
+    'while(--qo>=2);"; eval(qo);po = ""; for (qo = 1; qo < oo.length - 1; qo++) po += String.fromCharCode(oo[qo] ^ JN);'
+    'eval("qo=eval;qo(po);");} </script> </body></html>'
+)
+YS_MID_PAGE = (
+    '<html><head><script>function stringToHex(s){var v="";for(var i=0;i<s.length;i++){v+=s.charCodeAt(i).toString(16);}'
+    'return v;}function jump(){var url=window.location.pathname+window.location.search;window.location.replace(url+'
+    '(url.indexOf("?")<0?"?":"&")+"verify="+stringToHex(screen.width+","+screen.height));}</script>'
+    '<script>setTimeout(jump,20);</script></head><body></body></html>'
+)
+UNKNOWN_WALL_PAGE = (
+    "<html><head><title></title></head><body><div class='loading'></div><script>(function(){var t='5f3c2a';"
+    "document.cookie='__wall_tk='+t+'.'+navigator.userAgent.length+'; path=/';window.location.href=window.location.href;"
+    "})();</script></body></html>"
+)
+SAFELINE_PAGE = (
+    '<!DOCTYPE html><html><head><link rel="icon" href="/.safeline/static/favicon.png"><title id="slg-title"></title></head>'
+    '<body><div id="slg-bg"></div><div id="slg-box"></div><script src="/.safeline/static/challenge.js"></script>'
+    '<script>SafeLineChallenge("7d1f0c2e9a4b", 1)</script></body></html>'
+)
+SAFELINE_WAITING = (
+    "<html><body><h2>当前访问人数较多，您正在排队</h2><p>您前面还有 <span id='sl-pos'>-</span> 人</p><script>var w=new "
+    "WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/.safeline/api/waiting/ws');"
+    "w.onmessage=function(e){if(JSON.parse(e.data).pos===0)location.reload();};</script></body></html>"
+)
+HOME_PAGE = (
+    "<html><head><title>县人民政府</title></head><body><h1>县人民政府</h1>"
+    + "".join(f"<p><a href='/art/{i}.html'>县政府召开第{i}次常务会议</a></p>" for i in range(20))
+    + "</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "kind"),
+    [
+        (200, {"Set-Cookie": "acw_tc=2f624a1c; path=/; HttpOnly"}, ACW_OBFUSCATED, "阿里云"),
+        # obfuscated beyond reading (no name left in the array): the shape is enough
+        (200, {}, ACW_OBFUSCATED.replace(_hex("acw_sc__v2"), _hex("KMOnw7MA")), "脚本验证"),
+        (200, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=b2c1; Path=/; HttpOnly"}, RS_JS_PAGE, "瑞数"),
+        (521, {}, JSL_EVAL_PAGE, "脚本验证"),
+        (200, {"Set-Cookie": "security_session_mid_verify=9a8b7c; path=/"}, YS_MID_PAGE, "云锁"),
+        (200, {}, UNKNOWN_WALL_PAGE, "脚本验证"),
+        (468, {"Set-Cookie": "sl-session=Zm9v; Path=/; HttpOnly"}, SAFELINE_PAGE, "长亭"),
+        (465, {"Set-Cookie": "sl-waiting-state=queue; Path=/"}, SAFELINE_WAITING, "长亭"),
+        # not challenges: a tiny homepage behind 网宿 whose script goes to a literal URL (the site's own redirect),
+        # the site's own pages answered 403/503 with the vendor's cookie (the firewall hands it to every answer),
+        # a 503 that only reloads itself, a firewall's block page
+        (200, {"Set-Cookie": "wzws_cid=7a0c2e; path=/; HttpOnly"},
+         "<html><body><script>if(/Mobile/i.test(navigator.userAgent)){location.href='/wap/index.html';}"
+         "else{location.href=\"/col/col1/index.html\";}</script></body></html>", None),
+        (403, {"Set-Cookie": "__jsluid_s=8e2c7c1c; path=/; HttpOnly"}, HOME_PAGE, None),
+        (503, {"Set-Cookie": "wzws_cid=7a0c2e; path=/"}, HOME_PAGE, None),
+        (503, {}, "<html><body><h2>系统维护中</h2><p>请稍后访问。</p><script>setTimeout(function(){location.reload();},"
+         "60000);</script></body></html>", None),
+        (403, {"Set-Cookie": "sl-session=Zm9v; Path=/"}, "<html><head><link rel='icon' href='/.safeline/static/favicon.png'>"
+         "</head><body><h1>您的访问请求可能对网站造成安全威胁，请求已被拦截</h1><p>事件 ID：5c2e9a4b7d1f0c2e</p></body></html>", None),
+    ],
+)
+def test_challenges_of_templates_not_seen_are_recognised_by_shape(status, headers, body, kind):
+    assert challenge_kind(status, headers, body.encode("utf-8")) == kind
+
+
 def test_the_fixture_walls_refuse_a_cookie_computed_for_another_user_agent():
     for kind in ("rs", "jsl", "ys"):
         wall = ChallengeWall(kind)

@@ -4,8 +4,9 @@ Many government sites sit behind a JavaScript-challenge firewall (shared/CHECKLI
 belongs to the site, and what a browser would see"): 瑞数 answers HTTP 412 with a small page
 whose script computes a cookie and reloads, 加速乐 answers 521 with
 ``document.cookie=…;location.href=…``, 云锁, 网宿 and 阿里云 answer 200 with a page that shows
-nothing and whose script sets a cookie or moves on, others answer 403/503 with a
-"安全验证/访问验证" page.
+nothing and whose script sets a cookie or moves on (阿里云's ``acw_sc__v2`` page is obfuscated to
+the point of hiding the word ``cookie``), 长亭 SafeLine answers 468 (465 for its waiting room),
+others answer 403/503 with a "安全验证/访问验证" page.
 Such an answer is not the site's: it is neither a probe failure, nor a broken link, nor a
 page of the site.
 
@@ -41,8 +42,11 @@ from inspector.core.model import CHALLENGE
 __all__ = ["CHALLENGE", "ChallengeGate", "ChallengePass", "Clearance", "challenge_kind", "host_of", "merge_cookies"]
 
 #: statuses a challenge answers with; 200/202 only with a known marker *and* the script shape
-CHALLENGE_STATUSES = frozenset({200, 202, 403, 412, 503, 521})
+CHALLENGE_STATUSES = frozenset({200, 202, 403, 412, 465, 468, 503, 521})
 _STRICT_STATUSES = frozenset({200, 202})
+#: statuses no ordinary page answers a plain GET with (瑞数 412; 长亭 SafeLine's challenge 468 and its
+#: waiting room 465): a script is enough
+_OWN_STATUSES = frozenset({412, 465, 468})
 MAX_CHALLENGE_BYTES = 64_000  # a challenge page is small; a bigger answer is a page of its own
 MAX_PASSES_PER_HOST = 20  # a long crawl outlives a clearance cookie a few times
 MAX_USELESS_PASSES = 2  # passes in a row after which not one request got through
@@ -53,32 +57,87 @@ _VENDORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("瑞数", ("$_ts", "r='m'", 'r="m"')),
     ("加速乐", ("__jsl_clearance", "__jsluid", "jsl_tracking", "jiasule")),
     ("云锁", ("yunsuoautojump", "security_verify_data", "security_session_verify", "yunsuo_session_verify")),
-    ("网宿", ("wzwschallenge", "wzwstemplate")),
+    ("网宿", ("wzwschallenge", "wzwstemplate", "wzwsquestion")),
     ("阿里云", ("acw_sc__v2",)),
+    ("长亭", ("safelinechallenge", "/.safeline/challenge", "/.safeline/api/waiting")),
     ("安全验证", ("安全验证", "访问验证", "人机验证", "正在验证", "浏览器安全检查", "安全检查中", "cf-browser-verification",
                   "cf_chl_", "just a moment...")),
 )
+# the markers as the lower-cased bytes of a page in either encoding (bytes.lower() only folds ASCII, the
+# same way in a marker as in a page)
+_VENDOR_BYTES: tuple[tuple[str, tuple[bytes, ...]], ...] = tuple(
+    (kind, tuple(dict.fromkeys(w.encode(enc).lower() for w in words for enc in ("utf-8", "gb18030"))))
+    for kind, words in _VENDORS
+)
+# cookies a challenge hands out (not those the vendor puts on every answer: acw_tc, sl-session, __cf_bm)
 _COOKIE_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("瑞数", re.compile(r"^[A-Za-z0-9]{10,}(?:80S|80T|O|P)$")),
     ("加速乐", re.compile(r"^__jsl", re.I)),
-    ("云锁", re.compile(r"^(?:yunsuo|security)_session_verify$", re.I)),
+    ("云锁", re.compile(r"^(?:yunsuo|security)_session(?:_[a-z]+)?_verify$", re.I)),  # security_session_mid_verify too
     ("网宿", re.compile(r"^wzws_", re.I)),
+    ("长亭", re.compile(r"^sl-(?:challenge|waiting)-", re.I)),
 )
-_SETS_COOKIE = re.compile(r"document\s*(?:\.\s*cookie|\[\s*['\"]cookie['\"]\s*\])\s*=")
-_NAVIGATES = re.compile(
-    r"location\s*(?:\.\s*(?:reload|replace|assign)\s*\(|(?:\.\s*href)?\s*=(?!=))|history\s*\.\s*go\s*\(|\.submit\s*\(\s*\)"
+#: a 200/202 answer with neither a vendor's cookie nor the word "cookie" goes on past the first look only
+#: with one of these, and only when it shows no link: an obfuscated script, a 瑞数 page
+_STRICT_HINTS = (b"_0x", b"$_ts")
+_SETS_COOKIE = re.compile(rb"document\s*(?:\.\s*cookie|\[\s*['\"]cookie['\"]\s*\])\s*=")
+# where a script moves on, matched at each "location"/"history"/"submit" found (lower-cased bytes)
+_NAV_WORDS = (b"location", b"history", b"submit")
+_NAV_AT = re.compile(
+    rb"location\s*(?:\.\s*(?P<reload>reload)\s*\(|\.\s*(?:replace|assign)\s*\(|(?:\.\s*href)?\s*=(?!=))"
+    rb"|(?P<go>history)\s*\.\s*go\s*\(|(?P<submit>submit)\s*\(\s*\)"
 )
+# a target that is a plain literal URL ("/portal/index.html"): the site's own redirect, never computed
+_LITERAL_TARGET = re.compile(rb"""\s*(?:"[^"+\\]*"|'[^'+\\]*')\s*(?:[;)}\n]|$)""")
+_SELF_TARGET = re.compile(rb"\s*(?:(?:window|self|top|document)\s*\.\s*)?location\b")
+_OBFUSCATED_NAMES = 10  # javascript-obfuscator's _0x… names: dozens in any obfuscated script
+_HEX_ESCAPE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
 _NOT_SHOWN = re.compile(r"<(script|style|noscript|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&nbsp;|\s+", re.S)
 SHOWS_NOTHING_CHARS = 40  # "正在进行安全验证，请稍候……" and the like, not a page's content
 
 
-def _shows_nothing(lower: str) -> bool:
-    """Does this (lower-cased) page show at most a line of text and no link, image or frame?"""
-    if any(tag in lower for tag in ("<a ", "<img", "<iframe", "<frame")):
+def _shows_nothing(low: bytes) -> bool:
+    """Does this page (lower-cased bytes) show at most a line of text and no link, image or frame?"""
+    if any(tag in low for tag in (b"<a ", b"<img", b"<iframe", b"<frame")):
         return False
-    return len(_NOT_SHOWN.sub("", lower)) <= SHOWS_NOTHING_CHARS
+    return len(_NOT_SHOWN.sub("", _text(low))) <= SHOWS_NOTHING_CHARS
+
+
+def _moves(low: bytes) -> tuple[bool, bool, bool]:
+    """How the page's script moves on (lower-cased bytes): (to itself, to a target it computes, at all).
+
+    A reload, ``history.go`` or ``location=location.href`` goes to itself; a form's ``submit()`` or
+    ``location.replace(url+"?verify="+…)`` to a target computed on the spot, as a challenge does;
+    ``location.href="/portal/"`` (a plain literal) is the site's own redirect. Only the places where
+    one of :data:`_NAV_WORDS` stands are looked at.
+    """
+    itself = computed = moves = False
+    for word in _NAV_WORDS:
+        at = low.find(word)
+        while at >= 0 and not (itself and computed):
+            m = _NAV_AT.match(low, at)
+            if m:
+                moves = True
+                if m.group("reload") or m.group("go") or (not m.group("submit") and _SELF_TARGET.match(low, m.end())):
+                    itself = True
+                elif m.group("submit") or not _LITERAL_TARGET.match(low, m.end()):
+                    computed = True
+            at = low.find(word, at + len(word))
+    return itself, computed, moves
+
+
+def _obfuscated(low: bytes) -> bool:
+    """Is the page's script obfuscated (javascript-obfuscator's ``_0x…`` names) and writing into
+    ``document[…]``/``window[…]`` (how it hides ``document.cookie`` and ``location``)?"""
+    return low.count(b"_0x") >= _OBFUSCATED_NAMES and (b"document[" in low or b"window[" in low)
+
+
+def _page_vendor(low: bytes) -> str | None:
+    if b"\\x" in low and low.count(b"\\x") >= 8:  # an obfuscated script hides its cookie's name in escapes
+        low = _HEX_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), low).lower()
+    return next((kind for kind, words in _VENDOR_BYTES if any(w in low for w in words)), None)
 
 
 def _text(body: bytes | str) -> str:
@@ -110,41 +169,62 @@ def _cookie_vendor(headers: Mapping[str, str] | Any) -> str | None:
 
 def challenge_kind(status: int | None, headers: Mapping[str, str] | Any, body: bytes | str) -> str | None:
     """The kind of challenge this answer is (``瑞数``, ``加速乐``, ``云锁``, ``网宿``, ``阿里云``,
-    ``安全验证``, ``脚本验证``), or None.
+    ``长亭``, ``安全验证``, ``脚本验证``), or None.
 
     Shape: a status of :data:`CHALLENGE_STATUSES`, a small body (at most
-    :data:`MAX_CHALLENGE_BYTES`) with a script, and either a known vendor marker (page or
-    cookie name) or a script that sets ``document.cookie`` and reloads or redirects. A 200/202
-    answer needs a marker in the page and that script, or a marker (page or cookie) and a script
-    that reloads or redirects on a page that shows nothing (:func:`_shows_nothing`); a 412 with
-    a script is enough on its own (no ordinary page answers "precondition failed" to a plain GET).
+    :data:`MAX_CHALLENGE_BYTES`) with a script, and a known vendor marker (page or cookie name)
+    or a script that sets ``document.cookie`` and moves on.
+
+    - 412, 465, 468 (:data:`_OWN_STATUSES`): a script is enough (no ordinary page answers a plain
+      GET so).
+    - 200/202, where every page of the site answers: a marker in the page and a script that sets a
+      cookie and moves on; or, on a page that shows nothing but a script (:func:`_shows_nothing`):
+      a marker in the page (瑞数's own script comes from a file), or a script that moves on to
+      itself or to a target it computes (:func:`_moves`) with the vendor's cookie in the answer or
+      a cookie set by the script, or an obfuscated script (``_0x…`` names) writing into
+      ``document[…]`` (阿里云's ``acw_sc__v2`` page hides even the word ``cookie``). A literal
+      redirect (``location.href="/portal/"``) is the site's own, whatever cookie came with it.
+    - 403/503/521: a marker in the page, or a script that sets a cookie and moves on, or a page
+      that shows nothing but a script that computes where it goes (a form it submits) or is
+      obfuscated. The vendor's cookie alone is not enough (the firewall hands it out with the
+      site's own error pages too), nor a script that only reloads a page that says little
+      ("系统维护中"). A 521 that shows nothing but a script is one (加速乐's older page is an
+      ``eval`` of bytes).
     """
     if status not in CHALLENGE_STATUSES:
         return None
-    size = len(body)
-    if size > MAX_CHALLENGE_BYTES:
+    if len(body) > MAX_CHALLENGE_BYTES:
         return None
+    raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
     header_vendor = _cookie_vendor(headers)
-    if status in _STRICT_STATUSES and header_vendor is None and ("cookie" if isinstance(body, str) else b"cookie") not in body:
-        return None  # every page answered 200: a quick no before any decoding
-    text = _text(body)
-    lower = text.lower()
-    scripted = "<script" in lower
-    page_vendor = next((kind for kind, words in _VENDORS if any(w in lower for w in words)), None)
-    vendor = page_vendor or header_vendor
-    navigates = scripted and any(w in text for w in ("location", "history", "submit")) and bool(_NAVIGATES.search(text))
-    cookie_script = navigates and "cookie" in text and bool(_SETS_COOKIE.search(text))
-    if status in _STRICT_STATUSES:
-        # a vendor's page whose script sets its cookie and moves on, or one that shows nothing and
-        # only moves on (its cookie came with the answer): the site's own pages may carry the
-        # vendor's cookie too, and a script that sets a cookie, but they show something
-        if (page_vendor and cookie_script) or (vendor and navigates and _shows_nothing(lower)):
-            return vendor
+    strict = status in _STRICT_STATUSES
+    if strict and header_vendor is None and b"cookie" not in raw and (  # every page answers 200: a quick no
+            b"<a " in raw or b"<A " in raw or not any(hint in raw for hint in _STRICT_HINTS)):
         return None
-    if vendor:
-        return vendor
-    if cookie_script or (status == 412 and scripted):
-        return "脚本验证"
+    low = raw.lower()
+    scripted = b"<script" in low
+    if status in _OWN_STATUSES:
+        vendor = _page_vendor(low) or header_vendor
+        return (vendor or "脚本验证") if scripted or vendor else None
+    if not scripted:
+        return None if strict else _page_vendor(low)
+    itself, computed, moves = _moves(low)
+    cookie_script = moves and b"cookie" in low and bool(_SETS_COOKIE.search(low))
+    if strict:  # the cheap tests first: most pages of a site answer 200
+        if cookie_script and (page_vendor := _page_vendor(low)):
+            return page_vendor
+        if not _shows_nothing(low):
+            return None
+        page_vendor = _page_vendor(low)
+        if page_vendor or _obfuscated(low) or ((itself or computed) and (header_vendor or cookie_script)):
+            return page_vendor or header_vendor or "脚本验证"
+        return None
+    if page_vendor := _page_vendor(low):
+        return page_vendor
+    if cookie_script:
+        return header_vendor or "脚本验证"
+    if (computed or status == 521 or _obfuscated(low)) and _shows_nothing(low):
+        return header_vendor or "脚本验证"
     return None
 
 
