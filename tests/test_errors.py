@@ -139,6 +139,8 @@ ORACLE_PARAMS = {
     # nested and prefix-sharing words, so overlapping occurrences must all be found
     "forbidden_words": [*PARAMS["forbidden_words"], "台独分子", "独", "主席台"],
     "wrong_phrases": [*PARAMS["wrong_phrases"], ["中国共产当员", "中国共产党员"], ["共合", "共和"]],
+    # the oracle knows no shared titles: every title is a leader's (tests/test_error_shapes.py has those rules)
+    "shared_titles": [],
 }
 _PIECES = [
     "习近平", "习进平", "总书记", "书记", "主席", "副主席", "李墙", "李强", "王一", "同志", "中华人民共合国",

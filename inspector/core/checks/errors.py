@@ -11,12 +11,21 @@ Three kinds of candidates are looked for in the visible text of every crawled HT
   two-character name is only flagged on a same-pinyin substitution so that local officials who
   share a character with a leader (李刚书记, 王强主任) are not flagged. A window is compared in
   simplified script (``traditional.txt``, from OpenCC): 主席習近平 on a page in traditional script
-  is the name, 主席習進平 a typo of it;
+  is the name, 主席習進平 a typo of it. Titles are found in traditional script too (習進平總書記);
+- next to a title local officials bear as well (``shared_titles``: 同志, 书记, 主席), a window is only a
+  leader's when nothing around it names a local unit or a personnel action (``local_marks``: 县委书记王艺,
+  任命王奕同志为…局长) unless the centre is named there (``national_marks``: 中央纪委书记李溪, which wins);
+  a three-character name there needs a same-pinyin substitution unless the centre is named (王建宁同志 is a
+  namesake of 王沪宁, 以习近乎同志为核心的党中央 a typo), and a two-character window whose surname differs,
+  with another character before it, is a three-character name's given name (张立强同志);
+- a leader's name in a list of leaders (习近平、李强、蔡琦、丁薛祥): an item one substitution away from a
+  name (same-pinyin for two-character names) right next to a correctly written leader's name;
 - a listed wrong phrasing (``中华人民共合国``) with its correct form;
 - a listed forbidden word.
 
-Every list (leaders, titles, wrong phrases, forbidden words, and the words that may follow a
-name written after a title) comes from the checklist's ``serious-errors`` params.
+Every list (leaders, titles, wrong phrases, forbidden words, the words that may follow a name written
+after a title, the shared titles and the local and national marks) comes from the checklist's
+``serious-errors`` params; without the last three every title is a leader's.
 """
 
 from __future__ import annotations
@@ -47,6 +56,9 @@ CONTEXT_CHARS = 20
 _BLOCK = 2048  # characters of the original text per step of the map back from the compact text
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\S+")  # \S is exactly "not str.isspace()", the split str.split() makes
+_AROUND = 16  # characters of the compact text either side of a window that place it (local or national)
+_LIST_SEPARATORS = "、和及与"  # between the items of a list of names (习近平、李强和赵乐际)
+_LIST_END = "等"  # after a list's last item (…李希等)
 
 
 @dataclass(frozen=True)
@@ -112,17 +124,40 @@ def visible_text(html: str) -> str:
     return parse(html).visible_text
 
 
-class _Matcher:
-    """Every occurrence of a set of words in one pass: one compiled alternation, longest first.
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One pattern for ``words`` with their common prefixes factored out (总(?:书记|理)): at each
+    position the engine follows one branch per character instead of trying every word, and a
+    longer word is tried before the word that is its prefix (the match is the longest one there)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
 
-    At a position where the alternation matches word W, exactly W and the listed words that are
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + pattern(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: the longer ones are optional
+            body = ("(?:" + body + ")" if len(branches) == 1 else body) + "?"
+        return body
+
+    return pattern(trie)
+
+
+class _Matcher:
+    """Every occurrence of a set of words in one pass: one compiled pattern, longest word first.
+
+    At a position where the pattern matches word W, exactly W and the listed words that are
     prefixes of W occur there, so overlapping and nested occurrences are all found
     (副主席 and 主席, 总书记 and 书记) with Python work per occurrence only.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
         unique = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
-        self._regex = re.compile("|".join(map(re.escape, unique))) if unique else None
+        self._regex = re.compile(_trie_pattern(unique)) if unique else None
         self._implied = {w: tuple(v for v in unique if w.startswith(v)) for w in unique}
 
     def find(self, text: str) -> dict[str, list[int]]:
@@ -231,6 +266,31 @@ def _simplified(window: str, name: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def _traditional_of() -> dict[str, tuple[str, ...]]:
+    """Simplified character -> the traditional characters written for it (traditional.txt reversed)."""
+    inverse: dict[str, list[str]] = {}
+    for trad, forms in _traditional_table().items():
+        for form in forms:
+            inverse.setdefault(form, []).append(trad)
+    return {ch: tuple(trads) for ch, trads in inverse.items()}
+
+
+def _traditional_forms(word: str) -> list[str]:
+    """``word`` written in traditional script (总书记 -> 總書記): every character that has a traditional
+    form written so (a page is in one script, not a mix of both), itself excluded."""
+    out, trads = [""], _traditional_of()
+    for ch in word:
+        out = [w + t for w in out for t in trads.get(ch, (ch,))][:16]  # (bounded all the same)
+    return [w for w in out if w != word]
+
+
+def _to_simplified(text: str) -> str:
+    """``text`` with each traditional character in its most common simplified form."""
+    table = _traditional_table()
+    return "".join(table[ch][0] if ch in table else ch for ch in text)
+
+
 def _ends_name(text: str, end: int, titles: Sequence[str], followers: Sequence[str]) -> bool:
     """Can a name written after a title end at ``end``? (not in the middle of a longer name)"""
     if end >= len(text) or not _CJK.match(text[end]):
@@ -247,15 +307,101 @@ def leader_hits(
     often stands: 政法委书记丁小祥) only a same-pinyin one does.
     """
     lists = _Lists.of({"leaders": list(leaders), "titles": list(titles), "name_followers": list(followers)})
-    return _leader_hits(text, lists, lists.matcher.find(text))
+    return _name_hits(text, lists, lists.find(text))
 
 
-def _leader_hits(text: str, lists: _Lists, found: Mapping[str, list[int]]) -> Iterator[tuple[int, str, str]]:
-    leaders, by_end = lists.leaders, lists.names_by_end
-    seen: set[tuple[int, int]] = set()
-    for title in lists.titles_longest_first:
-        for pos in found.get(title, ()):
-            after = pos + len(title)
+def _name_hits(text: str, lists: _Lists, found: Mapping[str, list[int]]) -> Iterator[tuple[int, str, str]]:
+    """The misspelt names next to a title, then those in a list of names not already found so."""
+    seen: set[tuple[int, int]] = set()  # (start, length) of each window found
+    yield from _leader_hits(text, lists, found, seen)
+    yield from _list_hits(text, lists, found, seen)
+
+
+def _placed_locally(text: str, start: int, window: str, name: str, title: str, lists: _Lists, *, before: bool) -> bool:
+    """Is ``window`` (at ``start``, next to the shared ``title``) a local official's name rather than
+    the leader ``name`` misspelt? The centre named around it says no; a local unit or a personnel
+    action around it, an any-character substitution in a three-character name, or a two-character
+    window with another surname after another character (the given name of 张立强) says yes."""
+    around = _to_simplified(text[max(0, start - _AROUND) : start + len(window) + len(title) + _AROUND])
+    if lists.national_regex is not None and lists.national_regex.search(around):
+        return False
+    if not misspelling(window, name, any_char=False):
+        return True  # 王建宁同志: shares two characters with 王沪宁, reads nothing like it
+    if lists.local_regex is not None and lists.local_regex.search(around):
+        return True
+    return before and len(name) == 2 and window[0] != name[0] and start > 0 and bool(_CJK.match(text[start - 1]))
+
+
+def _leaders_listed(text: str, start: int, end: int, names: set[str]) -> int:
+    """How many items of the list of names around the item ``text[start:end]`` are leaders' names
+    written correctly (items are runs of at most four CJK characters between separators)."""
+    count, i = 0, start
+    while i > 0 and text[i - 1] in _LIST_SEPARATORS:  # items to the left
+        j = k = i - 1
+        while k > 0 and j - k < 4 and _CJK.match(text[k - 1]) and text[k - 1] not in _LIST_SEPARATORS:
+            k -= 1
+        count += text[k:j] in names or any(text[m:j] in names for m in range(k + 1, j - 1))  # (有李溪: the name ends it)
+        i = k
+    i = end
+    while i < len(text) and text[i] in _LIST_SEPARATORS:  # items to the right
+        j = k = i + 1
+        while k < len(text) and k - j < 4 and _CJK.match(text[k]) and text[k] not in _LIST_SEPARATORS + _LIST_END:
+            k += 1
+        count += text[j:k] in names
+        i = k
+    return count
+
+
+def _list_hits(
+    text: str, lists: _Lists, found: Mapping[str, list[int]], seen: set[tuple[int, int]]
+) -> Iterator[tuple[int, str, str]]:
+    """(start, found, suggestion) for each misspelt item next to a correct leader's name in a list of
+    names (习近平、李强、蔡琦): the list names the leaders as well as a title would, when it holds two
+    leaders' names written correctly (one 李强 in a list of staff is a namesake)."""
+    names = set(lists.leaders)
+    hits: dict[int, tuple[int, str, str]] = {}
+    for right in lists.leaders:
+        for pos in found.get(right, ()):
+            end = pos + len(right)
+            listed_after = end < len(text) and text[end] in _LIST_SEPARATORS
+            if not listed_after and not (pos and text[pos - 1] in _LIST_SEPARATORS):
+                continue  # (most names stand in a sentence, not in a list)
+            for name in lists.leaders:
+                n = len(name)
+                if listed_after:  # the item after it
+                    stop = end + 1 + n
+                    item = text[end + 1 : stop]
+                    if (
+                        (stop >= len(text) or text[stop] in _LIST_SEPARATORS + _LIST_END or not _CJK.match(text[stop]))
+                        and item not in names
+                        and (end + 1, n) not in seen
+                        and misspelling(item, name, any_char=n >= 3)
+                        and _leaders_listed(text, end + 1, stop, names) >= 2
+                    ):
+                        hits.setdefault(end + 1, (end + 1, item, name))
+                if pos > n and text[pos - 1] in _LIST_SEPARATORS:  # the item before it
+                    item = text[pos - 1 - n : pos - 1]
+                    if (
+                        item not in names
+                        and (pos - 1 - n, n) not in seen
+                        and misspelling(item, name, any_char=n >= 3)
+                        and _leaders_listed(text, pos - 1 - n, pos - 1, names) >= 2
+                    ):
+                        hits.setdefault(pos - 1 - n, (pos - 1 - n, item, name))
+    return iter(sorted(hits.values()))
+
+
+def _leader_hits(
+    text: str, lists: _Lists, found: Mapping[str, list[int]], seen: set[tuple[int, int]]
+) -> Iterator[tuple[int, str, str]]:
+    leaders, by_end, shared = lists.leaders, lists.names_by_end, lists.shared_titles
+    for written_title in lists.titles_longest_first:
+        positions = found.get(written_title)
+        if not positions:
+            continue
+        title = lists.title_of.get(written_title, written_title)  # 總書記 is 总书记
+        for pos in positions:
+            after = pos + len(written_title)
             if by_end is None:
                 before_names = behind_names = set(leaders)
             else:  # only names sharing a first or last character with the window can be one substitution away
@@ -271,18 +417,24 @@ def _leader_hits(text: str, lists: _Lists, found: Mapping[str, list[int]]) -> It
                 n = len(name)
                 if name in before_names:
                     before = text[max(0, pos - n) : pos]
-                    if pos >= n and misspelling(before, name) and (pos - n, n) not in seen:
+                    if (
+                        pos >= n
+                        and misspelling(before, name)
+                        and (pos - n, n) not in seen
+                        and not (title in shared and _placed_locally(text, pos - n, before, name, title, lists, before=True))
+                    ):
                         seen.add((pos - n, n))
-                        yield pos - n, before + title, name + title
+                        yield pos - n, before + written_title, name + title
                 if name in behind_names:
                     behind = text[after : after + n]
                     if (
                         misspelling(behind, name, any_char=False)
-                        and (n >= 3 or _ends_name(text, after + n, lists.titles, lists.followers))
+                        and (n >= 3 or _ends_name(text, after + n, lists.titles_longest_first, lists.followers))
                         and (after, n) not in seen
+                        and not (title in shared and _placed_locally(text, after, behind, name, title, lists, before=False))
                     ):
                         seen.add((after, n))
-                        yield pos, title + behind, title + name
+                        yield pos, written_title + behind, title + name
 
 
 # --------------------------------------------------------------------------- page scan
@@ -309,6 +461,9 @@ class _Lists:
     followers: tuple[str, ...]
     phrases: tuple[tuple[str, str], ...]
     words: tuple[str, ...]
+    shared_titles: tuple[str, ...] = ()
+    national_marks: tuple[str, ...] = ()
+    local_marks: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> _Lists:
@@ -320,15 +475,65 @@ class _Lists:
             tuple(_strings(params.get("name_followers"))),
             tuple(_pairs(params.get("wrong_phrases"))),
             tuple(_strings(params.get("forbidden_words"))),
+            tuple(_strings(params.get("shared_titles"))),
+            tuple(_strings(params.get("national_marks"))),
+            tuple(_strings(params.get("local_marks"))),
         )
 
     @cached_property
     def matcher(self) -> _Matcher:
-        return _matcher((*self.titles, *(wrong for wrong, _ in self.phrases), *self.words))
+        """Every title, leader's name, wrong phrasing and forbidden word."""
+        return _matcher((*self.titles, *self.leaders, *(wrong for wrong, _ in self.phrases), *self.words))
+
+    @cached_property
+    def traditional_matcher(self) -> _Matcher:
+        """The titles as written in traditional script (總書記)."""
+        return _matcher(tuple(self.title_of))
+
+    @cached_property
+    def traditional_marks(self) -> tuple[str, ...]:
+        """A few characters, one of which every traditional form of a title holds and simplified
+        script never writes (總, 書, 國 ...): a page without them has no such title, and looking for
+        them costs less than a longer pattern for every page."""
+        simplified = {ch for title in self.titles for ch in title}
+        left, marks = set(self.title_of), []
+        while left:
+            counts: dict[str, int] = {}
+            for form in left:
+                for ch in set(form) - simplified:
+                    counts[ch] = counts.get(ch, 0) + 1
+            if not counts:  # a form written only with characters of the titles: look on every page
+                return ("",)
+            mark = max(sorted(counts), key=counts.__getitem__)
+            marks.append(mark)
+            left = {form for form in left if mark not in form}
+        return tuple(marks)
+
+    def find(self, text: str) -> dict[str, list[int]]:
+        """Every title (in traditional script too), leader's name, wrong phrasing and forbidden word."""
+        found = self.matcher.find(text)
+        if any(mark in text for mark in self.traditional_marks):
+            found.update(self.traditional_matcher.find(text))
+        return found
+
+    @cached_property
+    def title_of(self) -> dict[str, str]:
+        """Each title as written in traditional script -> the title (總書記 -> 总书记)."""
+        return {form: title for title in self.titles for form in _traditional_forms(title) if form not in self.titles}
 
     @cached_property
     def titles_longest_first(self) -> list[str]:
-        return sorted(set(self.titles), key=len, reverse=True)
+        """The titles and their traditional forms, longest first (the titles first in each length, in
+        the order they always had: of two titles around one window the first one found reports it)."""
+        return sorted([*sorted(set(self.titles), key=len, reverse=True), *self.title_of], key=len, reverse=True)
+
+    @cached_property
+    def national_regex(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(re.escape, self.national_marks))) if self.national_marks else None
+
+    @cached_property
+    def local_regex(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(re.escape, self.local_marks))) if self.local_marks else None
 
     @cached_property
     def name_lengths(self) -> list[int]:
@@ -337,14 +542,18 @@ class _Lists:
     @cached_property
     def names_by_end(self) -> dict[tuple[int, str], set[str]] | None:
         """Names by (length, first character) and by (-length, last character): a window one
-        substitution away from a name of two or more characters keeps its first or its last one.
+        substitution away from a name of two or more characters keeps its first or its last one
+        (as written in either script).
         None when a one-character name makes that test useless."""
         if any(len(name) < 2 for name in self.leaders):
             return None
         out: dict[tuple[int, str], set[str]] = {}
-        for name in self.leaders:
-            out.setdefault((len(name), name[0]), set()).add(name)
-            out.setdefault((-len(name), name[-1]), set()).add(name)
+        trads = _traditional_of()
+        for name in self.leaders:  # (and as written in traditional script: 習 for 习)
+            for first in (name[0], *trads.get(name[0], ())):
+                out.setdefault((len(name), first), set()).add(name)
+            for last in (name[-1], *trads.get(name[-1], ())):
+                out.setdefault((-len(name), last), set()).add(name)
         return out
 
 
@@ -355,11 +564,11 @@ def _lists(*fields: Any) -> _Lists:
 
 def _scan(url: str, text: str, lists: _Lists) -> list[Hit]:
     page = _Text(text)
-    found = lists.matcher.find(page.compact)
+    found = lists.find(page.compact)
     hits: list[Hit] = []
     if not found:
         return hits
-    for start, written, right in _leader_hits(page.compact, lists, found):
+    for start, written, right in _name_hits(page.compact, lists, found):
         hits.append(Hit(url, start, written, right, "leader-name", page.context(start, len(written))))
     for wrong, right in lists.phrases:
         for start in found.get(wrong, ()):
