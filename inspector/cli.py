@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with the program's error convention: one line on stderr, exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        _err(f"inspector: {message}（{self.prog} --help 查看用法）")
+        _err(f"inspector: {texts.usage_line(texts.usage_error(message), self.prog)}")
         sys.exit(2)
 
 
@@ -266,7 +266,14 @@ def _date(text: str | None, flag: str) -> date:
     try:  # strictly YYYY-MM-DD: fromisoformat would also take 2026W471 or 20261120
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise UsageError(f"{flag} 须是日期，例如 2026-11-20，而不是 {text!r}（{flag} must be a date）") from None
+        raise UsageError(texts.bad_date(flag, text)) from None
+
+
+def _looks_like_code(code: str) -> bool:
+    """A 网站标识码's shape (10 digits, or bm and 8 digits), as the registry validates it."""
+    import re
+
+    return re.fullmatch(r"\d{10}|bm\d{8}", code) is not None
 
 
 def _code(text: str) -> str:
@@ -298,6 +305,8 @@ def cmd_sites_import(args: argparse.Namespace) -> int:
     from inspector.core.quarter.registry import import_registry
 
     ws = _workspace(args)
+    if args.file.is_dir():
+        raise UsageError(texts.is_a_folder(args.file))
     report = import_registry(ws, args.file)
     if args.json:
         _print_json(report.to_json())
@@ -394,8 +403,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             or opts.min_interval < 0:
         raise UsageError("--probes、--max-pages、--per-host 至少为 1，--timeout 须大于 0，"
                          "--probe-interval 和 --interval 不能小于 0")
-    from inspector.core.checklist import load_checklist
+    from inspector.core.checklist import available_checklists, load_checklist
 
+    known = available_checklists()
+    if str(opts.checklist) not in known and not Path(opts.checklist).is_file():
+        raise UsageError(texts.unknown_checklist(opts.checklist, known))
     load_checklist(opts.checklist)  # a bad checklist is bad input: fail before crawling
     ws = _workspace(args)
     if args.all or args.concurrency is not None:
@@ -413,6 +425,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         code, sample = _code(args.target), ws.sample(quarter)
+        if ws.site(code) is None:  # neither a URL nor a code of the registry: one line, not a warning first
+            raise UsageError(texts.no_site(code, ws.root) if _looks_like_code(code) else texts.not_a_url_or_code(code))
         if sample is not None and code not in sample["codes"]:
             _err(f"inspector: 注意：{code} 不在 {quarter} 的抽样中，其结果不会进入报送数据包")
         try:
@@ -516,9 +530,9 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
         _err(f"inspector: {args.file.name} 未通过核验：{BundleError(report.reasons)}")
         return 1
     if args.pubkey:
-        _out(f"OK：{args.file} 完整无损，且由所给公钥签名（密钥 {report.signer}）")
+        _out(texts.verified_with_key(args.file, report.signer))
     elif report.signer:
-        _out(f"OK：{args.file} 完整无损，且由钥匙环中城市 {city} 的公钥签名（密钥 {report.signer}）")
+        _out(texts.verified_with_keyring(args.file, city, report.signer))
     else:
         _out(f"完整性已核验：{args.file} 内容与清单一致；但签名未核验（未给 --pubkey，钥匙环"
              f"{'为空' if not keyring(ws) else '中无匹配公钥'}），不能证明数据包由哪个单位签发")
@@ -697,14 +711,14 @@ def cmd_evidence_serve(args: argparse.Namespace) -> int:
     from inspector.core.submission.viewer import EvidenceServer
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be 0–65535, got {args.port}")
+        raise UsageError(texts.port_out_of_range("--port", args.port))
     ws = _workspace(args)
     samples = ws.samples()
     quarter = check_quarter(args.quarter) if args.quarter else (samples[-1]["quarter"] if samples else current_quarter())
     server = EvidenceServer(ws, quarter, args.port)
     port = server.httpd.server_address[1]
-    print(f"{quarter} 证据 evidence: {server.url}  (只读 read-only; Ctrl+C stops)", flush=True)
-    print(f"from your PC: ssh -L {port}:127.0.0.1:{port} <this server>, then open http://127.0.0.1:{port}/", flush=True)
+    print(texts.evidence_serving(quarter, server.url), flush=True)
+    print(texts.evidence_tunnel(port), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -760,9 +774,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _user_errors() as exc:
         _err(f"inspector: {exc}")
         return 2
-    except OSError as exc:  # an unwritable workspace, a full disk, a file that vanished
-        where = f": {exc.filename}" if exc.filename else ""
-        _err(f"inspector: {exc.strerror or exc}{where}")
+    except OSError as exc:  # an unwritable workspace, a full disk, a file that vanished: said in Chinese
+        _err(f"inspector: {texts.os_error(exc)}")
         return 2
     except KeyboardInterrupt:
         _err("inspector: 已中断")

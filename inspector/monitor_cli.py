@@ -62,13 +62,13 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     try:
         summary = asyncio.run(run_until_signal(monitor))
     except KeyboardInterrupt:
-        _say("监测 monitor：已中断；已做的探测已保存，再次运行即可继续")
+        _say(texts.monitor_interrupted("已中断"))
         return 130
     if summary is None:
-        _say("监测 monitor：已停止（SIGTERM）；已做的探测已保存，再次运行即可继续")
+        _say(texts.monitor_interrupted("已停止（收到 SIGTERM）"))
         return 0
     state = monitor.state
-    _say(f"监测 monitor：{state.window_label() if state else ''} 本次运行完成：探测 {summary.attempts} 次，"
+    _say(f"{texts.MONITOR}：{state.window_label() if state else ''} 本次运行完成：探测 {summary.attempts} 次，"
          f"失败 {summary.failures} 次，漏测 {summary.missed} 次")
     return 0
 
@@ -81,16 +81,16 @@ def _say(line: str) -> None:
 def _progress(event: dict[str, Any]) -> None:
     kind = event.get("kind")
     if kind == "start":
-        _say(f"监测 monitor：{event['window']}，{event['sites']} 个网站，计划探测 {event['planned']} 次，"
+        _say(f"{texts.MONITOR}：{event['window']}，{event['sites']} 个网站，计划探测 {event['planned']} 次，"
              f"待做 {event['pending']} 次")
     elif kind == "attempt":
         result = "成功" if event["ok"] else f"失败 {texts.fetch_error(event['error'])}"
         _say(f"{texts.local_time(event['at'], '%m-%d %H:%M:%S')} {event.get('code', '')} 第 {event['slot']} 次：{result}"
              f"（{event['elapsed']:.2f} 秒）")
     elif kind == "backlog":
-        _say(f"监测 monitor：监测未运行期间错过 {event['missed']} 次探测，记为漏测")
+        _say(f"{texts.MONITOR}：监测未运行期间错过 {event['missed']} 次探测，记为漏测")
     elif kind == "missed" and event["reason"] != "down":
-        _say(f"{texts.local_time(event['noted_at'], '%m-%d %H:%M:%S')} {event['code']} 第 {event['slot']} 次：漏测（{event['reason']}）")
+        _say(f"{texts.local_time(event['noted_at'], '%m-%d %H:%M:%S')} {event['code']} 第 {event['slot']} 次：漏测（{texts.missed_reason(event['reason'])}）")
 
 
 def _print_status(ws: Workspace, quarter: str, as_json: bool) -> int:

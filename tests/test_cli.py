@@ -53,7 +53,7 @@ def test_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path, args, needle
 
 def test_unknown_command_is_usage_error(tmp_path):
     r = run("frobnicate", ws=tmp_path)
-    assert r.returncode == 2 and "invalid choice" in r.stderr
+    assert r.returncode == 2 and "命令不能是 'frobnicate'" in r.stderr
 
 
 def test_redraw_refused_once_inspections_exist_unless_forced(tmp_path, capsys):

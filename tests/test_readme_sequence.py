@@ -94,7 +94,7 @@ def test_the_readme_sequence_runs_as_written(tmp_path: Path):
     workspace = tmp_path / ".local" / "share" / "inspector" / "demo"
     assert f"演示工作区 demo workspace: {workspace}" in out  # printed before the TUI opened
     assert f"inspector --workspace {workspace} keys generate" in out  # and the next commands after it
-    assert "OK：demo-2026Q4.zip 完整无损，且由所给公钥签名" in out
+    assert "核验通过：demo-2026Q4.zip 完整无损，且由所给公钥签名" in out
     assert "未完成" in out  # export listed the sites not done
     assert "云溪市" in out and "合格率" in out and "None" not in out.split("province report")[-1]
     record = (workspace / "inspector.json").read_text(encoding="utf-8")

@@ -85,7 +85,7 @@ def test_cli_refuses_near_dates_huge_csv_cells_and_unwritable_workspaces(tmp_pat
         return subprocess.run([sys.executable, "-m", "inspector.cli", *args], capture_output=True, text=True, timeout=60)
 
     r = run("--workspace", str(tmp_path), "check", "3406000001", "--as-of", "2026W471")
-    assert r.returncode == 2 and "--as-of must be a date" in r.stderr
+    assert r.returncode == 2 and "--as-of 须是日期" in r.stderr
     big = tmp_path / "big.csv"
     big.write_text("网站标识码,网站名称,首页网址\n3406000001,\"" + "很" * 200_000 + "\",http://a.gov.cn/\n", encoding="utf-8")
     r = run("--workspace", str(tmp_path / "ws"), "sites", "import", str(big))

@@ -53,7 +53,7 @@ def city(tmp_path_factory):
 @pytest.mark.slow
 def test_export_verifies_with_inspector_and_with_stock_minisign(city, tmp_path):
     r = cli("bundle", "verify", str(city["bundle"]), "--pubkey", str(city["pub"]), ws=tmp_path)
-    assert r.stdout.startswith("OK")
+    assert r.stdout.startswith("核验通过")
     with zipfile.ZipFile(city["bundle"]) as z:
         z.extract("manifest.json", tmp_path)
         z.extract("manifest.json.minisig", tmp_path)

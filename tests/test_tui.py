@@ -486,7 +486,7 @@ async def test_registry_import_and_sample_draw_through_the_ui(ws: Workspace, tmp
         await settle(pilot, app)
         sample = ws.sample("2027Q1")
         assert sample["seed"] == 42 and "3406000015" in sample["population"]
-        assert app.quarter == "2027Q1" and "seed 42" in screen_text(app)
+        assert app.quarter == "2027Q1" and "随机种子 42" in screen_text(app)
 
 
 async def test_every_shown_binding_has_an_id_and_the_palette_runs_them(ws: Workspace):
@@ -880,7 +880,7 @@ async def test_monitor_screen_shows_attempts_failures_and_the_last_failure(tmp_p
             await pilot.pause()
             await pilot.press("m")
             await settle(pilot, app)
-            assert "尚未监测 the monitor has never run" in screen_text(app)
+            assert "尚未进行一周监测" in screen_text(app)
             assert "inspector monitor --quarter 2026Q4" in screen_text(app)
             fake = FakeTime(datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc))
             await Monitor(ws, QUARTER, clock=fake.clock, sleep=fake.sleep, rng_seed=1, days=1).run()

@@ -223,7 +223,7 @@ async def test_a_damaged_screenshot_says_so_instead_of_drawing(ws: Workspace):
         text = screen_text(app)
         assert "无法显示截图" in text and "✘ 不一致" in text
         view = app.screen.query_one(ShotView)
-        assert view.image is None and view.message.startswith("无法显示截图 cannot show the screenshot: not an image")
+        assert view.image is None and view.message.startswith("无法显示截图 cannot show the screenshot: 文件不是可显示的图片")
 
 
 def fake_opener(tmp_path: Path, status: int) -> Path:

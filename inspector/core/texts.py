@@ -11,6 +11,7 @@ Times are stored in UTC and shown in the office's zone (``INSPECTOR_TZ``, Asia/S
 
 from __future__ import annotations
 
+import errno as _errno
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -638,7 +639,8 @@ def no_inspection(code: str, quarter: str, root: Any) -> str:
 
 
 def no_site(code: str, root: Any) -> str:
-    return f"工作区 {root} 的网站名录中没有网站标识码 {code}"
+    return (f"工作区 {root} 的网站名录中没有网站标识码 {code}"
+            f"（inspector --workspace {root} sites list 查看名录；新网站先用 sites import 导入）")
 
 
 def no_recheck_base(code: str, quarter: str) -> str:
@@ -697,7 +699,8 @@ def _quoted(name: Any) -> str:
 
 
 def _detail(exc: Any) -> str:
-    return clean_line(exc, MAX_QUOTED_DETAIL)
+    """An error's own text inside a message: the system's and zipfile's known wordings in Chinese."""
+    return error_detail(exc)
 
 
 def refusal_line(reasons: list[str], shown: int) -> str:
@@ -955,6 +958,10 @@ def cannot_read(exc: Any) -> str:
 
 
 def cannot_read_file(path: Any, exc: Any) -> str:
+    if isinstance(exc, OSError):
+        return f"无法读取 {_path(path)}：{os_error(exc, path=False)}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"无法读取 {_path(path)}：不是 UTF-8 文本"
     return f"无法读取 {_path(path)}：{_detail(exc)}"
 
 
@@ -1019,7 +1026,10 @@ def bad_city_code(city: Any) -> str:
 
 
 def public_key_unreadable(path: Any, exc: Any) -> str:
-    return f"无法读取公钥 {_path(path)}：{_detail(exc)}"
+    if isinstance(exc, OSError):
+        return f"无法读取公钥 {_path(path)}：{os_error(exc, path=False)}"
+    detail = _detail(exc)
+    return f"无法读取公钥：{detail}" if _path(path) in detail else f"无法读取公钥 {_path(path)}：{detail}"
 
 
 def key_registered_to(key_id: str, city: Any) -> str:
@@ -1070,3 +1080,286 @@ def pdf_needs_chromium(how: Any) -> str:
 
 def browser_launch_failed(path: Any, how: Any, detail: Any) -> str:
     return f"无法启动浏览器 {_path(path)}（{_detail(how)}）：{_detail(detail)}"
+
+
+# --------------------------------------------------------------------------- errors of the system and of the command line
+#
+# What a user reads when the operating system, a zip file or the command line refuses something: always
+# Chinese, one line, what went wrong and, where there is one, what to do. The system's own wording (English
+# on most machines) never stands alone; a Python exception's type name is never shown.
+
+OS_ERRORS = {
+    _errno.ENOENT: "文件或文件夹不存在",
+    _errno.EACCES: "没有访问权限",
+    _errno.EPERM: "操作不被允许（没有权限）",
+    _errno.ENOSPC: "磁盘空间不足",
+    _errno.EISDIR: "这是一个文件夹，不是文件",
+    _errno.ENOTDIR: "路径中有一部分不是文件夹",
+    _errno.EROFS: "文件系统是只读的",
+    _errno.EEXIST: "已经存在",
+    _errno.ENAMETOOLONG: "路径或文件名过长",
+    _errno.EMFILE: "打开的文件过多",
+    _errno.EBUSY: "文件正被占用",
+    _errno.EIO: "读写出错（磁盘或网络盘故障）",
+    _errno.EPIPE: "输出管道已关闭",
+    _errno.EADDRINUSE: "端口已被占用（换一个端口，或关闭占用它的程序）",
+    _errno.EADDRNOTAVAIL: "地址不可用",
+    _errno.ECONNREFUSED: "连接被拒绝",
+    _errno.ETIMEDOUT: "连接超时",
+    _errno.EDQUOT: "磁盘配额已用完",
+}
+OS_ERROR_HINTS = {
+    _errno.ENOENT: "请检查路径是否正确",
+    _errno.EACCES: "请检查文件权限，或换一个可写的位置",
+    _errno.EPERM: "请检查文件权限，或换一个可写的位置",
+    _errno.ENOSPC: "请清理磁盘后重试",
+    _errno.EROFS: "请换一个可写的位置",
+    _errno.EDQUOT: "请清理磁盘后重试",
+}
+_WIN_ERRORS = {2: _errno.ENOENT, 3: _errno.ENOENT, 5: _errno.EACCES, 32: _errno.EBUSY, 112: _errno.ENOSPC}
+
+
+def os_error(exc: BaseException, *, path: bool = True) -> str:
+    """An OSError for people: ``没有访问权限：/path（请检查文件权限，或换一个可写的位置）``, never the system's English
+    (``path=False`` when the message names the file already)."""
+    code = getattr(exc, "errno", None)
+    code = _WIN_ERRORS.get(getattr(exc, "winerror", None) or -1, code)
+    what = OS_ERRORS.get(code) if code is not None else None
+    if what is None:
+        what = f"系统错误（errno {code}）" if code else "系统错误"
+    where = getattr(exc, "filename", None) if path else None
+    hint = OS_ERROR_HINTS.get(code) if code is not None else None
+    return what + (f"：{_path(where)}" if where else "") + (f"（{hint}）" if hint else "")
+
+
+# Messages zipfile and zlib give for a damaged or truncated archive, and what they mean
+_ZIP_DETAILS = (
+    ("File is not a zip file", "文件不是 zip 格式，或已截断"),
+    ("Bad CRC-32", "CRC 校验不符"),
+    ("Bad magic number", "文件头已损坏"),
+    ("Truncated file header", "文件头不完整（压缩包已截断）"),
+    ("Overlapped entries", "压缩包中的条目相互重叠"),
+    ("Error -3 while decompressing", "解压出错（数据已损坏）"),
+    ("Error -5 while decompressing", "解压出错（数据不完整）"),
+    ("while decompressing", "解压出错（数据已损坏）"),
+    ("compression method", "不支持的压缩方式"),
+    ("is encrypted", "文件已加密"),
+    ("Corrupt extra field", "扩展字段已损坏"),
+    ("zipfiles that span multiple disks", "不支持分卷压缩包"),
+    ("Compressed file ended before", "压缩数据提前结束（文件已截断）"),
+)
+
+
+def error_detail(exc: Any) -> str:
+    """An error's own text (zipfile, the system, the core) for a message to quote: Chinese where its wording is
+    known, the core's Chinese reason as it is, never a bare English sentence or a Python type name."""
+    if isinstance(exc, OSError) and not isinstance(exc, _zipfile_errors()) and getattr(exc, "errno", None) is not None:
+        return os_error(exc)
+    text = str(exc.args[0]) if isinstance(exc, BaseException) and len(exc.args) == 1 else str(exc)
+    for english, chinese in _ZIP_DETAILS:
+        if english.lower() in text.lower():
+            return chinese
+    return clean_line(text, MAX_QUOTED_DETAIL)
+
+
+def _zipfile_errors() -> tuple[type[BaseException], ...]:
+    import zipfile
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def unexpected_error(exc: BaseException) -> str:
+    """An error the program did not foresee (a bug, a damaged installation): said so in Chinese, with what to do;
+    the original text follows in brackets for the maintainer, never the Python type name alone."""
+    detail = clean_line(exc, MAX_QUOTED_DETAIL)
+    return f"程序内部错误{f'（{detail}）' if detail else ''}：请把这一行报告给维护人员"
+
+
+def error_text(exc: BaseException) -> str:
+    """The one line any exception says to a user: the core's Chinese reason as it is, a system error in Chinese,
+    anything else as an internal error with what to do."""
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) is not None:
+        return os_error(exc)
+    if len(exc.args) == 1 and isinstance(exc.args[0], str) and _has_chinese(exc.args[0]):
+        return clean_line(exc.args[0])
+    detail = error_detail(exc)
+    return detail if _has_chinese(detail) else unexpected_error(exc)
+
+
+CHECKS_UNAVAILABLE = "自动检测不可用：本安装缺少检测模块，请重新安装（make setup）"
+
+
+def unknown_checklist(name: Any, known: Iterable[str]) -> str:
+    names = "、".join(sorted(known)) or NONE
+    return f"没有这个评分表：{clean_line(name, 200)}（可用：{names}，或给出 .toml 文件的路径）"
+
+
+def not_a_url_or_code(text: Any) -> str:
+    return (f"{clean_line(text, 200)} 既不是网址（须以 http:// 或 https:// 开头），也不是网站标识码"
+            f"（10 位数字或 bm 加 8 位数字）")
+
+
+def is_a_folder(path: Any) -> str:
+    return f"这是一个文件夹，不是文件：{_path(path)}（请给出文件的路径）"
+
+
+def port_out_of_range(flag: str, value: Any) -> str:
+    return f"{flag} 须在 0 到 65535 之间，而不是 {clean_line(value, 40)}"
+
+
+def bad_date(flag: str, text: Any) -> str:
+    return f"{flag} 须是日期，例如 2026-11-20，而不是 {clean_line(repr(text), 60)}"
+
+
+def bad_number(what: str, text: Any, kind: str = "数字") -> str:
+    return f"{what} 须是{kind}，而不是 {clean_line(repr(text), 60)}"
+
+
+def verified_with_key(path: Any, signer: str) -> str:
+    return f"核验通过：{_path(path)} 完整无损，且由所给公钥签名（密钥 {signer}）"
+
+
+def verified_with_keyring(path: Any, city: Any, signer: str) -> str:
+    return f"核验通过：{_path(path)} 完整无损，且由钥匙环中城市 {clean_line(city, 40)} 的公钥签名（密钥 {signer}）"
+
+
+def evidence_serving(quarter: str, url: str) -> str:
+    return f"{quarter} 证据页面 {url} （只读；按 Ctrl+C 停止）"  # the URL between spaces: copyable, parseable
+
+
+def evidence_tunnel(port: int) -> str:
+    return (f"在您的电脑上运行 ssh -L {port}:127.0.0.1:{port} <本服务器>，"
+            f"再用浏览器打开 http://127.0.0.1:{port}/")
+
+
+# the evidence page's refusals (a browser shows them)
+VIEWER_LOOPBACK_ONLY = "只接受本机地址（127.0.0.1 或 localhost）的访问"
+VIEWER_NO_SITE = "没有这个抽样网站"
+VIEWER_NO_FILE = "没有这个证据文件"
+VIEWER_NOT_FOUND = "没有这个页面"
+VIEWER_READ_ONLY = "只读页面：只能查看（GET 和 HEAD），不能修改"
+
+# the week-long monitor on the command line
+MONITOR = "一周监测"
+MISSED_REASONS = {"down": "监测未运行", "late": "探测延误，错过了时段", "probe-error": "探测程序出错"}
+
+
+def missed_reason(reason: Any) -> str:
+    """Why a slot of the monitor was missed (``down``, ``late``, ``probe-error: …``) in Chinese."""
+    key = str(reason).split(":", 1)[0].strip()
+    return MISSED_REASONS.get(key, clean_line(reason, 60))
+
+
+def monitor_interrupted(stopped: str) -> str:
+    return f"{MONITOR}：{stopped}；已做的探测已保存，再次运行即可继续"
+
+
+# argparse's own messages (English in every locale) as the command line says them
+def usage_line(reason: str, prog: str) -> str:
+    return f"{reason}（{prog} --help 查看用法）"
+
+
+def missing_arguments(names: Iterable[str]) -> str:
+    return f"缺少参数：{'、'.join(names)}"
+
+
+def invalid_choice(argument: str, value: str, choices: Iterable[str]) -> str:
+    """``--status 不能是 'x'（可选：pass 合格、fail 不合格、review 待复核）``: a vocabulary's words are explained."""
+    space = "" if _has_chinese(argument) else " "
+    words = {**STATUS, **RECTIFICATION}
+    named = [f"{c} {words[c]}" if c in words else c for c in choices]
+    return f"{argument}{space}不能是 {value}（可选：{'、'.join(named)}）"
+
+
+def unknown_arguments(args: str) -> str:
+    return f"无法识别的参数：{args}"
+
+
+def expects_value(argument: str, count: str = "") -> str:
+    return f"{argument} 后面需要{count or '一个'}值"
+
+
+def not_allowed_with(argument: str, other: str) -> str:
+    return f"{argument} 不能与 {other} 同时使用"
+
+
+def ambiguous_option(option: str, matches: str) -> str:
+    return f"{option} 有歧义，可能是：{matches}"
+
+
+def usage_error(message: str) -> str:
+    """argparse's error message in Chinese (the flags and values it quotes are kept as they are)."""
+    m = re.fullmatch(r"the following arguments are required: (.+)", message)
+    if m:
+        return missing_arguments(n.strip() for n in m.group(1).split(","))
+    m = re.fullmatch(r"argument (\S+?): invalid choice: (.+?) \(choose from (.+)\)", message, re.S)
+    if m:
+        choices = [c.strip().strip("'") for c in m.group(3).split(",")]
+        return invalid_choice(_argument(m.group(1)), m.group(2), choices)
+    m = re.fullmatch(r"argument (\S+?): invalid (int|float) value: (.+)", message)
+    if m:
+        kind = "整数" if m.group(2) == "int" else "数字"
+        return f"{_argument(m.group(1))} 须是{kind}，而不是 {m.group(3)}"
+    m = re.fullmatch(r"unrecognized arguments: (.+)", message)
+    if m:
+        return unknown_arguments(m.group(1))
+    m = re.fullmatch(r"argument (\S+?): expected (one|at least one|\d+) arguments?", message)
+    if m:
+        count = {"one": "一个", "at least one": "至少一个"}.get(m.group(2), f"{m.group(2)} 个")
+        return expects_value(_argument(m.group(1)), count)
+    m = re.fullmatch(r"argument (\S+?): not allowed with argument (\S+)", message)
+    if m:
+        return not_allowed_with(_argument(m.group(1)), m.group(2))
+    m = re.fullmatch(r"ambiguous option: (\S+) could match (.+)", message)
+    if m:
+        return ambiguous_option(m.group(1), m.group(2))
+    m = re.fullmatch(r"argument (\S+?): (.+)", message, re.S)
+    if m:  # a type function's own message (number_arg, a quarter): already names the option
+        return m.group(2) if _has_chinese(m.group(2)) else f"{_argument(m.group(1))}：{m.group(2)}"
+    return message
+
+
+def _argument(name: str) -> str:
+    """An argument as argparse names it: ``--quarter``, ``file``, ``COMMAND``, ``-o/--output``."""
+    name = name.split("/")[-1]
+    return {"COMMAND": "命令", "ACTION": "操作"}.get(name, name)
+
+
+NOT_AN_IMAGE = "文件不是可显示的图片（可能已损坏）"
+
+
+def image_too_large(width: int, height: int) -> str:
+    return f"图片过大，无法在终端显示（{width}×{height} 像素）：请用 v 在系统查看器中打开"
+
+
+BAD_PATHS = "路径格式不对（引号未配对？）：含空格的路径请用引号括起来"
+
+
+# the sample and the monitor on screen
+NOT_IN_REGISTRY = "（不在名录中）"
+STRATIFIED_BY = {"level": "级别", "region": "地区"}
+
+
+def sample_line(quarter: str, size: int, population: int, ratio: float, seed: Any, method: str, by: Any) -> str:
+    """The drawn sample in one line: how many of how many, the ratio, the seed, the method, the strata."""
+    strata = STRATIFIED_BY.get(str(by), clean_line(by, 20))
+    return (f"{quarter}：从 {population} 个正常运行的网站中抽取 {size} 个 · 比例 {ratio:g} · 随机种子 {seed} · "
+            f"方法 {method} · 按{strata}分层")
+
+
+def stratum_line(drawn: int, size: int) -> str:
+    return f"：{size} 个中抽 {drawn} 个"
+
+
+def sample_drawn(quarter: str, size: int) -> str:
+    return f"{quarter}：已抽取 {size} 个网站"
+
+
+def monitor_never_ran(quarter: str) -> str:
+    return (f"{quarter}：尚未进行一周监测。\n"
+            f"请在一个保持打开的终端里运行 inspector monitor --quarter {quarter}（它在一周内每天约 24 次探测每个"
+            f"抽样网站；随时可以重启，会接着做）。本页面会自动刷新。")

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from inspector.core import texts
 from inspector.tui.messages import InspectionChanged
 from inspector.tui.safe import clean, plain
 from inspector.tui.widgets import TableScreen
@@ -88,7 +89,7 @@ class RegistryScreen(TableScreen):
         try:
             report = import_registry(self.app.ws, path)
         except (RegistryError, WorkspaceError, OSError) as exc:
-            self.post_message(RegistryImported(plain(f"导入失败 import failed: {exc}", style="red")))
+            self.post_message(RegistryImported(plain(f"导入失败 import failed: {texts.error_text(exc)}", style="red")))
             return
         text = Text(f"导入 imported ({clean(report.encoding)}): 新增 added {report.added} · 更新 updated "
                     f"{report.updated} · 拒绝 rejected {len(report.rejected)}", style="bold")
@@ -125,18 +126,17 @@ class SamplingScreen(TableScreen):
             info.update(Text(f"{quarter}: 尚未抽样 no sample drawn — press d to draw", style="yellow"))
             table.clear()
             return
-        text = Text(f"{quarter}: {sample['size']} of {sample['population_size']} running sites · ratio "
-                    f"{sample['ratio']:g} · seed {sample['seed']} · {clean(sample['method'])} · by "
-                    f"{clean(sample['stratified_by'])}", style="bold")
+        text = Text(texts.sample_line(quarter, sample["size"], sample["population_size"], sample["ratio"], sample["seed"],
+                                      clean(sample["method"]), sample["stratified_by"]), style="bold")
         for name, stratum in sample.get("strata", {}).items():
             text.append("\n  ")
             text.append_text(plain(name, limit=20))
-            text.append(f": {stratum['drawn']} of {stratum['size']}")
+            text.append(texts.stratum_line(stratum["drawn"], stratum["size"]))
         if sample.get("included"):
             text.append("\n  加抽 included: " + clean(" ".join(sample["included"]), 200))
         info.update(text)
         sites = {s["code"]: s for s in self.app.ws.sites()}
-        self.fill(site_rows([sites.get(c, {"code": c, "name": "(not in registry)"}) for c in sample["codes"]]))
+        self.fill(site_rows([sites.get(c, {"code": c, "name": texts.NOT_IN_REGISTRY}) for c in sample["codes"]]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if action == "draw" and self.app.review_mode else True
@@ -172,4 +172,4 @@ class SamplingScreen(TableScreen):
         quarter, size = message.quarter, message.size
         self.app.set_quarter(quarter)
         self.reload()
-        self.app.notify(f"{quarter}: 抽取 drew {size} sites")
+        self.app.notify(texts.sample_drawn(quarter, size))

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
+from inspector.core import texts
 from inspector.core.quarter.inspection import quarter_done, quarter_overview
 from inspector.core.quarter.sampling import current_quarter
 from inspector.core.store import Workspace, WorkspaceError
@@ -157,7 +158,7 @@ class InspectorApp(App[None]):
             folder.mkdir(parents=True, exist_ok=True)
             path = Path(self.save_screenshot(path=str(folder)))
         except OSError as exc:
-            self.notify(clean(f"{exc.strerror or exc}: {exc.filename or folder}", 300), title="截图失败 screenshot failed",
+            self.notify(clean(texts.os_error(exc if exc.filename else OSError(exc.errno, exc.strerror, str(folder))), 300), title="截图失败 screenshot failed",
                         severity="error", markup=False)
             return None
         self.notify(clean(str(path), 300), title="截图已保存 screenshot saved", markup=False, timeout=10)

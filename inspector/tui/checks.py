@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from textual.message import Message
 
+from inspector.core import texts
 from inspector.core.model import doc_verdict
 from inspector.core.store import Workspace
 
@@ -80,7 +81,7 @@ class CheckJob:
             from inspector.core.quarter.batch import check_sites
         except Exception as exc:  # the runner or one of its modules is missing in this build
             for code in self.codes:
-                post(CheckFinished(code, None, error=f"automated checks unavailable: {exc}"))
+                post(CheckFinished(code, None, error=texts.CHECKS_UNAVAILABLE))
             post(ChecksDone(0, len(self.codes), False))
             return
         position = {code: n for n, code in enumerate(self.codes, 1)}
@@ -97,7 +98,7 @@ class CheckJob:
                                   recheck=self.recheck, progress=progress, finished=finished, cancel=self.cancel)
         except Exception as exc:  # the batch itself broke (e.g. the workspace): every site fails
             for code in self.codes:
-                post(CheckFinished(code, None, error=f"{type(exc).__name__}: {exc}"))
+                post(CheckFinished(code, None, error=texts.error_text(exc)))
             post(ChecksDone(0, total, self.cancel.is_set()))
             return
         verdicts = Counter(str(doc_verdict(r.doc).get("result")) for r in results if r.doc is not None)

@@ -325,7 +325,7 @@ class DashboardScreen(Screen[None]):
         try:
             options = self.app.check_options_or_default()
         except Exception as exc:  # runner missing from this build
-            self.app.notify(f"automated checks unavailable: {exc}", severity="error", markup=False)
+            self.app.notify(texts.CHECKS_UNAVAILABLE, severity="error", markup=False)
             return False
         self.job = CheckJob(self.app.ws, self.app.quarter, codes, options, recheck=recheck)
         panel = self.query_one("#checkpanel")

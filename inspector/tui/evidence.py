@@ -98,7 +98,7 @@ def open_in_viewer(path: Path, wait: float = OPEN_WAIT) -> tuple[bool, str]:
         except subprocess.TimeoutExpired:
             return True, f"查看器已打开 a viewer is showing {path}"
     except OSError as exc:
-        return False, clean(f"{command[0] if command else 'startfile'}: {exc.strerror or exc}{hint}", 300)
+        return False, clean(f"{command[0] if command else 'startfile'}：{texts.os_error(exc)}{hint}", 300)
     if proc.returncode != 0:
         why = clean(err.decode("utf-8", "replace"), 120) if err else ""
         return False, clean(f"{command[0]} 退出码 exit status {proc.returncode}{': ' + why if why else ''}{hint}", 400)

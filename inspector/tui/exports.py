@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from inspector.core import texts
 from inspector.tui.safe import clean
 
 
@@ -16,7 +17,7 @@ def _run(app: Any, what: str, make: Callable[[], Any]) -> None:
         try:
             path = make()
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised into the UI
-            app.call_from_thread(app.notify, clean(f"{type(exc).__name__}: {exc}", 300), title=f"{what} 失败 failed",
+            app.call_from_thread(app.notify, clean(texts.error_text(exc), 300), title=f"{what} 失败 failed",
                                  severity="error", markup=False, timeout=10)
             return
         app.call_from_thread(app.notify, clean(str(path), 300), title=f"{what} 已保存 saved", markup=False, timeout=15)

@@ -65,6 +65,6 @@ class Written(Message, bubble=False):
 
 def error_line(exc: BaseException) -> str:
     """The one line an exception of the core says (its Chinese reason), else its type's name."""
-    if len(exc.args) == 1 and isinstance(exc.args[0], str):
-        return exc.args[0]
-    return str(exc) or type(exc).__name__
+    from inspector.core import texts
+
+    return texts.error_text(exc)

@@ -385,7 +385,7 @@ class BundleImportModal(ModalScreen[tuple[list[str], str] | None]):
         try:
             paths = shlex.split(self.query_one("#bundle-paths", Input).value)
         except ValueError as exc:
-            self.query_one("#bundle-error", Static).update(plain(f"路径 paths: {exc}", style="red"))
+            self.query_one("#bundle-error", Static).update(plain(texts.BAD_PATHS, style="red"))
             return
         if not paths:
             self.query_one("#bundle-error", Static).update(Text("请输入数据包路径 give a bundle path", style="red"))
@@ -434,17 +434,24 @@ class DrawModal(_FormModal[dict[str, Any] | None]):
 
     def action_save(self) -> None:
         value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
+        error = self.query_one("#draw-error", Static)
         try:
-            params = {
-                "quarter": check_quarter(value("#draw-quarter")),
-                "ratio": float(value("#draw-ratio") or 0.2),
-                "seed": int(value("#draw-seed")) if value("#draw-seed") else None,
-                "include": value("#draw-include").split(),
-                "force": self.query_one("#draw-force", Checkbox).value,
-            }
-        except (SamplingError, ValueError) as exc:
-            self.query_one("#draw-error", Static).update(plain(exc, style="red"))
+            quarter = check_quarter(value("#draw-quarter"))
+        except SamplingError as exc:
+            error.update(plain(exc, style="red"))
             return
+        try:
+            ratio = float(value("#draw-ratio") or 0.2)
+        except ValueError:  # Python's own words are English: say it in the form's language
+            error.update(plain(texts.bad_number("比例", value("#draw-ratio"), "0 到 1 之间的数"), style="red"))
+            return
+        try:
+            seed = int(value("#draw-seed")) if value("#draw-seed") else None
+        except ValueError:
+            error.update(plain(texts.bad_number("种子", value("#draw-seed"), "整数"), style="red"))
+            return
+        params = {"quarter": quarter, "ratio": ratio, "seed": seed, "include": value("#draw-include").split(),
+                  "force": self.query_one("#draw-force", Checkbox).value}
         self.dismiss(params)
 
 

@@ -55,12 +55,7 @@ def failure_text(failure: dict[str, Any] | None, limit: int | None = 40) -> Text
 
 
 def never_ran_text(quarter: str) -> Text:
-    return Text(
-        f"{quarter}: 尚未监测 the monitor has never run for this quarter.\n"
-        f"Run `inspector monitor --quarter {quarter}` in a terminal that stays open (it probes every sampled "
-        "site about 24 times a day for a week; restart it any time, it resumes). This screen refreshes by itself.",
-        style="yellow",
-    )
+    return Text(texts.monitor_never_ran(quarter), style="yellow")
 
 
 class MonitorScreen(TableScreen):
@@ -103,7 +98,7 @@ class MonitorScreen(TableScreen):
             state = load_state(self.app.ws, quarter)
             rows = monitor_status(self.app.ws, quarter) if state is not None else []
         except Exception as exc:  # a damaged record file must not end the screen
-            self.post_message(MonitorLoaded(None, [], error=f"{type(exc).__name__}: {exc}"))
+            self.post_message(MonitorLoaded(None, [], error=texts.error_text(exc)))
             return
         self.post_message(MonitorLoaded(state.window_label() if state else None, rows))
 

@@ -114,7 +114,7 @@ class ProvinceScreen(TableScreen):
             self.post_message(ProvinceLoaded(None, [], exc.reasons))
             return
         except Exception as exc:  # a damaged extracted bundle must not end the screen
-            self.post_message(ProvinceLoaded(None, [], [f"{type(exc).__name__}: {exc}"]))
+            self.post_message(ProvinceLoaded(None, [], [texts.error_text(exc)]))
             return
         self.post_message(ProvinceLoaded(report, quarters, []))
 
@@ -230,7 +230,7 @@ class ProvinceScreen(TableScreen):
             self.post_message(BundlesImported([], [str(exc)], key is not None))
             return
         except (OSError, ValueError) as exc:
-            self.post_message(BundlesImported([], [f"{type(exc).__name__}: {exc}"], key is not None))
+            self.post_message(BundlesImported([], [texts.error_text(exc)], key is not None))
             return
         self.post_message(BundlesImported(entries, [], all(e.get("trusted") for e in entries)))
 

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
+from inspector.core import texts
 from inspector.tui.footer import KeyFooter
 from inspector.tui.safe import plain
 
@@ -77,12 +78,12 @@ def load_image(path: Path) -> Any:
     try:
         with Image.open(path) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise ShotError(f"too large to show ({img.width}×{img.height} px)")
+                raise ShotError(texts.image_too_large(img.width, img.height))
             return img.convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ShotError):
             raise
-        raise ShotError(f"not an image: {exc}") from None
+        raise ShotError(texts.NOT_AN_IMAGE) from None
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class ShotView(Widget, can_focus=True):
         try:
             image = load_image(path)
         except (ShotError, OSError) as exc:
-            self.app.call_from_thread(self._failed, path, f"无法显示截图 cannot show the screenshot: {exc}")
+            self.app.call_from_thread(self._failed, path, f"无法显示截图 cannot show the screenshot: {texts.error_text(exc)}")
             return
         self.app.call_from_thread(self._loaded, path, image)
 

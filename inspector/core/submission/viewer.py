@@ -268,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         if not self._host_ok():
-            self._error(HTTPStatus.MISDIRECTED_REQUEST, "only loopback host names are served")
+            self._error(HTTPStatus.MISDIRECTED_REQUEST, texts.VIEWER_LOOPBACK_ONLY)
             return
         path = urlsplit(self.path).path
         parts = [unquote(p) for p in path.split("/")[1:]]
@@ -278,27 +278,27 @@ class _Handler(BaseHTTPRequestHandler):
             elif len(parts) == 2 and parts[0] == "site":
                 page = self.pages.site(parts[1])
                 if page is None:
-                    self._error(HTTPStatus.NOT_FOUND, "no such sampled site")
+                    self._error(HTTPStatus.NOT_FOUND, texts.VIEWER_NO_SITE)
                 else:
                     self._text(200, page)
             elif len(parts) == 4 and parts[0] == "file" and parts[3].isdigit():
                 self._file(parts[1], parts[2], int(parts[3]))
             else:
-                self._error(HTTPStatus.NOT_FOUND, "not found")
+                self._error(HTTPStatus.NOT_FOUND, texts.VIEWER_NOT_FOUND)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
     do_HEAD = do_GET  # noqa: N815
 
     def _refuse(self) -> None:
-        self._text(405, "405 read-only: GET and HEAD only\n", "text/plain; charset=utf-8")
+        self._text(405, f"405 {texts.VIEWER_READ_ONLY}\n", "text/plain; charset=utf-8")
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
 
     def _file(self, code: str, record_id: str, index: int) -> None:
         found = self.pages.file_path(code, record_id, index)
         if found is None:
-            self._error(HTTPStatus.NOT_FOUND, "no such evidence file")
+            self._error(HTTPStatus.NOT_FOUND, texts.VIEWER_NO_FILE)
             return
         path, _entry = found
         suffix = path.suffix.lower()
