@@ -230,9 +230,7 @@ def load_checklist(name_or_path: str | Path = "census-2015") -> Checklist:
     if not path.suffix:
         known = available_checklists()
         if str(name_or_path) not in known:
-            raise ChecklistError(
-                f"unknown checklist {name_or_path!r} (known: {', '.join(sorted(known)) or 'none'})"
-            )
+            raise ChecklistError(texts.unknown_checklist(name_or_path, known))
         path = known[str(name_or_path)]
     try:
         st = path.stat()

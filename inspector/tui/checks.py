@@ -79,7 +79,7 @@ class CheckJob:
         """Check every site (several at once), posting messages; never raises."""
         try:
             from inspector.core.quarter.batch import check_sites
-        except Exception as exc:  # the runner or one of its modules is missing in this build
+        except Exception:  # the runner or one of its modules is missing in this build
             for code in self.codes:
                 post(CheckFinished(code, None, error=texts.CHECKS_UNAVAILABLE))
             post(ChecksDone(0, len(self.codes), False))

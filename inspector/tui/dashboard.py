@@ -324,7 +324,7 @@ class DashboardScreen(Screen[None]):
             return False
         try:
             options = self.app.check_options_or_default()
-        except Exception as exc:  # runner missing from this build
+        except Exception:  # runner missing from this build
             self.app.notify(texts.CHECKS_UNAVAILABLE, severity="error", markup=False)
             return False
         self.job = CheckJob(self.app.ws, self.app.quarter, codes, options, recheck=recheck)

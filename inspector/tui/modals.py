@@ -384,7 +384,7 @@ class BundleImportModal(ModalScreen[tuple[list[str], str] | None]):
     def action_save(self) -> None:
         try:
             paths = shlex.split(self.query_one("#bundle-paths", Input).value)
-        except ValueError as exc:
+        except ValueError:
             self.query_one("#bundle-error", Static).update(plain(texts.BAD_PATHS, style="red"))
             return
         if not paths:

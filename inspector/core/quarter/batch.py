@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from inspector.core import texts
+
 if TYPE_CHECKING:  # the runner (and all it imports) is loaded when a batch runs, not with this module
     from inspector.core.runner import CheckOptions
 
@@ -78,7 +80,7 @@ class _Batch:
         except (CheckCancelled, asyncio.CancelledError):
             result = SiteResult(code, cancelled=True)
         except Exception as exc:  # a site that breaks the runner must not end the batch
-            result = SiteResult(code, error=f"{type(exc).__name__}: {exc}")
+            result = SiteResult(code, error=texts.error_text(exc))
         self.results[code] = result
         if self.finished is not None:
             self.finished(result)

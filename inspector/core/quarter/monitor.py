@@ -521,8 +521,8 @@ class Monitor:
         assert self._probe is not None and self.state is not None
         try:
             result = await self._probe(slot.url, self.state.timeout_s)
-        except Exception as exc:  # noqa: BLE001 - a bug in the program is not the site's failure
-            await self._record(slot, self._missed_record(slot, f"probe-error: {type(exc).__name__}"))
+        except Exception:  # noqa: BLE001 - a bug in the program is not the site's failure
+            await self._record(slot, self._missed_record(slot, "probe-error"))
             return
         rec = {
             "kind": "attempt",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from inspector.core import texts
 from inspector.core.web.charset import clean_text
 
 # canonical field -> accepted headers (normalised: no spaces, lower-case)
@@ -102,7 +103,7 @@ def _read_rows(path: Path) -> tuple[list[list[Any]], str]:
 
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken file
-            raise RegistryError(f"无法按 .xlsx 读取 {path.name}：{exc}") from None
+            raise RegistryError(f"无法按 .xlsx 读取 {path.name}：{texts.error_detail(exc)}") from None
         try:
             ws = wb.worksheets[0]
             rows = [list(r) for _, r in zip(range(MAX_ROWS + 1), ws.iter_rows(values_only=True))]
