@@ -1,9 +1,11 @@
 """Publish dates as Chinese government sites print them, and as their URLs carry them.
 
 Formats (CHECKLIST.md): ``2026-11-18``, ``2026/11/18``, ``2026.11.18``, ``2026-1-8``,
-``2026年11月18日``, ``[2026-11-18]``, ``(11-18)``, ``11-18``, ``11/18``, ``11月18日``
-(year omitted: the most recent such date not after ``as_of``), ``2026-11-18 10:30``;
-full-width digits and punctuation are folded with NFKC first. URLs:
+``2026年11月18日``, ``二〇二六年十一月十八日`` (a 公文's date in Chinese numerals), ``[2026-11-18]``,
+``(11-18)``, ``11-18``, ``11/18``, ``11月18日`` (year omitted: the most recent such date not after
+``as_of``), ``2026-11-18 10:30``; full-width digits and punctuation are folded with NFKC first.
+Two shapes date a list entry only when they stand alone (:func:`compact_date`, :func:`relative_date`):
+``20261118`` and, on newer CMS templates, ``3天前`` / ``昨天 16:40`` / ``1小时前``. URLs:
 ``/202611/t20261118_123.html``, ``/2026-11/18/``, ``/art/2023/3/21/art_1.html``,
 ``/20261118/``, ``content_20261118``; a month-only ``/202611/`` segment is available
 separately through :func:`month_from_url` because it does not say which day.
@@ -27,6 +29,22 @@ _FULL_SEP = re.compile(r"(?<![\d.])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2}
 _FULL_CJK = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _SHORT_SEP = re.compile(r"(?<![\d\-/.:年])(\d{1,2})([-/])(\d{1,2})(?![\d\-/:])")
 _SHORT_CJK = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+# 二〇二六年十一月十八日 (○, 零 and the letter O stand in for 〇 in typed documents)
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_ZERO = str.maketrans({"○": "〇", "零": "〇", "O": "〇", "o": "〇", "0": "〇"})
+_CN_NUMBER = "[一二三四五六七八九十]{1,3}"
+_FULL_CN = re.compile(
+    r"(?<![〇○零一二三四五六七八九十])([〇○零Oo0一二三四五六七八九]{4})\s*年\s*(" + _CN_NUMBER + r")\s*月\s*(" + _CN_NUMBER + r")\s*[日号]"
+)
+# a date written without separators, alone (``20261118``, ``[20261118]``): never inside a longer number
+_COMPACT = re.compile(r"^[\[(【]?\s*((?:19|20)\d{2})(\d{2})(\d{2})\s*[\])】]?$")
+# how long ago, as newer CMS templates print recent items (刚刚, 5分钟前, 1小时前, 3天前, 2周前, 今天 09:12, 昨天 16:40)
+_RELATIVE = re.compile(
+    r"^(?:(刚刚)|(\d{1,3})\s*(秒|分钟|小时|天|日|周|星期|个月|年)\s*前|(今天|今日|昨天|昨日|前天))"
+    r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_RELATIVE_UNIT = {"秒": 0, "分钟": 0, "小时": 0, "天": 1, "日": 1, "周": 7, "星期": 7}
 
 _URL_8 = re.compile(r"(?<![0-9])((?:19|20)\d{2})(\d{2})(\d{2})(?![0-9])")
 _URL_SPLIT = re.compile(r"/((?:19|20)\d{2})[-/_]?(\d{1,2})/(\d{1,2})(?=/)")
@@ -49,6 +67,20 @@ def _valid(year: int, month: int, day: int, as_of: date | None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def _cn_number(text: str) -> int:
+    """十一 -> 11, 二十三 -> 23, 三十 -> 30, 九 -> 9 (a month or day in Chinese numerals)."""
+    if "十" not in text:
+        return _CN_DIGITS.index(text) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return 0
+    return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+
+
+def _cn_year(text: str) -> int:
+    return int("".join(str(_CN_DIGITS.index(c)) for c in text.translate(_CN_ZERO)))
 
 
 def _yearless(month: int, day: int, as_of: date) -> date | None:
@@ -88,6 +120,12 @@ def find_dates(text: str, as_of: date) -> list[tuple[date, str]]:
         taken.append(m.span())
         if d:
             found.append((m.start(), d, m.group(0)))
+    if "年" in norm and "月" in norm:  # (the cheap test first)
+        for m in _FULL_CN.finditer(norm):
+            d = _valid(_cn_year(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)), as_of)
+            if d:
+                taken.append(m.span())
+                found.append((m.start(), d, m.group(0)))
     for pattern, mi, di in ((_SHORT_SEP, 1, 3), (_SHORT_CJK, 1, 2)):
         for m in pattern.finditer(norm):
             if overlaps(m.span()):
@@ -104,6 +142,45 @@ def parse_date(text: str, as_of: date) -> date | None:
     """The first date in ``text`` (any supported format), or None."""
     dates = find_dates(text, as_of)
     return dates[0][0] if dates else None
+
+
+def compact_date(text: str, as_of: date) -> tuple[date, str] | None:
+    """A date written as eight digits, standing alone (``20261118``, ``[20261118]``), or None.
+
+    Only a whole short text qualifies: a counter, a phone number or an id running on is no date.
+    """
+    norm = normalize(text).strip()
+    m = _COMPACT.match(norm) if len(norm) <= 12 else None
+    d = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)), as_of) if m else None
+    return (d, m.group(0)) if d and m else None
+
+
+def relative_date(text: str, as_of: date) -> tuple[date, str] | None:
+    """The day a relative time stands for, the text being nothing else (``3天前``, ``昨天 16:40``,
+    ``1小时前``, ``刚刚``), counted back from ``as_of``; or None.
+
+    Hours and minutes count as ``as_of`` itself; months and years (``2个月前``, ``1年前``) count as the
+    latest day they may mean (two months before ``as_of``), the benefit of the doubt as for month-only
+    URL dates.
+    """
+    norm = _CONTROL.sub("", normalize(text)).strip()
+    m = _RELATIVE.match(norm) if len(norm) <= 20 else None
+    if not m:
+        return None
+    if m.group(1):
+        days = 0
+    elif m.group(4):
+        days = _RELATIVE_DAYS[m.group(4)]
+    elif m.group(3) in ("个月", "年"):
+        months = int(m.group(2)) * (12 if m.group(3) == "年" else 1)
+        year, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+        if year < MIN_YEAR:
+            return None
+        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
+        return date(year, month + 1, day), m.group(0)
+    else:
+        days = int(m.group(2)) * _RELATIVE_UNIT[m.group(3)]
+    return as_of - timedelta(days=days), m.group(0)
 
 
 def usable(d: date | None, as_of: date) -> bool:

@@ -10,9 +10,14 @@ the parsed page (:mod:`inspector.core.web.html`): links are resolved as the craw
   A title row followed by a row that is nothing but a date (``留言时间：2025-04-27``) is one
   entry, when the block repeats that pair.
 - An entry's date is the first text segment outside its title link that is a date
-  and little else (``2026-11-18``, ``[11-18]``, ``发布时间：2026-11-18 10:30``); failing
-  that, a date ending the link text, then a day-precise date in the link's URL (never
-  an attachment's URL: a file is not a story).
+  and little else (``2026-11-18``, ``[11-18]``, ``发布时间：2026-11-18 10:30``, and in a linked
+  entry also ``20261118`` or a relative ``3天前`` / ``昨天 16:40``, whose element's own
+  ``datetime`` / ``title`` / ``data-*`` attribute, when it holds a date, wins); a date that
+  ends a period (``截止时间：…``) gives way to another the entry prints; failing that, a date
+  ending the link text, then a date only in an attribute of the entry (``<span
+  data-time="2026-11-18 10:00"></span>`` filled by a script), then a day-precise date in the
+  link's URL (never an attachment's URL: a file is not a story). A printed date without its
+  year (``[11-18]``) takes the year of the link's URL when the URL's date is that day, give or take a month.
 - A semantic list (``ul``, ``ol``, ``dl``, ``table``, ``tbody``) is a block with a
   single dated entry (unless that date is labelled: an article's own 发布时间 line); other
   containers need at least two dated entries of the same tag. At least half of a block's
@@ -34,7 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Iterator, Union
 
@@ -42,11 +47,13 @@ from lxml import etree
 
 from inspector.core.checklist import Checklist, load_checklist
 from inspector.core.extract.dates import (
+    compact_date,
     date_from_url,
     find_dates,
     month_end,
     month_from_url,
     normalize,
+    relative_date,
     usable,
 )
 from inspector.core.model import Item, Page
@@ -90,6 +97,19 @@ _LABEL_QUALIFIER = 4  # characters before a date label in a label (留言提交 
 # a lunar-calendar or weekday widget), never an item's publish date.
 _PAGE_CLOCK = ("今天", "今日", "当前", "农历", "星期", "生成", "更新", "访问")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+# a printed date without its year (``11-18``, ``11月18日``), as find_dates returns its text
+_YEARLESS_PRINTED = re.compile(r"^\d{1,2}\s*[-/月]")
+_URL_YEAR_SLACK = timedelta(days=31)  # how far a URL's date may lie from the printed one and still give its year
+# Words of a label naming the end of a period (征集截止时间, 有效期至, 报名结束日期): such a date
+# is no publish date when the entry prints another.
+_PERIOD_END = ("截止", "结束", "到期", "有效期", "失效", "废止")
+# Attributes that may hold an entry's date when the page prints it by script or as a tooltip
+# (``<time datetime=…>``, ``<span title="2026-11-18 10:21">3天前</span>``, ``data-time=…``).
+_DATE_ATTRIBUTES = ("datetime", "title", "content")
+_ATTRIBUTE_TEXT = 40  # characters of an attribute that is a date and little else
+_DATED_ATTRIBUTES = etree.XPath("//*[@datetime or @title or @content or @*[starts-with(name(), 'data-')]]")
+_RELATIVE_HINT = frozenset("前刚今昨")
+_SITE_CLOCK = timezone(timedelta(hours=8))  # the sites print relative times on Beijing time
 _PUNCT = re.compile(r"[\s\[\]()（）【】<>《》:：,，.。|/\\\-_~·'\"]+")
 _WS = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
@@ -315,6 +335,8 @@ class _Context:
     crumbs: set[etree._Element]
     message_labels: tuple[str, ...]
     date_labels: tuple[str, ...]
+    clock: date | None = None  # the day the page was fetched: what its relative times (3天前) count back from
+    attribute_dates: dict[etree._Element, tuple[date, str]] | None = None  # elements with a date in an attribute
 
 
 def date_only(segment: str, raw: str) -> bool:
@@ -539,6 +561,7 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
     short: list[str] = []  # the unit's short texts, for a date printed in two parts
     shown: list[str] = []  # every text of the unit outside the title link, in order
     printed: list[tuple[str, tuple[date, str], etree._Element | None, int]] = []  # (segment, date, where, index in shown)
+    loose: list[tuple[str, tuple[date, str], etree._Element | None, int]] = []  # 20261118, 3天前: when nothing else
     for el in unit:
         for seg, holder in _placed_segments(el, inside):
             if not (text := seg.strip()):
@@ -546,24 +569,106 @@ def _unit_entry(unit: list[etree._Element], ctx: _Context) -> _Entry | None:
             found = strong_date(seg, ctx.as_of) or _labelled_weekday_date(seg, holder, ctx)
             if found:
                 printed.append((seg, found, holder, len(shown)))
+            elif (other := _loose_date(seg, holder, ctx)) is not None:
+                loose.append((seg, other, holder, len(shown)))
             elif not printed and len(text) <= _BADGE_PART:
                 short.append(folded_text(text))
             shown.append(folded_text(text))
+    printed = printed or loose
     if printed:
         seg, found, _, index = _publish_date(printed, ctx.date_labels)
         found = _year_beside(found, [shown[j] for j in (index - 1, index + 1) if 0 <= j < len(shown)], ctx.as_of)
+        found = _year_from_url(found, url, ctx.as_of)
         return _dated(_Entry(title, url, found[0], found[1], True, tag_of(unit[0])), seg, found[1], ctx)
     badge = badge_date(short, ctx.as_of) if len(short) > 1 else None
     if badge:
         return _Entry(title, url, badge[0], badge[1], True, tag_of(unit[0]))
     for seg in segments(title_a, with_tail=False):
-        inner = strong_date(seg, ctx.as_of)
+        inner = strong_date(seg, ctx.as_of) or _loose_date(seg, None, ctx)
         if inner and folded_text(seg) != title:
+            inner = _year_from_url(inner, url, ctx.as_of)
             return _Entry(folded_text(title.replace(folded_text(seg), "")) or title, url, inner[0], inner[1], True, tag_of(unit[0]))
     trailing = _trailing_date(title, ctx.as_of)
     if trailing:
-        return _Entry(trailing[2] or title, url, trailing[0], trailing[1], True, tag_of(unit[0]))
+        d, raw = _year_from_url(trailing[:2], url, ctx.as_of)
+        return _Entry(trailing[2] or title, url, d, raw, True, tag_of(unit[0]))
+    attribute = _attribute_date(unit, ctx)
+    if attribute:
+        return _Entry(title, url, attribute[0], attribute[1], True, tag_of(unit[0]))
     return _url_entry(title, url, ctx.as_of, ctx.month_dates, tag_of(unit[0]))
+
+
+def _loose_date(segment: str, holder: etree._Element | None, ctx: _Context) -> tuple[date, str] | None:
+    """A linked entry's date in a shape that is a date only there, and only when it prints no other: eight
+    digits alone (``20261118``; not in a table column headed otherwise, 受理编号), or a relative time
+    (``3天前``, ``昨天 16:40``) — for which a date in its element's attributes wins
+    (``<time datetime="2026-11-17T10:00">3天前</time>``: the page's own clock, not ``as_of``, made the text)."""
+    text = segment.strip()
+    if not text or len(text) > 20 or not (text[-1].isdigit() or _RELATIVE_HINT.intersection(text) or text[-1] in "])】"):
+        return None  # (the cheap test first: the shapes end in a digit or a bracket, or name a relative day)
+    found = compact_date(text, ctx.as_of)
+    if found:
+        header = _column_label(holder)
+        return found if usable(found[0], ctx.as_of) and (not header or _is_date_label(header, ctx.date_labels)) else None
+    found = relative_date(text, ctx.clock or ctx.as_of)
+    if found is None or not usable(found[0], ctx.as_of):
+        return None
+    return (_attributes_date(holder, ctx.as_of) if holder is not None else None) or found
+
+
+def _attributes_date(el: etree._Element, as_of: date) -> tuple[date, str] | None:
+    """A full date one of the element's attributes holds and little else (``datetime``, ``title`` — not a
+    link's or an image's, which is a title —, ``content``, ``data-*``), or None."""
+    tag = tag_of(el)
+    for name, value in el.items():
+        if not (name in _DATE_ATTRIBUTES or name.startswith("data-")) or (name == "title" and tag in ("a", "img")):
+            continue
+        if not value or len(value) > _ATTRIBUTE_TEXT or not any(c.isdigit() for c in value[:4]):
+            continue
+        found = strong_date(value, as_of)
+        if found and not yearless(found[1]):
+            return found
+    return None
+
+
+def _attribute_date(unit: list[etree._Element], ctx: _Context) -> tuple[date, str] | None:
+    """A date an entry holds only in an attribute (``<span class="time" data-time="2026-11-18 10:00"></span>``
+    filled in by a script, ``<time datetime=…>``): the first one among the entry's elements, in document order."""
+    if ctx.attribute_dates is None:  # the page's elements with such a date, found once
+        root = unit[0].getroottree().getroot()
+        ctx.attribute_dates = {
+            node: found for node in _DATED_ATTRIBUTES(root)
+            if (found := _attributes_date(node, ctx.as_of))
+            and not any(tag_of(a) in SKIP_TAGS for a in (node, *node.iterancestors()))
+        }
+    if not ctx.attribute_dates:
+        return None
+    for el in unit:
+        for node in el.iter():
+            if node in ctx.attribute_dates:
+                return ctx.attribute_dates[node]
+    return None
+
+
+def _year_from_url(found: tuple[date, str], url: str, as_of: date) -> tuple[date, str]:
+    """A printed date without its year (``[11-18]``) in the year of the link's URL, when the URL carries a
+    date within ``_URL_YEAR_SLACK`` of it in that year (``/art/2024/11/18/…``; a CMS may stamp the URL on
+    the day it drafted the story) or the same month (``/202411/…``): an old list's ``11-18`` is not this year's."""
+    if not _YEARLESS_PRINTED.match(found[1]):
+        return found
+    d = date_from_url(url, as_of)
+    ym = (d.year, d.month) if d is not None else month_from_url(url, as_of)
+    if ym is None:
+        return found
+    for year in (ym[0], ym[0] + 1, ym[0] - 1) if d is not None else (ym[0],):  # (drafted in December, out in January)
+        try:
+            full = found[0].replace(year=year)
+        except ValueError:
+            continue
+        near = abs(full - d) <= _URL_YEAR_SLACK if d is not None else ym[1] == full.month
+        if near:
+            return (full, found[1]) if usable(full, as_of) else found
+    return found
 
 
 def _url_entry(title: str, url: str, as_of: date, month_dates: bool, tag: str) -> _Entry:
@@ -629,17 +734,23 @@ def _publish_date(
 ) -> tuple[str, tuple[date, str], etree._Element | None, int]:
     """The date that dates an entry printing several: the first, unless it is labelled (inline, or by its
     table column's header) and another one carries a label the checklist ranks before it (``成文日期`` |
-    ``发布日期``: the publish date)."""
+    ``发布日期``: the publish date), or it ends a period (``截止时间：…``) and another is unlabelled or
+    carries one of the checklist's labels."""
     if len(printed) < 2:
         return printed[0]
 
-    def rank(candidate: tuple[str, tuple[date, str], etree._Element | None, int]) -> int | None:
+    def label_of(candidate: tuple[str, tuple[date, str], etree._Element | None, int]) -> str:
         seg, (_, raw), holder, _ = candidate
-        label = _date_label(seg, raw) or _column_label(holder)
+        return _date_label(seg, raw) or _column_label(holder)
+
+    def rank(candidate: tuple[str, tuple[date, str], etree._Element | None, int]) -> int | None:
+        label = label_of(candidate)
         return labels.index(label) if label in labels else None
 
     first = rank(printed[0])
     if first is None:
+        if any(w in label_of(printed[0]) for w in _PERIOD_END):
+            return next((c for c in printed[1:] if (lab := label_of(c)) in labels or not lab), printed[0])
         return printed[0]
     ranked = [(r, i) for i, c in enumerate(printed) if (r := rank(c)) is not None]
     return printed[min(ranked)[1]]
@@ -1046,6 +1157,17 @@ def _context(doc: Document, as_of: date, checklist: Checklist | None, month_date
     )
 
 
+def fetch_day(page: Page) -> date | None:
+    """The day (Beijing time) a page was fetched, from its ``fetched_at``; None when unknown."""
+    try:
+        when = datetime.fromisoformat(page.fetched_at) if page.fetched_at else None
+    except ValueError:
+        return None
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(_SITE_CLOCK).date()
+
+
 def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checklist | None = None) -> list[Block]:
     """The dated list blocks of a page, in document order, with heading and 更多 link."""
     doc = document_of(source, page_url)
@@ -1053,6 +1175,7 @@ def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checkl
     if doc is None or root is None:
         return []
     ctx = _context(doc, as_of, checklist, month_dates=False)
+    ctx.clock = fetch_day(source) if isinstance(source, Page) else None
     raw = _find_raw_blocks(root, ctx)
     if not _has_visible_dates(raw):
         ctx.month_dates = True
