@@ -10,8 +10,9 @@ Pure (no network). What it gives, from one lxml parse of a page's text:
   conventions (:attr:`Document.links`), the client-side redirect target, the visible text (scripts,
   styles, templates and ``hidden`` elements skipped), the title and the headings;
 - :func:`link_url` — the one way an attribute value becomes a URL (resolved against the base,
-  normalised by :func:`~inspector.core.web.urls.normalize_url`), so list rows, column items, boards and
-  the crawl always name a page the same way;
+  normalised by :func:`~inspector.core.web.urls.normalize_url`; a query's non-ASCII characters in
+  the page's encoding, as a browser sends them), so list rows, column items, boards and the crawl
+  always name a page the same way;
 - :func:`document` — the :class:`Document` of a :class:`~inspector.core.model.Page`, cached on the
   page (never serialised) and parsed again only when ``page.html`` is replaced (a browser-rendered DOM).
 
@@ -37,7 +38,7 @@ import lxml.etree
 import lxml.html
 
 from inspector.core.model import Link
-from inspector.core.web.charset import clean_text, decode_html, strip_controls
+from inspector.core.web.charset import META_SCAN_BYTES, clean_text, decode_html, meta_charset, prolog_charset, strip_controls
 from inspector.core.web.urls import normalize_url, resolve_link
 
 if TYPE_CHECKING:
@@ -62,6 +63,9 @@ _ATTRIBUTE = re.compile(r"""[^\s"'=<>/]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]
 MAX_TEXT_CHARS = 200
 
 # Links (CHECKLIST.md counting conventions); frames lead to pages but are no links
+# (CHECKLIST.md's list, so that two careful people count the same links: an image map's <area>, an
+# <embed>/<object>, a click handler's target and a javascript: URL are not links; <noscript>'s and a
+# preconnect <link>'s are)
 LINK_ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src", "iframe": "src", "frame": "src"}
 NOT_LINK_TAGS = frozenset({"frame", "refresh"})  # lead to a page, but are no links (CHECKLIST.md)
 # Client-side redirects
@@ -87,6 +91,8 @@ _JS_LOCATION = re.compile(
     r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])([^'"\n]{1,500})\3\s*\)"""
 )
 _MAYBE_REDIRECT = re.compile(r"refresh|location", re.I)
+_CUT_ENDS = frozenset(".…．。⋯")
+_CUT_SHORT = re.compile(r"(?:\.{2,}|…+|．{2,}|。{3,}|⋯+)$")  # a list title cut to fit ("关于印发…的通...")
 _JS_CONCAT = re.compile(r"\s*\+")
 _FUNCTION_HEAD = re.compile(r"(?:\bfunction\b[^{;]*\)|(?:\([^()]*\)|\w+)\s*=>)\s*$")
 _ON_LOAD = re.compile(
@@ -242,13 +248,14 @@ def _parse_tree(html: str, url: str) -> Element | None:
 class Document:
     """A parsed page: its tree and what readers take from it, each computed once."""
 
-    __slots__ = ("html", "url", "_root", "_released", "__weakref__", *(
-        f"_c_{name}" for name in ("base", "links", "client_redirect", "raw_text", "visible_text", "text_length",
-                                  "title", "headings", "inline_scripts")))
+    __slots__ = ("html", "url", "encoding", "_root", "_released", "__weakref__", *(
+        f"_c_{name}" for name in ("base", "query_encoding", "links", "client_redirect", "raw_text", "visible_text",
+                                  "text_length", "title", "headings", "inline_scripts")))
 
-    def __init__(self, html: str, url: str) -> None:
+    def __init__(self, html: str, url: str, encoding: str | None = None) -> None:
         self.html = html  # the text parsed (a page whose html is replaced gets a new Document)
         self.url = url  # the page's URL (final, after redirects)
+        self.encoding = encoding  # how the page's bytes were decoded (None: not known)
         for slot in self.__slots__:
             if slot.startswith("_c_"):
                 setattr(self, slot, _UNSET)
@@ -280,11 +287,11 @@ class Document:
         return (self.base, links, self.client_redirect, self.visible_text, self.text_length, self.title, self.headings)
 
     @classmethod
-    def from_facts(cls, html: str, url: str, facts: Facts) -> Document:
+    def from_facts(cls, html: str, url: str, facts: Facts, encoding: str | None = None) -> Document:
         """The document of a page parsed elsewhere (:meth:`facts`): no tree until a reader asks for one
         (then the page is parsed here, counted like every parse)."""
         doc = cls.__new__(cls)
-        doc.html, doc.url, doc._root, doc._released = html, url, None, True
+        doc.html, doc.url, doc.encoding, doc._root, doc._released = html, url, encoding, None, True
         for slot in cls.__slots__:
             if slot.startswith("_c_"):
                 setattr(doc, slot, _UNSET)
@@ -310,13 +317,22 @@ class Document:
             for base in root.iter("base"):
                 href = base.get("href")
                 if href:
-                    return resolve_link(href, self.url) or self.url
+                    return resolve_link(href, self.url, self.query_encoding) or self.url
         return self.url
+
+    @_once
+    def query_encoding(self) -> str | None:
+        """The encoding a browser writes a link's non-ASCII query characters in: the page's, or when that
+        is not known the one its ``<?xml?>`` prolog or ``<meta>`` declares (None: UTF-8)."""
+        if self.encoding:
+            return self.encoding
+        head = self.html[:META_SCAN_BYTES].encode("utf-8", "replace")
+        return prolog_charset(head) or meta_charset(head)
 
     def link_url(self, element: Element, attribute: str = "href") -> str | None:
         """An element's link as an absolute, normalised http(s) URL (None when it is not a link)."""
         raw = element.get(attribute)
-        return link_url(raw, self.base) if raw else None
+        return link_url(raw, self.base, self.query_encoding) if raw else None
 
     @_once
     def links(self) -> list[Link]:
@@ -329,7 +345,7 @@ class Document:
         root = self.root
         if root is None:
             return None
-        target = _meta_refresh(root, self.base) or _script_redirect(self)
+        target = _meta_refresh(root, self.base, self.query_encoding) or _script_redirect(self)
         if target is None or target == normalize_url(self.url):
             return None
         return target
@@ -376,9 +392,9 @@ class Document:
         return "\n".join(s.text or "" for s in root.iter("script") if not s.get("src")) if root is not None else ""
 
 
-def parse(html: str | None, url: str = "") -> Document:
-    """Parse a page's text (counted by :func:`counting_parses`)."""
-    return Document(html or "", url)
+def parse(html: str | None, url: str = "", encoding: str | None = None) -> Document:
+    """Parse a page's text (counted by :func:`counting_parses`); ``encoding``: how its bytes were decoded."""
+    return Document(html or "", url, encoding)
 
 
 def count_parse(html: str, url: str) -> None:
@@ -391,7 +407,7 @@ def document(page: Page) -> Document:
     """The parsed page, cached on it; parsed again only when ``page.html`` was replaced."""
     doc = page._doc
     if doc is None or doc.html is not page.html:
-        doc = Document(page.html or "", page.final_url or page.url)
+        doc = Document(page.html or "", page.final_url or page.url, page.encoding)
         page._doc = doc
     return doc
 
@@ -401,9 +417,12 @@ def looks_like_file(url: str) -> bool:
     return splitext(urlsplit(url).path)[1].lstrip(".").lower() in NON_PAGE_EXTENSIONS
 
 
-def link_url(raw: str | None, base: str) -> str | None:
-    """An href/src value resolved against ``base`` and normalised; None for ``#``, mailto:, javascript: ..."""
-    return resolve_link(raw, base) if raw else None
+def link_url(raw: str | None, base: str, encoding: str | None = None) -> str | None:
+    """An href/src value resolved against ``base`` and normalised; None for ``#``, mailto:, javascript: ...
+
+    ``encoding``: the page's, for a query's non-ASCII characters (None: UTF-8; :meth:`Document.link_url`
+    knows the page's)."""
+    return resolve_link(raw, base, encoding) if raw else None
 
 
 # --------------------------------------------------------------------------- visible text
@@ -484,12 +503,23 @@ def _link_text(element: Element, tag: str) -> str:
     if tag == "a":
         raw = element.text_content()[: MAX_TEXT_CHARS * 4] or element.get("title", "")
         if not raw.strip():  # an image link (a banner): its picture's alt text names it
-            raw = next((img.get("alt") or img.get("title") or "" for img in element.iter("img")), "")
-    elif tag == "img":
+            raw = element.get("alt") or next((img.get("alt") or img.get("title") or "" for img in element.iter("img")), "")
+        text = clean_text(raw)[:MAX_TEXT_CHARS]
+        return _full_title(element, text) if text[-1:] in _CUT_ENDS else text
+    if tag == "img":
         raw = element.get("alt") or element.get("title") or ""
     else:
         raw = element.get("title") or ""
     return clean_text(raw)[:MAX_TEXT_CHARS]
+
+
+def _full_title(element: Element, text: str) -> str:
+    """A list title cut short (``某某区2026年项目申报指...``) reads as its ``title`` attribute when that is
+    the whole of it: the file name or system name it ends with is what readers look for."""
+    cut = _CUT_SHORT.search(text)
+    shown = text[: cut.start()].rstrip().replace(" ", "") if cut else ""
+    full = clean_text(element.get("title") or "")[:MAX_TEXT_CHARS]
+    return full if shown and len(full) > len(shown) and full.replace(" ", "").startswith(shown) else text
 
 
 def _links(doc: Document) -> list[Link]:
@@ -506,7 +536,10 @@ def _links(doc: Document) -> list[Link]:
     for element in root.iter(*LINK_ATTRIBUTES):
         tag = element.tag
         raw = element.get(LINK_ATTRIBUTES[tag])
-        url = resolve_link(raw, base) if raw else None  # (link_url, inlined: the crawl's hot loop)
+        if not raw:
+            continue
+        # (link_url, inlined: the crawl's hot loop; the page's encoding matters to non-ASCII only)
+        url = resolve_link(raw, base) if raw.isascii() else resolve_link(raw, base, doc.query_encoding)
         if url is None:
             continue
         known = found.get(url)
@@ -525,9 +558,9 @@ def _links(doc: Document) -> list[Link]:
     return list(found.values())
 
 
-def extract_links(html: str, base_url: str) -> list[Link]:
+def extract_links(html: str, base_url: str, encoding: str | None = None) -> list[Link]:
     """The links of a page's text (a parse of its own: readers of a crawled page use ``document(page).links``)."""
-    return parse(html, base_url).links
+    return parse(html, base_url, encoding).links
 
 
 # --------------------------------------------------------------------------- client-side redirects
@@ -551,7 +584,7 @@ def _inside(element: Element, tag: str) -> bool:
     return any(parent.tag == tag for parent in element.iterancestors())
 
 
-def _meta_refresh(root: Element, base: str) -> str | None:
+def _meta_refresh(root: Element, base: str, encoding: str | None = None) -> str | None:
     for meta in root.iter("meta"):
         if (meta.get("http-equiv") or "").strip().lower() != "refresh" or _inside(meta, "noscript"):
             continue
@@ -559,7 +592,7 @@ def _meta_refresh(root: Element, base: str) -> str | None:
         if m is None or (m.group(1) and int(m.group(1)[:6]) > MAX_REFRESH_DELAY):
             continue
         raw = m.group(2).strip().strip("'\"").strip()
-        target = resolve_link(raw, base) if raw else None
+        target = resolve_link(raw, base, encoding) if raw else None
         if target is not None:
             return target
     return None

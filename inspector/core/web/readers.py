@@ -67,7 +67,7 @@ def worker_count() -> int:
 def read_body(body: bytes, content_type: str, url: str) -> tuple[str, str, Facts]:
     """The page's text, its encoding and its facts (one parse): what a worker does per page."""
     html, encoding = decode_html(body, content_type)
-    return html, encoding, parse(html, url).facts()
+    return html, encoding, parse(html, url, encoding).facts()
 
 
 def serve(requests_fd: int, results_fd: int) -> None:
@@ -226,7 +226,7 @@ class Readers:
                 pass
             else:
                 page.html, page.encoding = html, encoding
-                page._doc = Document.from_facts(html, url, facts)
+                page._doc = Document.from_facts(html, url, facts, encoding)
                 count_parse(html, url)
                 return
         await read_here(page, body)
