@@ -253,3 +253,34 @@ def test_an_early_reader_gets_each_page_of_the_site_as_the_crawl_gets_it(tmp_pat
     # without a family that reads early, the crawl gets no reader
     assert early_reader(load_checklist(TOY)) is None
     assert early_reader(load_checklist("census-2015")) is not None  # (serious-errors reads early)
+
+
+def test_the_homepage_blocks_are_read_while_the_crawl_goes_on_and_only_once(monkeypatch: pytest.MonkeyPatch):
+    """The homepage's list blocks (the slowest reading of the site's analysis) are read when the homepage
+    arrives, while the crawl still asks for the other pages; the analysis after the crawl finds them read."""
+    from inspector.core.extract import lists
+
+    items = "".join(f"<li><a href='/art/{i}.html'>第{i}条通知</a><span>2026-11-{i + 1:02d}</span></li>" for i in range(8))
+    routes = {"/": html(f"<html><head><title>玩具县</title></head><body><div><h2>通知公告</h2><ul>{items}</ul>"
+                        "<a href='/tzgg/'>更多</a></div></body></html>"),
+              "/tzgg/": html(f"<html><head><title>通知公告</title></head><body><ul>{items}</ul></body></html>"),
+              **{f"/art/{i}.html": html(f"<html><head><title>第{i}条通知</title></head><body><p>正文</p></body></html>")
+                 for i in range(8)}}
+    reads: list[tuple[str, int]] = []  # each page whose blocks were read, with how many requests the server had then
+    servers: list[LoopbackServer] = []
+    real = lists._read_blocks
+
+    def counted(doc, *args):  # noqa: ANN001, ANN002, ANN202
+        reads.append((doc.url.removeprefix(servers[0].base), len(servers[0].requests)))
+        return real(doc, *args)
+
+    monkeypatch.setattr(lists, "_read_blocks", counted)
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=40, min_interval=0)
+    with LoopbackServer(routes, delay=0.02) as srv:
+        servers.append(srv)
+        doc = asyncio.run(run_check(srv.url("/"), opts)).doc
+        total = len(srv.requests)
+    home = [n for url, n in reads if url == "/"]
+    assert len(home) == 1 and home[0] < total - 4, (reads, total)  # once, long before the crawl's end
+    in_window = sum(1 for i in range(8) if (AS_OF - date(2026, 11, i + 1)).days <= 14)
+    assert doc["indicators"]["homepage-updates"]["measures"]["items_in_window"] == in_window  # (as read after)

@@ -42,11 +42,12 @@ from inspector.core.web.crawl import crawl_site, start_url_of
 from inspector.core.web.html import MAX_PARSE_CHARS
 from inspector.core.web.scope import AddressPolicy, Resolver, Scope
 from inspector.core.extract.columns import SCRIPT_LIST, find_page
+from inspector.core.extract.lists import extract_blocks
 from inspector.core.extract.site import SiteAnalysis, analyze_site, homepage_unreadable, reread_columns
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
 from inspector.core import texts
-from inspector.core.model import CrawlResult, Outcome, ProbeAttempt, column_summary, dump_check, to_dict
+from inspector.core.model import CrawlResult, Outcome, Page, ProbeAttempt, column_summary, dump_check, to_dict
 from inspector.core.model import Progress as SiteProgress
 from inspector.core.web.probe import probe
 
@@ -248,7 +249,7 @@ async def _probe_and_crawl(check: _Check) -> None:
             check.crawl = await crawl_site(
                 check.url, fetcher=fetcher, max_pages=opts.max_pages, max_depth=opts.max_depth, scope=check.scope,
                 progress=(lambda c: _emit(check.progress, phase="crawl", **c)) if check.progress else None,
-                read_page=early_reader(check.checklist),
+                read_page=_early_reader(check),
             )
             check.probes = await probe_task
         finally:
@@ -263,6 +264,23 @@ async def _render(check: _Check) -> None:
     note = await _render_homepage(check.crawl, check.capturer)
     if note:
         check.notes.append(note)
+
+
+def _early_reader(check: _Check) -> Callable[[Page], None]:
+    """What reads each page as the crawl gets it: the families' early readers, and for the first page (the
+    homepage: the crawl asks for it first) its list blocks, which the site's analysis then finds read."""
+    families = early_reader(check.checklist)
+    homepage_read = False
+
+    def read(page: Page) -> None:
+        nonlocal homepage_read
+        if not homepage_read:
+            homepage_read = True
+            extract_blocks(page, page.final_url or page.url, check.opts.as_of, check.checklist)
+        if families is not None:
+            families(page)
+
+    return read
 
 
 async def _analyse(check: _Check, availability: dict[str, Outcome] | None,

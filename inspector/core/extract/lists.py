@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Iterator, Union
+from weakref import WeakKeyDictionary
 
 from lxml import etree
 
@@ -1168,14 +1169,30 @@ def fetch_day(page: Page) -> date | None:
     return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(_SITE_CLOCK).date()
 
 
+# the blocks read of a parsed page, by what they were read with: a page read early (the homepage, while the
+# crawl goes on: runner.py) is not read again; a page whose text the browser replaced is a new Document
+_BLOCKS: WeakKeyDictionary[Document, tuple[str, date, Checklist | None, date | None, list[Block]]] = WeakKeyDictionary()
+
+
 def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checklist | None = None) -> list[Block]:
     """The dated list blocks of a page, in document order, with heading and 更多 link."""
     doc = document_of(source, page_url)
     root = doc.root if doc is not None else None
     if doc is None or root is None:
         return []
+    clock = fetch_day(source) if isinstance(source, Page) else None
+    known = _BLOCKS.get(doc)
+    if known is not None and known[:2] == (page_url, as_of) and known[2] is checklist and known[3] == clock:
+        return list(known[4])
+    blocks = _read_blocks(doc, root, page_url, as_of, checklist, clock)
+    _BLOCKS[doc] = (page_url, as_of, checklist, clock, blocks)
+    return list(blocks)
+
+
+def _read_blocks(doc: Document, root: etree._Element, page_url: str, as_of: date, checklist: Checklist | None,
+                 clock: date | None) -> list[Block]:
     ctx = _context(doc, as_of, checklist, month_dates=False)
-    ctx.clock = fetch_day(source) if isinstance(source, Page) else None
+    ctx.clock = clock
     raw = _find_raw_blocks(root, ctx)
     if not _has_visible_dates(raw):
         ctx.month_dates = True
