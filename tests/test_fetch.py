@@ -345,6 +345,29 @@ def test_a_host_that_refuses_our_user_agent_is_asked_as_a_browser_once_and_then_
     assert "inspector/" in agents[0] and all("Chrome/" in a for a in agents[1:])
 
 
+def test_a_request_refused_before_the_host_was_found_to_answer_browsers_is_asked_again() -> None:
+    """Two requests sent as ourselves at once (the crawl's first page and a probe): the slower refusal comes
+    back after the other one's browser ask found the host answers browsers. It is asked as a browser too,
+    not taken as the site's answer (a probe failure a browser would never see)."""
+    page = html("<html><body>政务公开</body></html>")
+    refused = (403, {"Content-Type": "text/html"}, b"<html><body><h1>403 Forbidden</h1></body></html>")
+
+    def browsers_only(request: Request) -> Route:
+        if "Chrome/" in _user_agent(request):
+            return page
+        if request.path == "/slow":
+            time.sleep(0.4)  # refused, but only after /fast's browser ask has been answered
+        return refused
+
+    with LoopbackServer(browsers_only, host="127.0.0.5") as srv:
+        async def both(f: Fetcher) -> list[Page]:
+            return list(await asyncio.gather(f.fetch_page(srv.url("/fast")), f.fetch_page(srv.url("/slow"))))
+
+        fast, slow = run(both, retries=0)
+        counts = (srv.count("/fast"), srv.count("/slow"))
+    assert (fast.status, slow.status) == (200, 200) and counts == (2, 2)
+
+
 def _request_head(conn: socket.socket) -> bytes:
     """One request's head as the client sent it (it may come in several segments); b"" at the client's end."""
     data = b""

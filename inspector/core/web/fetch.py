@@ -183,6 +183,7 @@ class _Response:
     elapsed: float = 0.0
     challenge: str | None = None  # the kind of anti-bot challenge this answer is
     gate_seen: int = 0  # the gate's generation for the host when the request was sent
+    user_agent: str = ""  # the User-Agent it was sent with
 
     @property
     def content_type(self) -> str:
@@ -414,10 +415,11 @@ class Fetcher:
             attempt += 1
 
     def _refused_us(self, resp: _Response, url: str) -> bool:
-        """A plain refusal of this tool's own User-Agent, from a host never asked as a browser?"""
+        """A plain refusal of this tool's own User-Agent, from a host not known to refuse browsers too?
+        (A request sent as ourselves just before the host was found to answer browsers is asked again.)"""
         return (
             resp.error is None and resp.status == REFUSED_STATUS and resp.challenge is None
-            and self._user_agent_for(url) == self._own_user_agent and host_of(url) not in self._as_browser
+            and resp.user_agent == self._own_user_agent and self._as_browser.get(host_of(url)) is not False
         )
 
     async def _ask_as_browser(self, method: str, url: str, read_limit: int, refused: _Response) -> _Response:
@@ -460,9 +462,9 @@ class Fetcher:
             self._sync_gate()
             resp.gate_seen = self.gate.generation(url) if self.gate is not None else 0
             try:
-                user_agent = BROWSER_USER_AGENT if as_browser else self._user_agent_for(url)
+                resp.user_agent = BROWSER_USER_AGENT if as_browser else self._user_agent_for(url)
                 async with asyncio.timeout(self.total_timeout):
-                    await self._exchange(method, parsed, read_limit, resp, user_agent)
+                    await self._exchange(method, parsed, read_limit, resp, resp.user_agent)
             except Exception as exc:  # noqa: BLE001 - every transport failure becomes a named cause, never a crash
                 resp.error = classify_error(exc)
         if resp.error is None:
