@@ -77,3 +77,22 @@ def test_without_shared_titles_every_title_is_a_leaders() -> None:
     bare = {k: v for k, v in PARAMS.items() if k not in ("shared_titles", "local_marks", "national_marks")}
     hits = scan_text("u", "县委书记王艺同志出席", bare)
     assert len(hits) == 1 and "王毅" in hits[0].suggestion
+
+
+def test_one_endless_list_of_names_is_read_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile page of one list of names thousands of items long: each misspelt item next to a leader's
+    name looks at a bounded stretch of the list, not the whole of it (which made the scan quadratic)."""
+    from inspector.core.checks import errors
+
+    looked = Counter()
+    cjk = errors._CJK
+
+    class Counting:
+        def match(self, text: str, pos: int = 0):  # noqa: ANN201
+            looked["match"] += 1
+            return cjk.match(text, pos)
+
+    monkeypatch.setattr(errors, "_CJK", Counting())
+    text = ("李强、" + "李墙、" * 1000) * 20
+    scan_text("http://www.example.gov.cn/", text, PARAMS)
+    assert looked["match"] < 100_000, looked  # (the whole list each time: several million)

@@ -59,6 +59,7 @@ _WORD = re.compile(r"\S+")  # \S is exactly "not str.isspace()", the split str.s
 _AROUND = 16  # characters of the compact text either side of a window that place it (local or national)
 _LIST_SEPARATORS = "、和及与"  # between the items of a list of names (习近平、李强和赵乐际)
 _LIST_END = "等"  # after a list's last item (…李希等)
+_MAX_LIST_ITEMS = 32  # items of a list of names looked at each side of one (the Politburo has 24)
 
 
 @dataclass(frozen=True)
@@ -332,18 +333,21 @@ def _placed_locally(text: str, start: int, window: str, name: str, title: str, l
     return before and len(name) == 2 and window[0] != name[0] and start > 0 and bool(_CJK.match(text[start - 1]))
 
 
-def _leaders_listed(text: str, start: int, end: int, names: set[str]) -> int:
+def _leaders_listed(text: str, start: int, end: int, names: set[str], enough: int = 2) -> int:
     """How many items of the list of names around the item ``text[start:end]`` are leaders' names
-    written correctly (items are runs of at most four CJK characters between separators)."""
-    count, i = 0, start
-    while i > 0 and text[i - 1] in _LIST_SEPARATORS:  # items to the left
+    written correctly (items are runs of at most four CJK characters between separators), counted up to
+    ``enough`` and over at most ``_MAX_LIST_ITEMS`` items each side (a hostile page of one endless list)."""
+    count, i, steps = 0, start, 0
+    while i > 0 and text[i - 1] in _LIST_SEPARATORS and count < enough and steps < _MAX_LIST_ITEMS:  # to the left
+        steps += 1
         j = k = i - 1
         while k > 0 and j - k < 4 and _CJK.match(text[k - 1]) and text[k - 1] not in _LIST_SEPARATORS:
             k -= 1
         count += text[k:j] in names or any(text[m:j] in names for m in range(k + 1, j - 1))  # (有李溪: the name ends it)
         i = k
-    i = end
-    while i < len(text) and text[i] in _LIST_SEPARATORS:  # items to the right
+    i, steps = end, 0
+    while i < len(text) and text[i] in _LIST_SEPARATORS and count < enough and steps < _MAX_LIST_ITEMS:  # right
+        steps += 1
         j = k = i + 1
         while k < len(text) and k - j < 4 and _CJK.match(text[k]) and text[k] not in _LIST_SEPARATORS + _LIST_END:
             k += 1
