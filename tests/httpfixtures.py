@@ -25,7 +25,8 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -288,6 +289,55 @@ def tls_context(directory: Path, name: str, handshakes: list[str | None]) -> ssl
     context.load_cert_chain(cert_file, key_file)
     context.sni_callback = lambda sock, server_name, ctx: handshakes.append(server_name)
     return context
+
+
+def directory(root: Path) -> Callable[[Request], Route]:
+    """A route serving the files below ``root`` (``index.html``/``index.htm`` for a folder) as HTML with no
+    charset in the header (the page says its own); anything else, or outside ``root``, is a 404."""
+
+    def route(request: Request) -> Route:
+        path = request.path.split("?", 1)[0]
+        target = root / path.lstrip("/")
+        if path.endswith("/") or target.is_dir():
+            target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
+        if not target.resolve().is_relative_to(root.resolve()) or not target.is_file():
+            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
+        return 200, {"Content-Type": "text/html"}, target.read_bytes()
+
+    return route
+
+
+def request_head(conn: socket.socket) -> bytes:
+    """One request's head as the client sent it (it may come in several segments); b"" at the client's end."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+@contextmanager
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A bare TCP server on 127.0.0.1 for answers no HTTP server would send: ``answer(conn)`` is called on
+    each connection in turn, which is closed after it; yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                answer(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
 
 
 def closed_port() -> int:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from inspector.core.runner import CheckOptions, run_check
-from tests.httpfixtures import LoopbackServer, Request, Route
+from tests.httpfixtures import LoopbackServer, Request, Route, directory
 
 SITE = Path(__file__).parent / "fixtures" / "cms" / "dedecms"
 AS_OF = date(2026, 11, 20)
@@ -21,18 +21,12 @@ REFUSED = (403, {"Content-Type": "text/html"},
 
 
 def _site(browsers_only: bool, agents: list[str]):
+    files = directory(SITE)
+
     def route(request: Request) -> Route:
         agent = next((v for k, v in request.headers.items() if k.lower() == "user-agent"), "")
         agents.append(agent)
-        if browsers_only and "Chrome/" not in agent:
-            return REFUSED
-        rel = request.path.split("?", 1)[0].lstrip("/")
-        target = SITE / rel
-        if target.is_dir() or not rel:
-            target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
-        if not target.resolve().is_relative_to(SITE.resolve()) or not target.is_file():
-            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
-        return 200, {"Content-Type": "text/html"}, target.read_bytes()
+        return REFUSED if browsers_only and "Chrome/" not in agent else files(request)
 
     return route
 

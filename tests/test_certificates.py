@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from inspector.core.model import Page
 from inspector.core.runner import CheckOptions, run_check
 from inspector.core.web.challenge import ChallengeGate
 from inspector.core.web.fetch import Fetcher
-from tests.httpfixtures import LoopbackServer, html, tls_context
+from tests.httpfixtures import LoopbackServer, directory, html, raw_server, tls_context
 
 AS_OF = date(2026, 11, 20)
 SITE = Path(__file__).parent / "fixtures" / "cms" / "dedecms"
@@ -45,46 +44,21 @@ def test_a_page_behind_a_certificate_that_fails_is_read_and_the_reason_recorded(
 
 def test_a_handshake_that_fails_for_another_reason_is_still_an_error() -> None:
     """A server that speaks plain text on the HTTPS port: no certificate at all, nothing to record."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
+    def answer(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-
-    threading.Thread(target=serve, daemon=True).start()
     gate = ChallengeGate()
-    try:
+    with raw_server(answer) as port:
         page = _pages([f"https://127.0.0.1:{port}/"], gate)[0]
-    finally:
-        listener.close()
     assert (page.status, page.error) == (None, "tls") and gate.unverified == {}
-
-
-def _site(root: Path):
-    def route(request):
-        rel = request.path.split("?", 1)[0].lstrip("/")
-        target = root / rel
-        if target.is_dir() or not rel:
-            target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
-        if not target.is_file():
-            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
-        return 200, {"Content-Type": "text/html"}, target.read_bytes()
-
-    return route
 
 
 def test_a_site_with_a_self_signed_certificate_is_checked_and_the_inspector_told(tmp_path: Path) -> None:
     opts = CheckOptions(as_of=AS_OF, browser=False, probes=2, probe_interval=0, timeout=3)
-    with LoopbackServer(_site(SITE)) as plain:
+    with LoopbackServer(directory(SITE)) as plain:
         expected = asyncio.run(run_check(plain.url("/"), opts)).doc
-    with LoopbackServer(_site(SITE), tls=tls_context(tmp_path, "127.0.0.1", [])) as srv:
+    with LoopbackServer(directory(SITE), tls=tls_context(tmp_path, "127.0.0.1", [])) as srv:
         doc = asyncio.run(run_check(srv.url("/"), opts)).doc
     assert expected["verdict"]["vetoes"] == []
     assert {i: e["status"] for i, e in doc["indicators"].items()} == \

@@ -22,7 +22,9 @@ from tests.httpfixtures import (
     closed_port,
     flaky,
     html,
+    raw_server,
     redirect,
+    request_head,
     tls_context,
 )
 
@@ -368,57 +370,34 @@ def test_a_request_refused_before_the_host_was_found_to_answer_browsers_is_asked
     assert (fast.status, slow.status) == (200, 200) and counts == (2, 2)
 
 
-def _request_head(conn: socket.socket) -> bytes:
-    """One request's head as the client sent it (it may come in several segments); b"" at the client's end."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return b""
-        data += chunk
-    return data
-
-
 def test_a_request_on_a_kept_alive_connection_the_server_dropped_unanswered_is_asked_again_once() -> None:
     """The idle-timeout race: the server closes a kept-alive connection just as our next request goes out
     (here, deterministically: it reads the second request and closes without a byte). Nothing was answered,
     so the request goes once more on a new connection; on a fresh connection the same silence is an error."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     connections: list[str] = []
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
+    def answer(conn: socket.socket) -> None:
+        asked = 0
+        while head := request_head(conn):
+            asked += 1
+            path = head.split(b" ", 2)[1].decode()
+            connections.append(f"{path}#{asked}")
+            if path == "/silent" or asked > 1:
+                # closed unanswered, with a reset (as a request reaching a socket already closed gets)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
-            with conn:
-                asked = 0
-                while head := _request_head(conn):
-                    asked += 1
-                    path = head.split(b" ", 2)[1].decode()
-                    connections.append(f"{path}#{asked}")
-                    if path == "/silent" or asked > 1:
-                        # closed unanswered, with a reset (as a request reaching a socket already closed gets)
-                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                        break
-                    if path == "/garbage":
-                        conn.sendall(b"HELLO THERE\r\n\r\n")
-                        break
-                    body = "<html><body>政务公开</body></html>".encode()
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                                 b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-
-    threading.Thread(target=serve, daemon=True).start()
+            if path == "/garbage":
+                conn.sendall(b"HELLO THERE\r\n\r\n")
+                return
+            body = "<html><body>政务公开</body></html>".encode()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
     async def pages(f: Fetcher) -> list[Page]:
         return [await f.fetch_page(f"http://127.0.0.1:{port}{path}") for path in ("/a", "/b", "/silent", "/c", "/garbage")]
 
-    try:
+    with raw_server(answer) as port:
         first, second, silent, third, garbage = run(pages, retries=0)
-    finally:
-        listener.close()
     assert (first.status, second.status) == (200, 200) and "政务公开" in (second.html or ""), second.error
     assert silent.status is None and silent.error == "reset"
     # the new connection's own error, not the dropped one's reset
@@ -442,29 +421,17 @@ def test_response_framings_a_real_server_may_send() -> None:
         "/huge-head": b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 200_000 + b"\r\n\r\n",
         "/cut": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body>",
     }
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                request = _request_head(conn).decode("latin-1")
-                path = request.split(" ", 2)[1] if " " in request else "/"
-                conn.sendall(answers.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
-
-    threading.Thread(target=serve, daemon=True).start()
+    def answer(conn: socket.socket) -> None:
+        request = request_head(conn).decode("latin-1")
+        path = request.split(" ", 2)[1] if " " in request else "/"
+        conn.sendall(answers.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
 
     async def all_of(f: Fetcher) -> dict[str, Page]:
         return {path: await f.fetch_page(f"http://127.0.0.1:{port}{path}") for path in answers}
 
-    try:
+    with raw_server(answer) as port:
         pages = run(all_of, retries=0)
-    finally:
-        listener.close()
     for path in ("/chunked", "/http10", "/continue"):
         assert pages[path].status == 200 and pages[path].error is None and "政务公开" in (pages[path].html or ""), path
     assert pages["/garbage"].error == "protocol", {p: (v.status, v.error) for p, v in pages.items()}

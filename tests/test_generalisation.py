@@ -29,7 +29,7 @@ from inspector.core.extract.lists import blank_page, detail_date, extract_items,
 from inspector.core.extract.messages import board_groups, read_detail
 from inspector.core.model import Page
 from inspector.core.runner import CheckOptions, run_check
-from tests.httpfixtures import LoopbackServer, Request, Route
+from tests.httpfixtures import LoopbackServer, directory
 
 CMS = Path(__file__).parent / "fixtures" / "cms"
 AS_OF = date(2026, 11, 20)
@@ -234,27 +234,11 @@ def test_service_guides(path: str, missing: list[str]) -> None:
 # --------------------------------------------------------------------------- pipeline
 
 
-def _site_routes(root: Path):
-    """Serve a fixture directory; pages go out as bytes with no charset in the header."""
-
-    def route(request: Request) -> Route:
-        path = request.path.split("?", 1)[0]
-        rel = path.lstrip("/")
-        target = root / rel
-        if path.endswith("/") or target.is_dir():
-            target = next((target / n for n in ("index.html", "index.htm") if (target / n).is_file()), target)
-        if not target.resolve().is_relative_to(root.resolve()) or not target.is_file():
-            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
-        return 200, {"Content-Type": "text/html"}, target.read_bytes()
-
-    return route
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("truth", SITES, ids=[s.style for s in SITES])
 def test_pipeline_measures_match_the_truth(truth: SiteTruth) -> None:
     opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)
-    with LoopbackServer(_site_routes(CMS / truth.style)) as srv:
+    with LoopbackServer(directory(CMS / truth.style)) as srv:
         run = asyncio.run(run_check(srv.url("/"), opts))
     diffs = []
     for iid, want in truth.measures.items():

@@ -36,7 +36,7 @@ from inspector.core.extract.columns import read_column
 from inspector.core.extract.lists import extract_blocks
 from inspector.core.model import CrawlResult, Page
 from inspector.core.runner import CheckOptions, run_check
-from tests.httpfixtures import LoopbackServer, Request, Route
+from tests.httpfixtures import LoopbackServer, directory
 
 SITES = Path(__file__).parent / "fixtures" / "sites_unseen"
 AS_OF = date(2026, 11, 20)
@@ -127,19 +127,6 @@ TRUTH: dict[str, tuple[str, dict[str, tuple[str | None, str]], list[str], dict[s
 }
 
 
-def _routes(root: Path):
-    def route(request: Request) -> Route:
-        path = request.path.split("?", 1)[0]
-        target = root / path.lstrip("/")
-        if path.endswith("/") or target.is_dir():
-            target = target / "index.html"
-        if not target.resolve().is_relative_to(root.resolve()) or not target.is_file():
-            return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
-        return 200, {"Content-Type": "text/html"}, target.read_bytes()
-
-    return route
-
-
 _RUNS: dict[str, dict] = {}
 
 
@@ -147,7 +134,7 @@ def _check(site: str) -> tuple[dict, str]:
     """The check document of ``site`` (run once per test session) and the server's base URL."""
     if site not in _RUNS:
         opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=3)
-        with LoopbackServer(_routes(SITES / site)) as srv:
+        with LoopbackServer(directory(SITES / site)) as srv:
             run = asyncio.run(run_check(srv.url(TRUTH[site][0]), opts))
             _RUNS[site] = {"doc": run.doc, "base": srv.url("/").rstrip("/")}
     return _RUNS[site]["doc"], _RUNS[site]["base"]
