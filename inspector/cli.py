@@ -269,13 +269,6 @@ def _date(text: str | None, flag: str) -> date:
         raise UsageError(texts.bad_date(flag, text)) from None
 
 
-def _looks_like_code(code: str) -> bool:
-    """A 网站标识码's shape (10 digits, or bm and 8 digits), as the registry validates it."""
-    import re
-
-    return re.fullmatch(r"\d{10}|bm\d{8}", code) is not None
-
-
 def _code(text: str) -> str:
     """A 网站标识码 as the registry stores it (ministry codes in lower case: bm55000001)."""
     text = text.strip()
@@ -426,7 +419,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         quarter = check_quarter(args.quarter) if args.quarter else current_quarter(opts.as_of)
         code, sample = _code(args.target), ws.sample(quarter)
         if ws.site(code) is None:  # neither a URL nor a code of the registry: one line, not a warning first
-            raise UsageError(texts.no_site(code, ws.root) if _looks_like_code(code) else texts.not_a_url_or_code(code))
+            from inspector.core.quarter.registry import CODE_RE
+
+            raise UsageError(texts.no_site(code, ws.root) if CODE_RE.match(code) else texts.not_a_url_or_code(code))
         if sample is not None and code not in sample["codes"]:
             _err(f"inspector: 注意：{code} 不在 {quarter} 的抽样中，其结果不会进入报送数据包")
         try:
