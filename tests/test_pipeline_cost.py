@@ -151,6 +151,30 @@ async def _until_ready(pool: web_readers.Readers) -> None:
     raise AssertionError("the reader process did not start")
 
 
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc to read a process's niceness")
+def test_readers_yield_their_core_to_the_event_loop_and_end_together() -> None:
+    """A reader runs at a lower priority than the program (whose event loop sends the requests), and
+    closing the readers ends every one of them."""
+    pool = web_readers.Readers(2)
+    try:
+        asyncio.run(_until_ready(pool))
+        for _ in range(100):
+            if all(w.ready for w in pool._pool):
+                break
+            time.sleep(0.05)
+        procs = [w.proc for w in pool._pool]
+        assert len(procs) == 2
+        expected = min(19, _niceness(os.getpid()) + web_readers.READER_NICENESS)
+        assert [_niceness(p.pid) for p in procs] == [expected, expected]
+    finally:
+        pool.close()
+    assert [p.returncode for p in procs] == [0, 0]
+
+
 def test_a_page_read_by_a_worker_is_the_page_read_here(workers: web_readers.Readers) -> None:
     samples = [(name, body, "text/html") for name, body in real_pages()]
     samples += [(f"tricky{i}", m.encode("utf-8"), "text/html; charset=utf-8") for i, m in enumerate(TRICKY) if m]

@@ -42,6 +42,7 @@ from inspector.core.web.html import Document, Facts, count_parse, parse
 
 MIN_PAGES = 100  # pages a crawl schedules before workers pay for their start (about 0.3 s of a core)
 MAX_WORKERS = 3
+READER_NICENESS = 5  # a reader yields its core to the event loop, whose every delay holds back a request
 READ_TIMEOUT = 60.0  # seconds a page may wait for its worker (queue included) before the worker is killed
 _DECODE_IN_THREAD_BYTES = 256_000  # detection on megabytes is done in a thread: the loop stays free
 _READY = b"ready"
@@ -71,15 +72,20 @@ def read_body(body: bytes, content_type: str, url: str) -> tuple[str, str, Facts
 
 
 def serve(requests_fd: int, results_fd: int) -> None:
-    """A worker's life: read bodies, send back what :func:`read_body` makes, until the pipe closes."""
+    """A worker's life: read bodies, send back what :func:`read_body` makes, until the pipe closes; then
+    the process ends at once (it holds nothing to save, and freeing a big heap one object at a time
+    would keep the program that waits for it waiting)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (its pipe closes)
+    if hasattr(os, "nice"):  # (not on Windows)
+        with contextlib.suppress(OSError):
+            os.nice(READER_NICENESS)
     requests, results = Connection(requests_fd, writable=False), Connection(results_fd, readable=False)
     results.send_bytes(_READY)
     while True:
         try:
             body, content_type, url = pickle.loads(requests.recv_bytes())
         except (EOFError, OSError):
-            return
+            os._exit(0)
         try:
             reply: tuple[bool, object] = (True, read_body(body, content_type, url))
         except Exception as exc:  # noqa: BLE001 (the parent reads this page itself)
@@ -170,9 +176,17 @@ class _Worker:
             self.proc.kill()  # its pipe ends: the taker fails the pages it held (WorkerGone)
 
     def close(self) -> None:
+        self.stop()
+        self.wait()
+
+    def stop(self) -> None:
+        """Tell the worker to end (it exits once it has read what it was given)."""
         with self.lock:
             self.gone, self.ready = True, False
         self.outbox.put(None)  # the feeder closes the pipe: the worker sees its end and exits
+
+    def wait(self) -> None:
+        """Wait for a stopped worker to end (killed after 2 s)."""
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -235,8 +249,10 @@ class Readers:
         """Stop the workers (the next big crawl starts new ones)."""
         with self._lock:
             pool, self._pool = self._pool, []
+        for worker in pool:  # all told first, then waited for: they end side by side
+            worker.stop()
         for worker in pool:
-            worker.close()
+            worker.wait()
 
 
 async def read_here(page: Page, body: bytes) -> None:
