@@ -151,6 +151,23 @@ async def _until_ready(pool: web_readers.Readers) -> None:
     raise AssertionError("the reader process did not start")
 
 
+def test_a_check_starts_without_httpx_command_line_program() -> None:
+    """httpx's package imports its command-line program (click, rich) when they are installed; a check
+    never runs it, and it cost every start of the program, and of each reader process, about 40 ms."""
+    code = (
+        "import sys\n"
+        "from inspector import cli\n"
+        "from inspector.core import runner\n"
+        "from inspector.core.web import net, readers\n"
+        "import httpx\n"
+        "assert httpx.Request('GET', 'http://127.0.0.1/').url.host == '127.0.0.1'\n"
+        "print(sorted(m for m in ('httpx._main', 'click', 'rich') if sys.modules.get(m) is not None))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def _niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
