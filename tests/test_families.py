@@ -255,32 +255,64 @@ def test_an_early_reader_gets_each_page_of_the_site_as_the_crawl_gets_it(tmp_pat
     assert early_reader(load_checklist("census-2015")) is not None  # (serious-errors reads early)
 
 
-def test_the_homepage_blocks_are_read_while_the_crawl_goes_on_and_only_once(monkeypatch: pytest.MonkeyPatch):
-    """The homepage's list blocks (the slowest reading of the site's analysis) are read when the homepage
-    arrives, while the crawl still asks for the other pages; the analysis after the crawl finds them read."""
+def test_the_homepage_blocks_are_read_by_a_reader_process_while_the_crawl_goes_on(monkeypatch: pytest.MonkeyPatch):
+    """The homepage's list blocks (the slowest reading of the site's analysis, a tenth of a second on a big
+    homepage) are read by a reader process while the crawl still asks for the other pages, never on the event
+    loop; the analysis after the crawl finds them read, and measures what a check without readers measures."""
+    import time
+
+    from inspector.core import runner
     from inspector.core.extract import lists
+    from inspector.core.web import crawl as web_crawl
+    from inspector.core.web import readers as web_readers
 
     items = "".join(f"<li><a href='/art/{i}.html'>第{i}条通知</a><span>2026-11-{i + 1:02d}</span></li>" for i in range(8))
+    more = "".join(f"<li><a href='/old/{i}.html'>旧闻{i}</a><span>2026-10-{i % 28 + 1:02d}</span></li>" for i in range(40))
     routes = {"/": html(f"<html><head><title>玩具县</title></head><body><div><h2>通知公告</h2><ul>{items}</ul>"
                         "<a href='/tzgg/'>更多</a></div></body></html>"),
-              "/tzgg/": html(f"<html><head><title>通知公告</title></head><body><ul>{items}</ul></body></html>"),
-              **{f"/art/{i}.html": html(f"<html><head><title>第{i}条通知</title></head><body><p>正文</p></body></html>")
-                 for i in range(8)}}
-    reads: list[tuple[str, int]] = []  # each page whose blocks were read, with how many requests the server had then
+              "/tzgg/": html(f"<html><head><title>通知公告</title></head><body><ul>{items}{more}</ul></body></html>"),
+              **{f"/{kind}/{i}.html": html(f"<html><head><title>{kind}{i}</title></head><body><p>正文</p></body></html>")
+                 for kind, n in (("art", 8), ("old", 40)) for i in range(n)}}
+    reads: list[str] = []  # pages whose blocks were read in this process
+    remembered: list[int] = []  # requests the server had when the reader's blocks came back
     servers: list[LoopbackServer] = []
-    real = lists._read_blocks
+    real_read, real_remember = lists._read_blocks, lists.remember_blocks
 
     def counted(doc, *args):  # noqa: ANN001, ANN002, ANN202
-        reads.append((doc.url.removeprefix(servers[0].base), len(servers[0].requests)))
-        return real(doc, *args)
+        reads.append(doc.url.removeprefix(servers[0].base))
+        return real_read(doc, *args)
+
+    def remember(*args):  # noqa: ANN002, ANN202
+        remembered.append(len(servers[0].requests))
+        return real_remember(*args)
 
     monkeypatch.setattr(lists, "_read_blocks", counted)
-    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=40, min_interval=0)
-    with LoopbackServer(routes, delay=0.02) as srv:
-        servers.append(srv)
-        doc = asyncio.run(run_check(srv.url("/"), opts)).doc
-        total = len(srv.requests)
-    home = [n for url, n in reads if url == "/"]
-    assert len(home) == 1 and home[0] < total - 4, (reads, total)  # once, long before the crawl's end
+    monkeypatch.setattr(runner, "remember_blocks", remember)
+    opts = CheckOptions(as_of=AS_OF, browser=False, probes=1, probe_interval=0, timeout=10, max_pages=80, min_interval=0,
+                        per_host=4)
+    pool = web_readers.Readers(1)
+    try:
+        with LoopbackServer(routes, delay=0.02) as srv:
+            servers.append(srv)
+            monkeypatch.setattr(web_readers, "_shared", web_readers.Readers(0))  # no reader processes
+            alone = asyncio.run(run_check(srv.url("/"), opts)).doc
+            read_alone, reads[:] = list(reads), []
+            monkeypatch.setattr(web_readers, "_shared", pool)
+            monkeypatch.setattr(web_crawl, "MIN_PAGES", 2)
+            pool.start()
+            for _ in range(600):
+                if pool.ready:
+                    break
+                time.sleep(0.05)
+            srv.requests.clear()
+            doc = asyncio.run(run_check(srv.url("/"), opts)).doc
+            total = len(srv.requests)
+    finally:
+        pool.close()
+    assert read_alone.count("/") == 1  # without readers, read here (after the crawl)
+    assert "/" not in reads, reads  # with them, never here
+    assert len(remembered) == 1 and remembered[0] < total - 4, (remembered, total)  # long before the crawl's end
     in_window = sum(1 for i in range(8) if (AS_OF - date(2026, 11, i + 1)).days <= 14)
-    assert doc["indicators"]["homepage-updates"]["measures"]["items_in_window"] == in_window  # (as read after)
+    assert doc["indicators"]["homepage-updates"]["measures"]["items_in_window"] == in_window
+    assert doc["indicators"]["homepage-updates"] == alone["indicators"]["homepage-updates"]
+    assert doc["verdict"] == alone["verdict"]

@@ -192,6 +192,40 @@ def test_readers_yield_their_core_to_the_event_loop_and_end_together() -> None:
     assert [p.returncode for p in procs] == [0, 0]
 
 
+def test_list_blocks_read_by_a_worker_are_the_blocks_read_here(workers: web_readers.Readers) -> None:
+    """A page's list blocks read elsewhere (its text, encoding and fetch day sent to a worker) are those
+    :func:`extract_blocks` reads here, on every real page; kept as the page's, they are what it gives."""
+    from datetime import date
+
+    from inspector.core.checklist import load_checklist
+    from inspector.core.extract import lists
+
+    checklist, as_of = load_checklist(), date(2026, 11, 20)
+
+    async def main() -> None:
+        await _until_ready(workers)
+        listed = 0
+        for name, body in real_pages():
+            html, encoding = decode_html(body, "text/html")
+            url = f"http://www.example.gov.cn/{name}"
+            page = Page(url=url, final_url=url, status=200, html=html, encoding=encoding,
+                        fetched_at="2026-11-18T02:00:00+00:00")
+            there = await workers.call(lists.blocks_of_text, html, url, encoding, as_of, checklist, lists.fetch_day(page))
+            here = lists.extract_blocks(page, url, as_of, checklist)
+            assert there == here and there is not None, name
+            listed += bool(here)
+            fresh = Page(url=url, final_url=url, status=200, html=html, encoding=encoding, fetched_at=page.fetched_at)
+            lists.remember_blocks(fresh, html, url, as_of, checklist, there)
+            assert web_html.document(fresh) in lists._BLOCKS, name
+            assert lists.extract_blocks(fresh, url, as_of, checklist) == here, name
+            replaced = Page(url=url, final_url=url, status=200, html=html + " ", encoding=encoding)
+            lists.remember_blocks(replaced, html, url, as_of, checklist, there)  # (blocks of another text)
+            assert web_html.document(replaced) not in lists._BLOCKS, name
+        assert listed >= 5 and workers.available
+
+    asyncio.run(main())
+
+
 def test_a_page_read_by_a_worker_is_the_page_read_here(workers: web_readers.Readers) -> None:
     samples = [(name, body, "text/html") for name, body in real_pages()]
     samples += [(f"tricky{i}", m.encode("utf-8"), "text/html; charset=utf-8") for i, m in enumerate(TRICKY) if m]

@@ -39,10 +39,11 @@ from inspector.core.rescore import CRAWL_FILE, crawl_bytes
 from inspector.core.scoring import effective, prefills, score_site, scored, shown_points
 from inspector.core.web.challenge import ChallengeGate
 from inspector.core.web.crawl import crawl_site, start_url_of
-from inspector.core.web.html import MAX_PARSE_CHARS
+from inspector.core.web.html import MAX_PARSE_CHARS, count_parse
+from inspector.core.web.readers import readers
 from inspector.core.web.scope import AddressPolicy, Resolver, Scope
 from inspector.core.extract.columns import SCRIPT_LIST, find_page
-from inspector.core.extract.lists import extract_blocks
+from inspector.core.extract.lists import blocks_of_text, fetch_day, remember_blocks
 from inspector.core.extract.site import SiteAnalysis, analyze_site, homepage_unreadable, reread_columns
 from inspector.core.web.fetch import Fetcher
 from inspector.core.settings import settings
@@ -176,6 +177,7 @@ class _Check:
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
     verdict: dict[str, Any] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    homepage_blocks: asyncio.Task[None] | None = None  # the homepage's list blocks, read by a reader process
 
 
 async def run_check(
@@ -267,20 +269,33 @@ async def _render(check: _Check) -> None:
 
 
 def _early_reader(check: _Check) -> Callable[[Page], None]:
-    """What reads each page as the crawl gets it: the families' early readers, and for the first page (the
-    homepage: the crawl asks for it first) its list blocks, which the site's analysis then finds read."""
+    """What reads each page as the crawl gets it: the families' early readers; and once the crawl is big
+    enough to have reader processes, the list blocks of its first page (the homepage: the crawl asks for it
+    first) are read by one of them, beside the pages (``check.homepage_blocks``), for the site's analysis.
+
+    Read here, a big homepage's blocks (about 0.1 s) would hold back the requests of the whole crawl, as
+    they would on a thread (each of the loop's system calls then waits for the interpreter's lock)."""
     families = early_reader(check.checklist)
-    homepage_read = False
+    homepage: Page | None = None
 
     def read(page: Page) -> None:
-        nonlocal homepage_read
-        if not homepage_read:
-            homepage_read = True
-            extract_blocks(page, page.final_url or page.url, check.opts.as_of, check.checklist)
+        nonlocal homepage
         if families is not None:
             families(page)
+        if homepage is None:
+            homepage = page
+        elif check.homepage_blocks is None and readers().ready:
+            check.homepage_blocks = asyncio.ensure_future(_read_blocks_elsewhere(check, homepage))
 
     return read
+
+
+async def _read_blocks_elsewhere(check: _Check, page: Page) -> None:
+    url, as_of, html = page.final_url or page.url, check.opts.as_of, page.html or ""
+    blocks = await readers().call(blocks_of_text, html, url, page.encoding, as_of, check.checklist, fetch_day(page))
+    if blocks is not None:
+        count_parse(html, url)  # (the reader parsed it again)
+        remember_blocks(page, html, url, as_of, check.checklist, blocks)
 
 
 async def _analyse(check: _Check, availability: dict[str, Outcome] | None,
@@ -288,6 +303,8 @@ async def _analyse(check: _Check, availability: dict[str, Outcome] | None,
     """The site analysed once; the column lists a script fills in rendered and read again; then
     every family measures from the same facts (and the monitor's, when given)."""
     crawl, checklist, as_of = check.crawl, check.checklist, check.opts.as_of
+    if check.homepage_blocks is not None:
+        await check.homepage_blocks  # (done by now: the reader had it before the crawl's later pages)
     analysis = None if homepage_unreadable(crawl) else analyze_site(crawl, checklist, as_of)
     if analysis is not None and check.capturer is not None:
         rendered = await _render_script_columns(crawl, analysis, check.capturer)

@@ -1189,6 +1189,24 @@ def extract_blocks(source: Source, page_url: str, as_of: date, checklist: Checkl
     return list(blocks)
 
 
+def blocks_of_text(html: str, page_url: str, encoding: str | None, as_of: date, checklist: Checklist | None,
+                   clock: date | None) -> list[Block]:
+    """:func:`extract_blocks` of a page given as its text, encoding and fetch day (what another process,
+    :meth:`inspector.core.web.readers.Readers.call`, is sent): the page parsed as :func:`document` parses it."""
+    doc = parse(html, page_url, encoding)
+    root = doc.root
+    return [] if root is None else _read_blocks(doc, root, page_url, as_of, checklist, clock)
+
+
+def remember_blocks(page: Page, html: str, page_url: str, as_of: date, checklist: Checklist | None,
+                    blocks: list[Block]) -> None:
+    """Keep ``blocks`` (:func:`blocks_of_text` of ``html``, read elsewhere) as the page's: what
+    :func:`extract_blocks` then gives for the same page, URL, day and checklist — unless the page's text
+    is no longer ``html`` (the browser's rendering replaced it meanwhile)."""
+    if page.html is html:
+        _BLOCKS[document(page)] = (page_url, as_of, checklist, fetch_day(page), list(blocks))
+
+
 def _read_blocks(doc: Document, root: etree._Element, page_url: str, as_of: date, checklist: Checklist | None,
                  clock: date | None) -> list[Block]:
     ctx = _context(doc, as_of, checklist, month_dates=False)

@@ -7,7 +7,8 @@ program's :class:`Readers` move it to worker processes on the machine's other co
 big enough to pay for them (``MIN_PAGES``): a worker gets the response body and sends back the
 decoded text and the facts; the page's :class:`~inspector.core.web.html.Document` holds no tree
 until a reader asks for one (the homepage, a column page: then it is parsed here, counted like
-every parse).
+every parse). A worker also does, beside the pages, other work given it by name (:meth:`Readers.call`):
+the homepage's list blocks, which would otherwise hold the event loop for a tenth of a second.
 
 A worker is a plain ``python -c`` child talking over two pipes (not ``multiprocessing``, whose
 spawned children run the parent's main script again): it exits when its pipe closes, so a parent
@@ -35,6 +36,7 @@ import threading
 from collections import deque
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
+from typing import Any, Callable, TypeVar
 
 from inspector.core.model import Page
 from inspector.core.web.charset import decode_html
@@ -46,6 +48,7 @@ READER_NICENESS = 5  # a reader yields its core to the event loop, whose every d
 READ_TIMEOUT = 60.0  # seconds a page may wait for its worker (queue included) before the worker is killed
 _DECODE_IN_THREAD_BYTES = 256_000  # detection on megabytes is done in a thread: the loop stays free
 _READY = b"ready"
+T = TypeVar("T")
 _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
     "from inspector.core.web.readers import serve; serve(int(sys.argv[1]), int(sys.argv[2]))"
@@ -83,11 +86,11 @@ def serve(requests_fd: int, results_fd: int) -> None:
     results.send_bytes(_READY)
     while True:
         try:
-            body, content_type, url = pickle.loads(requests.recv_bytes())
+            function, args = pickle.loads(requests.recv_bytes())
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[bool, object] = (True, read_body(body, content_type, url))
+            reply: tuple[bool, object] = (True, function(*args))
         except Exception as exc:  # noqa: BLE001 (the parent reads this page itself)
             reply = (False, f"{type(exc).__name__}: {exc}")
         results.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
@@ -118,20 +121,21 @@ class _Worker:
         self.requests, self.results = Connection(req_w, readable=False), Connection(res_r, writable=False)
         self.ready = False
         self.gone = False
-        self.pending: deque[Future[tuple[str, str, Facts]]] = deque()
+        self.pending: deque[Future[Any]] = deque()
         self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.lock = threading.Lock()
         threading.Thread(target=self._feed, name="reader-feed", daemon=True).start()
         threading.Thread(target=self._take, name="reader-take", daemon=True).start()
 
-    def submit(self, body: bytes, content_type: str, url: str) -> Future[tuple[str, str, Facts]]:
-        future: Future[tuple[str, str, Facts]] = Future()
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        """``function(*args)`` in the worker (a module's function, by name, and its arguments are pickled)."""
+        future: Future[Any] = Future()
         with self.lock:
             if self.gone:
                 future.set_exception(WorkerGone())
                 return future
             self.pending.append(future)
-            self.outbox.put(pickle.dumps((body, content_type, url), protocol=pickle.HIGHEST_PROTOCOL))
+            self.outbox.put(pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL))
         return future
 
     def _feed(self) -> None:
@@ -225,6 +229,26 @@ class Readers:
         ready = [w for w in self._pool if w.ready]
         return min(ready, key=lambda w: len(w.pending)) if ready else None
 
+    @property
+    def ready(self) -> bool:
+        """A worker is up (they are started by a crawl big enough to pay for them)."""
+        return self._worker() is not None
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T | None:
+        """``function(*args)`` (a module's function; it and its arguments are pickled) done by a worker
+        beside the pages it reads: its result, or None when no worker is up or it failed there (a worker
+        that keeps it waiting ``READ_TIMEOUT`` is killed, as for a page)."""
+        worker = self._worker()
+        if worker is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(worker.submit(function, *args)), READ_TIMEOUT)
+        except asyncio.TimeoutError:
+            worker.kill()
+        except Exception:  # noqa: BLE001 (gone, or failed on it: the caller does it itself)
+            pass
+        return None
+
     async def read(self, page: Page, body: bytes) -> None:
         """Decode ``body`` into ``page.html``, the page's document made from its facts — by a worker
         when one is up, else here (the document then parsed when first asked for)."""
@@ -233,7 +257,7 @@ class Readers:
             url = page.final_url or page.url
             try:
                 html, encoding, facts = await asyncio.wait_for(
-                    asyncio.wrap_future(worker.submit(body, page.content_type, url)), READ_TIMEOUT)
+                    asyncio.wrap_future(worker.submit(read_body, body, page.content_type, url)), READ_TIMEOUT)
             except asyncio.TimeoutError:  # hung (or starved): no more pages for it
                 worker.kill()
             except Exception:  # noqa: BLE001 (a worker gone or failing on this page: read it here)
